@@ -1,0 +1,68 @@
+/**
+ * Authentication (type 0x2), one page per message. Page 0 carries the header of the whole signature
+ * (last page index, length, timestamp) and 17 data bytes; pages 1..15 carry 23 data bytes each.
+ */
+
+import { toHex, u32le, putU32le } from '../bytes.js';
+import { DecodeError, EncodeError } from '../errors.js';
+import { encodeHexField, requireInt } from './fields.js';
+import { encodeHeader } from './header.js';
+import { MESSAGE_SIZE, MessageType, type AuthMessage, type EncodeInput } from './types.js';
+
+const OFF = { typePage: 1, lastPageIndex: 2, length: 3, timestamp: 4, page0Data: 8, pageNData: 2 } as const;
+export const AUTH_PAGE0_DATA = 17;
+export const AUTH_PAGEN_DATA = 23;
+export const AUTH_MAX_PAGES = 16;
+export const AUTH_MAX_LENGTH = 255;
+
+/** How many data bytes pages 0..lastPageIndex can hold. */
+export const authCapacity = (lastPageIndex: number): number => AUTH_PAGE0_DATA + AUTH_PAGEN_DATA * lastPageIndex;
+
+export function decodeAuth(b: Uint8Array, o: number): AuthMessage {
+  const typePage = b[o + OFF.typePage]!;
+  const dataPage = typePage & 0x0f;
+  const base = { type: 'auth' as const, protocolVersion: b[o]! & 0x0f, authType: typePage >> 4, dataPage };
+  if (dataPage !== 0) {
+    return { ...base, authData: toHex(b, o + OFF.pageNData, o + MESSAGE_SIZE) };
+  }
+  const lastPageIndex = b[o + OFF.lastPageIndex]!;
+  const length = b[o + OFF.length]!;
+  // The reference refuses a page 0 that announces more data than its pages can hold.
+  if (length > authCapacity(lastPageIndex)) {
+    throw new DecodeError(
+      'malformed',
+      o + OFF.length,
+      `authentication length ${length} exceeds the ${authCapacity(lastPageIndex)} bytes that pages 0..${lastPageIndex} hold`,
+      'auth.length',
+    );
+  }
+  return {
+    ...base,
+    lastPageIndex,
+    length,
+    timestamp: u32le(b, o + OFF.timestamp),
+    authData: toHex(b, o + OFF.page0Data, o + MESSAGE_SIZE),
+  };
+}
+
+export function encodeAuth(m: EncodeInput<AuthMessage>, path = 'auth'): Uint8Array {
+  const out = new Uint8Array(MESSAGE_SIZE);
+  out[0] = encodeHeader(MessageType.auth, path, m.protocolVersion);
+  const authType = requireInt(`${path}.authType`, m.authType, 0, 15);
+  const dataPage = requireInt(`${path}.dataPage`, m.dataPage, 0, AUTH_MAX_PAGES - 1);
+  out[OFF.typePage] = (authType << 4) | dataPage;
+  if (dataPage === 0) {
+    const lastPageIndex = requireInt(`${path}.lastPageIndex`, m.lastPageIndex, 0, AUTH_MAX_PAGES - 1);
+    const length = requireInt(`${path}.length`, m.length, 0, AUTH_MAX_LENGTH);
+    if (length > authCapacity(lastPageIndex)) {
+      throw new EncodeError('out-of-range', `${path}.length`, length, `at most ${authCapacity(lastPageIndex)} bytes for last page index ${lastPageIndex}`);
+    }
+    out[OFF.lastPageIndex] = lastPageIndex;
+    out[OFF.length] = length;
+    putU32le(out, OFF.timestamp, requireInt(`${path}.timestamp`, m.timestamp, 0, 0xffffffff));
+    encodeHexField(`${path}.authData`, m.authData, out, OFF.page0Data, AUTH_PAGE0_DATA);
+  } else {
+    encodeHexField(`${path}.authData`, m.authData, out, OFF.pageNData, AUTH_PAGEN_DATA);
+  }
+  return out;
+}

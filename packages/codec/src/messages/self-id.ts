@@ -1,0 +1,26 @@
+/** Self-ID (type 0x3): a description type and 23 characters of free text. */
+
+import { readLatin1Field } from '../bytes.js';
+import { encodeLatin1, requireInt } from './fields.js';
+import { encodeHeader } from './header.js';
+import { MESSAGE_SIZE, MessageType, type EncodeInput, type SelfIdMessage } from './types.js';
+
+const OFF = { descType: 1, desc: 2 } as const;
+export const DESC_SIZE = 23;
+
+export function decodeSelfId(b: Uint8Array, o: number): SelfIdMessage {
+  return {
+    type: 'selfId',
+    protocolVersion: b[o]! & 0x0f,
+    descType: b[o + OFF.descType]!,
+    desc: readLatin1Field(b, o + OFF.desc, DESC_SIZE),
+  };
+}
+
+export function encodeSelfId(m: EncodeInput<SelfIdMessage>, path = 'selfId'): Uint8Array {
+  const out = new Uint8Array(MESSAGE_SIZE);
+  out[0] = encodeHeader(MessageType.selfId, path, m.protocolVersion);
+  out[OFF.descType] = requireInt(`${path}.descType`, m.descType, 0, 255);
+  encodeLatin1(`${path}.desc`, m.desc, out, OFF.desc, DESC_SIZE);
+  return out;
+}

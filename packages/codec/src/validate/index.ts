@@ -1,0 +1,3 @@
+export { validate, type ValidationIssue } from './validate.js';
+export { checkSerialNumber, CTA2063_ALPHABET, type SerialNumberCheck } from './serial-number.js';
+export { checkEuOperatorId, checkEuOperatorIdFormat, luhnMod36, EASA_COUNTRY_CODES, type OperatorIdCheck } from './operator-id.js';
