@@ -63,9 +63,8 @@ export function putU32le(b: Uint8Array, o: number, v: number): void {
 export function readLatin1Field(b: Uint8Array, start: number, size: number): string {
   let end = start + size;
   while (end > start && b[end - 1] === 0) end--;
-  let s = '';
-  for (let i = start; i < end; i++) s += String.fromCharCode(b[i]!);
-  return s;
+  // fromCharCode maps each byte to the same code point (TextDecoder's "latin1" is really windows-1252).
+  return String.fromCharCode.apply(null, b.subarray(start, end) as unknown as number[]);
 }
 
 /** Formats 6 bytes as a lowercase colon MAC. `reversed` for BLE, which sends addresses LSB first. */

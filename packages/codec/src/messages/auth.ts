@@ -21,9 +21,8 @@ export const authCapacity = (lastPageIndex: number): number => AUTH_PAGE0_DATA +
 export function decodeAuth(b: Uint8Array, o: number): AuthMessage {
   const typePage = b[o + OFF.typePage]!;
   const dataPage = typePage & 0x0f;
-  const base = { type: 'auth' as const, protocolVersion: b[o]! & 0x0f, authType: typePage >> 4, dataPage };
   if (dataPage !== 0) {
-    return { ...base, authData: toHex(b, o + OFF.pageNData, o + MESSAGE_SIZE) };
+    return { type: 'auth', protocolVersion: b[o]! & 0x0f, authType: typePage >> 4, dataPage, authData: toHex(b, o + OFF.pageNData, o + MESSAGE_SIZE) };
   }
   const lastPageIndex = b[o + OFF.lastPageIndex]!;
   const length = b[o + OFF.length]!;
@@ -37,7 +36,10 @@ export function decodeAuth(b: Uint8Array, o: number): AuthMessage {
     );
   }
   return {
-    ...base,
+    type: 'auth',
+    protocolVersion: b[o]! & 0x0f,
+    authType: typePage >> 4,
+    dataPage,
     lastPageIndex,
     length,
     timestamp: u32le(b, o + OFF.timestamp),

@@ -4,7 +4,7 @@ import { toHex, readLatin1Field } from '../bytes.js';
 import { EncodeError } from '../errors.js';
 import { encodeHexField, encodeLatin1, requireInt } from './fields.js';
 import { encodeHeader } from './header.js';
-import { MESSAGE_SIZE, MessageType, type BasicIdMessage, type EncodeInput } from './types.js';
+import { MESSAGE_SIZE, MessageType, type BasicIdInput, type BasicIdMessage } from './types.js';
 
 const OFF = { types: 1, uasId: 2 } as const;
 export const UAS_ID_SIZE = 20;
@@ -24,7 +24,7 @@ export function decodeBasicId(b: Uint8Array, o: number): BasicIdMessage {
   return m;
 }
 
-export function encodeBasicId(m: EncodeInput<BasicIdMessage>, path = 'basicId'): Uint8Array {
+export function encodeBasicId(m: BasicIdInput, path = 'basicId'): Uint8Array {
   const out = new Uint8Array(MESSAGE_SIZE);
   out[0] = encodeHeader(MessageType.basicId, path, m.protocolVersion);
   const idType = requireInt(`${path}.idType`, m.idType, 0, 15);

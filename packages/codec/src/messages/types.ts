@@ -157,8 +157,10 @@ export type OdidMessage = SingleMessage | MessagePack;
 export type EncodeInput<M> = M extends { protocolVersion: number }
   ? Omit<M, 'protocolVersion'> & { protocolVersion?: number }
   : M;
+/** A Basic ID to encode may give its 20 bytes as uasIdHex alone (binary ID types 3 and 4). */
+export type BasicIdInput = Omit<EncodeInput<BasicIdMessage>, 'uasId'> & { uasId?: string };
 export type SingleMessageInput =
-  | EncodeInput<BasicIdMessage>
+  | BasicIdInput
   | EncodeInput<LocationMessage>
   | EncodeInput<AuthMessage>
   | EncodeInput<SelfIdMessage>

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Sets up a fresh machine for the toolkit: the Debian tools the tests drive (tshark, tcpdump), the pinned
+# pnpm, and the workspace's packages from the lockfile. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PNPM_VERSION=$(node -p "require('./package.json').packageManager.split('@')[1]")
+APT_PACKAGES=(tshark tcpdump)
+
+missing=()
+for tool in tshark tcpdump; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "setup: installing ${APT_PACKAGES[*]} with apt-get" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${APT_PACKAGES[@]}" >/dev/null
+  else
+    echo "setup: ${missing[*]} missing; run as root or: sudo apt-get install ${APT_PACKAGES[*]}" >&2
+    exit 1
+  fi
+fi
+
+if [ "$(pnpm --version 2>/dev/null || true)" != "$PNPM_VERSION" ]; then
+  echo "setup: installing pnpm $PNPM_VERSION" >&2
+  npm i -g "pnpm@$PNPM_VERSION" >/dev/null
+fi
+
+if [ -n "${CI:-}" ]; then pnpm install --frozen-lockfile --reporter=silent; else pnpm install --reporter=silent; fi

@@ -1,0 +1,22 @@
+/** Runs one of the project's CLIs the way a user does (through tsx), returning its output and exit code. */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { repoRoot } from './shared.js';
+
+export interface CliResult {
+  stdout: string;
+  stderr: string;
+  status: number | null;
+}
+
+export function runCli(script: string, args: string[], input?: string | Uint8Array): CliResult {
+  const r = spawnSync(path.join(repoRoot, 'node_modules/.bin/tsx'), [path.join(repoRoot, script), ...args], {
+    input,
+    cwd: repoRoot,
+    encoding: 'utf8',
+    maxBuffer: 512 * 1024 * 1024,
+  });
+  return { stdout: r.stdout, stderr: r.stderr, status: r.status };
+}
+
+export const odid = (args: string[], input?: string | Uint8Array): CliResult => runCli('packages/codec/src/cli/odid.ts', args, input);
