@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
-# Sets up a fresh machine for the toolkit: the Debian tools the tests drive (tshark, tcpdump), the pinned
+# Sets up a fresh machine for the toolkit: the Debian tools the tests drive (tshark, tcpdump, gpsd), the pinned
 # pnpm, and the workspace's packages from the lockfile. Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PNPM_VERSION=$(node -p "require('./package.json').packageManager.split('@')[1]")
-APT_PACKAGES=(tshark tcpdump)
+# tshark: tests open the project's pcapng files; tcpdump: live-capture pipes; gpsd + gpsd-clients (gpsfake):
+# the broadcaster's gpsd source is tested against a real gpsd.
+APT_PACKAGES=(tshark tcpdump gpsd gpsd-clients)
 
 missing=()
-for tool in tshark tcpdump; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+for tool in tshark tcpdump gpsd gpsfake; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     echo "setup: installing ${APT_PACKAGES[*]} with apt-get" >&2

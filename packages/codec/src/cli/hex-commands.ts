@@ -41,50 +41,56 @@ export async function decodeHex(hex: string, opts: HexDecodeOptions): Promise<nu
 }
 
 /** A decoded message, or a received-frame line (`{"frame":…,"message":{…}}`) whose message is taken. */
-function messageOf(value: unknown): OdidMessageInput {
+export function messageOf(value: unknown): OdidMessageInput {
   if (value && typeof value === 'object' && !('type' in value) && 'message' in value) return (value as { message: OdidMessageInput }).message;
   return value as OdidMessageInput;
 }
 
+export interface JsonItem {
+  value: unknown;
+  /** Where it came from, for error messages: "line 3: ", "item 2: " or "". */
+  where: string;
+}
+
 /**
- * Encodes decoded-form JSON: a whole-file JSON value (one message, a pack, or an array of them), or else
- * one JSON message per line. Prints one hex line per message. Returns the number of failures.
+ * Reads decoded-form JSON: a whole-file JSON value (one message, a pack, or an array of them), or else
+ * one JSON value per line. Lines that are not JSON are reported and counted, and reading goes on.
  */
-export async function encodeJson(path: string): Promise<number> {
+export async function readJsonItems(path: string, command: string): Promise<{ items: JsonItem[]; failures: number }> {
   const text = await readAllText(path);
-  let whole: unknown;
   try {
-    whole = JSON.parse(text);
+    const whole: unknown = JSON.parse(text);
+    if (Array.isArray(whole)) return { items: whole.map((value, i) => ({ value, where: `item ${i}: ` })), failures: 0 };
+    return { items: [{ value: whole, where: '' }], failures: 0 };
   } catch {
-    whole = undefined; // not one JSON value: take it line by line
+    // not one JSON value: take it line by line
   }
+  const items: JsonItem[] = [];
   let failures = 0;
-  const emit = async (value: unknown, where: string): Promise<void> => {
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) return;
+    try {
+      items.push({ value: JSON.parse(line), where: `line ${i + 1}: ` });
+    } catch (e) {
+      failures++;
+      process.stderr.write(`odid ${command}: line ${i + 1}: ${describeError(e)}\n`);
+    }
+  });
+  return { items, failures };
+}
+
+/** Prints one hex line per message. Returns the number of failures. */
+export async function encodeJson(path: string): Promise<number> {
+  const { items, failures: unreadable } = await readJsonItems(path, 'encode');
+  let failures = unreadable;
+  for (const { value, where } of items) {
     try {
       await writeOut(toHex(encodeMessage(messageOf(value))) + '\n');
     } catch (e) {
       failures++;
       process.stderr.write(`odid encode: ${where}${describeError(e)}\n`);
     }
-  };
-  if (whole !== undefined) {
-    const items = Array.isArray(whole) ? whole : [whole];
-    for (let i = 0; i < items.length; i++) await emit(items[i], Array.isArray(whole) ? `item ${i}: ` : '');
-    return failures;
-  }
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!.trim();
-    if (!line || line.startsWith('#')) continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (e) {
-      failures++;
-      process.stderr.write(`odid encode: line ${i + 1}: ${describeError(e)}\n`);
-      continue;
-    }
-    await emit(value, `line ${i + 1}: `);
   }
   return failures;
 }
