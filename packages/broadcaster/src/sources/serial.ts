@@ -1,0 +1,80 @@
+/**
+ * Opens a serial port through the `serialport` package, loaded only when a serial source is used, so
+ * the rest of the broadcaster runs where its native binding is missing. Errors say what to do.
+ * Never calls SerialPort.list(): it spawns udevadm and crashes the process on systems without udev.
+ */
+import type { Readable } from 'node:stream';
+
+/** The part of serialport's SerialPort we use (a Duplex stream). */
+export interface SerialPortLike extends Readable {
+  open(cb: (err: Error | null) => void): void;
+  close(cb?: (err: Error | null) => void): void;
+  write(data: Buffer | Uint8Array, cb?: (err: Error | null | undefined) => void): boolean;
+  readonly isOpen: boolean;
+}
+
+export type SerialPortCtor = new (opts: { path: string; baudRate: number; autoOpen: false }) => SerialPortLike;
+
+/** Returns the SerialPort class; injectable so tests can use serialport's SerialPortMock. */
+export type SerialLoader = () => Promise<SerialPortCtor>;
+
+/** A loader for the serialport module; the specifier is a parameter only so tests can name a missing one. */
+export function serialPortLoader(specifier = 'serialport'): SerialLoader {
+  return async () => {
+    let mod: { SerialPort?: unknown };
+    try {
+      mod = (await import(specifier)) as { SerialPort?: unknown };
+    } catch (e) {
+      throw new Error(
+        `serial ports need the '${specifier}' package, which could not be loaded (${(e as Error).message}). ` +
+          `Install it with: pnpm --filter @odid/broadcaster add serialport@13.0.0`,
+        { cause: e },
+      );
+    }
+    if (typeof mod.SerialPort !== 'function') throw new Error(`'${specifier}' has no SerialPort class: install serialport@13.0.0`);
+    return mod.SerialPort as SerialPortCtor;
+  };
+}
+
+export const loadSerialPort: SerialLoader = serialPortLoader();
+
+const BAUD_RATES = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400, 460800, 500000, 921600, 1000000, 1500000, 2000000];
+
+export function checkBaudRate(baud: number, what: string): number {
+  if (!Number.isInteger(baud) || !BAUD_RATES.includes(baud)) {
+    throw new Error(`${what}: baud rate ${baud} is not a standard rate (use one of ${BAUD_RATES.join(', ')})`);
+  }
+  return baud;
+}
+
+/** Open `path` at `baudRate`; rejects with an Error that names the device and the fix. */
+export async function openSerialPort(path: string, baudRate: number, loader: SerialLoader = loadSerialPort): Promise<SerialPortLike> {
+  const SerialPort = await loader();
+  let port: SerialPortLike;
+  try {
+    port = new SerialPort({ path, baudRate, autoOpen: false });
+  } catch (e) {
+    throw new Error(`serial port ${path}: ${(e as Error).message}`, { cause: e });
+  }
+  await new Promise<void>((resolve, reject) => {
+    port.open((err) => (err ? reject(explainOpenError(path, err)) : resolve()));
+  });
+  return port;
+}
+
+export function explainOpenError(path: string, err: Error): Error {
+  const m = `${(err as NodeJS.ErrnoException).code ?? ''} ${err.message}`;
+  let hint: string;
+  if (/ENOENT|No such file/i.test(m)) {
+    hint = `no such device. Is the receiver/autopilot plugged in? List candidates with: ls -l /dev/serial/by-id/ /dev/ttyUSB* /dev/ttyACM* /dev/ttyAMA* /dev/serial0`;
+  } else if (/EACCES|Permission denied/i.test(m)) {
+    hint = `permission denied. Add this user to the dialout group (sudo usermod -aG dialout $USER, then log in again) or run as root`;
+  } else if (/EBUSY|lock|Resource temporarily unavailable/i.test(m)) {
+    hint = `the port is in use by another program (gpsd, ModemManager, a MAVLink router, a serial console?). Stop it or use that program's output instead`;
+  } else if (/ENOTTY|Inappropriate ioctl/i.test(m)) {
+    hint = `this is not a serial device; for a recorded NMEA file use nmea:<file>`;
+  } else {
+    hint = `check the device path and baud rate`;
+  }
+  return new Error(`cannot open serial port ${path}: ${err.message} — ${hint}`, { cause: err });
+}
