@@ -6,6 +6,7 @@
 
 import { checkEuOperatorId, checkSerialNumber, type BasicIdInput } from '@odid/codec';
 import { parse as parseYaml } from 'yaml';
+import type { TransportName } from './radios/types.js';
 
 export type Regime = 'faa' | 'eu' | 'none';
 
@@ -204,8 +205,6 @@ export function loadIdentity(raw: unknown): Identity {
   return identity;
 }
 
-/** Transport names a broadcaster can use. */
-export type TransportName = 'ble-legacy' | 'ble-extended' | 'wifi-beacon' | 'wifi-nan';
 
 /**
  * What the selected regime expects that this identity or these transports do not give
