@@ -49,3 +49,25 @@ describe('EU operator registration numbers', () => {
     expect(checkEuOperatorIdFormat('FIN87ASTRDGE12K8').valid).toBe(false);
   });
 });
+
+import { horizontalAccuracyEnum, speedAccuracyEnum, timestampAccuracyEnum, verticalAccuracyEnum } from '../src/index.js';
+
+describe('accuracy enums', () => {
+  it('put boundary values in the coarser bucket, as the reference does', () => {
+    expect(horizontalAccuracyEnum(2.5)).toBe(11);
+    expect(horizontalAccuracyEnum(3)).toBe(10);
+    expect(horizontalAccuracyEnum(0.5)).toBe(12);
+    expect(horizontalAccuracyEnum(20000)).toBe(0);
+    expect(horizontalAccuracyEnum(undefined)).toBe(0);
+    expect(verticalAccuracyEnum(0.5)).toBe(6);
+    expect(verticalAccuracyEnum(1.5)).toBe(5);
+    expect(verticalAccuracyEnum(10)).toBe(3);
+    expect(speedAccuracyEnum(0.5)).toBe(3);
+    expect(speedAccuracyEnum(0.1)).toBe(4);
+    expect(speedAccuracyEnum(12)).toBe(0);
+    expect(timestampAccuracyEnum(0.2)).toBe(2);
+    expect(timestampAccuracyEnum(0.05)).toBe(1);
+    expect(timestampAccuracyEnum(1.5)).toBe(15);
+    expect(timestampAccuracyEnum(2)).toBe(0);
+  });
+});

@@ -1,0 +1,97 @@
+/**
+ * Runs the schedule: starts the radios (one that cannot start is reported with its fix, the others keep
+ * running), then hands each due transmission to its radio, in real time or — with a file or pipe sink
+ * only — as fast as the machine can on a simulated clock.
+ */
+
+import type { Clock, ManualClock } from './clock.js';
+import { RadioError, type Radio, type Transmission, type TransportName } from './radios/types.js';
+import type { Scheduler } from './scheduler.js';
+
+export interface BroadcasterOptions {
+  scheduler: Scheduler;
+  radios: Radio[];
+  clock: Clock;
+  /** Where human-readable notes go (stderr in the CLI). */
+  log?: (line: string) => void;
+  /** Called after every transmission (statistics, dry-run printing). */
+  onTransmit?: (t: Transmission) => void;
+}
+
+export class Broadcaster {
+  private readonly byTransport = new Map<TransportName, Radio>();
+  readonly failed: RadioError[] = [];
+  transmissions = 0;
+
+  constructor(private readonly opts: BroadcasterOptions) {}
+
+  /** Starts every radio; returns the transports that run. Throws only if none can. */
+  async start(): Promise<TransportName[]> {
+    for (const radio of this.opts.radios) {
+      try {
+        await radio.start();
+        this.byTransport.set(radio.transport, radio);
+        this.opts.log?.(`${radio.transport}: ${radio.description}`);
+      } catch (e) {
+        const err = e instanceof RadioError ? e : new RadioError(radio.transport, (e as Error).message, 'see hardware/README.md');
+        this.failed.push(err);
+        this.opts.log?.(`${err.transport} cannot start: ${err.reason}\n  fix: ${err.fix}`);
+      }
+    }
+    if (this.byTransport.size === 0) throw new Error('no transport could start; see the messages above, or use --pcapng FILE to broadcast into a capture');
+    return [...this.byTransport.keys()];
+  }
+
+  private async send(list: Transmission[]): Promise<void> {
+    for (const t of list) {
+      const radio = this.byTransport.get(t.transport);
+      if (!radio) continue;
+      await radio.transmit(t);
+      this.transmissions++;
+      this.opts.onTransmit?.(t);
+    }
+  }
+
+  /** Simulated time: jumps the clock from one due time to the next until `untilMs`. */
+  async runSimulated(clock: ManualClock, untilMs: number): Promise<void> {
+    const s = this.opts.scheduler;
+    for (let next = s.nextDue(); next <= untilMs; next = s.nextDue()) {
+      if (next > clock.now()) clock.set(next);
+      await this.send(s.due());
+    }
+    if (clock.now() < untilMs) clock.set(untilMs);
+  }
+
+  /** Real time: sleeps until each due time; stops at `untilMs` or when `signal` aborts. */
+  async runRealtime(untilMs: number, signal?: AbortSignal): Promise<void> {
+    const s = this.opts.scheduler;
+    while (!signal?.aborted) {
+      const next = s.nextDue();
+      if (next > untilMs) break;
+      const wait = next - this.opts.clock.now();
+      if (wait > 0) await sleep(wait, signal);
+      if (signal?.aborted) break;
+      await this.send(s.due());
+    }
+  }
+
+  async stop(): Promise<void> {
+    for (const r of this.byTransport.values()) {
+      try {
+        await r.stop();
+      } catch (e) {
+        this.opts.log?.(`${r.transport}: stopping failed: ${(e as Error).message}`);
+      }
+    }
+  }
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}
