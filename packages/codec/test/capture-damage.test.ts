@@ -263,6 +263,100 @@ describe('garbage in the middle', () => {
   }
 });
 
+/** A little-endian µs pcap of `n` records of `size` bytes, record i at time t(i). */
+function syntheticPcap(n: number, size: number, t: (i: number) => number): Uint8Array {
+  const rec = 16 + size;
+  const file = new Uint8Array(24 + n * rec);
+  const v = new DataView(file.buffer);
+  v.setUint32(0, 0xa1b2c3d4, true);
+  v.setUint16(4, 2, true);
+  v.setUint16(6, 4, true);
+  v.setUint32(16, 65535, true);
+  v.setUint32(20, 1, true);
+  for (let i = 0; i < n; i++) {
+    const o = 24 + i * rec;
+    const ts = t(i);
+    v.setUint32(o, Math.floor(ts), true);
+    v.setUint32(o + 4, Math.round((ts % 1) * 1e6), true);
+    v.setUint32(o + 8, size, true);
+    v.setUint32(o + 12, size, true);
+    for (let j = 0; j < size; j++) file[o + 16 + j] = (i * 7 + j) & 0xff;
+  }
+  return file;
+}
+
+describe('unusual but intact timing', () => {
+  it('a capture from a device without a clock (times from 0 s) reads with no warning', () => {
+    const file = syntheticPcap(50, 60, (i) => i * 0.01);
+    for (const chunks of [[file], [...randomChunks(file, rng(2), 50)]]) {
+      const { records, warnings } = readChunks(chunks);
+      expect(warnings).toEqual([]);
+      expect(records).toHaveLength(50);
+    }
+  });
+
+  it('a clock step of more than a day costs one warning and no record', () => {
+    const file = syntheticPcap(40, 60, (i) => (i < 20 ? 1_600_000_000 : 1_700_000_000) + i * 0.01);
+    const { records, warnings } = readAll(file);
+    expect(records).toHaveLength(40);
+    expect(warnings).toHaveLength(1);
+    // At the first record of the new time.
+    expect(warnings[0]!.offset).toBe(24 + 20 * 76);
+  });
+
+  it('garbage in place of the first record header: the rest is found, nothing invented', () => {
+    const file = load(...SMALL_PCAP);
+    const spans = pcapSpans(file);
+    const damaged = file.slice();
+    damaged.set(randomBytes(16, 5), 24);
+    const { records, warnings } = readAll(damaged);
+    expect(records.map(key)).toEqual(spans.slice(1).map((s) => s.key));
+    expect(warnings.map((w) => w.offset)).toEqual([24]);
+  });
+});
+
+describe('btsnoop damage', () => {
+  const t0 = 1_700_000_000_000_000n + 0x00dcddb30f2f8000n;
+  const recs = Array.from({ length: 40 }, (_, i) => Uint8Array.from({ length: 5 + (i % 9) }, (_, j) => (0x04 + i + j) & 0xff));
+  const file = (() => {
+    const parts: number[] = [0x62, 0x74, 0x73, 0x6e, 0x6f, 0x6f, 0x70, 0, 0, 0, 0, 1, 0, 0, 0x03, 0xea];
+    const u32 = (v: number) => parts.push(v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
+    recs.forEach((d, i) => {
+      const t = t0 + BigInt(i) * 12_345n;
+      u32(d.length);
+      u32(d.length);
+      u32(i & 3);
+      u32(0);
+      u32(Number(t >> 32n));
+      u32(Number(t & 0xffffffffn));
+      parts.push(...d);
+    });
+    return Uint8Array.from(parts);
+  })();
+  const starts: number[] = [];
+  recs.reduce((o, d) => (starts.push(o), o + 24 + d.length), 16);
+
+  it('100 garbage bytes between two records lose nothing', () => {
+    const whole = readAll(file).records.map(key);
+    expect(whole).toHaveLength(40);
+    const at = starts[20]!;
+    for (const chunks of [[insert(file, at, randomBytes(100, 8))], [...randomChunks(insert(file, at, randomBytes(100, 8)), rng(4), 60)]]) {
+      const { records, warnings } = readChunks(chunks);
+      expect(records.map(key)).toEqual(whole);
+      expect(warnings.map((w) => w.offset)).toEqual([at]);
+    }
+  });
+
+  it('a corrupt length loses only that record', () => {
+    const whole = readAll(file).records.map(key);
+    const damaged = file.slice();
+    new DataView(damaged.buffer).setUint32(starts[10]! + 4, 0x7fffffff);
+    const { records, warnings } = readAll(damaged);
+    expect(records.map(key)).toEqual(whole.filter((_, i) => i !== 10));
+    expect(warnings.map((w) => w.offset)).toEqual([starts[10]]);
+  });
+});
+
 describe('robustness', () => {
   it('terminates quickly on megabytes of noise behind each file header', () => {
     const noise = randomBytes(2_000_000, 21);

@@ -53,7 +53,11 @@ export class PcapParser extends RecordStream {
     return true;
   }
 
-  /** Phantom headers read seconds from a sub-second or length field, always below one unit. */
+  /**
+   * Phantom headers take their seconds from a sub-second or length field, so below one unit (1e6 or
+   * 1e9). The price: with no earlier record to compare against, records dated before that (a clockless
+   * device) cannot be resynchronised to.
+   */
   protected credibleAlone(h: RecordHeader): boolean {
     return h.ts >= this.fracUnit;
   }

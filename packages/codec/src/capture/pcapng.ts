@@ -1,7 +1,9 @@
 /**
- * pcapng: a sequence of self-framed blocks [type][total length][body][total length]. The trailing copy
- * of the length validates each block, so a block is returned only when both copies agree; on damage we
- * scan byte by byte for a known block type whose two length copies match.
+ * pcapng: a sequence of self-framed blocks [type][total length][body][total length], each section in
+ * its own byte order with its own interfaces. A block is believed when both length copies agree and,
+ * since neighbouring blocks often share a length (so a copy can match by chance after a cut), the
+ * header after it looks sane too. On damage we scan byte by byte for a known block type whose two
+ * length copies match.
  */
 
 import { u16be, u16le, u32be, u32le } from '../bytes.js';

@@ -1,7 +1,16 @@
 /**
  * Push-style capture reader: feed chunks as they arrive, get back the records they complete.
- * Only the unfinished tail of the input is buffered (at most one record or block plus the bytes needed
- * to validate it), so memory stays flat whatever the input size.
+ *
+ * - Format (pcap, pcapng, btsnoop) is detected from the first 8 bytes.
+ * - Only the unfinished tail of the input is buffered: one record or block plus the bytes needed to
+ *   validate it (the next header; a few records while resynchronising after damage). A corrupt length
+ *   can make it hold at most ~1 MiB for pcap/btsnoop and 16 MiB (Wireshark's block limit) for pcapng.
+ * - A record is returned once the header after it (or the end of input) confirms its length, so push()
+ *   lags by one record; end() flushes.
+ * - Damage never throws: it becomes a CaptureWarning (stream offset, what) and reading resumes at the
+ *   next believable record. See record-stream.ts and pcapng.ts for how that is decided.
+ * - pcapng Simple Packet Blocks have no timestamp: they report 0, as Wireshark shows them.
+ * - btsnoop records are normalised to pcap link types (see btsnoop.ts).
  */
 
 import { toHex } from '../bytes.js';
@@ -28,13 +37,10 @@ const RELEASE_TAIL_CAPACITY = 1024 * 1024;
 export class CaptureReader {
   /** Every warning so far (empty when an onWarning callback was given). */
   readonly warnings: CaptureWarning[] = [];
-  /** Container format, known once the first bytes have been seen. */
-  format: CaptureFormat | undefined;
-  /** Total bytes pushed so far. */
-  bytesRead = 0;
-
   private parser: FormatParser | undefined;
   private ended = false;
+  private detected: CaptureFormat | undefined;
+  private total = 0;
   private readonly ctx: ParseContext;
   // The carried-over tail: stream bytes [tailBase, tailBase + tailLen) at tail[tailStart...].
   private tail = EMPTY;
@@ -55,19 +61,29 @@ export class CaptureReader {
     };
   }
 
+  /** Container format, known once the first bytes have been seen (undefined if unrecognised). */
+  get format(): CaptureFormat | undefined {
+    return this.detected;
+  }
+
+  /** Total bytes pushed so far. */
+  get bytesRead(): number {
+    return this.total;
+  }
+
   /** Bytes currently held back waiting for the rest of a record (for monitoring and tests). */
   get bufferedBytes(): number {
     return this.tailLen;
   }
 
-  /** Feeds the next piece of input; returns the records it completed, in order. */
+  /** Feeds the next piece of input; returns the records it completed, in order. Throws only if called after end(). */
   push(chunk: Uint8Array): CaptureRecord[] {
     if (this.ended) throw new Error('CaptureReader.push() called after end()');
     const out: CaptureRecord[] = [];
     if (chunk.length === 0) return out;
-    const cBase = this.bytesRead;
+    const cBase = this.total;
     const cEnd = cBase + chunk.length;
-    this.bytesRead = cEnd;
+    this.total = cEnd;
     let fed = cBase;
     if (this.tailLen > 0) {
       // Move into the tail only as many chunk bytes as the parser asks for, until what it still needs
@@ -97,7 +113,7 @@ export class CaptureReader {
     const out: CaptureRecord[] = [];
     if (this.ended) return out;
     this.ended = true;
-    if (this.tailLen === 0) this.tailBase = this.bytesRead;
+    if (this.tailLen === 0) this.tailBase = this.total;
     this.run(this.tailWindow(), true, out);
     this.clearTail();
     return out;
@@ -107,8 +123,8 @@ export class CaptureReader {
     if (this.parser === undefined) {
       if (w.end < DETECT_BYTES && !final) return;
       const first = w.bytes.subarray(-w.base, Math.min(w.end, DETECT_BYTES) - w.base);
-      this.format = detectCaptureFormat(first);
-      switch (this.format) {
+      this.detected = detectCaptureFormat(first);
+      switch (this.detected) {
         case 'pcap':
           this.parser = new PcapParser(this.ctx);
           break;
