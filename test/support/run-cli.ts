@@ -28,3 +28,5 @@ export function runCliBinary(script: string, args: string[]): { stdout: Buffer; 
   const r = spawnSync(path.join(repoRoot, 'node_modules/.bin/tsx'), [path.join(repoRoot, script), ...args], { cwd: repoRoot, maxBuffer: 1024 * 1024 * 1024 });
   return { stdout: r.stdout, stderr: r.stderr.toString('utf8'), status: r.status };
 }
+
+export const ridScan = (args: string[], input?: string | Uint8Array): CliResult => runCli('packages/receiver/src/cli/rid-scan.ts', args, input);

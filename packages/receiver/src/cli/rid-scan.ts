@@ -1,0 +1,177 @@
+#!/usr/bin/env node
+/**
+ * `rid-scan`: see every drone and operator in range — from BLE and Wi-Fi radios, a capture, or the
+ * simulated scene — live in the terminal, with exports. Nothing leaves the device unless an output the
+ * user configured sends it (CoT to a TAK server).
+ */
+
+import { existsSync, readdirSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { createPositionSource, systemClock } from '@odid/broadcaster';
+import { LiveTable, SORT_KEYS, renderTable, type SortKey } from '../outputs/table.js';
+import { Pipeline } from '../pipeline.js';
+import { ReplaySource } from '../sources/replay.js';
+import { SimSource } from '../sources/sim.js';
+import type { FrameSource } from '../sources/types.js';
+import { trackToJson } from '../tracker/track-json.js';
+import { openOutputs, type OutputOptions } from './outputs.js';
+
+interface Options extends OutputOptions {
+  ble?: boolean | string;
+  wifi?: string;
+  channels?: string;
+  replay?: string;
+  sim?: boolean;
+  fast?: boolean;
+  speed: number;
+  duration?: number;
+  position?: string;
+  once?: boolean;
+  json?: boolean;
+  sort: SortKey;
+  stale: number;
+  lost: number;
+  keepBadFcs?: boolean;
+}
+
+const say = (line: string): void => void process.stderr.write(`rid-scan: ${line}\n`);
+
+const program = new Command()
+  .name('rid-scan')
+  .description('See every Remote ID drone and operator in range: BLE, Wi-Fi, captures or a simulation. Everything stays on this device.')
+  .option('--ble [hci]', 'scan Bluetooth LE (4 legacy and 5 long range) on hciN (default 0)')
+  .option('--wifi <interface>', 'capture Wi-Fi beacons and NAN frames on a monitor-mode interface')
+  .option('--channels <list>', 'Wi-Fi channels to hop over', '6,149')
+  .option('--replay <file>', 'read a pcap/pcapng/btsnoop capture or a recording ("-" = stdin)')
+  .option('--sim', 'receive the built-in simulated scene (no radio needed)')
+  .option('--fast', 'replay/sim: as fast as possible instead of in real time')
+  .option('--speed <factor>', 'replay: play N times faster than recorded', (v) => Number(v), 1)
+  .option('--duration <seconds>', 'stop after this many seconds (sim: of scene time with --fast)', (v) => Number(v))
+  .option('--position <spec>', "the receiver's own position for distances: static:lat,lon[,alt] or gpsd://host:port")
+  .option('--out <file>', 'export tracks when done: .geojson, .kml or .jsonl (track updates); repeatable', (v: string, p: string[] = []) => p.concat(v))
+  .option('--jsonl <file>', 'stream every received message as JSONL ("-" = stdout)')
+  .option('--cot <url>', 'send Cursor-on-Target to ATAK/WinTAK: udp://239.2.3.1:6969 (multicast) or tcp://host:port')
+  .option('--record <file>', 'record the raw frames (CBOR sequence) for an exact replay later')
+  .option('--pcapng <file>', 'write the raw frames to a pcapng')
+  .option('--once', 'no live table: print a summary when the input ends (or --duration passes)')
+  .option('--json', 'with --once: print the tracks as a JSON array on stdout')
+  .addOption(new Option('--sort <key>', 'table order').choices(SORT_KEYS).default('distance'))
+  .option('--stale <seconds>', 'a silent track turns stale after', (v) => Number(v), 5)
+  .option('--lost <seconds>', 'and lost after', (v) => Number(v), 30)
+  .option('--keep-bad-fcs', 'keep frames whose CRC/FCS failed (they are dropped and counted by default)')
+  .addHelpText(
+    'after',
+    `
+Examples:
+  rid-scan --sim                                  the simulated scene, live in the terminal
+  rid-scan --ble --wifi wlan1mon --position gpsd://
+  rid-scan --replay flight.pcapng --fast --once --json > tracks.json
+  tcpdump -i wlan1mon -w - 'type mgt' | rid-scan --replay - --out tracks.kml
+Radios need root or capabilities: see hardware/README.md.`,
+  )
+  .action(async (opts: Options) => {
+    process.exitCode = await run(opts);
+  });
+
+async function run(opts: Options): Promise<number> {
+  if (opts.json && opts.jsonl === '-') return fail('--json and --jsonl - both want stdout: write the JSONL to a file');
+  const sources: FrameSource[] = [];
+  const finite = Boolean(opts.replay) || Boolean(opts.sim && opts.fast);
+  if (opts.replay) sources.push(new ReplaySource({ path: opts.replay, fast: opts.fast, speed: opts.speed, onWarning: (w) => say(`warning: byte ${w.offset}: ${w.reason}`) }));
+  if (opts.sim) {
+    const durationS = opts.duration ?? 300;
+    sources.push(new SimSource(opts.fast ? { fast: { startMs: Date.now(), durationS } } : {}));
+  }
+  if (opts.ble !== undefined || opts.wifi) {
+    say('live BLE/Wi-Fi sources are not wired into rid-scan in this build; use --replay with a capture or --sim');
+    return 2;
+  }
+  if (sources.length === 0) return noSource();
+
+  const pipelineOpts = { staleAfterMs: opts.stale * 1000, lostAfterMs: Math.max(opts.lost, opts.stale) * 1000, keepBadFcs: opts.keepBadFcs };
+  const outputs = await openOutputs(opts, say);
+  const pipeline = new Pipeline(pipelineOpts, outputs.sinks);
+  const sim = sources.find((s): s is SimSource => s instanceof SimSource);
+  if (sim) pipeline.tracker.setReceiverPosition({ lat: sim.receiver.latitude, lon: sim.receiver.longitude });
+  if (opts.position) {
+    const pos = createPositionSource(opts.position, { clock: systemClock });
+    pos.on('fix', (f) => pipeline.tracker.setReceiverPosition({ lat: f.latitude, lon: f.longitude }));
+    await pos.start();
+  }
+
+  const live = !opts.once && process.stdout.isTTY && !(opts.jsonl === '-');
+  const table = live ? new LiveTable(process.stdout, { sort: opts.sort, footer: () => footer(pipeline) }) : undefined;
+  let ended = 0;
+  const done = new Promise<void>((resolve) => {
+    for (const s of sources) {
+      s.on('error', (e) => say(`${s.name}: ${e.message}`));
+      s.on('end', () => {
+        if (++ended === sources.length) resolve();
+      });
+      // Finite inputs run on their own clock, synchronously: nothing to drop. Live input is queued.
+      s.on('frame', finite ? (f) => pipeline.process(f) : (f) => pipeline.queue.push(f));
+    }
+  });
+  for (const s of sources) await s.start();
+
+  let timer: ReturnType<typeof setInterval> | undefined;
+  if (!finite) {
+    timer = setInterval(() => {
+      pipeline.drain();
+      pipeline.tick(systemClock.now());
+      table?.update(pipeline.tracker.tracks(), pipeline.tracker.now || systemClock.now());
+    }, 100);
+  } else if (table) {
+    timer = setInterval(() => table.update(pipeline.tracker.tracks(), pipeline.tracker.now), 250);
+  }
+  const stop = new Promise<void>((resolve) => {
+    process.once('SIGINT', () => resolve());
+    process.once('SIGTERM', () => resolve());
+    if (opts.duration !== undefined && !(opts.sim && opts.fast)) setTimeout(resolve, opts.duration * 1000).unref();
+  });
+  await Promise.race([done, stop]);
+  if (timer) clearInterval(timer);
+  for (const s of sources) await s.stop();
+  pipeline.drain();
+  pipeline.tick(pipeline.tracker.now);
+  await outputs.close(pipeline.tracker.tracks());
+
+  const tracks = pipeline.tracker.tracks();
+  if (opts.json) process.stdout.write(JSON.stringify(tracks.map(trackToJson), null, 2) + '\n');
+  else if (table) table.update(tracks, pipeline.tracker.now, true);
+  else if (opts.jsonl === '-') process.stderr.write(renderTable(tracks, { nowMs: pipeline.tracker.now, sort: opts.sort }));
+  else if (opts.once || !process.stdout.isTTY) process.stdout.write(renderTable(tracks, { nowMs: pipeline.tracker.now, sort: opts.sort }));
+  say(footer(pipeline).trim());
+  return 0;
+}
+
+function fail(message: string): number {
+  say(message);
+  return 2;
+}
+
+function footer(p: Pipeline): string {
+  const s = p.stats;
+  const dropped = Object.entries(s.dropped).map(([k, v]) => `${v} ${k}`);
+  return `${s.records} frames, ${s.messages} messages` + (dropped.length ? `, dropped ${dropped.join(', ')}` : '') + (p.queue.dropped ? `, ${p.queue.dropped} frames lost to overload` : '') + '\n';
+}
+
+/** No source given: say what this machine has, and how to run without a radio. */
+function noSource(): number {
+  const bt = existsSync('/sys/class/bluetooth') ? readdirSync('/sys/class/bluetooth').filter((d) => d.startsWith('hci')) : [];
+  const wifi = existsSync('/sys/class/ieee80211') ? readdirSync('/sys/class/ieee80211') : [];
+  if (bt.length || wifi.length) {
+    say(`found ${[...bt.map((b) => `Bluetooth ${b}`), ...wifi.map((w) => `Wi-Fi ${w}`)].join(', ')}`);
+    say(`choose: rid-scan ${bt.length ? `--ble ${bt[0]!.slice(3)} ` : ''}${wifi.length ? '--wifi <monitor interface>' : ''}`);
+  } else {
+    say('no Bluetooth or Wi-Fi radio found on this machine');
+    say('run the simulated scene instead:  pnpm rid-scan --sim   (or pnpm demo)');
+    say('or read a capture:                 pnpm rid-scan --replay capture.pcapng');
+  }
+  return 2;
+}
+
+program.parseAsync().catch((e: unknown) => {
+  say((e as Error).message);
+  process.exit(2);
+});

@@ -1,0 +1,88 @@
+/**
+ * What identifies an aircraft (spec §3.5, pitfalls 14 and 17): its UAS IDs, never its radio address, which
+ * is often random per boot and differs between BT4, BT5 and Wi-Fi. A drone may send several Basic IDs at once
+ * (serial and session ID), so identities live in slots, one value per slot.
+ */
+
+import type { ReceivedPayload } from '@odid/codec';
+
+/**
+ * Identity slots. Basic ID types 1-4 map to serial/caa/utm/session; a French record's ANSI/CTA serial shares
+ * the `serial` slot (it is the same CTA-2063-A number), which links both broadcasts of one drone.
+ */
+export type IdSlot = 'serial' | 'caa' | 'utm' | 'session' | 'dji-serial' | 'french-id' | `idtype-${number}`;
+
+export interface TrackIdentity {
+  slot: IdSlot;
+  /** The ID as text; binary ID types (UTM UUID, session ID) as lowercase hex. */
+  value: string;
+}
+
+const BASIC_ID_SLOTS: Readonly<Record<number, IdSlot>> = { 1: 'serial', 2: 'caa', 3: 'utm', 4: 'session' };
+
+/** Preference for the one ID a track is shown by: serial > CAA > UTM > session, then proprietary ones, then ID type 0 and reserved types. */
+const PREFERENCE: readonly IdSlot[] = ['serial', 'caa', 'utm', 'session', 'dji-serial', 'french-id'];
+
+/**
+ * Slots whose value never changes for one aircraft. A track holding a different value in one of these is
+ * another aircraft; UTM and session IDs change per flight, so a new one replaces the old.
+ */
+const PERMANENT: ReadonlySet<IdSlot> = new Set<IdSlot>(['serial', 'caa', 'dji-serial', 'french-id']);
+
+export const isPermanentSlot = (slot: IdSlot): boolean => PERMANENT.has(slot);
+
+export const slotOfIdType = (idType: number): IdSlot => BASIC_ID_SLOTS[idType] ?? `idtype-${idType}`;
+
+/** The identities a received message carries (none for Location, System, ...). */
+export function identitiesOf(p: ReceivedPayload): TrackIdentity[] {
+  switch (p.type) {
+    case 'basicId': {
+      // ID type 0 is "none", yet transmitters put real IDs there (the opendroneid samples do): kept as the
+      // least preferred, non-permanent identity so it still links a drone's addresses.
+      const binary = p.idType === 3 || p.idType === 4;
+      const value = binary ? (p.uasIdHex ?? latin1Hex(p.uasId)) : p.uasId;
+      // An all-zero binary ID is an unset field, not an identity.
+      if (value === '' || (binary && /^(00)+$/.test(value))) return [];
+      return [{ slot: slotOfIdType(p.idType), value }];
+    }
+    case 'djiFlightInfo':
+    case 'djiFlightPurpose':
+      return p.serialNumber === '' ? [] : [{ slot: 'dji-serial', value: p.serialNumber }];
+    case 'frenchId': {
+      const out: TrackIdentity[] = [];
+      if (p.ansiCtaId) out.push({ slot: 'serial', value: p.ansiCtaId });
+      if (p.id) out.push({ slot: 'french-id', value: p.id });
+      return out;
+    }
+    default:
+      return [];
+  }
+}
+
+/** The key an identity is indexed by. */
+export const identityKey = (id: TrackIdentity): string => `${id.slot}:${id.value}`;
+
+/** The preferred identity among a track's slots. */
+export function preferredIdentity(ids: ReadonlyMap<IdSlot, string>): TrackIdentity | undefined {
+  for (const slot of PREFERENCE) {
+    const value = ids.get(slot);
+    if (value !== undefined) return { slot, value };
+  }
+  // ID type 0 and reserved types last, lowest type first.
+  const rest = [...ids.keys()].filter((s) => !PREFERENCE.includes(s)).sort((a, b) => (idTypeOfSlot(a) ?? 0) - (idTypeOfSlot(b) ?? 0));
+  const slot = rest[0];
+  return slot === undefined ? undefined : { slot, value: ids.get(slot)! };
+}
+
+/** The Basic ID type a slot stands for, if any. */
+export function idTypeOfSlot(slot: IdSlot): number | undefined {
+  for (const [t, s] of Object.entries(BASIC_ID_SLOTS)) if (s === slot) return Number(t);
+  const m = /^idtype-(\d+)$/.exec(slot);
+  return m ? Number(m[1]) : undefined;
+}
+
+function latin1Hex(s: string): string {
+  let out = '';
+  for (let i = 0; i < s.length; i++) out += (s.charCodeAt(i) & 0xff).toString(16).padStart(2, '0');
+  return out;
+}

@@ -1,0 +1,163 @@
+/**
+ * The JSON form of a track: what JSONL exports, tests and other tools read. The fields of decoded-json.md
+ * keep their decoded form exactly (`location`, `system`, `ids`); times are seconds on the frames' clock
+ * (the same as a received frame's `t`); values that are unknown are null, or absent for the measured extras
+ * (`rssi`, `distance`, `bearing`, `operatorDistance`, `operatorBearing`).
+ */
+
+import type {
+  AssembledAuth,
+  BasicIdMessage,
+  DjiFlightInfo,
+  DjiFlightPurpose,
+  FrenchId,
+  LocationMessage,
+  SystemMessage,
+  Transport,
+} from '@odid/codec';
+import { TRANSPORTS } from '@odid/codec';
+import type { CounterSnapshot } from './counters.js';
+import type { TrackFlag } from './flags.js';
+import type { RadioLink } from './link.js';
+import type { HomeSource, OperatorSource, Track, TrackPoint, TrackState } from './types.js';
+
+export interface PointJson {
+  /** Receive time, seconds. */
+  t: number;
+  lat: number;
+  lon: number;
+  alt?: number;
+  speed?: number;
+  course?: number;
+}
+
+export interface LinkJson {
+  address: string;
+  transport: Transport;
+  messages: number;
+  firstSeen: number;
+  lastSeen: number;
+  rssi?: number;
+  rssiSmoothed?: number;
+  channel?: number;
+  /** Counter statistics by stream (message type on BT4, 'pack', 'dji'); `loss` is the estimated loss ratio. */
+  counters: Record<string, CounterSnapshot>;
+}
+
+export interface TrackJson {
+  key: string;
+  uasId: string | null;
+  idType: number | null;
+  uaType: number | null;
+  /** Every Basic ID (latest per ID type), as decoded. */
+  ids: BasicIdMessage[];
+  addresses: string[];
+  transports: Transport[];
+  location: LocationMessage | null;
+  system: SystemMessage | null;
+  operatorId: string | null;
+  selfId: string | null;
+  auth: AssembledAuth | null;
+  messages: number;
+  firstSeen: number;
+  lastSeen: number;
+  state: TrackState;
+  flags: TrackFlag[];
+  rssi?: number;
+  distance?: number;
+  bearing?: number;
+  operatorDistance?: number;
+  operatorBearing?: number;
+  /** Latest position from any source (Location, DJI, French). */
+  position: PointJson | null;
+  operator: (Omit<PointJson, 'speed' | 'course'> & { source: OperatorSource }) | null;
+  home: (Omit<PointJson, 'speed' | 'course'> & { source: HomeSource }) | null;
+  /** Receptions per second by message type. */
+  rates: Record<string, number>;
+  links: LinkJson[];
+  authMissing?: number[];
+  dji?: DjiFlightInfo;
+  djiPurpose?: DjiFlightPurpose;
+  frenchId?: FrenchId;
+  /** The last evidence behind 'spoofing-suspect'. */
+  spoofing?: { t: number; kind: string; detail: string };
+  /** Only where a writer adds it (trackHistoryToJson): it can hold a thousand points. */
+  history?: PointJson[];
+}
+
+const seconds = (ms: number): number => ms / 1000;
+const round = (v: number, digits: number): number => Math.round(v * 10 ** digits) / 10 ** digits;
+
+/** One argument only, so `tracks.map(trackToJson)` works. */
+export function trackToJson(track: Track): TrackJson {
+  const json: TrackJson = {
+    key: track.key,
+    uasId: track.uasId ?? null,
+    idType: track.idType ?? null,
+    uaType: track.uaType ?? null,
+    ids: [...track.basicIds.entries()].sort(([a], [b]) => a - b).map(([, m]) => m),
+    addresses: [...track.addresses],
+    transports: TRANSPORTS.filter((t) => track.transports.has(t)),
+    location: track.location ?? null,
+    system: track.system ?? null,
+    operatorId: track.operatorId?.operatorId ?? null,
+    selfId: track.selfId?.desc ?? null,
+    auth: track.auth ?? null,
+    messages: track.messages,
+    firstSeen: seconds(track.firstSeen),
+    lastSeen: seconds(track.lastSeen),
+    state: track.state,
+    flags: [...track.flags],
+    position: track.position ? pointJson(track.position) : null,
+    operator: track.operator ? placeJson(track.operator) : null,
+    home: track.home ? placeJson(track.home) : null,
+    rates: { ...track.rates },
+    links: [],
+  };
+  // `rssi` is that of the link heard last: how the aircraft is heard now, whichever radio it uses.
+  let latest: RadioLink | undefined;
+  for (const link of track.links.values()) {
+    const lj: LinkJson = {
+      address: link.address,
+      transport: link.transport,
+      messages: link.messages,
+      firstSeen: seconds(link.firstSeen),
+      lastSeen: seconds(link.lastSeen),
+      counters: link.counterSnapshots(),
+    };
+    for (const c of Object.values(lj.counters)) if (c.loss !== undefined) c.loss = round(c.loss, 4);
+    if (link.rssi !== undefined) lj.rssi = link.rssi;
+    if (link.rssiSmoothed !== undefined) lj.rssiSmoothed = round(link.rssiSmoothed, 1);
+    if (link.channel !== undefined) lj.channel = link.channel;
+    json.links.push(lj);
+    if (link.rssi !== undefined && (!latest || link.lastSeen > latest.lastSeen)) latest = link;
+  }
+  if (latest?.rssi !== undefined) json.rssi = latest.rssi;
+  if (track.distance !== undefined) json.distance = round(track.distance, 1);
+  if (track.bearing !== undefined) json.bearing = round(track.bearing, 1);
+  if (track.operatorDistance !== undefined) json.operatorDistance = round(track.operatorDistance, 1);
+  if (track.operatorBearing !== undefined) json.operatorBearing = round(track.operatorBearing, 1);
+  if (track.authMissing) json.authMissing = [...track.authMissing];
+  if (track.dji) json.dji = track.dji;
+  if (track.djiPurpose) json.djiPurpose = track.djiPurpose;
+  if (track.french) json.frenchId = track.french;
+  if (track.spoofEvidence) json.spoofing = { ...track.spoofEvidence, t: seconds(track.spoofEvidence.t) };
+  return json;
+}
+
+/** The position history, oldest first. */
+export const trackHistoryToJson = (track: Track): PointJson[] => track.history.map(pointJson);
+
+function pointJson(p: TrackPoint): PointJson {
+  const out: PointJson = { t: seconds(p.t), lat: p.lat, lon: p.lon };
+  if (p.alt !== undefined) out.alt = p.alt;
+  if (p.speed !== undefined) out.speed = p.speed;
+  if (p.course !== undefined) out.course = p.course;
+  return out;
+}
+
+function placeJson<S extends string>(p: { t: number; lat: number; lon: number; alt?: number; source: S }): Omit<PointJson, 'speed' | 'course'> & { source: S } {
+  const out: Omit<PointJson, 'speed' | 'course'> & { source: S } = { t: seconds(p.t), lat: p.lat, lon: p.lon, source: p.source };
+  if (p.alt !== undefined) out.alt = p.alt;
+  return out;
+}

@@ -1,0 +1,510 @@
+/**
+ * Received messages -> one track per aircraft. Tracks are keyed by UAS ID (spec §3.5): a message without an
+ * ID goes to the track of its radio address, and when that address sends a Basic ID the address track joins
+ * the ID's track, so BT4, BT5 and Wi-Fi under different MACs end up as one aircraft. DJI DroneID and French
+ * records form tracks by their own serials.
+ *
+ * Time comes only from the caller: `ingest` takes the frame's time (or an explicit `nowMs`), `tick` the
+ * clock's. Replaying a capture therefore gives the same tracks as hearing it live.
+ */
+
+import { validate, type ReceivedMessage, type ReceivedPayload, type Transport } from '@odid/codec';
+import { distanceMeters, initialBearing, isKnownPosition, normalizeDegrees, type LatLon } from '../geo.js';
+import { evaluateFlags } from './flags.js';
+import { appendPoint, mergeHistories } from './history.js';
+import {
+  identitiesOf,
+  identityKey,
+  idTypeOfSlot,
+  isPermanentSlot,
+  preferredIdentity,
+  slotOfIdType,
+  type TrackIdentity,
+} from './identity.js';
+import { RadioLink, linkKey } from './link.js';
+import { RateMeter } from './rates.js';
+import type { OperatorSource, SpoofEvidence, Track, TrackerOptions, TrackPoint, TrackState, TrackUpdate } from './types.js';
+
+const DEFAULTS = {
+  staleAfterMs: 5_000,
+  lostAfterMs: 30_000,
+  historyLimit: 1_000,
+  missingAfterMs: 3_500,
+  rateWindowMs: 10_000,
+  rssiTimeConstantMs: 2_000,
+  maxSpeedMps: 300,
+  maxAddressSpreadM: 1_000,
+  spoofHoldMs: 60_000,
+};
+type Settings = typeof DEFAULTS;
+
+const ALTITUDE_UNKNOWN = -1000;
+const SPEED_UNKNOWN = 255;
+const DIRECTION_MAX = 360;
+const COUNTER_MODULUS = 256;
+const DJI_SEQUENCE_MODULUS = 65_536;
+const OPERATOR_SOURCES: readonly OperatorSource[] = ['takeoff', 'live', 'fixed'];
+
+export class Tracker {
+  private readonly settings: Settings;
+  private receiver: LatLon | undefined;
+  private readonly byKey = new Map<string, Track>();
+  /** identityKey -> track. */
+  private readonly byId = new Map<string, Track>();
+  /** Lowercase MAC -> the track it last spoke for. */
+  private readonly byAddress = new Map<string, Track>();
+  private nextKey = 1;
+  /** Distinguishes BT4 frames, each of which carries one message, for the counter statistics. */
+  private frameSeq = 0;
+  private clock = 0;
+
+  constructor(options: TrackerOptions = {}) {
+    const s = { ...DEFAULTS };
+    for (const k of Object.keys(DEFAULTS) as (keyof Settings)[]) {
+      const v = options[k];
+      if (v === undefined) continue;
+      if (!Number.isFinite(v) || v <= 0) throw new RangeError(`Tracker option ${k} must be a positive number, got ${v}`);
+      s[k] = v;
+    }
+    if (s.lostAfterMs < s.staleAfterMs) throw new RangeError(`lostAfterMs (${s.lostAfterMs}) must not be shorter than staleAfterMs (${s.staleAfterMs})`);
+    this.settings = s;
+    this.receiver = options.receiverPosition;
+  }
+
+  /** The latest time the tracker has been told, ms. */
+  get now(): number {
+    return this.clock;
+  }
+
+  get receiverPosition(): LatLon | undefined {
+    return this.receiver;
+  }
+
+  /** Where the receiver is (undefined: unknown). Distances and bearings of every track follow at once. */
+  setReceiverPosition(position: LatLon | undefined): void {
+    if (position && !isKnownPosition(position.lat, position.lon)) {
+      throw new RangeError(`receiver position ${position.lat}, ${position.lon} is not a valid latitude/longitude`);
+    }
+    this.receiver = position ? { lat: position.lat, lon: position.lon } : undefined;
+    for (const t of this.byKey.values()) this.updateDistances(t);
+  }
+
+  /**
+   * Takes one received message. `nowMs` defaults to the frame time (`msg.t` × 1000), else the tracker's
+   * latest time. Returns undefined for messages that carry nothing to track: frames with a bad FCS/CRC
+   * (every byte suspect) and blank DJI records.
+   */
+  ingest(msg: ReceivedMessage, nowMs?: number): TrackUpdate | undefined {
+    const now = nowMs ?? (msg.t !== undefined ? msg.t * 1000 : this.clock);
+    if (!Number.isFinite(now)) throw new RangeError(`ingest: time must be a finite number of ms, got ${now}`);
+    if (msg.badFcs || isBlank(msg.message)) return undefined;
+    this.clock = Math.max(this.clock, now);
+    const address = msg.mac.toLowerCase();
+    const { track, created, merged } = this.route(address, identitiesOf(msg.message), now);
+    const previousState = track.state;
+
+    const link = this.link(track, msg.transport, address, now);
+    this.observeLink(link, msg, now);
+    track.transports.add(msg.transport);
+    track.messages++;
+    track.firstSeen = Math.min(track.firstSeen, now);
+    track.lastSeen = Math.max(track.lastSeen, now);
+    track.rateMeter.add(msg.message.type, now);
+    this.apply(track, link, msg.message, now);
+    this.refresh(track, this.clock);
+
+    const update: TrackUpdate = { track, reason: created ? 'created' : 'updated', at: now, message: msg };
+    if (merged.length) update.merged = merged;
+    if (!created && previousState !== track.state) update.previousState = previousState;
+    return update;
+  }
+
+  /** Moves the clock: tracks turn stale or lost, time-dependent flags change. Returns the tracks that changed. */
+  tick(nowMs: number): TrackUpdate[] {
+    if (!Number.isFinite(nowMs)) throw new RangeError(`tick: time must be a finite number of ms, got ${nowMs}`);
+    this.clock = Math.max(this.clock, nowMs);
+    const updates: TrackUpdate[] = [];
+    for (const track of this.byKey.values()) {
+      const previousState = track.state;
+      const previousFlags = track.flags.join(',');
+      this.refresh(track, this.clock);
+      if (track.state !== previousState) updates.push({ track, reason: 'state', at: this.clock, previousState });
+      else if (track.flags.join(',') !== previousFlags) updates.push({ track, reason: 'flags', at: this.clock });
+    }
+    return updates;
+  }
+
+  /**
+   * Forgets lost tracks silent for longer than `maxSilenceMs` (a receiver running for days); returns their
+   * keys. If the aircraft comes back it starts a new track.
+   */
+  prune(maxSilenceMs: number): string[] {
+    const gone = [...this.byKey.values()].filter((t) => t.state === 'lost' && this.clock - t.lastSeen > maxSilenceMs);
+    if (!gone.length) return [];
+    const drop = new Set(gone);
+    for (const t of gone) this.byKey.delete(t.key);
+    for (const [k, t] of this.byId) if (drop.has(t)) this.byId.delete(k);
+    for (const [a, t] of this.byAddress) if (drop.has(t)) this.byAddress.delete(a);
+    return gone.map((t) => t.key);
+  }
+
+  /** Every track, in the order first heard; lost ones included (see prune). */
+  tracks(): Track[] {
+    return [...this.byKey.values()];
+  }
+
+  /** A track by key, by any of its UAS IDs (as text, or hex for binary IDs), or by any MAC address it used. */
+  get(id: string): Track | undefined {
+    const direct = this.byKey.get(id);
+    if (direct) return direct;
+    for (const t of this.byKey.values()) {
+      if (t.uasId === id) return t;
+      for (const v of t.identities.values()) if (v === id) return t;
+      for (const b of t.basicIds.values()) if (b.uasId === id) return t;
+    }
+    return this.byAddress.get(id.toLowerCase());
+  }
+
+  // ---- routing: which track a message belongs to ----
+
+  private route(address: string, ids: TrackIdentity[], now: number): { track: Track; created: boolean; merged: string[] } {
+    const merged: string[] = [];
+    let target: Track | undefined;
+    for (const id of ids) {
+      const t = this.byId.get(identityKey(id));
+      if (!t || t === target) continue;
+      if (!target) target = t;
+      else if (compatible(target, t)) merged.push(this.merge(t, target));
+    }
+    const ofAddress = this.byAddress.get(address);
+    let created = false;
+    if (!target) {
+      if (ofAddress && accepts(ofAddress, ids)) target = ofAddress;
+      else {
+        target = this.create(now);
+        created = true;
+      }
+    } else if (ofAddress && ofAddress !== target && compatible(target, ofAddress)) {
+      merged.push(this.merge(ofAddress, target));
+    }
+    // An address whose old track holds another permanent ID (a reused MAC, or a spoofer cycling IDs) now
+    // speaks for the new track; the old track keeps the address in its list as history.
+    for (const id of ids) this.addIdentity(target, id);
+    this.byAddress.set(address, target);
+    target.addresses.add(address);
+    return { track: target, created, merged };
+  }
+
+  private addIdentity(track: Track, id: TrackIdentity): void {
+    const current = track.identities.get(id.slot);
+    // A different permanent ID in the slot means this ID belongs to another aircraft.
+    if (current !== undefined && current !== id.value && isPermanentSlot(id.slot)) return;
+    // Session and UTM IDs change per flight: the newest is shown, the old one still finds the track.
+    track.identities.set(id.slot, id.value);
+    const key = identityKey(id);
+    if (!this.byId.has(key)) this.byId.set(key, track);
+  }
+
+  private create(now: number): Track {
+    const track: Track = {
+      key: `trk-${this.nextKey++}`,
+      identities: new Map(),
+      basicIds: new Map(),
+      addresses: new Set(),
+      transports: new Set(),
+      updatedAt: new Map(),
+      history: [],
+      links: new Map(),
+      rateMeter: new RateMeter(this.settings.rateWindowMs),
+      rates: {},
+      issues: new Map(),
+      firstSeen: now,
+      lastSeen: now,
+      messages: 0,
+      state: 'active',
+      flags: [],
+    };
+    this.byKey.set(track.key, track);
+    return track;
+  }
+
+  /** Folds `src` into `dst` (they are one aircraft) and returns the retired key. */
+  private merge(src: Track, dst: Track): string {
+    for (const [slot, value] of src.identities) if (!dst.identities.has(slot)) dst.identities.set(slot, value);
+    for (const [k, t] of this.byId) if (t === src) this.byId.set(k, dst);
+    for (const a of src.addresses) {
+      dst.addresses.add(a);
+      if (this.byAddress.get(a) === src) this.byAddress.set(a, dst);
+    }
+    for (const tr of src.transports) dst.transports.add(tr);
+    for (const [kind, at] of src.updatedAt) {
+      const mine = dst.updatedAt.get(kind);
+      if (mine !== undefined && mine >= at) continue;
+      copyLatest(src, dst, kind);
+      dst.updatedAt.set(kind, at);
+      const issues = src.issues.get(kind);
+      if (issues) dst.issues.set(kind, issues);
+    }
+    dst.history.splice(0, dst.history.length, ...mergeHistories(dst.history, src.history, this.settings.historyLimit));
+    if (src.position && (!dst.position || src.position.t > dst.position.t)) dst.position = src.position;
+    if (src.operator && (!dst.operator || src.operator.t > dst.operator.t)) dst.operator = src.operator;
+    if (src.home && (!dst.home || src.home.t > dst.home.t)) dst.home = src.home;
+    if (src.auth && (!dst.auth || (src.updatedAt.get('auth') ?? 0) > (dst.updatedAt.get('auth') ?? 0))) dst.auth = src.auth;
+    if (src.spoofEvidence && (!dst.spoofEvidence || src.spoofEvidence.t > dst.spoofEvidence.t)) dst.spoofEvidence = src.spoofEvidence;
+    for (const [k, l] of src.links) {
+      const mine = dst.links.get(k);
+      if (mine) mine.absorb(l);
+      else dst.links.set(k, l);
+    }
+    dst.rateMeter.absorb(src.rateMeter);
+    dst.firstSeen = Math.min(dst.firstSeen, src.firstSeen);
+    dst.lastSeen = Math.max(dst.lastSeen, src.lastSeen);
+    dst.messages += src.messages;
+    this.byKey.delete(src.key);
+    return src.key;
+  }
+
+  // ---- what a message changes ----
+
+  private link(track: Track, transport: Transport, address: string, now: number): RadioLink {
+    const key = linkKey(transport, address);
+    let link = track.links.get(key);
+    if (!link) track.links.set(key, (link = new RadioLink(transport, address, now)));
+    return link;
+  }
+
+  private observeLink(link: RadioLink, msg: ReceivedMessage, now: number): void {
+    link.messages++;
+    link.lastSeen = Math.max(link.lastSeen, now);
+    if (msg.rssi !== undefined) link.observeRssi(msg.rssi, now, this.settings.rssiTimeConstantMs);
+    if (msg.channel !== undefined) link.channel = msg.channel;
+    const reset = this.settings.lostAfterMs;
+    const p = msg.message;
+    if (p.type === 'djiFlightInfo') {
+      link.counter('dji', DJI_SEQUENCE_MODULUS, reset).observe(p.sequence, now, `${++this.frameSeq}`);
+    } else if (msg.counter !== undefined) {
+      // BT4 carries one message per frame with a counter per type; the other transports carry packs whose
+      // members share the frame and its one counter, and count once.
+      const legacy = msg.transport === 'ble-legacy';
+      const frame = legacy ? `${++this.frameSeq}` : `${msg.frame ?? ''}@${now}`;
+      link.counter(legacy ? p.type : 'pack', COUNTER_MODULUS, reset).observe(msg.counter, now, frame);
+    }
+  }
+
+  private apply(track: Track, link: RadioLink, p: ReceivedPayload, now: number): void {
+    switch (p.type) {
+      case 'basicId': {
+        const slot = slotOfIdType(p.idType);
+        const held = track.identities.get(slot);
+        const [id] = identitiesOf(p);
+        // Keep only Basic IDs this track accepted as its own (see addIdentity).
+        if (id && held !== id.value) return;
+        track.basicIds.set(p.idType, p);
+        this.stamp(track, `basicId:${p.idType}`, now, p);
+        return;
+      }
+      case 'location': {
+        track.location = p;
+        this.stamp(track, 'location', now, p);
+        if (!isKnownPosition(p.latitude, p.longitude)) return;
+        const point: TrackPoint = { t: now, lat: p.latitude, lon: p.longitude };
+        const alt = p.altitudeGeo !== ALTITUDE_UNKNOWN ? p.altitudeGeo : p.altitudeBaro !== ALTITUDE_UNKNOWN ? p.altitudeBaro : undefined;
+        if (alt !== undefined) point.alt = alt;
+        if (p.speedHorizontal !== SPEED_UNKNOWN) point.speed = p.speedHorizontal;
+        if (p.direction <= DIRECTION_MAX) point.course = p.direction;
+        this.addPosition(track, link, point);
+        return;
+      }
+      case 'auth': {
+        this.stamp(track, 'auth', now, p);
+        const result = link.auth.add(p);
+        if (result.complete) {
+          track.auth = result.auth;
+          delete track.authMissing;
+        } else track.authMissing = result.missing;
+        return;
+      }
+      case 'selfId':
+        track.selfId = p;
+        this.stamp(track, 'selfId', now, p);
+        return;
+      case 'system': {
+        track.system = p;
+        this.stamp(track, 'system', now, p);
+        if (!isKnownPosition(p.operatorLatitude, p.operatorLongitude)) return;
+        const source = OPERATOR_SOURCES[p.operatorLocationType] ?? 'live';
+        const alt = p.operatorAltitudeGeo !== ALTITUDE_UNKNOWN ? { alt: p.operatorAltitudeGeo } : {};
+        track.operator = { lat: p.operatorLatitude, lon: p.operatorLongitude, ...alt, source, t: now };
+        // Location type "takeoff" means the operator position is where the aircraft took off.
+        if (source === 'takeoff') track.home = { lat: p.operatorLatitude, lon: p.operatorLongitude, ...alt, source: 'system-takeoff', t: now };
+        return;
+      }
+      case 'operatorId':
+        track.operatorId = p;
+        this.stamp(track, 'operatorId', now, p);
+        return;
+      case 'djiFlightInfo': {
+        track.dji = p;
+        track.updatedAt.set('djiFlightInfo', now);
+        if (p.layout !== 'partial') {
+          if (isKnownPosition(p.homeLatitude, p.homeLongitude)) track.home = { lat: p.homeLatitude, lon: p.homeLongitude, source: 'dji', t: now };
+          if (p.layout === 'v2' && isKnownPosition(p.pilotLatitude, p.pilotLongitude)) {
+            track.operator = { lat: p.pilotLatitude, lon: p.pilotLongitude, source: 'dji-app', t: now };
+          }
+        }
+        if (!isKnownPosition(p.latitude, p.longitude)) return;
+        const point: TrackPoint = { t: now, lat: p.latitude, lon: p.longitude };
+        if (p.layout !== 'partial') {
+          point.alt = p.altitude;
+          point.speed = Math.hypot(p.speedNorth, p.speedEast);
+          if (point.speed > 0) point.course = normalizeDegrees((Math.atan2(p.speedEast, p.speedNorth) * 180) / Math.PI);
+        }
+        this.addPosition(track, link, point);
+        return;
+      }
+      case 'djiFlightPurpose':
+        track.djiPurpose = p;
+        track.updatedAt.set('djiFlightPurpose', now);
+        return;
+      case 'frenchId': {
+        track.french = p;
+        track.updatedAt.set('frenchId', now);
+        if (p.takeoffLatitude !== undefined && p.takeoffLongitude !== undefined && isKnownPosition(p.takeoffLatitude, p.takeoffLongitude)) {
+          track.home = { lat: p.takeoffLatitude, lon: p.takeoffLongitude, source: 'french-takeoff', t: now };
+        }
+        if (p.latitude === undefined || p.longitude === undefined || !isKnownPosition(p.latitude, p.longitude)) return;
+        const point: TrackPoint = { t: now, lat: p.latitude, lon: p.longitude };
+        if (p.altitude !== undefined) point.alt = p.altitude;
+        if (p.speedHorizontal !== undefined) point.speed = p.speedHorizontal;
+        if (p.course !== undefined) point.course = p.course;
+        this.addPosition(track, link, point);
+        return;
+      }
+    }
+  }
+
+  /** Records when a kind of message last arrived, and what validate() thinks of it. */
+  private stamp(track: Track, kind: string, now: number, p: Parameters<typeof validate>[0]): void {
+    track.updatedAt.set(kind, now);
+    track.issues.set(kind, validate(p));
+  }
+
+  private addPosition(track: Track, link: RadioLink, point: TrackPoint): void {
+    const { maxSpeedMps, maxAddressSpreadM, staleAfterMs, historyLimit } = this.settings;
+    const prev = track.history[track.history.length - 1];
+    if (prev && (prev.lat !== point.lat || prev.lon !== point.lon)) {
+      const d = distanceMeters(prev, point);
+      // At least one second: two paths delivering fixes a few ms apart must not read as supersonic.
+      const dt = Math.max(1, Math.abs(point.t - prev.t) / 1000);
+      if (d / dt > maxSpeedMps) this.evidence(track, point.t, 'jump', `moved ${Math.round(d)} m in ${dt.toFixed(1)} s`);
+    }
+    for (const other of track.links.values()) {
+      if (other === link || other.transport !== link.transport || !other.lastPosition) continue;
+      if (point.t - other.lastPosition.t > staleAfterMs) continue;
+      const d = distanceMeters(other.lastPosition, point);
+      if (d > maxAddressSpreadM) {
+        this.evidence(track, point.t, 'address-spread', `${link.address} and ${other.address} on ${link.transport} are ${Math.round(d)} m apart`);
+      }
+    }
+    link.lastPosition = { lat: point.lat, lon: point.lon, t: point.t };
+    appendPoint(track.history, point, historyLimit);
+    if (!track.position || point.t >= track.position.t) track.position = point;
+  }
+
+  private evidence(track: Track, t: number, kind: SpoofEvidence['kind'], detail: string): void {
+    track.spoofEvidence = { t, kind, detail };
+  }
+
+  // ---- derived values ----
+
+  private refresh(track: Track, now: number): void {
+    const id = preferredIdentity(track.identities);
+    if (id) {
+      track.uasId = id.value;
+      const idType = idTypeOfSlot(id.slot);
+      if (idType !== undefined) track.idType = idType;
+      else delete track.idType;
+    }
+    const basic = (track.idType !== undefined ? track.basicIds.get(track.idType) : undefined) ?? track.basicIds.values().next().value;
+    if (basic) track.uaType = basic.uaType;
+    this.updateDistances(track);
+    track.state = this.stateAt(track, now);
+    track.flags = evaluateFlags(track, { nowMs: now, missingAfterMs: this.settings.missingAfterMs, spoofHoldMs: this.settings.spoofHoldMs });
+    track.rates = track.rateMeter.rates(now);
+  }
+
+  private stateAt(track: Track, now: number): TrackState {
+    const silence = now - track.lastSeen;
+    if (silence > this.settings.lostAfterMs) return 'lost';
+    if (silence > this.settings.staleAfterMs) return 'stale';
+    return 'active';
+  }
+
+  private updateDistances(track: Track): void {
+    const r = this.receiver;
+    if (r && track.position) {
+      track.distance = distanceMeters(r, track.position);
+      track.bearing = initialBearing(r, track.position);
+    } else {
+      delete track.distance;
+      delete track.bearing;
+    }
+    if (r && track.operator) {
+      track.operatorDistance = distanceMeters(r, track.operator);
+      track.operatorBearing = initialBearing(r, track.operator);
+    } else {
+      delete track.operatorDistance;
+      delete track.operatorBearing;
+    }
+  }
+}
+
+/** Whether `track` can take these identities: no permanent slot of it holds a different value. */
+function accepts(track: Track, ids: readonly TrackIdentity[]): boolean {
+  return ids.every((id) => !isPermanentSlot(id.slot) || (track.identities.get(id.slot) ?? id.value) === id.value);
+}
+
+/** Whether two tracks can be one aircraft. */
+function compatible(a: Track, b: Track): boolean {
+  for (const [slot, value] of b.identities) {
+    if (isPermanentSlot(slot) && (a.identities.get(slot) ?? value) !== value) return false;
+  }
+  return true;
+}
+
+function copyLatest(src: Track, dst: Track, kind: string): void {
+  if (kind.startsWith('basicId:')) {
+    const idType = Number(kind.slice('basicId:'.length));
+    const b = src.basicIds.get(idType);
+    if (b) dst.basicIds.set(idType, b);
+    return;
+  }
+  switch (kind) {
+    case 'location':
+      if (src.location) dst.location = src.location;
+      return;
+    case 'system':
+      if (src.system) dst.system = src.system;
+      return;
+    case 'selfId':
+      if (src.selfId) dst.selfId = src.selfId;
+      return;
+    case 'operatorId':
+      if (src.operatorId) dst.operatorId = src.operatorId;
+      return;
+    case 'djiFlightInfo':
+      if (src.dji) dst.dji = src.dji;
+      return;
+    case 'djiFlightPurpose':
+      if (src.djiPurpose) dst.djiPurpose = src.djiPurpose;
+      return;
+    case 'frenchId':
+      if (src.french) dst.french = src.french;
+      return;
+  }
+}
+
+/** DJI's all-zero firmware records (subcommand 0) carry nothing. */
+function isBlank(p: ReceivedPayload): boolean {
+  return p.type === 'djiFlightInfo' && p.serialNumber === '' && p.latitude === 0 && p.longitude === 0;
+}
