@@ -8,7 +8,7 @@ import { Broadcaster } from '../broadcaster.js';
 import { ManualClock, systemClock, type Clock } from '../clock.js';
 import { DEMO_IDENTITY_CONFIG, IdentityError, loadIdentity, parseIdentity, regimeWarnings } from '../identity.js';
 import { PcapngSink, randomAddresses } from '../radios/pcapng-sink.js';
-import { createHardwareRadio } from '../radios/hardware.js';
+import { createHardwareRadios } from '../radios/hardware.js';
 import { TRANSPORT_NAMES, type Radio, type Transmission, type TransportName } from '../radios/types.js';
 import { Scheduler } from '../scheduler.js';
 import { POSITION_SPEC_FORMS, createPositionSource } from '../sources/parse-position-url.js';
@@ -91,7 +91,11 @@ async function run(opts: Options): Promise<number> {
   await operator?.start();
 
   const scheduler = new Scheduler({ identity, transports: transports as TransportName[], position, ...(operator ? { operator } : {}), clock, rateHz: opts.rate });
-  const radios = opts.dryRun ? transports.map(dryRunRadio) : opts.pcapng ? sinkRadios(opts.pcapng, transports as TransportName[]) : transports.map((t) => createHardwareRadio(t as TransportName, { hci: opts.hci, wifi: opts.wifi, wifiMode: opts.wifiMode, clock, rateHz: opts.rate }));
+  const radios = opts.dryRun
+    ? transports.map(dryRunRadio)
+    : opts.pcapng
+      ? sinkRadios(opts.pcapng, transports as TransportName[])
+      : createHardwareRadios(transports as TransportName[], { hci: opts.hci, wifi: opts.wifi, wifiMode: opts.wifiMode, clock, rateHz: opts.rate });
 
   const broadcaster = new Broadcaster({ scheduler, radios, clock, log });
   const abort = new AbortController();

@@ -1,7 +1,17 @@
-/** The real radio for each transport, as the CLI configures them (--hci, --wifi, --wifi-mode). */
+/**
+ * The real radio for each transport, as the CLI configures them (--hci, --wifi, --wifi-mode). Both BLE
+ * transports share one controller (two advertising sets, one random static address), as real
+ * transmitters do and as a BT5 controller requires.
+ */
 
 import type { Clock } from '../clock.js';
+import { BleExtendedRadio } from './ble-extended.js';
+import { BleLegacyRadio } from './ble-legacy.js';
+import { sharedBleController } from './hci/ble-radio.js';
+import { randomAddresses } from './pcapng-sink.js';
 import { RadioError, type Radio, type TransportName } from './types.js';
+import { createWifiBeaconRadio } from './wifi-beacon.js';
+import { createWifiNanRadio } from './wifi-nan.js';
 
 export interface HardwareOptions {
   hci: number;
@@ -11,16 +21,36 @@ export interface HardwareOptions {
   rateHz: number;
 }
 
-/**
- * Returns a radio that reports, when started, why it cannot run. The drivers are being wired in; until
- * then every hardware transport says so and --pcapng is the way to broadcast.
- */
-export function createHardwareRadio(transport: TransportName, _opts: HardwareOptions): Radio {
+export function createHardwareRadios(transports: readonly TransportName[], opts: HardwareOptions): Radio[] {
+  const ble = transports.filter((t) => t.startsWith('ble'));
+  const controller = ble.length ? sharedBleController({ hciDevice: opts.hci, clock: opts.clock }) : undefined;
+  // Injected frames carry a locally administered address of their own, new at every start.
+  const wifiMac = randomAddresses().wifi;
+  return transports.map((transport): Radio => {
+    switch (transport) {
+      case 'ble-legacy':
+        return new BleLegacyRadio({ clock: opts.clock, controller });
+      case 'ble-extended':
+        return new BleExtendedRadio({ clock: opts.clock, controller, intervalMs: Math.round(1000 / opts.rateHz) });
+      case 'wifi-beacon':
+        if (!opts.wifi) return missingInterface(transport);
+        return opts.wifiMode === 'inject'
+          ? createWifiBeaconRadio({ backend: 'inject', iface: opts.wifi, mac: wifiMac, clock: opts.clock, rateHz: opts.rateHz })
+          : createWifiBeaconRadio({ backend: 'hostapd', iface: opts.wifi, rateHz: opts.rateHz });
+      case 'wifi-nan':
+        if (!opts.wifi) return missingInterface(transport);
+        return createWifiNanRadio({ iface: opts.wifi, mac: wifiMac, clock: opts.clock });
+    }
+  });
+}
+
+/** A Wi-Fi transport without --wifi: it says so when started, and the other transports run. */
+function missingInterface(transport: TransportName): Radio {
   return {
     transport,
-    description: 'hardware radio',
+    description: 'no Wi-Fi interface',
     start: async () => {
-      throw new RadioError(transport, 'the hardware driver is not wired into rid-broadcast in this build', 'use --pcapng FILE to broadcast into a capture');
+      throw new RadioError(transport, 'no Wi-Fi interface was given', 'add --wifi IFACE (see hardware/wifi/README.md; `iw dev` lists interfaces)');
     },
     transmit: async () => {},
     stop: async () => {},

@@ -19,6 +19,11 @@ export interface ByteWindow {
 export interface ParseContext {
   /** Number of the last record returned; a parser increments it for every record it emits. */
   frame: number;
+  /**
+   * Live stream (a capture pipe from tcpdump): a record is returned as soon as it is complete, without
+   * waiting for the next header to confirm its length, so a lone transmitter's frame is not held back.
+   */
+  readonly live: boolean;
   warn(offset: number, reason: string): void;
 }
 

@@ -143,7 +143,7 @@ export class PcapngParser implements FormatParser {
       const len = this.bLen;
       const le = this.bLe;
       const next = p + len;
-      if (next + BLOCK_MIN > end && !final) return this.wait(p, next + BLOCK_MIN);
+      if (next + BLOCK_MIN > end && !final && !(this.ctx.live && next <= end)) return this.wait(p, next + BLOCK_MIN);
       if (next + BLOCK_MIN <= end) {
         const badNext = this.blockHeader(b, next - base, le, false);
         if (badNext !== OK) {

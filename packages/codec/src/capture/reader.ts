@@ -27,6 +27,12 @@ export interface CaptureReaderOptions {
    * `reader.warnings`, so a long damaged stream cannot grow memory.
    */
   onWarning?: (w: CaptureWarning) => void;
+  /**
+   * A live stream (tcpdump -w - on a radio): return each record as soon as its bytes are in, instead of
+   * waiting for the next header to confirm it. Damage is still detected; a wrong length just costs the
+   * record it hides rather than being caught one record earlier.
+   */
+  live?: boolean;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -53,6 +59,7 @@ export class CaptureReader {
     const warnings = this.warnings;
     this.ctx = {
       frame: 0,
+      live: opts.live ?? false,
       warn(offset: number, reason: string): void {
         const w: CaptureWarning = this.frame > 0 ? { offset, frame: this.frame, reason } : { offset, reason };
         if (onWarning) onWarning(w);

@@ -150,7 +150,14 @@ export abstract class RecordStream implements FormatParser {
           this.beginResync(p, recEnd, `${this.name} record at offset ${p} (captured length ${h.incl}) is followed by an implausible header at offset ${recEnd}: ${this.explain(badNext, this.nxt, h.ts)}`);
           continue;
         }
-        if (!final) return this.wait(p, recEnd + hs);
+        if (!final) {
+          if (this.ctx.live && recEnd <= end) {
+            this.emit(b, p - base, h, w.owned, out);
+            this.pos = recEnd;
+            continue;
+          }
+          return this.wait(p, recEnd + hs);
+        }
         if (recEnd === end) {
           this.emit(b, p - base, h, w.owned, out);
           this.pos = recEnd;

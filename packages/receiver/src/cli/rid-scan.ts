@@ -12,6 +12,7 @@ import { LiveTable, SORT_KEYS, renderTable, type SortKey } from '../outputs/tabl
 import { Pipeline } from '../pipeline.js';
 import { ReplaySource } from '../sources/replay.js';
 import { SimSource } from '../sources/sim.js';
+import { openWifiSource, type WifiSourceMode } from '../sources/wifi.js';
 import type { FrameSource } from '../sources/types.js';
 import { trackToJson } from '../tracker/track-json.js';
 import { openOutputs, type OutputOptions } from './outputs.js';
@@ -19,7 +20,8 @@ import { openOutputs, type OutputOptions } from './outputs.js';
 interface Options extends OutputOptions {
   ble?: boolean | string;
   wifi?: string;
-  channels?: string;
+  wifiMode: WifiSourceMode;
+  channels: string;
   replay?: string;
   sim?: boolean;
   fast?: boolean;
@@ -41,7 +43,8 @@ const program = new Command()
   .description('See every Remote ID drone and operator in range: BLE, Wi-Fi, captures or a simulation. Everything stays on this device.')
   .option('--ble [hci]', 'scan Bluetooth LE (4 legacy and 5 long range) on hciN (default 0)')
   .option('--wifi <interface>', 'capture Wi-Fi beacons and NAN frames on a monitor-mode interface')
-  .option('--channels <list>', 'Wi-Fi channels to hop over', '6,149')
+  .option('--channels <list>', 'Wi-Fi channels to hop over in monitor mode', '6,149')
+  .addOption(new Option('--wifi-mode <mode>', 'monitor (tcpdump on a monitor interface), scan (iw scan, any adapter), auto: monitor if the interface is one').choices(['auto', 'monitor', 'scan']).default('auto'))
   .option('--replay <file>', 'read a pcap/pcapng/btsnoop capture or a recording ("-" = stdin)')
   .option('--sim', 'receive the built-in simulated scene (no radio needed)')
   .option('--fast', 'replay/sim: as fast as possible instead of in real time')
@@ -82,8 +85,13 @@ async function run(opts: Options): Promise<number> {
     const durationS = opts.duration ?? 300;
     sources.push(new SimSource(opts.fast ? { fast: { startMs: Date.now(), durationS } } : {}));
   }
-  if (opts.ble !== undefined || opts.wifi) {
-    say('live BLE/Wi-Fi sources are not wired into rid-scan in this build; use --replay with a capture or --sim');
+  if (opts.wifi) {
+    const channels = opts.channels.split(',').map((c) => Number(c.trim()));
+    if (channels.some((c) => !Number.isInteger(c) || c < 1 || c > 196)) return fail(`--channels ${opts.channels}: Wi-Fi channel numbers, e.g. 6,149`);
+    sources.push(await openWifiSource({ iface: opts.wifi, mode: opts.wifiMode, channels }));
+  }
+  if (opts.ble !== undefined) {
+    say('the BLE source is not wired into rid-scan in this build; use --wifi, --replay or --sim');
     return 2;
   }
   if (sources.length === 0) return noSource();

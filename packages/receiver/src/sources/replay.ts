@@ -60,7 +60,8 @@ export class ReplaySource extends EventEmitter<FrameSourceEvents> implements Fra
   }
 
   private async pump(input: Readable): Promise<void> {
-    const reader = new CaptureReader({ onWarning: (w) => this.opts.onWarning?.(w) });
+    // From a pipe (tcpdump -w -) the stream may be live: hand each frame over as soon as it is in.
+    const reader = new CaptureReader({ live: this.opts.path === '-', onWarning: (w) => this.opts.onWarning?.(w) });
     this.reader = reader;
     const pacing = this.opts.fast ? undefined : { speed: this.opts.speed ?? 1, firstT: NaN, startMs: 0 };
     const deliver = async (records: CaptureRecord[]): Promise<void> => {

@@ -90,7 +90,9 @@ export class TcpdumpCapture extends EventEmitter<TcpdumpEvents> {
   start(): Promise<void> {
     const o = this.opts;
     const cmd = o.tcpdumpPath ?? 'tcpdump';
+    // A live radio: each frame is handed over as soon as tcpdump has written it.
     const reader = new CaptureReader({
+      live: true,
       onWarning: (w) => this.emit('error', new WifiSourceError('capture', `tcpdump's pcap stream is damaged at byte ${w.offset}: ${w.reason}`, 'report it with the tcpdump version')),
     });
     this.stopping = false;
