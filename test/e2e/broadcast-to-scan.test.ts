@@ -73,6 +73,17 @@ describe('rid-broadcast -> rid-scan --replay', () => {
     checkTracks(r.stdout, decoded(wifi), ['wifi-beacon', 'wifi-nan']);
   });
 
+  it('records the raw frames and replays the recording to exactly the same tracks; exports a pcapng', () => {
+    const rec = path.join(dir, 'session.cbor');
+    const pcap = path.join(dir, 'export.pcapng');
+    const live = ridScan(['--replay', capture, '--fast', '--once', '--json', '--record', rec, '--pcapng', pcap]);
+    const again = ridScan(['--replay', rec, '--fast', '--once', '--json']);
+    expect(again.status).toBe(0);
+    expect(JSON.parse(again.stdout)).toEqual(JSON.parse(live.stdout));
+    const exported = odid(['decode', pcap]).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(exported.map((l) => l.message)).toEqual(sent.map((l) => l.message));
+  });
+
   it('exports GeoJSON and KML and streams JSONL', () => {
     const geo = path.join(dir, 'tracks.geojson');
     const kml = path.join(dir, 'tracks.kml');

@@ -1,13 +1,15 @@
 /**
- * Replays a pcap, pcapng or btsnoop capture (a file or a stream such as `tcpdump -w -`) as frames, in real
- * time (paced by the capture's own timestamps, optionally sped up) or as fast as possible. In a replay
- * the tracker's clock is the capture's time, never the wall clock: each frame carries its capture time.
+ * Replays a pcap, pcapng or btsnoop capture (a file or a stream such as `tcpdump -w -`), or a recording
+ * made with `rid-scan --record`, as frames, in real time (paced by the capture's own timestamps, optionally
+ * sped up) or as fast as possible. In a replay the tracker's clock is the capture's time, never the wall
+ * clock: each frame carries its capture time.
  */
 
 import { createReadStream } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
-import { CaptureReader, type CaptureRecord, type CaptureWarning } from '@odid/codec';
+import { CaptureReader, type CaptureWarning } from '@odid/codec';
+import { readRecording } from '../outputs/recording.js';
 import type { FrameSource, FrameSourceEvents, RawFrame } from './types.js';
 
 export interface ReplayOptions {
@@ -60,32 +62,47 @@ export class ReplaySource extends EventEmitter<FrameSourceEvents> implements Fra
   }
 
   private async pump(input: Readable): Promise<void> {
+    const chunks = input[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+    const first = await chunks.next();
+    const rest = async function* (): AsyncGenerator<Uint8Array> {
+      if (!first.done) yield first.value;
+      for (let c = await chunks.next(); !c.done; c = await chunks.next()) yield c.value;
+    };
+    // A recording is a CBOR sequence opening with its header map (major type 5); captures open with a magic.
+    const isRecording = !first.done && first.value.length > 0 && first.value[0]! >= 0xa0 && first.value[0]! <= 0xbf;
+    if (isRecording) await this.deliverAll(readRecording(rest()));
+    else await this.deliverAll(this.captureFrames(rest()));
+    if (!this.stopped) this.emit('end');
+  }
+
+  private async *captureFrames(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<RawFrame> {
     // From a pipe (tcpdump -w -) the stream may be live: hand each frame over as soon as it is in.
     const reader = new CaptureReader({ live: this.opts.path === '-', onWarning: (w) => this.opts.onWarning?.(w) });
     this.reader = reader;
-    const pacing = this.opts.fast ? undefined : { speed: this.opts.speed ?? 1, firstT: NaN, startMs: 0 };
-    const deliver = async (records: CaptureRecord[]): Promise<void> => {
-      for (const r of records) {
-        if (this.stopped) return;
-        if (pacing) {
-          if (Number.isNaN(pacing.firstT)) {
-            pacing.firstT = r.timestamp;
-            pacing.startMs = Date.now();
-          }
-          const due = pacing.startMs + ((r.timestamp - pacing.firstT) * 1000) / pacing.speed;
-          const wait = due - Date.now();
-          if (wait > 1) await new Promise((res) => setTimeout(res, wait));
-        }
-        const frame: RawFrame = { t: r.timestamp, linkType: r.linkType, data: r.data, frame: r.frame };
-        this.emit('frame', frame);
-      }
-    };
-    for await (const chunk of input) {
-      if (this.stopped) break;
-      await deliver(reader.push(chunk as Uint8Array));
+    for await (const chunk of chunks) {
+      if (this.stopped) return;
+      for (const r of reader.push(chunk)) yield { t: r.timestamp, linkType: r.linkType, data: r.data, frame: r.frame };
     }
-    if (!this.stopped) await deliver(reader.end());
-    if (reader.format === undefined) throw new Error(`${this.opts.path} is not a pcap, pcapng or btsnoop capture`);
-    this.emit('end');
+    for (const r of reader.end()) yield { t: r.timestamp, linkType: r.linkType, data: r.data, frame: r.frame };
+    if (reader.format === undefined) throw new Error(`${this.opts.path} is neither a pcap, pcapng or btsnoop capture nor a recording`);
+  }
+
+  /** Emits frames, paced by their timestamps unless fast. */
+  private async deliverAll(frames: AsyncIterable<RawFrame>): Promise<void> {
+    const speed = this.opts.speed ?? 1;
+    let firstT = NaN;
+    let startMs = 0;
+    for await (const f of frames) {
+      if (this.stopped) return;
+      if (!this.opts.fast) {
+        if (Number.isNaN(firstT)) {
+          firstT = f.t;
+          startMs = Date.now();
+        }
+        const wait = startMs + ((f.t - firstT) * 1000) / speed - Date.now();
+        if (wait > 1) await new Promise((res) => setTimeout(res, wait));
+      }
+      this.emit('frame', f);
+    }
   }
 }
