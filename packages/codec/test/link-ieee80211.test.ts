@@ -8,9 +8,9 @@ import {
   decodeLinkFrame,
   parseManagementFrame,
   stripFcs,
-  walkInformationElements,
   type WifiFrame,
 } from '../src/link/index.js';
+import { walkElements } from '../src/framing/wifi-elements.js';
 
 // §3.3 sample beacon: header, fixed fields, DS parameter set, SSID, a (short) ODID vendor element.
 const HEADER = fromHex('80 00 0000 ffffffffffff 84cca8604324 84cca8604324 000d');
@@ -53,13 +53,11 @@ describe('parseManagementFrame', () => {
       bodyOffset: 24,
       fixedLength: 12,
     });
-    const w = walkInformationElements(BEACON, h.bodyOffset + h.fixedLength);
-    expect(w.warnings).toEqual([]);
+    const w = walkElements(BEACON.subarray(h.bodyOffset + h.fixedLength));
+    expect(w.truncated).toBeUndefined();
     expect(w.elements.map((e) => e.id)).toEqual([3, 0, 221]);
-    const ssid = w.elements[1]!;
-    expect(new TextDecoder().decode(BEACON.subarray(ssid.offset, ssid.offset + ssid.length))).toBe('GBR-OP-123ABCD');
-    const vendor = w.elements[2]!;
-    expect(Array.from(BEACON.subarray(vendor.offset, vendor.offset + 4))).toEqual([0xfa, 0x0b, 0xbc, 0x0d]);
+    expect(new TextDecoder().decode(w.elements[1]!.data)).toBe('GBR-OP-123ABCD');
+    expect(Array.from(w.elements[2]!.data.subarray(0, 4))).toEqual([0xfa, 0x0b, 0xbc, 0x0d]);
   });
 
   it('+HTC/Order bit: 28-byte header', () => {
@@ -68,7 +66,7 @@ describe('parseManagementFrame', () => {
     const htc = concatBytes([f.subarray(0, 24), fromHex('00000000'), f.subarray(24)]);
     const h = parseManagementFrame(htc);
     expect(h).toMatchObject({ htc: true, bodyOffset: 28, fixedLength: 12 });
-    expect(walkInformationElements(htc, 40).elements.map((e) => e.id)).toEqual([3, 0, 221]);
+    expect(walkElements(htc.subarray(40)).elements.map((e) => e.id)).toEqual([3, 0, 221]);
   });
 
   it('action frame (NAN SDF): no fixed fields, the category starts the body', () => {
@@ -95,20 +93,17 @@ describe('parseManagementFrame', () => {
   });
 });
 
-describe('walkInformationElements', () => {
-  it('a truncated last element becomes a warning, earlier elements stay', () => {
-    const b = fromHex('00 03 414243  dd 09 fa0bbc0d');
-    const w = walkInformationElements(b, 0);
-    expect(w.elements).toEqual([{ id: 0, offset: 2, length: 3 }]);
-    expect(w.warnings).toHaveLength(1);
+describe('walkElements (framing) on 802.11 bodies', () => {
+  it('a truncated last element is reported, earlier elements stay', () => {
+    const w = walkElements(fromHex('00 03 414243  dd 09 fa0bbc0d'));
+    expect(w.elements.map((e) => [e.id, e.offset, e.data.length])).toEqual([[0, 0, 3]]);
+    expect(w.truncated?.code).toBe('truncated');
   });
 
-  it('a lone ID byte at the end is a warning; end is clamped to the buffer', () => {
-    const w = walkInformationElements(fromHex('00 00 dd'), 0, 100);
-    expect(w.elements).toEqual([{ id: 0, offset: 2, length: 0 }]);
-    expect(w.warnings).toHaveLength(1);
-    expect(walkInformationElements(fromHex('00 01 41 00 01 42'), 0, 3).elements).toHaveLength(1);
-    expect(walkInformationElements(fromHex('00'), 5).elements).toEqual([]);
+  it('a lone ID byte at the end is reported', () => {
+    const w = walkElements(fromHex('00 00 dd'));
+    expect(w.elements.map((e) => e.id)).toEqual([0]);
+    expect(w.truncated?.code).toBe('truncated');
   });
 });
 

@@ -4,35 +4,21 @@
  * Remote ID positions (metres to tens of metres) and a receiver's own GNSS fix can tell apart.
  */
 
-export interface LatLon {
-  /** Degrees, WGS-84. */
-  lat: number;
-  lon: number;
-}
+// Distance and bearing are the broadcaster's (one implementation for the whole toolkit).
+import { bearing, distance, normalizeDegrees, type LatLon } from '@odid/broadcaster';
 
-/** IUGG mean Earth radius, metres. */
+export { normalizeDegrees, type LatLon };
+
+/** IUGG mean Earth radius, metres (the radius the shared distance() uses). */
 export const EARTH_RADIUS_M = 6_371_008.8;
 
 const RAD = Math.PI / 180;
 
-/** Great-circle distance in metres (haversine: stable for small distances, unlike the cosine law). */
-export function distanceMeters(a: LatLon, b: LatLon): number {
-  const dLat = (b.lat - a.lat) * RAD;
-  const dLon = (b.lon - a.lon) * RAD;
-  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * RAD) * Math.cos(b.lat * RAD) * Math.sin(dLon / 2) ** 2;
-  // min() guards against h creeping above 1 by rounding for antipodal points.
-  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
-}
+/** Great-circle distance in metres (haversine). */
+export const distanceMeters = (a: LatLon, b: LatLon): number => distance(a, b);
 
 /** Initial bearing (forward azimuth) from a to b, degrees clockwise from true north, 0 <= x < 360. */
-export function initialBearing(a: LatLon, b: LatLon): number {
-  const lat1 = a.lat * RAD;
-  const lat2 = b.lat * RAD;
-  const dLon = (b.lon - a.lon) * RAD;
-  const y = Math.sin(dLon) * Math.cos(lat2);
-  const x = Math.cos(lat1) * Math.sin(lat2) - Math.sin(lat1) * Math.cos(lat2) * Math.cos(dLon);
-  return normalizeDegrees(Math.atan2(y, x) / RAD);
-}
+export const initialBearing = (a: LatLon, b: LatLon): number => bearing(a, b);
 
 /** The point reached from `from` after `distance` metres along a great circle starting at `bearing` degrees. */
 export function destinationPoint(from: LatLon, bearing: number, distance: number): LatLon {
@@ -46,11 +32,6 @@ export function destinationPoint(from: LatLon, bearing: number, distance: number
   return { lat: lat2 / RAD, lon: normalizeLongitude(lon2 / RAD) };
 }
 
-/** 0 <= x < 360; -0 becomes 0. */
-export function normalizeDegrees(deg: number): number {
-  const d = deg % 360;
-  return d < 0 ? d + 360 : d + 0;
-}
 
 function normalizeLongitude(lon: number): number {
   return ((((lon + 180) % 360) + 360) % 360) - 180;

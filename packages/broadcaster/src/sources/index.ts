@@ -2,7 +2,7 @@
 export type { Fix, FixStatus, FixType, PositionSource, SourceEvents } from './types.js';
 export { isStale } from './freshness.js';
 export { Emitter } from './emitter.js';
-export { angleDiff, bearing, courseFromVelocity, distance, LocalFrame, normalizeDegrees } from './geo.js';
+export { angleDiff, bearing, courseFromVelocity, distance, LocalFrame, normalizeDegrees, type LatLon } from './geo.js';
 
 export { StaticSource, type StaticSourceOptions } from './static.js';
 export { ClockedSource, type ClockedOptions } from './clocked.js';

@@ -129,44 +129,6 @@ export function parseManagementFrame(frame: Uint8Array): ManagementHeader {
   };
 }
 
-/** One element: `offset` is where its data starts (after the ID and length bytes). */
-export interface InformationElement {
-  id: number;
-  offset: number;
-  length: number;
-}
-
-export interface ElementWalk {
-  elements: InformationElement[];
-  /** A cut-off last element (or a lone ID byte) is reported here and left out of `elements`. */
-  warnings: string[];
-}
-
-/**
- * Walks the elements in bytes[start, end) (end is clamped to the buffer). Never throws for element
- * content: an element running past `end` ends the walk with a warning.
- */
-export function walkInformationElements(bytes: Uint8Array, start: number, end = bytes.length): ElementWalk {
-  const stop = end < bytes.length ? end : bytes.length;
-  const elements: InformationElement[] = [];
-  const warnings: string[] = [];
-  let o = start < 0 ? 0 : start;
-  while (o < stop) {
-    if (o + 2 > stop) {
-      warnings.push(`802.11: element header cut at byte ${o} (1 byte left)`);
-      break;
-    }
-    const id = bytes[o]!;
-    const length = bytes[o + 1]!;
-    if (o + 2 + length > stop) {
-      warnings.push(`802.11: element ${id} at byte ${o} declares ${length} bytes, ${stop - o - 2} left`);
-      break;
-    }
-    elements.push({ id, offset: o + 2, length });
-    o += 2 + length;
-  }
-  return { elements, warnings };
-}
 
 /** What the capture says about a trailing FCS: DLT 105 cannot say, radiotap's Flags field can. */
 export type FcsKnowledge = 'present' | 'absent' | 'unknown';

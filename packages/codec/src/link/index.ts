@@ -19,10 +19,7 @@ export {
   decodeIeee80211Record,
   parseManagementFrame,
   stripFcs,
-  walkInformationElements,
-  type ElementWalk,
   type FcsKnowledge,
-  type InformationElement,
   type ManagementHeader,
 } from './ieee80211.js';
 export {
