@@ -5,7 +5,6 @@
  * user configured sends it (CoT to a TAK server).
  */
 
-import { existsSync, readdirSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { createPositionSource, systemClock } from '@odid/broadcaster';
 import { LiveTable, SORT_KEYS, renderTable, type SortKey } from '../outputs/table.js';
@@ -15,6 +14,7 @@ import { SimSource } from '../sources/sim.js';
 import { openWifiSource, type WifiSourceMode } from '../sources/wifi.js';
 import type { FrameSource } from '../sources/types.js';
 import { trackToJson } from '../tracker/track-json.js';
+import { detectRadios } from './detect-radios.js';
 import { openOutputs, type OutputOptions } from './outputs.js';
 
 interface Options extends OutputOptions {
@@ -94,7 +94,11 @@ async function run(opts: Options): Promise<number> {
     say('the BLE source is not wired into rid-scan in this build; use --wifi, --replay or --sim');
     return 2;
   }
-  if (sources.length === 0) return noSource();
+  if (sources.length === 0 && opts.ble === undefined && !opts.wifi) {
+    const picked = pickSources();
+    if (!picked) return 2;
+    return run({ ...opts, ...(picked.ble !== undefined ? { ble: String(picked.ble) } : {}), ...(picked.wifi ? { wifi: picked.wifi } : {}) });
+  }
 
   const pipelineOpts = { staleAfterMs: opts.stale * 1000, lostAfterMs: Math.max(opts.lost, opts.stale) * 1000, keepBadFcs: opts.keepBadFcs };
   const outputs = await openOutputs(opts, say);
@@ -164,19 +168,17 @@ function footer(p: Pipeline): string {
   return `${s.records} frames, ${s.messages} messages` + (dropped.length ? `, dropped ${dropped.join(', ')}` : '') + (p.queue.dropped ? `, ${p.queue.dropped} frames lost to overload` : '') + '\n';
 }
 
-/** No source given: say what this machine has, and how to run without a radio. */
-function noSource(): number {
-  const bt = existsSync('/sys/class/bluetooth') ? readdirSync('/sys/class/bluetooth').filter((d) => d.startsWith('hci')) : [];
-  const wifi = existsSync('/sys/class/ieee80211') ? readdirSync('/sys/class/ieee80211') : [];
-  if (bt.length || wifi.length) {
-    say(`found ${[...bt.map((b) => `Bluetooth ${b}`), ...wifi.map((w) => `Wi-Fi ${w}`)].join(', ')}`);
-    say(`choose: rid-scan ${bt.length ? `--ble ${bt[0]!.slice(3)} ` : ''}${wifi.length ? '--wifi <monitor interface>' : ''}`);
-  } else {
+/** No source given: use the radios this machine has, or say there are none and how to run without. */
+function pickSources(): { ble?: number; wifi?: string } | undefined {
+  const { ble, wifi } = detectRadios();
+  if (ble.length === 0 && wifi.length === 0) {
     say('no Bluetooth or Wi-Fi radio found on this machine');
     say('run the simulated scene instead:  pnpm rid-scan --sim   (or pnpm demo)');
     say('or read a capture:                 pnpm rid-scan --replay capture.pcapng');
+    return undefined;
   }
-  return 2;
+  say(`no source given; found ${[...ble.map((b) => `Bluetooth hci${b}`), ...wifi.map((w) => `Wi-Fi ${w}`)].join(', ')}: using ${[ble.length ? `--ble ${ble[0]}` : '', wifi.length ? `--wifi ${wifi[0]}` : ''].filter(Boolean).join(' ')}`);
+  return { ...(ble.length ? { ble: ble[0]! } : {}), ...(wifi.length ? { wifi: wifi[0]! } : {}) };
 }
 
 program.parseAsync().catch((e: unknown) => {
