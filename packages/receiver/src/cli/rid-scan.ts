@@ -9,6 +9,7 @@ import { Command, Option } from 'commander';
 import { createPositionSource, systemClock } from '@odid/broadcaster';
 import { LiveTable, SORT_KEYS, renderTable, type SortKey } from '../outputs/table.js';
 import { Pipeline } from '../pipeline.js';
+import { BleSource } from '../sources/ble.js';
 import { ReplaySource } from '../sources/replay.js';
 import { SimSource } from '../sources/sim.js';
 import { openWifiSource, type WifiSourceMode } from '../sources/wifi.js';
@@ -91,8 +92,10 @@ async function run(opts: Options): Promise<number> {
     sources.push(await openWifiSource({ iface: opts.wifi, mode: opts.wifiMode, channels }));
   }
   if (opts.ble !== undefined) {
-    say('the BLE source is not wired into rid-scan in this build; use --wifi, --replay or --sim');
-    return 2;
+    const hci = opts.ble === true ? undefined : Number(String(opts.ble).replace(/^hci/, ''));
+    if (hci !== undefined && !(Number.isInteger(hci) && hci >= 0)) return fail(`--ble ${opts.ble}: the controller number N of hciN`);
+    // Noble loads only when the source starts, so --sim and --replay never touch Bluetooth.
+    sources.push(new BleSource(hci === undefined ? {} : { hciDevice: hci }));
   }
   if (sources.length === 0 && opts.ble === undefined && !opts.wifi) {
     const picked = pickSources();
