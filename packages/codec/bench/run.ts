@@ -1,6 +1,9 @@
 /** `pnpm bench`: every benchmark of the toolkit, with the machine it ran on. */
+import { benchCapture, printCapture } from './capture.bench.js';
 import { benchCodec, printCodec } from './codec.bench.js';
 import { machine } from './harness.js';
 
 console.log(`# Benchmarks\n${machine()}\n\n## Codec: messages per second (one core)\n`);
 printCodec(benchCodec());
+console.log('\n## Capture decoding: `odid decode` against tshark, one 1,000,000-frame capture\n');
+printCapture(benchCapture());

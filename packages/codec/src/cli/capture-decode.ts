@@ -4,9 +4,11 @@
  * progress on stderr.
  */
 
+import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { CaptureReader, RemoteIdExtractor, receivedToJson, type ReceivedMessage, type Transport, TRANSPORTS } from '../index.js';
-import { openInput, writeOut } from './io.js';
+import { CaptureReader, RemoteIdExtractor, type CaptureRecord, type ReceivedMessage, type Transport, TRANSPORTS } from '../index.js';
+import { JsonlWriter } from '../receive/jsonl.js';
+import { writeOut } from './io.js';
 import { Progress } from './progress.js';
 import { DroneSummary } from './summary.js';
 
@@ -40,31 +42,42 @@ export async function decodeCapture(input: string, opts: CaptureDecodeOptions): 
   const size = input === '-' ? undefined : (await stat(input)).size;
   const progress = !opts.quiet && process.stderr.isTTY && size !== undefined && size > 8 * 1024 * 1024 ? new Progress(size) : undefined;
 
-  let pending = '';
-  const flush = async (): Promise<void> => {
-    if (pending) await writeOut(pending);
-    pending = '';
-  };
-  for await (const chunk of openInput(input)) {
-    const bytes = chunk as Uint8Array;
-    for (const r of reader.push(bytes)) {
-      for (const m of extractor.fromRecord(r.linkType, r.data, { t: r.timestamp, frame: r.frame })) {
-        if (!keep(m)) continue;
+  // JSONL goes straight into UTF-8 bytes (no strings to build and encode again), written out in ~1 MiB
+  // pieces for files, 64 KiB for a stream (lines of a live capture should not wait long); every filter is
+  // skipped when none was asked for.
+  const flushAt = input === '-' ? STREAM_FLUSH_BYTES : FLUSH_BYTES;
+  const out = new JsonlWriter(flushAt + (flushAt >> 2));
+  const filtered = transports !== undefined || macs !== undefined || types !== undefined;
+  const meta: { t?: number; frame?: number } = {};
+  const take = (records: CaptureRecord[]): void => {
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      meta.t = r.timestamp;
+      meta.frame = r.frame;
+      const messages = extractor.fromRecord(r.linkType, r.data, meta);
+      for (let j = 0; j < messages.length; j++) {
+        const m = messages[j]!;
+        if (filtered && !keep(m)) continue;
         summary?.add(m);
-        if (jsonl) pending += receivedToJson(m) + '\n';
+        if (jsonl) out.write(m);
       }
     }
-    if (pending.length > 1 << 16) await flush();
+  };
+  // Output buffers whose bytes stdout has finished writing, for the writer to fill again.
+  const spare: Uint8Array[] = [];
+  const flush = async (): Promise<void> => {
+    const bytes = out.take(spare.pop());
+    await writeBytes(bytes, () => spare.push(new Uint8Array(bytes.buffer)));
+  };
+  for await (const chunk of input === '-' ? process.stdin : createReadStream(input, { highWaterMark: READ_BYTES })) {
+    // A plain Uint8Array view: records are subarrays of it, and Buffer's subarray() costs more.
+    const bytes = chunk as Uint8Array;
+    take(reader.push(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
+    if (out.length >= flushAt) await flush();
     progress?.update(reader.bytesRead);
   }
-  for (const r of reader.end()) {
-    for (const m of extractor.fromRecord(r.linkType, r.data, { t: r.timestamp, frame: r.frame })) {
-      if (!keep(m)) continue;
-      summary?.add(m);
-      if (jsonl) pending += receivedToJson(m) + '\n';
-    }
-  }
-  await flush();
+  take(reader.end());
+  if (out.length > 0) await flush();
   progress?.done();
 
   if (summary) await writeOut(opts.format === 'table' && !opts.summary ? summary.table() : summary.counts(extractor.stats));
@@ -80,3 +93,18 @@ export async function decodeCapture(input: string, opts: CaptureDecodeOptions): 
 }
 
 export const TRANSPORT_NAMES: readonly Transport[] = TRANSPORTS;
+
+/** Output is handed to stdout in pieces of about FLUSH_BYTES (a stream's: STREAM_FLUSH_BYTES); files are read in chunks of READ_BYTES. */
+const FLUSH_BYTES = 1 << 20;
+const STREAM_FLUSH_BYTES = 1 << 16;
+const READ_BYTES = 1 << 18;
+
+/**
+ * Writes bytes to stdout, waiting when the pipe is full so that large outputs keep memory flat. `written`
+ * runs once stdout is done with the bytes (their buffer may then be reused).
+ */
+async function writeBytes(bytes: Uint8Array, written: () => void): Promise<void> {
+  if (!process.stdout.write(bytes, (err) => err || written())) {
+    await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
+  }
+}

@@ -44,6 +44,11 @@ export interface FrameMeta {
 /** Called for frames that looked like Remote ID but yielded nothing, and for unreadable records. */
 export type DropListener = (reason: DropReason | 'unreadable', detail: string, meta: FrameMeta) => void;
 
+/** Core spec: extended advertising data is at most 1650 bytes. */
+const MAX_EXTENDED_ADV_DATA = 1650;
+/** Advertisers whose fragments may be pending at once; the oldest is dropped beyond this. */
+const MAX_PENDING_ADVERTS = 256;
+
 const WIFI_TYPE_MASK = 0x0c;
 const WIFI_TYPE_MANAGEMENT = 0x00;
 
@@ -104,13 +109,28 @@ export class RemoteIdExtractor {
     return this.decodePayload(transport, found.payload, found.counter, f.address ?? '', f.rssi, f.channel, f.crc === 'bad', meta);
   }
 
-  /** HCI extended reports: 'more' fragments are held until the 'complete' one; 'truncated' loses them. */
+  /**
+   * HCI extended reports: 'more' fragments are held until the 'complete' one; 'truncated' loses them. Held
+   * fragments are copies: a view would keep the caller's whole buffer (a capture reader's read chunk) alive.
+   */
   private reassemble(f: BleAdvFrame, meta: FrameMeta): Uint8Array | undefined {
     const key = `${f.address ?? ''}/${f.sid ?? ''}`;
     const pending = this.fragments.get(key);
     if (f.fragment === 'more') {
-      if (pending) pending.push(f.advData);
-      else this.fragments.set(key, [f.advData]);
+      if (!pending) {
+        // Bounded: an advertiser that never completes its advert must not grow memory without end.
+        if (this.fragments.size >= MAX_PENDING_ADVERTS) {
+          const oldest = this.fragments.keys().next().value as string;
+          this.fragments.delete(oldest);
+          this.drop('fragment-lost', `advertiser ${oldest} never completed its extended advert`, meta);
+        }
+        this.fragments.set(key, [f.advData.slice()]);
+      } else if (pending.reduce((n, p) => n + p.length, 0) + f.advData.length > MAX_EXTENDED_ADV_DATA) {
+        this.fragments.delete(key);
+        this.drop('fragment-lost', `advertiser ${f.address} sent more than ${MAX_EXTENDED_ADV_DATA} bytes of fragments`, meta);
+      } else {
+        pending.push(f.advData.slice());
+      }
       return undefined;
     }
     if (!pending) return f.advData;
@@ -229,12 +249,19 @@ export class RemoteIdExtractor {
   ): ReceivedMessage {
     this.stats.messages++;
     this.stats.byTransport[transport] = (this.stats.byTransport[transport] ?? 0) + 1;
-    const r: ReceivedMessage = { transport, mac, message };
-    if (meta.t !== undefined) r.t = meta.t;
-    if (meta.frame !== undefined) r.frame = meta.frame;
-    if (rssi !== undefined) r.rssi = rssi;
-    if (channel !== undefined) r.channel = channel;
-    if (counter !== undefined) r.counter = counter;
+    const { t, frame } = meta;
+    let r: ReceivedMessage;
+    if (t !== undefined && frame !== undefined && rssi !== undefined && channel !== undefined && counter !== undefined) {
+      // What a capture gives for most frames: one literal, with the keys in the order built below.
+      r = { transport, mac, message, t, frame, rssi, channel, counter };
+    } else {
+      r = { transport, mac, message };
+      if (t !== undefined) r.t = t;
+      if (frame !== undefined) r.frame = frame;
+      if (rssi !== undefined) r.rssi = rssi;
+      if (channel !== undefined) r.channel = channel;
+      if (counter !== undefined) r.counter = counter;
+    }
     if (bad) r.badFcs = true;
     return r;
   }
