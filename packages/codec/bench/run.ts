@@ -7,3 +7,9 @@ console.log(`# Benchmarks\n${machine()}\n\n## Codec: messages per second (one co
 printCodec(benchCodec());
 console.log('\n## Capture decoding: `odid decode` against tshark, one 1,000,000-frame capture\n');
 printCapture(benchCapture());
+
+// The receiver under load (about 2 minutes) and the broadcaster's cost per simulated hour.
+const { runReceiverBench } = await import('../../receiver/bench/receiver.bench.js');
+const { runBroadcasterBench } = await import('../../broadcaster/bench/broadcaster.bench.js');
+await runReceiverBench();
+await runBroadcasterBench();

@@ -13,7 +13,7 @@ import { BleSource } from '../sources/ble.js';
 import { ReplaySource } from '../sources/replay.js';
 import { SimSource } from '../sources/sim.js';
 import { openWifiSource, type WifiSourceMode } from '../sources/wifi.js';
-import type { FrameSource } from '../sources/types.js';
+import type { FrameSource, RawFrame } from '../sources/types.js';
 import { trackToJson } from '../tracker/track-json.js';
 import { detectRadios } from './detect-radios.js';
 import { openOutputs, type OutputOptions } from './outputs.js';
@@ -116,6 +116,18 @@ async function run(opts: Options): Promise<number> {
 
   const live = !opts.once && process.stdout.isTTY && !(opts.jsonl === '-');
   const table = live ? new LiveTable(process.stdout, { sort: opts.sort, footer: () => footer(pipeline) }) : undefined;
+  // Live frames are queued and drained as soon as the event loop is free: low latency, and an overload
+  // shows as counted drops instead of a growing backlog.
+  let drainScheduled = false;
+  const enqueue = (f: RawFrame): void => {
+    pipeline.queue.push(f);
+    if (drainScheduled) return;
+    drainScheduled = true;
+    setImmediate(() => {
+      drainScheduled = false;
+      pipeline.drain();
+    });
+  };
   let ended = 0;
   const done = new Promise<void>((resolve) => {
     for (const s of sources) {
@@ -124,7 +136,7 @@ async function run(opts: Options): Promise<number> {
         if (++ended === sources.length) resolve();
       });
       // Finite inputs run on their own clock, synchronously: nothing to drop. Live input is queued.
-      s.on('frame', finite ? (f) => pipeline.process(f) : (f) => pipeline.queue.push(f));
+      s.on('frame', finite ? (f) => pipeline.process(f) : (f) => enqueue(f));
     }
   });
   for (const s of sources) await s.start();

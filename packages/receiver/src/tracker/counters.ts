@@ -28,7 +28,7 @@ export class CounterStats {
   private last: number | undefined;
   private lastAt = 0;
   /** Frame the last value came from: members of one pack share it and count once. */
-  private lastFrame: string | undefined;
+  private lastFrame: string | number | undefined;
 
   /**
    * @param modulus counter range: 256 for Remote ID, 65536 for the DJI sequence number
@@ -39,7 +39,8 @@ export class CounterStats {
     private readonly resetAfterMs: number,
   ) {}
 
-  observe(counter: number, atMs: number, frame: string): void {
+  /** `frame`: anything that is equal (===) for the members of one frame and differs between frames. */
+  observe(counter: number, atMs: number, frame: string | number): void {
     if (frame === this.lastFrame) return;
     this.lastFrame = frame;
     const last = this.last;

@@ -49,7 +49,10 @@ export const TRACK_FLAGS = {
 export type TrackFlag = keyof typeof TRACK_FLAGS;
 
 const ORDER = Object.keys(TRACK_FLAGS) as TrackFlag[];
+const BIT = Object.fromEntries(ORDER.map((f, i) => [f, 1 << i])) as Record<TrackFlag, number>;
 const ODID_KINDS = /^(basicId|location|auth|selfId|system|operatorId)\b/;
+/** The kinds the tracker stamps that ODID_KINDS matches: a lookup instead of a regex for the usual ones. */
+const ODID_KIND_NAMES: ReadonlySet<string> = new Set(['location', 'auth', 'selfId', 'system', 'operatorId', ...Array.from({ length: 16 }, (_, t) => `basicId:${t}`)]);
 const EU_CLASSIFICATION = 1;
 const LOCATION_STATUS_EMERGENCY = 3;
 const SELF_ID_EMERGENCY = 1;
@@ -61,45 +64,84 @@ export interface FlagContext {
   spoofHoldMs: number;
 }
 
+/**
+ * Flags are evaluated on every message and tick of every track, while a track's IDs hardly ever change:
+ * what the format checks say is remembered per ID. Bounded, so IDs cycled by a spoofer cannot grow it.
+ */
+class IdFacts {
+  private readonly seen = new Map<string, number>();
+  constructor(private readonly facts: (id: string) => number) {}
+  of(id: string): number {
+    let v = this.seen.get(id);
+    if (v === undefined) {
+      if (this.seen.size >= 4096) this.seen.clear();
+      this.seen.set(id, (v = this.facts(id)));
+    }
+    return v;
+  }
+}
+const SERIAL_INVALID = 1;
+const serials = new IdFacts((id) => (checkSerialNumber(id).valid ? 0 : SERIAL_INVALID));
+const EU_LOOKING = 1;
+const EU_FORMAT_INVALID = 2;
+const operatorIds = new IdFacts(
+  (id) => (EASA_COUNTRY_CODES.has(id.slice(0, 3)) ? EU_LOOKING : 0) | (checkEuOperatorIdFormat(id).valid ? 0 : EU_FORMAT_INVALID),
+);
+
 export function evaluateFlags(track: Track, ctx: FlagContext): TrackFlag[] {
-  const raised = new Set<TrackFlag>();
+  // A bit per flag, in ORDER: no Set or intermediate arrays on this hot path.
+  let raised = 0;
   const serial = track.basicIds.get(1)?.uasId;
-  if (serial !== undefined && !checkSerialNumber(serial).valid) raised.add('invalid-serial');
+  if (serial !== undefined && serials.of(serial) === SERIAL_INVALID) raised |= BIT['invalid-serial'];
   const ctaId = track.french?.ansiCtaId;
-  if (ctaId && !checkSerialNumber(ctaId).valid) raised.add('invalid-serial');
+  if (ctaId && serials.of(ctaId) === SERIAL_INVALID) raised |= BIT['invalid-serial'];
 
-  if (operatorIdMalformed(track)) raised.add('malformed-operator-id');
+  if (operatorIdMalformed(track)) raised |= BIT['malformed-operator-id'];
 
-  for (const list of track.issues.values()) if (list.some((i) => i.severity === 'error')) raised.add('out-of-range');
+  for (const list of track.issues.values()) {
+    for (const i of list) {
+      if (i.severity === 'error') {
+        raised |= BIT['out-of-range'];
+        break;
+      }
+    }
+  }
 
-  const kinds = [...track.updatedAt.keys()];
-  if (kinds.some((k) => ODID_KINDS.test(k)) && ctx.nowMs - track.firstSeen > ctx.missingAfterMs) {
-    if (!kinds.some((k) => k.startsWith('basicId'))) raised.add('missing-basic-id');
-    if (!track.updatedAt.has('location')) raised.add('missing-location');
-    if (!track.updatedAt.has('system')) raised.add('missing-system');
-    if (track.system?.classificationType === EU_CLASSIFICATION && !track.updatedAt.has('operatorId')) raised.add('missing-operator-id');
+  if (ctx.nowMs - track.firstSeen > ctx.missingAfterMs) {
+    let odid = false;
+    let basicId = false;
+    for (const k of track.updatedAt.keys()) {
+      if (!odid && (ODID_KIND_NAMES.has(k) || ODID_KINDS.test(k))) odid = true;
+      if (!basicId && k.startsWith('basicId')) basicId = true;
+    }
+    if (odid) {
+      if (!basicId) raised |= BIT['missing-basic-id'];
+      if (!track.updatedAt.has('location')) raised |= BIT['missing-location'];
+      if (!track.updatedAt.has('system')) raised |= BIT['missing-system'];
+      if (track.system?.classificationType === EU_CLASSIFICATION && !track.updatedAt.has('operatorId')) raised |= BIT['missing-operator-id'];
+    }
   }
 
   const loc = track.location;
   const locAt = track.updatedAt.get('location');
   if (loc && locAt !== undefined) {
     const age = locationAgeSeconds(loc.timestamp, locAt);
-    if (age !== undefined && age > MAX_LOCATION_AGE_S) raised.add('stale-location');
+    if (age !== undefined && age > MAX_LOCATION_AGE_S) raised |= BIT['stale-location'];
   }
 
-  if (loc?.status === LOCATION_STATUS_EMERGENCY || track.selfId?.descType === SELF_ID_EMERGENCY) raised.add('emergency');
+  if (loc?.status === LOCATION_STATUS_EMERGENCY || track.selfId?.descType === SELF_ID_EMERGENCY) raised |= BIT.emergency;
 
-  if (track.spoofEvidence && ctx.nowMs - track.spoofEvidence.t <= ctx.spoofHoldMs) raised.add('spoofing-suspect');
+  if (track.spoofEvidence && ctx.nowMs - track.spoofEvidence.t <= ctx.spoofHoldMs) raised |= BIT['spoofing-suspect'];
 
-  return ORDER.filter((f) => raised.has(f));
+  return raised === 0 ? [] : ORDER.filter((f) => (raised & BIT[f]) !== 0);
 }
 
 function operatorIdMalformed(track: Track): boolean {
   const op = track.operatorId;
   // Types 201-255 are private: their format is the sender's business.
   if (!op || op.operatorIdType !== 0) return false;
+  const facts = operatorIds.of(op.operatorId);
   const euDeclared = track.system?.classificationType === EU_CLASSIFICATION;
-  const euLooking = EASA_COUNTRY_CODES.has(op.operatorId.slice(0, 3));
-  if (!euDeclared && !euLooking) return false;
-  return !checkEuOperatorIdFormat(op.operatorId).valid;
+  if (!euDeclared && !(facts & EU_LOOKING)) return false;
+  return (facts & EU_FORMAT_INVALID) !== 0;
 }

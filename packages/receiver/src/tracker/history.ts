@@ -10,7 +10,9 @@ export function appendPoint(history: TrackPoint[], p: TrackPoint, limit: number)
   const last = history[history.length - 1];
   if (last && last.lat === p.lat && last.lon === p.lon && last.alt === p.alt) return false;
   history.push(p);
-  if (history.length > limit) history.splice(0, history.length - limit);
+  // One over is the steady state of a full history: shift() drops it far cheaper than splice().
+  if (history.length === limit + 1) history.shift();
+  else if (history.length > limit) history.splice(0, history.length - limit);
   return true;
 }
 

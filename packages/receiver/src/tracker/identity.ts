@@ -59,6 +59,13 @@ export function identitiesOf(p: ReceivedPayload): TrackIdentity[] {
   }
 }
 
+/**
+ * Whether identitiesOf can find anything in this payload: the types its switch reads. Most messages
+ * (Location, System, ...) carry none, and the tracker then skips allocating an empty answer.
+ */
+export const carriesIdentity = (p: ReceivedPayload): boolean =>
+  p.type === 'basicId' || p.type === 'djiFlightInfo' || p.type === 'djiFlightPurpose' || p.type === 'frenchId';
+
 /** The key an identity is indexed by. */
 export const identityKey = (id: TrackIdentity): string => `${id.slot}:${id.value}`;
 
@@ -74,9 +81,13 @@ export function preferredIdentity(ids: ReadonlyMap<IdSlot, string>): TrackIdenti
   return slot === undefined ? undefined : { slot, value: ids.get(slot)! };
 }
 
+/** Slot -> Basic ID type, the inverse of BASIC_ID_SLOTS (looked up on every message). */
+const ID_TYPE_OF_SLOT: ReadonlyMap<IdSlot, number> = new Map(Object.entries(BASIC_ID_SLOTS).map(([t, s]) => [s, Number(t)]));
+
 /** The Basic ID type a slot stands for, if any. */
 export function idTypeOfSlot(slot: IdSlot): number | undefined {
-  for (const [t, s] of Object.entries(BASIC_ID_SLOTS)) if (s === slot) return Number(t);
+  const known = ID_TYPE_OF_SLOT.get(slot);
+  if (known !== undefined) return known;
   const m = /^idtype-(\d+)$/.exec(slot);
   return m ? Number(m[1]) : undefined;
 }

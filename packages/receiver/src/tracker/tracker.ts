@@ -13,6 +13,7 @@ import { distanceMeters, initialBearing, isKnownPosition, normalizeDegrees, type
 import { evaluateFlags } from './flags.js';
 import { appendPoint, mergeHistories } from './history.js';
 import {
+  carriesIdentity,
   identitiesOf,
   identityKey,
   idTypeOfSlot,
@@ -53,6 +54,10 @@ export class Tracker {
   private readonly byId = new Map<string, Track>();
   /** Lowercase MAC -> the track it last spoke for. */
   private readonly byAddress = new Map<string, Track>();
+  /** The link each track heard last: pack members and bursts share one, found without building its key. */
+  private readonly lastLink = new WeakMap<Track, RadioLink>();
+  /** The clock-dependent inputs of each track's flags at their last evaluation (see timedFlagInputs). */
+  private readonly flagInputs = new WeakMap<Track, number>();
   private nextKey = 1;
   /** Distinguishes BT4 frames, each of which carries one message, for the counter statistics. */
   private frameSeq = 0;
@@ -100,7 +105,7 @@ export class Tracker {
     if (msg.badFcs || isBlank(msg.message)) return undefined;
     this.clock = Math.max(this.clock, now);
     const address = msg.mac.toLowerCase();
-    const { track, created, merged } = this.route(address, identitiesOf(msg.message), now);
+    const { track, created, merged } = this.route(address, carriesIdentity(msg.message) ? identitiesOf(msg.message) : NO_IDS, now);
     const previousState = track.state;
 
     const link = this.link(track, msg.transport, address, now);
@@ -114,7 +119,7 @@ export class Tracker {
     this.refresh(track, this.clock);
 
     const update: TrackUpdate = { track, reason: created ? 'created' : 'updated', at: now, message: msg };
-    if (merged.length) update.merged = merged;
+    if (merged) update.merged = merged;
     if (!created && previousState !== track.state) update.previousState = previousState;
     return update;
   }
@@ -126,10 +131,12 @@ export class Tracker {
     const updates: TrackUpdate[] = [];
     for (const track of this.byKey.values()) {
       const previousState = track.state;
-      const previousFlags = track.flags.join(',');
-      this.refresh(track, this.clock);
+      const previousFlags = track.flags;
+      // Only time moved: identity and distances are as the last ingest left them.
+      this.refreshTimed(track, this.clock, true);
       if (track.state !== previousState) updates.push({ track, reason: 'state', at: this.clock, previousState });
-      else if (track.flags.join(',') !== previousFlags) updates.push({ track, reason: 'flags', at: this.clock });
+      // refreshTimed keeps the flags array while its content stays the same.
+      else if (track.flags !== previousFlags) updates.push({ track, reason: 'flags', at: this.clock });
     }
     return updates;
   }
@@ -167,14 +174,14 @@ export class Tracker {
 
   // ---- routing: which track a message belongs to ----
 
-  private route(address: string, ids: TrackIdentity[], now: number): { track: Track; created: boolean; merged: string[] } {
-    const merged: string[] = [];
+  private route(address: string, ids: readonly TrackIdentity[], now: number): { track: Track; created: boolean; merged: string[] | undefined } {
+    let merged: string[] | undefined;
     let target: Track | undefined;
     for (const id of ids) {
       const t = this.byId.get(identityKey(id));
       if (!t || t === target) continue;
       if (!target) target = t;
-      else if (compatible(target, t)) merged.push(this.merge(t, target));
+      else if (compatible(target, t)) (merged ??= []).push(this.merge(t, target));
     }
     const ofAddress = this.byAddress.get(address);
     let created = false;
@@ -185,13 +192,16 @@ export class Tracker {
         created = true;
       }
     } else if (ofAddress && ofAddress !== target && compatible(target, ofAddress)) {
-      merged.push(this.merge(ofAddress, target));
+      (merged ??= []).push(this.merge(ofAddress, target));
     }
     // An address whose old track holds another permanent ID (a reused MAC, or a spoofer cycling IDs) now
     // speaks for the new track; the old track keeps the address in its list as history.
     for (const id of ids) this.addIdentity(target, id);
-    this.byAddress.set(address, target);
-    target.addresses.add(address);
+    // byAddress pointing at a track implies the track lists the address: nothing to write when it already does.
+    if (ofAddress !== target) {
+      this.byAddress.set(address, target);
+      target.addresses.add(address);
+    }
     return { track: target, created, merged };
   }
 
@@ -267,9 +277,13 @@ export class Tracker {
   // ---- what a message changes ----
 
   private link(track: Track, transport: Transport, address: string, now: number): RadioLink {
+    // A track's links are never removed (merges add to them), so the cached one is still track.links' own.
+    const last = this.lastLink.get(track);
+    if (last && last.transport === transport && last.address === address) return last;
     const key = linkKey(transport, address);
     let link = track.links.get(key);
     if (!link) track.links.set(key, (link = new RadioLink(transport, address, now)));
+    this.lastLink.set(track, link);
     return link;
   }
 
@@ -281,12 +295,14 @@ export class Tracker {
     const reset = this.settings.lostAfterMs;
     const p = msg.message;
     if (p.type === 'djiFlightInfo') {
-      link.counter('dji', DJI_SEQUENCE_MODULUS, reset).observe(p.sequence, now, `${++this.frameSeq}`);
+      link.counter('dji', DJI_SEQUENCE_MODULUS, reset).observe(p.sequence, now, ++this.frameSeq);
     } else if (msg.counter !== undefined) {
       // BT4 carries one message per frame with a counter per type; the other transports carry packs whose
       // members share the frame and its one counter, and count once.
+      // Frame identities as numbers where they can be (no string per message): equal exactly when the
+      // strings `${frame}@${now}` were.
       const legacy = msg.transport === 'ble-legacy';
-      const frame = legacy ? `${++this.frameSeq}` : `${msg.frame ?? ''}@${now}`;
+      const frame = legacy ? ++this.frameSeq : msg.frame === undefined ? now : `${msg.frame}@${now}`;
       link.counter(legacy ? p.type : 'pack', COUNTER_MODULUS, reset).observe(msg.counter, now, frame);
     }
   }
@@ -299,13 +315,12 @@ export class Tracker {
         const [id] = identitiesOf(p);
         // Keep only Basic IDs this track accepted as its own (see addIdentity).
         if (id && held !== id.value) return;
-        track.basicIds.set(p.idType, p);
-        this.stamp(track, `basicId:${p.idType}`, now, p);
+        track.basicIds.set(p.idType, this.stamp(track, basicIdKind(p.idType), now, p, track.basicIds.get(p.idType)));
         return;
       }
       case 'location': {
-        track.location = p;
-        this.stamp(track, 'location', now, p);
+        // Location and System change with every message (position, time): not worth comparing.
+        track.location = this.stamp(track, 'location', now, p, undefined);
         if (!isKnownPosition(p.latitude, p.longitude)) return;
         const point: TrackPoint = { t: now, lat: p.latitude, lon: p.longitude };
         const alt = p.altitudeGeo !== ALTITUDE_UNKNOWN ? p.altitudeGeo : p.altitudeBaro !== ALTITUDE_UNKNOWN ? p.altitudeBaro : undefined;
@@ -316,7 +331,7 @@ export class Tracker {
         return;
       }
       case 'auth': {
-        this.stamp(track, 'auth', now, p);
+        this.stamp(track, 'auth', now, p, undefined);
         const result = link.auth.add(p);
         if (result.complete) {
           track.auth = result.auth;
@@ -325,12 +340,10 @@ export class Tracker {
         return;
       }
       case 'selfId':
-        track.selfId = p;
-        this.stamp(track, 'selfId', now, p);
+        track.selfId = this.stamp(track, 'selfId', now, p, track.selfId);
         return;
       case 'system': {
-        track.system = p;
-        this.stamp(track, 'system', now, p);
+        track.system = this.stamp(track, 'system', now, p, undefined);
         if (!isKnownPosition(p.operatorLatitude, p.operatorLongitude)) return;
         const source = OPERATOR_SOURCES[p.operatorLocationType] ?? 'live';
         const alt = p.operatorAltitudeGeo !== ALTITUDE_UNKNOWN ? { alt: p.operatorAltitudeGeo } : {};
@@ -340,8 +353,7 @@ export class Tracker {
         return;
       }
       case 'operatorId':
-        track.operatorId = p;
-        this.stamp(track, 'operatorId', now, p);
+        track.operatorId = this.stamp(track, 'operatorId', now, p, track.operatorId);
         return;
       case 'djiFlightInfo': {
         track.dji = p;
@@ -383,10 +395,20 @@ export class Tracker {
     }
   }
 
-  /** Records when a kind of message last arrived, and what validate() thinks of it. */
-  private stamp(track: Track, kind: string, now: number, p: Parameters<typeof validate>[0]): void {
+  /**
+   * Records when a kind of message last arrived, and what validate() thinks of it; returns the message to
+   * hold. Static messages repeat unchanged several times a second: a repeat equal to the held one keeps
+   * that object and its issues (validate depends on the message alone), so it is neither validated again
+   * nor retained as one more object.
+   */
+  private stamp<P extends Parameters<typeof validate>[0]>(track: Track, kind: string, now: number, p: P, held: P | undefined): P {
     track.updatedAt.set(kind, now);
-    track.issues.set(kind, validate(p));
+    const heldIssues = track.issues.get(kind);
+    if (held && heldIssues && samePayload(held, p)) return held;
+    const issues = validate(p);
+    // Most messages have no issues: keep holding the old empty list rather than one more new one.
+    if (!(heldIssues && heldIssues.length === 0 && issues.length === 0)) track.issues.set(kind, issues);
+    return p;
   }
 
   private addPosition(track: Track, link: RadioLink, point: TrackPoint): void {
@@ -406,7 +428,13 @@ export class Tracker {
         this.evidence(track, point.t, 'address-spread', `${link.address} and ${other.address} on ${link.transport} are ${Math.round(d)} m apart`);
       }
     }
-    link.lastPosition = { lat: point.lat, lon: point.lon, t: point.t };
+    // Updated in place: the link owns it, and one object less per fix is one less for the GC to move.
+    const last = link.lastPosition;
+    if (last) {
+      last.lat = point.lat;
+      last.lon = point.lon;
+      last.t = point.t;
+    } else link.lastPosition = { lat: point.lat, lon: point.lon, t: point.t };
     appendPoint(track.history, point, historyLimit);
     if (!track.position || point.t >= track.position.t) track.position = point;
   }
@@ -428,9 +456,30 @@ export class Tracker {
     const basic = (track.idType !== undefined ? track.basicIds.get(track.idType) : undefined) ?? track.basicIds.values().next().value;
     if (basic) track.uaType = basic.uaType;
     this.updateDistances(track);
+    this.refreshTimed(track, now);
+  }
+
+  /**
+   * What changes with time alone: state, flags, rates. Unchanged flags and rates keep their objects. On a
+   * tick (`timeOnly`) the track's content is as its last evaluation saw it, so its flags can only change if
+   * one of their clock-dependent inputs did: otherwise they are not evaluated again.
+   */
+  private refreshTimed(track: Track, now: number, timeOnly = false): void {
     track.state = this.stateAt(track, now);
-    track.flags = evaluateFlags(track, { nowMs: now, missingAfterMs: this.settings.missingAfterMs, spoofHoldMs: this.settings.spoofHoldMs });
-    track.rates = track.rateMeter.rates(now);
+    const inputs = this.timedFlagInputs(track, now);
+    if (!timeOnly || this.flagInputs.get(track) !== inputs) {
+      const flags = evaluateFlags(track, { nowMs: now, missingAfterMs: this.settings.missingAfterMs, spoofHoldMs: this.settings.spoofHoldMs });
+      if (!sameList(flags, track.flags)) track.flags = flags;
+      this.flagInputs.set(track, inputs);
+    }
+    track.rates = track.rateMeter.current(now, track.rates);
+  }
+
+  /** The only places evaluateFlags reads the clock (missing-* grace period, spoofing hold), as two bits. */
+  private timedFlagInputs(track: Track, now: number): number {
+    const missing = now - track.firstSeen > this.settings.missingAfterMs ? 1 : 0;
+    const spoof = track.spoofEvidence && now - track.spoofEvidence.t <= this.settings.spoofHoldMs ? 2 : 0;
+    return missing | spoof;
   }
 
   private stateAt(track: Track, now: number): TrackState {
@@ -457,6 +506,30 @@ export class Tracker {
       delete track.operatorBearing;
     }
   }
+}
+
+const NO_IDS: readonly TrackIdentity[] = [];
+
+/** Equal own fields, compared with ===: nested objects (auth data) only match themselves. */
+function samePayload(a: object, b: object): boolean {
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in x) {
+    if (x[k] !== y[k]) return false;
+    n++;
+  }
+  for (const k in y) if (k) n--;
+  return n === 0;
+}
+
+const BASIC_ID_KINDS = Array.from({ length: 16 }, (_, t) => `basicId:${t}`);
+const basicIdKind = (idType: number): string => BASIC_ID_KINDS[idType] ?? `basicId:${idType}`;
+
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** Whether `track` can take these identities: no permanent slot of it holds a different value. */
