@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { sharedPath } from '../../../test/support/shared.js';
 import { CaptureReader, type CaptureRecord, type CaptureWarning } from '../src/capture/index.js';
+import { rng, randomChunks } from '../../../test/support/random.js';
 
 const load = (...p: string[]): Uint8Array => new Uint8Array(readFileSync(sharedPath('captures', ...p)));
 const SMALL_PCAP = ['opendroneid+wireshark-dissector', 'odid_wifi_bcn_sample.pcap'];
@@ -23,23 +24,6 @@ function readChunks(chunks: Iterable<Uint8Array>): { records: CaptureRecord[]; w
 }
 const readAll = (bytes: Uint8Array) => readChunks([bytes]);
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-function* randomChunks(bytes: Uint8Array, rand: () => number, max: number): Generator<Uint8Array> {
-  for (let o = 0; o < bytes.length; ) {
-    const n = 1 + Math.floor(rand() * max);
-    yield bytes.subarray(o, o + n);
-    o += n;
-  }
-}
 const randomBytes = (n: number, seed: number) => {
   const r = rng(seed);
   return Uint8Array.from({ length: n }, () => Math.floor(r() * 256));

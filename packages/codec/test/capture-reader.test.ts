@@ -10,6 +10,7 @@ import {
   type CaptureRecord,
   type CaptureWarning,
 } from '../src/capture/index.js';
+import { rng, randomChunks } from '../../../test/support/random.js';
 
 const load = (...p: string[]): Uint8Array => new Uint8Array(readFileSync(sharedPath('captures', ...p)));
 
@@ -22,25 +23,7 @@ function readChunks(chunks: Iterable<Uint8Array>): { records: CaptureRecord[]; w
 }
 const readAll = (bytes: Uint8Array) => readChunks([bytes]);
 
-/** Deterministic PRNG (mulberry32) so failures reproduce. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
-function* randomChunks(bytes: Uint8Array, rand: () => number, max: number): Generator<Uint8Array> {
-  for (let o = 0; o < bytes.length; ) {
-    const n = 1 + Math.floor(rand() * max);
-    yield bytes.subarray(o, o + n);
-    o += n;
-  }
-}
 
 /** What must survive any chunking: everything but object identity. */
 const summary = (r: CaptureRecord) => ({ ...r, data: Buffer.from(r.data).toString('hex') });

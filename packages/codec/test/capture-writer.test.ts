@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { EncodeError } from '../src/errors.js';
 import { CaptureReader, PcapngWriter, PcapWriter, type CaptureRecord } from '../src/capture/index.js';
 import { secondsToTicks, ticksToSeconds, tsresolToTicksPerSecond } from '../src/capture/timestamp.js';
+import { rng } from '../../../test/support/random.js';
 
 function readAll(bytes: Uint8Array): { records: CaptureRecord[]; warnings: unknown[] } {
   const reader = new CaptureReader();
@@ -20,16 +21,6 @@ const cat = (parts: Uint8Array[]) => {
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const dv = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const randomData = (r: () => number, n: number) => Uint8Array.from({ length: n }, () => Math.floor(r() * 256));
 
 /**

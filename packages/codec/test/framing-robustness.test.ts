@@ -24,18 +24,8 @@ import {
   parseOdidBeaconElement,
   walkElements,
 } from '../src/framing/index.js';
+import { rng } from '../../../test/support/random.js';
 
-/** mulberry32: small, fast, good enough to spread bytes. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PACK = fromHex('f2190152004742522d4f502d31323341424344000000000000000000');
 const MESSAGE = PACK.subarray(3);
