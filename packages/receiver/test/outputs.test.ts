@@ -318,7 +318,7 @@ describe('GeoJSON', () => {
     const line = of(`${d1.key}/track`);
     expect(line.geometry.type).toBe('LineString');
     expect(line.geometry.coordinates).toHaveLength(5);
-    expect(line.geometry.coordinates[0]).toEqual([d1.history[0]!.lon, d1.history[0]!.lat, 110]);
+    expect(line.geometry.coordinates[0]).toEqual([d1.history.at(0)!.lon, d1.history.at(0)!.lat, 110]);
     const drone = of(`${d1.key}/drone`);
     expect(drone.geometry).toEqual({ type: 'Point', coordinates: [d1.position!.lon, d1.position!.lat, 110] });
     expect(drone.properties).toMatchObject({ kind: 'drone', uasId: SERIAL, state: 'active', speed: 7.5, course: 45, height: 60, operatorId: 'FIN87astrdge12k8', selfId: NASTY });
@@ -375,8 +375,8 @@ describe('KML', () => {
     const coords = child(line, 'coordinates')!.text.trim().split(/\s+/).map((c) => c.split(',').map(Number));
     expect(coords).toHaveLength(5);
     coords.forEach((c, k) => {
-      expect(c[0]).toBeCloseTo(d1.history[k]!.lon, 7);
-      expect(c[1]).toBeCloseTo(d1.history[k]!.lat, 7);
+      expect(c[0]).toBeCloseTo(d1.history.at(k)!.lon, 7);
+      expect(c[1]).toBeCloseTo(d1.history.at(k)!.lat, 7);
       expect(c[2]).toBe(110);
     });
     const noAlt = child(all(placemarks[3]!, 'Point')[0]!, 'altitudeMode')!;

@@ -143,7 +143,7 @@ describe('identity and merging', () => {
     const t = only(tr);
     expect(t.key).toBe(idTrack.key);
     expect([...t.addresses].sort()).toEqual(['aa:00:00:00:00:01', b]);
-    expect(t.history.map((p) => p.t)).toEqual([T0 * 1000, (T0 + 1) * 1000, (T0 + 2) * 1000]);
+    expect(t.history.points().map((p) => p.t)).toEqual([T0 * 1000, (T0 + 1) * 1000, (T0 + 2) * 1000]);
     expect(t.messages).toBe(5);
     expect(t.firstSeen).toBe(T0 * 1000);
     const bLink = t.links.get(`ble-legacy ${b}`)!;
@@ -335,7 +335,7 @@ describe('state over time', () => {
     for (let i = 0; i < 12; i++) feed(tr, air('ble-legacy', 'aa:00:00:00:00:01', i, T0 + i, [location(T0 + i, destinationPoint(HOME, 0, i * 3))]));
     const t = only(tr);
     expect(t.history).toHaveLength(5);
-    expect(t.history[0]!.t).toBe((T0 + 7) * 1000);
+    expect(t.history.at(0)!.t).toBe((T0 + 7) * 1000);
     expect(t.position!.t).toBe((T0 + 11) * 1000);
   });
 });
@@ -591,6 +591,12 @@ describe('distance and bearing', () => {
     tr.setReceiverPosition(undefined);
     expect(only(tr).distance).toBeUndefined();
     expect(() => tr.setReceiverPosition({ lat: 91, lon: 0 })).toThrow(RangeError);
+  });
+
+  it('refuses options that make no sense, naming the option', () => {
+    expect(() => new Tracker({ historyLimit: 2.5 })).toThrow(/historyLimit must be a whole number of points, got 2.5/);
+    expect(() => new Tracker({ staleAfterMs: -1 })).toThrow(/staleAfterMs must be a positive number/);
+    expect(() => new Tracker({ staleAfterMs: 10_000, lostAfterMs: 5_000 })).toThrow(/lostAfterMs \(5000\) must not be shorter/);
   });
 
   it('operator position by System location type; takeoff also sets the home point', () => {

@@ -43,13 +43,14 @@ export function tracksToGeoJson(tracks: Iterable<Track>, opts: GeoJsonOptions = 
     if (opts.skipLost && t.state === 'lost') continue;
     const base = { key: t.key, uasId: t.uasId ?? null, state: t.state, flags: [...t.flags] };
     if (!opts.skipHistory && t.history.length >= 2) {
+      const points = t.history.points();
       // One dimensionality for the whole line: 3D only when every point has an altitude.
-      const with3d = t.history.every((p) => p.alt !== undefined);
+      const with3d = points.every((p) => p.alt !== undefined);
       features.push({
         type: 'Feature',
         id: `${t.key}/track`,
-        geometry: { type: 'LineString', coordinates: t.history.map((p) => position(p, with3d)) },
-        properties: { kind: 'track', ...base, points: t.history.length, start: t.history[0]!.t / 1000, end: t.history[t.history.length - 1]!.t / 1000 },
+        geometry: { type: 'LineString', coordinates: points.map((p) => position(p, with3d)) },
+        properties: { kind: 'track', ...base, points: points.length, start: points[0]!.t / 1000, end: points[points.length - 1]!.t / 1000 },
       });
     }
     if (t.position) {

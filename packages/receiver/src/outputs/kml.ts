@@ -61,7 +61,7 @@ export function tracksToKml(tracks: Iterable<Track>, opts: KmlOptions = {}): str
       out += placemark({ name: `${label} home`, description: `Home point (${h.source})`, when: h.t, style: 'home', data: { key: t.key, source: h.source }, geometry: point(h.lon, h.lat, h.alt) });
     }
     if (t.history.length >= 2) {
-      out += placemark({ name: `${label} track`, description: `${t.history.length} positions`, style: 'track', data: { key: t.key }, geometry: lineString(t.history) });
+      out += placemark({ name: `${label} track`, description: `${t.history.length} positions`, style: 'track', data: { key: t.key }, geometry: lineString(t.history.points()) });
     }
     out += '</Folder>\n';
   }

@@ -6,6 +6,7 @@ export { locationAgeSeconds } from './location-time.js';
 export { CounterStats, type CounterSnapshot } from './counters.js';
 export { RadioLink, linkKey } from './link.js';
 export { RateMeter } from './rates.js';
+export { PositionHistory } from './history.js';
 export type {
   HomePoint,
   HomeSource,

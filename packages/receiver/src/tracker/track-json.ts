@@ -146,7 +146,7 @@ export function trackToJson(track: Track): TrackJson {
 }
 
 /** The position history, oldest first. */
-export const trackHistoryToJson = (track: Track): PointJson[] => track.history.map(pointJson);
+export const trackHistoryToJson = (track: Track): PointJson[] => track.history.points().map(pointJson);
 
 function pointJson(p: TrackPoint): PointJson {
   const out: PointJson = { t: seconds(p.t), lat: p.lat, lon: p.lon };

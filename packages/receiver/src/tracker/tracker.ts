@@ -11,7 +11,7 @@
 import { validate, type ReceivedMessage, type ReceivedPayload, type Transport } from '@odid/codec';
 import { distanceMeters, initialBearing, isKnownPosition, normalizeDegrees, type LatLon } from '../geo.js';
 import { evaluateFlags } from './flags.js';
-import { appendPoint, mergeHistories } from './history.js';
+import { PositionHistory } from './history.js';
 import {
   carriesIdentity,
   identitiesOf,
@@ -71,6 +71,7 @@ export class Tracker {
       if (!Number.isFinite(v) || v <= 0) throw new RangeError(`Tracker option ${k} must be a positive number, got ${v}`);
       s[k] = v;
     }
+    if (!Number.isInteger(s.historyLimit)) throw new RangeError(`Tracker option historyLimit must be a whole number of points, got ${s.historyLimit}`);
     if (s.lostAfterMs < s.staleAfterMs) throw new RangeError(`lostAfterMs (${s.lostAfterMs}) must not be shorter than staleAfterMs (${s.staleAfterMs})`);
     this.settings = s;
     this.receiver = options.receiverPosition;
@@ -223,7 +224,7 @@ export class Tracker {
       addresses: new Set(),
       transports: new Set(),
       updatedAt: new Map(),
-      history: [],
+      history: new PositionHistory(this.settings.historyLimit),
       links: new Map(),
       rateMeter: new RateMeter(this.settings.rateWindowMs),
       rates: {},
@@ -255,7 +256,7 @@ export class Tracker {
       const issues = src.issues.get(kind);
       if (issues) dst.issues.set(kind, issues);
     }
-    dst.history.splice(0, dst.history.length, ...mergeHistories(dst.history, src.history, this.settings.historyLimit));
+    dst.history.absorb(src.history);
     if (src.position && (!dst.position || src.position.t > dst.position.t)) dst.position = src.position;
     if (src.operator && (!dst.operator || src.operator.t > dst.operator.t)) dst.operator = src.operator;
     if (src.home && (!dst.home || src.home.t > dst.home.t)) dst.home = src.home;
@@ -412,8 +413,8 @@ export class Tracker {
   }
 
   private addPosition(track: Track, link: RadioLink, point: TrackPoint): void {
-    const { maxSpeedMps, maxAddressSpreadM, staleAfterMs, historyLimit } = this.settings;
-    const prev = track.history[track.history.length - 1];
+    const { maxSpeedMps, maxAddressSpreadM, staleAfterMs } = this.settings;
+    const prev = track.position;
     if (prev && (prev.lat !== point.lat || prev.lon !== point.lon)) {
       const d = distanceMeters(prev, point);
       // At least one second: two paths delivering fixes a few ms apart must not read as supersonic.
@@ -435,7 +436,7 @@ export class Tracker {
       last.lon = point.lon;
       last.t = point.t;
     } else link.lastPosition = { lat: point.lat, lon: point.lon, t: point.t };
-    appendPoint(track.history, point, historyLimit);
+    track.history.append(point);
     if (!track.position || point.t >= track.position.t) track.position = point;
   }
 

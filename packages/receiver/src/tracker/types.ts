@@ -16,6 +16,7 @@ import type {
 } from '@odid/codec';
 import type { LatLon } from '../geo.js';
 import type { TrackFlag } from './flags.js';
+import type { PositionHistory } from './history.js';
 import type { IdSlot } from './identity.js';
 import type { RadioLink } from './link.js';
 import type { RateMeter } from './rates.js';
@@ -112,7 +113,7 @@ export interface Track {
   /** Latest known position from any source. */
   position?: TrackPoint;
   /** Bounded, oldest first. */
-  readonly history: TrackPoint[];
+  readonly history: PositionHistory;
   operator?: OperatorPosition;
   home?: HomePoint;
   /** The latest complete authentication. */
