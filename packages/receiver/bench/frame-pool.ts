@@ -2,22 +2,25 @@
  * The benchmark's frames, made before the clock starts: every drone runs its own SimulatedScene on its own
  * simulated clock (real bytes from buildAirFrames, counters and positions moving); child processes each
  * merge a slice of the fleet in time order into a temporary file. The run reads the files back block by
- * block, merged — like a receiver reading tcpdump's pipe — so neither the ~70 MB of a 60 s pool nor the
- * generator's garbage sits in the measured process, and generating costs the run nothing.
+ * block, merged (pool-reader.ts) — like a receiver reading tcpdump's pipe — so neither the ~70 MB of a 60 s
+ * pool nor the generator's garbage sits in the measured process, and generating costs the run nothing.
  */
 
 import { fork } from 'node:child_process';
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ManualClock, SimulatedScene } from '@odid/broadcaster';
 import { buildFleet, prng, type FleetOptions } from './fleet.js';
+import { BLOCK_HEADER, RECORD_HEADER } from './pool-reader.js';
 
-/** Record: f64 scene time (ms) | u16 link type | u16 length | bytes. Block: u32 bytes | u32 records | records. */
-const RECORD_HEADER = 12;
-const BLOCK_HEADER = 8;
-const BLOCK_BYTES = 256 * 1024;
+/**
+ * About 150 frames: a block is read, used and dropped within a few tens of milliseconds, so it dies young,
+ * as the chunks of a live pipe do. (256 KB blocks lived long enough to be promoted and held ~20 MB of dead
+ * buffers in the measured process until the next full GC.)
+ */
+const BLOCK_BYTES = 16 * 1024;
 
 export interface PoolSummary {
   /** One file per generating process, each in time order. */
@@ -82,7 +85,7 @@ interface SliceOptions {
 }
 
 /** argv[2] of the child processes that make the frames. */
-export const SLICE_FLAG = '--frame-pool-slice';
+const SLICE_FLAG = '--frame-pool-slice';
 
 /** Each drone's schedule starts at a random instant within this second before the run. */
 const STAGGER_MS = 1000;
@@ -202,85 +205,6 @@ export async function buildFramePool(o: PoolOptions): Promise<PoolSummary> {
     byTransport,
     buildSeconds: Number(process.hrtime.bigint() - began) / 1e9,
   };
-}
-
-/** Reads one file of the pool in order, one block at a time (plus the blocks frames still point into). */
-class FileReader {
-  private readonly fd: number;
-  private block: Buffer = Buffer.alloc(0);
-  private offset = 0;
-  private left = 0;
-  private position = 0;
-  /** Scene time of the next frame (Infinity at the end). */
-  nextAt = Infinity;
-
-  constructor(path: string) {
-    this.fd = openSync(path, 'r');
-    this.load();
-  }
-
-  private load(): void {
-    const head = Buffer.alloc(BLOCK_HEADER);
-    if (readSync(this.fd, head, 0, BLOCK_HEADER, this.position) < BLOCK_HEADER) {
-      this.nextAt = Infinity;
-      return;
-    }
-    const size = head.readUInt32LE(0);
-    // A fresh buffer per block: frames handed out earlier still point into the previous one.
-    this.block = Buffer.allocUnsafe(size);
-    readSync(this.fd, this.block, 0, size, this.position + BLOCK_HEADER);
-    this.position += BLOCK_HEADER + size;
-    this.offset = 0;
-    this.left = head.readUInt32LE(4);
-    this.nextAt = this.left > 0 ? this.block.readDoubleLE(0) : Infinity;
-  }
-
-  /** The next frame; call only while nextAt is finite. */
-  take(): { linkType: number; data: Uint8Array } {
-    const b = this.block;
-    const o = this.offset;
-    const linkType = b.readUInt16LE(o + 8);
-    const len = b.readUInt16LE(o + 10);
-    const data = b.subarray(o + RECORD_HEADER, o + RECORD_HEADER + len);
-    this.offset = o + RECORD_HEADER + len;
-    if (--this.left > 0) this.nextAt = b.readDoubleLE(this.offset);
-    else this.load();
-    return { linkType, data };
-  }
-
-  close(): void {
-    closeSync(this.fd);
-  }
-}
-
-/** The pool's files merged in time order. */
-export class PoolReader {
-  private readonly files: FileReader[];
-  private next: FileReader | undefined;
-  /** Scene time of the next frame (Infinity at the end). */
-  nextAt = Infinity;
-
-  constructor(paths: readonly string[]) {
-    this.files = paths.map((p) => new FileReader(p));
-    this.pick();
-  }
-
-  private pick(): void {
-    this.next = undefined;
-    for (const f of this.files) if (!this.next || f.nextAt < this.next.nextAt) this.next = f;
-    this.nextAt = this.next ? this.next.nextAt : Infinity;
-  }
-
-  /** The next frame; call only while nextAt is finite. */
-  take(): { linkType: number; data: Uint8Array } {
-    const frame = this.next!.take();
-    this.pick();
-    return frame;
-  }
-
-  close(): void {
-    for (const f of this.files) f.close();
-  }
 }
 
 // The child processes buildFramePool starts.

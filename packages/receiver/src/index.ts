@@ -6,5 +6,6 @@ export { ReplaySource, type ReplayOptions } from './sources/replay.js';
 export { SimSource, type SimSourceOptions } from './sources/sim.js';
 export { Pipeline, type PipelineOptions, type PipelineSinks } from './pipeline.js';
 export { FrameQueue } from './frame-queue.js';
+export { warmUp, type WarmUpResult } from './warm-up.js';
 export { BleSource, BleSourceError, type BleSourceOptions } from './sources/ble.js';
 export { openWifiSource, WifiMonitorSource, WifiScanSource, type WifiSourceOptions } from './sources/wifi.js';

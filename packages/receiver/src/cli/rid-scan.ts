@@ -15,6 +15,7 @@ import { SimSource } from '../sources/sim.js';
 import { openWifiSource, type WifiSourceMode } from '../sources/wifi.js';
 import type { FrameSource, RawFrame } from '../sources/types.js';
 import { trackToJson } from '../tracker/track-json.js';
+import { warmUp } from '../warm-up.js';
 import { detectRadios } from './detect-radios.js';
 import { openOutputs, type OutputOptions } from './outputs.js';
 
@@ -139,6 +140,8 @@ async function run(opts: Options): Promise<number> {
       s.on('frame', finite ? (f) => pipeline.process(f) : (f) => enqueue(f));
     }
   });
+  // Live input: compile the decode-and-track path before the first real frame has to wait for it.
+  if (!finite) warmUp(pipelineOpts);
   for (const s of sources) await s.start();
 
   let timer: ReturnType<typeof setInterval> | undefined;
