@@ -95,6 +95,19 @@ describe('rid-broadcast -> rid-scan --replay', () => {
     expect(fc.features.some((f: { geometry: { type: string } }) => f.geometry.type === 'LineString')).toBe(true);
     expect(spawnSync('cat', [kml], { encoding: 'utf8' }).stdout).toContain('<kml');
   });
+
+  it('--history bounds the positions kept per track (the export line), and refuses a count that is not one', () => {
+    const geo = path.join(dir, 'short.geojson');
+    const r = ridScan(['--replay', capture, '--fast', '--once', '--history', '3', '--out', geo]);
+    expect(r.status, r.stderr).toBe(0);
+    const fc = JSON.parse(spawnSync('cat', [geo], { encoding: 'utf8' }).stdout) as { features: { geometry: { type: string; coordinates: unknown[] } }[] };
+    const lines = fc.features.filter((f) => f.geometry.type === 'LineString');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const l of lines) expect(l.geometry.coordinates).toHaveLength(3);
+    const bad = ridScan(['--replay', capture, '--fast', '--once', '--history', '0']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--history 0: a whole number of positions per track, at least 1/);
+  });
 });
 
 describe('rid-scan --sim', () => {

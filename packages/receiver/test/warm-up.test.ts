@@ -11,6 +11,7 @@ describe('warmUp', () => {
     expect(r.messages).toBeGreaterThan(r.frames);
     expect(r.transports).toEqual([...AIR_TRANSPORTS].sort());
     expect(r.tracks).toBe(demoScene().length);
+    expect(r.collected).toBe(true);
     expect(r.ms).toBeGreaterThan(0);
   });
 

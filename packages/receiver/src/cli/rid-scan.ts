@@ -35,6 +35,7 @@ interface Options extends OutputOptions {
   sort: SortKey;
   stale: number;
   lost: number;
+  history: number;
   keepBadFcs?: boolean;
 }
 
@@ -63,6 +64,7 @@ const program = new Command()
   .addOption(new Option('--sort <key>', 'table order').choices(SORT_KEYS).default('distance'))
   .option('--stale <seconds>', 'a silent track turns stale after', (v) => Number(v), 5)
   .option('--lost <seconds>', 'and lost after', (v) => Number(v), 30)
+  .option('--history <points>', 'positions kept per track for its line in --out exports (oldest dropped first)', (v) => Number(v), 1000)
   .option('--keep-bad-fcs', 'keep frames whose CRC/FCS failed (they are dropped and counted by default)')
   .addHelpText(
     'after',
@@ -104,7 +106,8 @@ async function run(opts: Options): Promise<number> {
     return run({ ...opts, ...(picked.ble !== undefined ? { ble: String(picked.ble) } : {}), ...(picked.wifi ? { wifi: picked.wifi } : {}) });
   }
 
-  const pipelineOpts = { staleAfterMs: opts.stale * 1000, lostAfterMs: Math.max(opts.lost, opts.stale) * 1000, keepBadFcs: opts.keepBadFcs };
+  if (!Number.isInteger(opts.history) || opts.history < 1) return fail(`--history ${opts.history}: a whole number of positions per track, at least 1`);
+  const pipelineOpts = { staleAfterMs: opts.stale * 1000, lostAfterMs: Math.max(opts.lost, opts.stale) * 1000, historyLimit: opts.history, keepBadFcs: opts.keepBadFcs };
   const outputs = await openOutputs(opts, say);
   const pipeline = new Pipeline(pipelineOpts, outputs.sinks);
   const sim = sources.find((s): s is SimSource => s instanceof SimSource);

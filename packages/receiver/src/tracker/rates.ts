@@ -4,17 +4,96 @@
  * sum of both.
  */
 
-/** One message type's reception times, oldest first unless a late frame came in (`ordered` false). */
-interface Series {
-  kind: string;
-  /** Times from index `head` on; the ones before it left the window (dropped in bulk, not one by one). */
-  times: number[];
-  head: number;
-  ordered: boolean;
+/** Receptions kept per message type at most: bounds the memory of a flood between two reads. */
+const MAX_KEPT = 4096;
+const INITIAL_CAPACITY = 16;
+
+/**
+ * One message type's reception times in a ring (oldest first unless a late frame came in: `ordered`
+ * false). A ring, not an array pushed at one end and cut at the other: a tracker records every message of
+ * every track, and each cut of an array left garbage that lived just long enough to cost a full GC.
+ */
+class Series {
+  /** A plain array of doubles: small rings stay on the JS heap, where a typed array's would not. */
+  private times: number[] = new Array<number>(INITIAL_CAPACITY).fill(0);
+  private head = 0;
+  private size = 0;
+  ordered = true;
   /** The rate as of the last update. */
-  rate: number;
+  rate = 0;
   /** The rate in the object `current` handed out last. */
-  handedOut: number;
+  handedOut = Number.NaN;
+
+  constructor(readonly kind: string) {}
+
+  private at(k: number): number {
+    return this.times[(this.head + k) % this.times.length]!;
+  }
+
+  add(t: number): void {
+    if (this.size > 0 && t < this.at(this.size - 1)) this.ordered = false;
+    if (this.size === this.times.length) {
+      if (this.size >= MAX_KEPT) {
+        // Full at the bound: the oldest gives way.
+        this.head = (this.head + 1) % this.times.length;
+        this.size--;
+      } else this.resize(this.size * 2);
+    }
+    this.times[(this.head + this.size) % this.times.length] = t;
+    this.size++;
+  }
+
+  /** Drops the times at or before `cutoff` (in time order, or all of them when unordered). */
+  dropUntil(cutoff: number): void {
+    if (this.ordered) {
+      while (this.size > 0 && this.times[this.head]! <= cutoff) {
+        this.head = (this.head + 1) % this.times.length;
+        this.size--;
+      }
+      return;
+    }
+    const kept = this.all().filter((t) => t > cutoff);
+    this.head = 0;
+    this.size = 0;
+    for (const t of kept) this.add(t);
+    // Nothing out of order is left once the late frames have left the window.
+    if (kept.every((t, i) => i === 0 || t >= kept[i - 1]!)) this.ordered = true;
+  }
+
+  /** Times at or before `nowMs` (those kept: see dropUntil). */
+  countUntil(nowMs: number): number {
+    let n = this.size;
+    if (this.ordered) {
+      // In time order, only a tail newer than nowMs can be outside.
+      while (n > 0 && this.at(n - 1) > nowMs) n--;
+      return n;
+    }
+    n = 0;
+    for (let k = 0; k < this.size; k++) if (this.at(k) <= nowMs) n++;
+    return n;
+  }
+
+  all(): number[] {
+    const out: number[] = [];
+    for (let k = 0; k < this.size; k++) out.push(this.at(k));
+    return out;
+  }
+
+  /** Replaces the content with `sorted` (time order), keeping the newest MAX_KEPT. */
+  reset(sorted: readonly number[]): void {
+    const keep = sorted.slice(Math.max(0, sorted.length - MAX_KEPT));
+    this.times = keep.length >= INITIAL_CAPACITY ? keep : keep.concat(new Array<number>(INITIAL_CAPACITY - keep.length).fill(0));
+    this.head = 0;
+    this.size = keep.length;
+    this.ordered = true;
+  }
+
+  private resize(capacity: number): void {
+    const grown = new Array<number>(capacity).fill(0);
+    for (let k = 0; k < this.size; k++) grown[k] = this.at(k);
+    this.times = grown;
+    this.head = 0;
+  }
 }
 
 export class RateMeter {
@@ -30,16 +109,8 @@ export class RateMeter {
   add(kind: string, atMs: number): void {
     this.first = this.first === undefined ? atMs : Math.min(this.first, atMs);
     let s = this.byKind.get(kind);
-    if (!s) this.byKind.set(kind, (s = this.newSeries(kind, [])));
-    const list = s.times;
-    if (list.length > s.head && atMs < list[list.length - 1]!) s.ordered = false;
-    list.push(atMs);
-    // Bound the memory of a flood between two reads.
-    if (list.length - s.head > 4096) s.head = list.length - 4096;
-    if (s.head >= 64 && s.head * 2 >= list.length) {
-      list.splice(0, s.head);
-      s.head = 0;
-    }
+    if (!s) s = this.newSeries(kind);
+    s.add(atMs);
   }
 
   /**
@@ -74,21 +145,17 @@ export class RateMeter {
 
   absorb(other: RateMeter): void {
     for (const o of other.series) {
-      const mine = this.byKind.get(o.kind);
-      const merged = (mine ? mine.times.slice(mine.head) : []).concat(o.times.slice(o.head)).sort((a, b) => a - b);
+      const mine = this.byKind.get(o.kind) ?? this.newSeries(o.kind);
       // Sorted now, whatever either side held before.
-      if (mine) {
-        mine.times = merged;
-        mine.head = 0;
-        mine.ordered = true;
-      } else this.byKind.set(o.kind, this.newSeries(o.kind, merged));
+      mine.reset([...mine.all(), ...o.all()].sort((a, b) => a - b));
     }
     if (other.first !== undefined) this.first = this.first === undefined ? other.first : Math.min(this.first, other.first);
   }
 
-  private newSeries(kind: string, times: number[]): Series {
-    const s: Series = { kind, times, head: 0, ordered: true, rate: 0, handedOut: Number.NaN };
+  private newSeries(kind: string): Series {
+    const s = new Series(kind);
     this.series.push(s);
+    this.byKind.set(kind, s);
     return s;
   }
 
@@ -97,20 +164,8 @@ export class RateMeter {
     const span = Math.max(1000, Math.min(this.windowMs, nowMs - this.first!));
     const cutoff = nowMs - this.windowMs;
     for (const s of this.series) {
-      const list = s.times;
-      const end = list.length;
-      let head = s.head;
-      while (head < end && list[head]! <= cutoff) head++;
-      s.head = head;
-      let inWindow = end - head;
-      // In time order, only a tail newer than nowMs can be outside the window.
-      if (s.ordered) while (inWindow > 0 && list[head + inWindow - 1]! > nowMs) inWindow--;
-      else {
-        inWindow = 0;
-        for (let i = head; i < end; i++) if (list[i]! <= nowMs) inWindow++;
-        if (head === end) s.ordered = true;
-      }
-      s.rate = Math.round((inWindow / (span / 1000)) * 100) / 100;
+      s.dropUntil(cutoff);
+      s.rate = Math.round((s.countUntil(nowMs) / (span / 1000)) * 100) / 100;
     }
   }
 

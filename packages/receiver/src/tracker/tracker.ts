@@ -437,7 +437,7 @@ export class Tracker {
       last.t = point.t;
     } else link.lastPosition = { lat: point.lat, lon: point.lon, t: point.t };
     track.history.append(point);
-    if (!track.position || point.t >= track.position.t) track.position = point;
+    if (!track.position || point.t >= track.position.t) track.position = latestPosition(track.position, point);
   }
 
   private evidence(track: Track, t: number, kind: SpoofEvidence['kind'], detail: string): void {
@@ -510,6 +510,25 @@ export class Tracker {
 }
 
 const NO_IDS: readonly TrackIdentity[] = [];
+
+/**
+ * The track's position object updated in place from `p` when both carry the same fields (as the link's
+ * lastPosition is), else `p` itself. Held by the track for the ~0.1-0.5 s until the next fix, a new object
+ * per fix lived just long enough to be promoted and make work for a full GC; updated in place it is one
+ * object per track for the track's life.
+ */
+function latestPosition(held: TrackPoint | undefined, p: TrackPoint): TrackPoint {
+  if (!held || (held.alt === undefined) !== (p.alt === undefined) || (held.speed === undefined) !== (p.speed === undefined) || (held.course === undefined) !== (p.course === undefined)) {
+    return p;
+  }
+  held.t = p.t;
+  held.lat = p.lat;
+  held.lon = p.lon;
+  if (p.alt !== undefined) held.alt = p.alt;
+  if (p.speed !== undefined) held.speed = p.speed;
+  if (p.course !== undefined) held.course = p.course;
+  return held;
+}
 
 /** Equal own fields, compared with ===: nested objects (auth data) only match themselves. */
 function samePayload(a: object, b: object): boolean {
