@@ -103,24 +103,25 @@ export interface LoadResult {
   gcMaxMs: number;
   /** The same frames through a fresh pipeline as fast as one core goes (see offlineThroughput). */
   offline: { frames: number; perCpuSecond: number };
+  /** What ran before the clock started, as in rid-scan (src/warm-up.ts). */
+  warmUp: { frames: number; ms: number; collected: boolean };
 }
 
 const MB = 1024 * 1024;
 
 export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   // As rid-scan does before it starts a live source.
-  const warm = warmUp(pipelineOptions(o));
-  if (o.trace) trace(`warm-up: ${warm.frames} frames in ${warm.ms.toFixed(0)} ms`);
+  const { frames, ms, collected } = warmUp(pipelineOptions(o));
   const load = await realTime(o);
   // After the real-time run, so that it cannot warm anything up for it.
-  return { ...load, offline: offlineThroughput(o.paths, o.offlineFrames) };
+  return { ...load, offline: offlineThroughput(o.paths, o.offlineFrames), warmUp: { frames, ms, collected } };
 }
 
 function pipelineOptions(o: LoadOptions): PipelineOptions {
   return { receiverPosition: { lat: o.receiver.latitude, lon: o.receiver.longitude }, ...(o.historyLimit !== undefined ? { historyLimit: o.historyLimit } : {}) };
 }
 
-function realTime(o: LoadOptions): Promise<Omit<LoadResult, 'offline'>> {
+function realTime(o: LoadOptions): Promise<Omit<LoadResult, 'offline' | 'warmUp'>> {
   const latency = new Histogram();
   const steady = new Histogram();
   const fromDue = new Histogram();
