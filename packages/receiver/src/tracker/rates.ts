@@ -37,7 +37,7 @@ class Series {
         // Full at the bound: the oldest gives way.
         this.head = (this.head + 1) % this.times.length;
         this.size--;
-      } else this.resize(this.size * 2);
+      } else this.resize(Math.min(MAX_KEPT, this.size * 2));
     }
     this.times[(this.head + this.size) % this.times.length] = t;
     this.size++;
