@@ -310,7 +310,19 @@ function builtRecords(): Map<number, Uint8Array[]> {
     add(LINKTYPE.BLUETOOTH_HCI_H4, h);
     add(LINKTYPE.BLUETOOTH_HCI_H4_WITH_PHDR, concatBytes([fromHex('00000001'), h]));
   }
+  // The Linux monitor (DLT 254) carries the same packets behind its adapter/opcode header.
+  for (const h of out.get(LINKTYPE.BLUETOOTH_HCI_H4) ?? []) add(LINKTYPE.BLUETOOTH_LINUX_MONITOR, monitorRecord(h));
   return out;
+}
+
+/** Linux hci_mon.h opcodes by H4 packet type: command 2, ACL RX 5, SCO RX 7, event 3. */
+const H4_TO_MONITOR: Readonly<Record<number, number>> = { 0x01: 2, 0x02: 5, 0x03: 7, 0x04: 3 };
+const MONITOR_SYSTEM_NOTE = 12;
+
+/** An H4 packet as a DLT 254 record: adapter 0, the opcode of its H4 type, the packet without that byte. */
+function monitorRecord(h4: Uint8Array): Uint8Array {
+  const opcode = H4_TO_MONITOR[h4[0]!] ?? MONITOR_SYSTEM_NOTE;
+  return concatBytes([Uint8Array.of(0, 0, opcode >> 8, opcode & 0xff), h4.subarray(1)]);
 }
 
 /** At most `cap` seeds per link type, real ones first, spread over the list. */

@@ -38,6 +38,7 @@ const PRIMERS: Record<number, Uint8Array[]> = {
   [LINKTYPE.BLUETOOTH_HCI_H4]: [fromHex('043e'), fromHex('043e ff02'), fromHex('043e ff0d')],
   [LINKTYPE.BLUETOOTH_HCI_H4_WITH_PHDR]: [fromHex('00000001 043e'), fromHex('00000001 043e ff0d01')],
   [LINKTYPE.BLUETOOTH_LE_LL]: [fromHex('d6be898e'), fromHex('d6be898e 07')],
+  [LINKTYPE.BLUETOOTH_LINUX_MONITOR]: [fromHex('0000 0003 3e'), fromHex('0000 0003 3e ff02'), fromHex('0001 0003 3e ff0d01')],
   [LINKTYPE.BLUETOOTH_LE_LL_WITH_PHDR]: [fromHex('00c50000 00000000 0108 d6be898e'), fromHex('0ac50000 00000000 818c d6be898e 00 07')],
   [LINKTYPE.NORDIC_BLE]: [fromHex('03 0000 03 0000 02 0a'), fromHex('03 0000 03 0000 02 0a 21 0a 35 0000 00000000 d6be898e 00 07')],
 };
@@ -117,6 +118,7 @@ describe('mutated valid records', () => {
     [LINKTYPE.NORDIC_BLE, nordicHdr(aux, 0x21, 12)],
     [LINKTYPE.BLUETOOTH_HCI_H4, buildHciLeAdvertisingReport([{ pdu: 'ADV_NONCONN_IND', address: 'c0:11:22:33:44:55', data: ad, rssi: -40 }, { pdu: 'ADV_IND', address: 'c0:11:22:33:44:56', data: ad.subarray(0, 4) }])],
     [LINKTYPE.BLUETOOTH_HCI_H4_WITH_PHDR, buildHciLeExtAdvertisingReport([{ address: 'c0:11:22:33:44:55', sid: 1, data: ad }, { data: ad.subarray(0, 3) }], { phdr: true })],
+    [LINKTYPE.BLUETOOTH_LINUX_MONITOR, concatBytes([fromHex('0000 0003'), buildHciLeExtAdvertisingReport([{ address: 'c0:11:22:33:44:55', sid: 1, data: ad }]).subarray(1)])],
     [LINKTYPE.IEEE802_11_RADIOTAP, concatBytes([buildRadiotap({ rssi: -40, freqMHz: 2437 }), beacon])],
     [LINKTYPE.IEEE802_11_RADIOTAP, concatBytes([fromHex('00 00 1c 00 02 00 00 c0 01 00 00 a0 20 00 00 00 05 ff 001122 00 0300 abcdef d3'), beacon])],
     [LINKTYPE.IEEE802_11, beacon],
@@ -148,6 +150,6 @@ describe('mutated valid records', () => {
         expect((e as DecodeError).code).toBe('unsupported');
       }
     }
-    expect(supportedLinkTypes()).toEqual([105, 127, 187, 201, 251, 256, 272]);
+    expect(supportedLinkTypes()).toEqual([105, 127, 187, 201, 251, 254, 256, 272]);
   });
 });

@@ -158,3 +158,36 @@ describe('HCI LE Extended Advertising Report (subevent 0x0D)', () => {
     expect(() => buildHciLeExtAdvertisingReport([{ rssi: 127, data: new Uint8Array(0) }])).toThrow(EncodeError);
   });
 });
+
+describe('Bluetooth Linux monitor (DLT 254: Wireshark bluetooth-monitor, btmon btsnoop 2001)', () => {
+  /** A DLT 254 record: adapter index and opcode (big-endian), then the packet without its H4 type byte. */
+  const monitor = (adapter: number, opcode: number, packet: Uint8Array): Uint8Array =>
+    concatBytes([new Uint8Array([adapter >> 8, adapter & 0xff, opcode >> 8, opcode & 0xff]), packet]);
+  const EVENT_PKT = 3;
+
+  it('an event packet (opcode 3) carries the same reports as H4: legacy and extended', () => {
+    const legacy = buildHciLeAdvertisingReport([{ pdu: 'ADV_NONCONN_IND', address: 'c0:11:22:33:44:55', data: AD, rssi: -71 }]);
+    const ext = buildHciLeExtAdvertisingReport([{ address: 'e0:7d:ea:eb:2f:1c', primaryPhy: 'coded', secondaryPhy: 'coded', sid: 1, rssi: -90, fragment: 'complete', data: AD }]);
+    for (const h4 of [legacy, ext]) {
+      const r = decodeLinkFrame(LINKTYPE.BLUETOOTH_LINUX_MONITOR, monitor(1, EVENT_PKT, h4.subarray(1)));
+      expect(r.warnings).toEqual([]);
+      expect(r.frames).toHaveLength(1);
+      expect(r.frames).toEqual(decodeLinkFrame(LINKTYPE.BLUETOOTH_HCI_H4, h4).frames);
+    }
+    expect((frames(254, monitor(0, EVENT_PKT, legacy.subarray(1)))[0]!)).toMatchObject({ address: 'c0:11:22:33:44:55', rssi: -71, extended: false });
+  });
+
+  it('commands, ACL data, index and system notes give no frame', () => {
+    const legacy = buildHciLeAdvertisingReport([{ pdu: 'ADV_NONCONN_IND', address: 'c0:11:22:33:44:55', data: AD }]);
+    for (const opcode of [0, 1, 2, 4, 5, 8, 12, 13]) expect(decodeLinkFrame(254, monitor(0, opcode, legacy.subarray(1))).frames).toEqual([]);
+  });
+
+  it('a short header is truncated; an event running past the record is too', () => {
+    const e = decodeError(() => decodeLinkFrame(254, fromHex('000000')));
+    expect(e.code).toBe('truncated');
+    expect(e.message).toMatch(/Linux monitor header needs 4 bytes, 3 present/);
+    const legacy = buildHciLeAdvertisingReport([{ pdu: 'ADV_NONCONN_IND', address: 'c0:11:22:33:44:55', data: AD }]);
+    expect(decodeError(() => decodeLinkFrame(254, monitor(0, EVENT_PKT, legacy.subarray(1, legacy.length - 2)))).code).toBe('truncated');
+    expect(decodeError(() => decodeLinkFrame(254, monitor(0, EVENT_PKT, fromHex('3e')))).code).toBe('truncated');
+  });
+});

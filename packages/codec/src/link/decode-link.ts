@@ -6,7 +6,7 @@
 import { DecodeError } from '../errors.js';
 import { decodeBleLlRecord } from './ble-ll.js';
 import { decodeBlePhdrRecord } from './ble-phdr.js';
-import { decodeHciH4PhdrRecord, decodeHciH4Record } from './hci-h4.js';
+import { decodeHciH4PhdrRecord, decodeHciH4Record, decodeLinuxMonitorRecord } from './hci-h4.js';
 import { decodeIeee80211Record } from './ieee80211.js';
 import { decodeNordicBleRecord } from './nordic-ble.js';
 import { decodeRadiotapRecord } from './radiotap.js';
@@ -19,6 +19,7 @@ export const LINKTYPE = {
   BLUETOOTH_HCI_H4: 187,
   BLUETOOTH_HCI_H4_WITH_PHDR: 201,
   BLUETOOTH_LE_LL: 251,
+  BLUETOOTH_LINUX_MONITOR: 254,
   BLUETOOTH_LE_LL_WITH_PHDR: 256,
   NORDIC_BLE: 272,
 } as const;
@@ -31,6 +32,7 @@ const DECODERS: ReadonlyMap<number, LinkDecoder> = new Map<number, LinkDecoder>(
   [LINKTYPE.BLUETOOTH_HCI_H4, decodeHciH4Record],
   [LINKTYPE.BLUETOOTH_HCI_H4_WITH_PHDR, decodeHciH4PhdrRecord],
   [LINKTYPE.BLUETOOTH_LE_LL, decodeBleLlRecord],
+  [LINKTYPE.BLUETOOTH_LINUX_MONITOR, decodeLinuxMonitorRecord],
   [LINKTYPE.BLUETOOTH_LE_LL_WITH_PHDR, decodeBlePhdrRecord],
   [LINKTYPE.NORDIC_BLE, decodeNordicBleRecord],
 ]);

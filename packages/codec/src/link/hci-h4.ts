@@ -4,6 +4,12 @@
  * reports: H4 type 0x04 (event), event 0x3E (LE Meta), subevents 0x02 (LE Advertising Report) and 0x0D
  * (LE Extended Advertising Report). Everything else yields no frame.
  *
+ * DLT 254 (LINKTYPE_BLUETOOTH_LINUX_MONITOR: what Wireshark's "bluetooth-monitor" interface and btmon's
+ * btsnoop files, datalink 2001, hold) carries the same events: a 4-byte big-endian header (adapter index
+ * u16, opcode u16: libpcap pcap/bluetooth.h, opcodes from Linux include/net/bluetooth/hci_mon.h), and for
+ * opcode 3 (HCI_MON_EVENT_PKT) the event without the H4 type byte. Other opcodes (commands, ACL, index and
+ * system notes) yield no frame.
+ *
  * Report layout. Core v5.x Vol 4 Part E 7.7.65.2 lists the LE Advertising Report parameters with an
  * [i] index, and the Core 4.0 text was widely read as parameter-major (all Event_Type[i], then all
  * Address_Type[i], ...). We read them report after report (Event_Type, Address_Type, Address,
@@ -15,7 +21,7 @@
  */
 
 import { DecodeError, EncodeError } from '../errors.js';
-import { formatMac, putU16le, u16le, u32be } from '../bytes.js';
+import { formatMac, putU16le, u16be, u16le, u32be } from '../bytes.js';
 import { macBytes } from './ble-ll.js';
 import type { BleAdvFrame, BleFragment, BlePduName, BlePhy, LinkResult } from './types.js';
 
@@ -26,10 +32,14 @@ const EVT_LE_META = 0x3e;
 export const LE_SUBEVENT_ADVERTISING_REPORT = 0x02;
 export const LE_SUBEVENT_EXT_ADVERTISING_REPORT = 0x0d;
 
-// Event packet: H4 type, event code, parameter length, then parameters (subevent, Num_Reports, ...).
-const EVT_CODE = 1;
-const EVT_PLEN = 2;
-const EVT_PARAMS = 3;
+// Event: event code, parameter length, then parameters (subevent, Num_Reports, ...).
+const EVT_CODE = 0;
+const EVT_PLEN = 1;
+const EVT_PARAMS = 2;
+/** Linux monitor header: adapter index u16 BE, opcode u16 BE. */
+const MONITOR_HEADER = 4;
+const MONITOR_OPCODE = 2;
+const MONITOR_EVENT_PKT = 3;
 const MAX_PARAMS = 255;
 const MAX_REPORTS = 0x19;
 
@@ -93,13 +103,27 @@ export function decodeHciH4PhdrRecord(data: Uint8Array): LinkResult {
   return decodeH4(data, PHDR_LENGTH);
 }
 
+/** DLT 254 record (Linux monitor header + packet). */
+export function decodeLinuxMonitorRecord(data: Uint8Array): LinkResult {
+  if (data.length < MONITOR_HEADER) {
+    throw new DecodeError('truncated', 0, `Linux monitor header needs ${MONITOR_HEADER} bytes, ${data.length} present`, 'hci_mon');
+  }
+  if (u16be(data, MONITOR_OPCODE) !== MONITOR_EVENT_PKT) return { frames: [], warnings: [] };
+  return decodeEvent(data, MONITOR_HEADER);
+}
+
 function decodeH4(data: Uint8Array, o: number): LinkResult {
+  if (o >= data.length) throw new DecodeError('truncated', o, 'empty H4 packet', 'hci');
+  if (data[o] !== H4_EVENT) return { frames: [], warnings: [] };
+  return decodeEvent(data, o + 1);
+}
+
+/** An HCI event starting at `o` (its event code): the advertising reports it carries. */
+function decodeEvent(data: Uint8Array, o: number): LinkResult {
   const warnings: string[] = [];
   const frames: BleAdvFrame[] = [];
-  if (o >= data.length) throw new DecodeError('truncated', o, 'empty H4 packet', 'hci');
-  if (data[o] !== H4_EVENT) return { frames, warnings };
   if (o + EVT_PARAMS > data.length) {
-    throw new DecodeError('truncated', o, 'HCI event header needs 3 bytes', 'hci.event');
+    throw new DecodeError('truncated', o, 'HCI event header needs 2 bytes', 'hci.event');
   }
   const plen = data[o + EVT_PLEN]!;
   const p = o + EVT_PARAMS;
@@ -321,14 +345,16 @@ function eventBuffer(params: number, subevent: number, num: number, opts: HciBui
   if (params > MAX_PARAMS) {
     throw new EncodeError('out-of-range', 'reports', params, `at most ${MAX_PARAMS} parameter bytes in one HCI event`);
   }
-  const lead = opts.phdr ? PHDR_LENGTH : 0;
-  const out = new Uint8Array(lead + EVT_PARAMS + params);
+  const h4 = opts.phdr ? PHDR_LENGTH : 0;
+  // The event follows the H4 type byte.
+  const e = h4 + 1;
+  const out = new Uint8Array(e + EVT_PARAMS + params);
   if (opts.phdr) out[3] = PHDR_RECEIVED; // u32 BE 1 = received
-  out[lead] = H4_EVENT;
-  out[lead + EVT_CODE] = EVT_LE_META;
-  out[lead + EVT_PLEN] = params;
-  out[lead + EVT_PARAMS] = subevent;
-  out[lead + EVT_PARAMS + 1] = num;
+  out[h4] = H4_EVENT;
+  out[e + EVT_CODE] = EVT_LE_META;
+  out[e + EVT_PLEN] = params;
+  out[e + EVT_PARAMS] = subevent;
+  out[e + EVT_PARAMS + 1] = num;
   return out;
 }
 

@@ -51,6 +51,7 @@ export {
   buildHciLeExtAdvertisingReport,
   decodeHciH4PhdrRecord,
   decodeHciH4Record,
+  decodeLinuxMonitorRecord,
   hciDirection,
   type HciBuildOptions,
   type HciExtReport,
