@@ -453,14 +453,15 @@ describe('flags', () => {
     expect(flagsOf(tr)).toEqual(['invalid-serial', 'out-of-range']);
   });
 
-  it('malformed-operator-id when EU is declared or the ID looks EU; not for other regimes', () => {
+  it('malformed-operator-id when EU is declared or the ID looks EU; not for other regimes or a UK CAA ID', () => {
     const run = (id: string, classification: number): TrackFlag[] => {
       const tr = new Tracker();
       feed(tr, air('wifi-beacon', 'aa:00:00:00:00:01', 1, T0, [basicId(SERIAL), location(T0, HOME), system(HOME, classification), operatorId(id)]));
       return flagsOf(tr);
     };
     expect(run('FIN87astrdge12k8-xyz', 1)).toEqual(['malformed-operator-id']); // secret broadcast too
-    expect(run('GBR-OP-123ABCD', 1)).toEqual(['malformed-operator-id']);
+    expect(run('GBR-OP-123ABCD', 1)).toEqual(['malformed-operator-id']); // neither EU nor UK (12 characters after GBR-OP-)
+    expect(run('GBR-OP-BAZ4DH6GJ88T', 1)).toEqual([]); // a UK CAA operator ID under EU classification
     expect(run('FIN87ASTRDGE12K8', 0)).toEqual(['malformed-operator-id']); // EU-looking, wrong case
     expect(run('GBR-OP-123ABCD', 0)).toEqual([]);
     expect(run('FIN87astrdge12k8', 1)).toEqual([]);

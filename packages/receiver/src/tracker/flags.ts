@@ -14,11 +14,13 @@ export const TRACK_FLAGS = {
   /**
    * The operator ID fails the EU format check (3-letter EASA country, 12 lower-case alphanumerics, 1 check
    * character: 16 in all). Checked only when the System message declares EU classification or the ID starts
-   * with an EASA country code, since other regimes use other formats (UK "GBR-OP-..."). Only the format can
-   * be checked: the EU check character covers a 3-character secret that is never broadcast (spec §5.3,
-   * pitfall 21), so a well-formed ID with a wrong check character cannot be told apart by a receiver.
+   * with an EASA country code, since other regimes use other formats (pitfall 21). A well-formed UK CAA
+   * operator ID ("GBR-OP-" and 12 upper-case alphanumerics) is accepted even under EU classification: UK
+   * drones fly the same open/specific categories. Only the format can be checked: the EU check character
+   * covers a 3-character secret that is never broadcast (spec §5.3), so a well-formed ID with a wrong check
+   * character cannot be told apart by a receiver.
    */
-  'malformed-operator-id': 'operator ID is not a well-formed EU operator registration number',
+  'malformed-operator-id': 'operator ID is not a well-formed EU operator registration number (nor a UK CAA operator ID)',
   /** validate() reports an error (not a warning) on the latest message of some type (a bad serial included). */
   'out-of-range': 'a field holds a value the standard forbids',
   /**
@@ -84,8 +86,14 @@ const SERIAL_INVALID = 1;
 const serials = new IdFacts((id) => (checkSerialNumber(id).valid ? 0 : SERIAL_INVALID));
 const EU_LOOKING = 1;
 const EU_FORMAT_INVALID = 2;
+const UK_FORMAT = 4;
+/** UK CAA operator IDs since 2021: country, "OP", 12 upper-case alphanumerics (GBR-OP-BAZ4DH6GJ88T). */
+const UK_OPERATOR_ID = /^GBR-OP-[0-9A-Z]{12}$/;
 const operatorIds = new IdFacts(
-  (id) => (EASA_COUNTRY_CODES.has(id.slice(0, 3)) ? EU_LOOKING : 0) | (checkEuOperatorIdFormat(id).valid ? 0 : EU_FORMAT_INVALID),
+  (id) =>
+    (EASA_COUNTRY_CODES.has(id.slice(0, 3)) ? EU_LOOKING : 0) |
+    (checkEuOperatorIdFormat(id).valid ? 0 : EU_FORMAT_INVALID) |
+    (UK_OPERATOR_ID.test(id) ? UK_FORMAT : 0),
 );
 
 export function evaluateFlags(track: Track, ctx: FlagContext): TrackFlag[] {
@@ -141,6 +149,7 @@ function operatorIdMalformed(track: Track): boolean {
   // Types 201-255 are private: their format is the sender's business.
   if (!op || op.operatorIdType !== 0) return false;
   const facts = operatorIds.of(op.operatorId);
+  if (facts & UK_FORMAT) return false;
   const euDeclared = track.system?.classificationType === EU_CLASSIFICATION;
   if (!euDeclared && !(facts & EU_LOOKING)) return false;
   return (facts & EU_FORMAT_INVALID) !== 0;
