@@ -96,7 +96,7 @@ describe('rid-broadcast -> rid-scan --replay', () => {
     expect(spawnSync('cat', [kml], { encoding: 'utf8' }).stdout).toContain('<kml');
   });
 
-  it('--history bounds the positions kept per track (the export line), and refuses a count that is not one', () => {
+  it('--history bounds the positions kept per track (the export line); --history and --forget refuse nonsense', () => {
     const geo = path.join(dir, 'short.geojson');
     const r = ridScan(['--replay', capture, '--fast', '--once', '--history', '3', '--out', geo]);
     expect(r.status, r.stderr).toBe(0);
@@ -107,6 +107,9 @@ describe('rid-broadcast -> rid-scan --replay', () => {
     const bad = ridScan(['--replay', capture, '--fast', '--once', '--history', '0']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/--history 0: a whole number of positions per track, at least 1/);
+    const forget = ridScan(['--replay', capture, '--fast', '--once', '--forget', '-5']);
+    expect(forget.status).toBe(2);
+    expect(forget.stderr).toMatch(/--forget -5: minutes, 0 to keep every track/);
   });
 });
 

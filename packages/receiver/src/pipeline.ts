@@ -21,13 +21,25 @@ export interface PipelineSinks {
 export interface PipelineOptions extends TrackerOptions {
   keepBadFcs?: boolean;
   queueCapacity?: number;
+  /**
+   * Forget tracks that have been lost for longer than this (ms), so that a receiver running for days keeps
+   * its memory bounded. Absent: every track is kept (replays, exports of everything seen).
+   */
+  forgetAfterMs?: number;
 }
+
+/** How often forgetting is looked at, ms of the pipeline's clock. */
+const FORGET_EVERY_MS = 60_000;
 
 export class Pipeline {
   readonly tracker: Tracker;
   readonly extractor: RemoteIdExtractor;
   readonly queue: FrameQueue;
   private lastTick = 0;
+  private lastForget = 0;
+  private readonly forgetAfterMs: number | undefined;
+  /** Tracks forgotten so far (see PipelineOptions.forgetAfterMs). */
+  forgotten = 0;
 
   constructor(
     opts: PipelineOptions = {},
@@ -36,6 +48,8 @@ export class Pipeline {
     this.tracker = new Tracker(opts);
     this.extractor = new RemoteIdExtractor({ keepBadFcs: opts.keepBadFcs });
     this.queue = new FrameQueue(opts.queueCapacity);
+    if (opts.forgetAfterMs !== undefined && !(opts.forgetAfterMs > 0)) throw new RangeError(`forgetAfterMs must be a positive number of ms, got ${opts.forgetAfterMs}`);
+    this.forgetAfterMs = opts.forgetAfterMs;
   }
 
   get stats(): ExtractStats {
@@ -70,5 +84,9 @@ export class Pipeline {
   tick(nowMs: number): void {
     this.lastTick = nowMs;
     for (const u of this.tracker.tick(nowMs)) this.sinks.update?.(u);
+    if (this.forgetAfterMs !== undefined && nowMs - this.lastForget >= FORGET_EVERY_MS) {
+      this.lastForget = nowMs;
+      this.forgotten += this.tracker.prune(this.forgetAfterMs).length;
+    }
   }
 }

@@ -36,6 +36,7 @@ interface Options extends OutputOptions {
   stale: number;
   lost: number;
   history: number;
+  forget: number;
   keepBadFcs?: boolean;
 }
 
@@ -65,6 +66,7 @@ const program = new Command()
   .option('--stale <seconds>', 'a silent track turns stale after', (v) => Number(v), 5)
   .option('--lost <seconds>', 'and lost after', (v) => Number(v), 30)
   .option('--history <points>', 'positions kept per track for its line in --out exports (oldest dropped first)', (v) => Number(v), 1000)
+  .option('--forget <minutes>', 'live input: forget tracks lost for longer than this, so days of scanning keep memory bounded (0 = never)', (v) => Number(v), 60)
   .option('--keep-bad-fcs', 'keep frames whose CRC/FCS failed (they are dropped and counted by default)')
   .addHelpText(
     'after',
@@ -107,7 +109,9 @@ async function run(opts: Options): Promise<number> {
   }
 
   if (!Number.isInteger(opts.history) || opts.history < 1) return fail(`--history ${opts.history}: a whole number of positions per track, at least 1`);
-  const pipelineOpts = { staleAfterMs: opts.stale * 1000, lostAfterMs: Math.max(opts.lost, opts.stale) * 1000, historyLimit: opts.history, keepBadFcs: opts.keepBadFcs };
+  if (!(opts.forget >= 0)) return fail(`--forget ${opts.forget}: minutes, 0 to keep every track`);
+  const forget = !finite && opts.forget > 0 ? { forgetAfterMs: opts.forget * 60_000 } : {};
+  const pipelineOpts = { staleAfterMs: opts.stale * 1000, lostAfterMs: Math.max(opts.lost, opts.stale) * 1000, historyLimit: opts.history, keepBadFcs: opts.keepBadFcs, ...forget };
   const outputs = await openOutputs(opts, say);
   const pipeline = new Pipeline(pipelineOpts, outputs.sinks);
   const sim = sources.find((s): s is SimSource => s instanceof SimSource);
@@ -186,7 +190,7 @@ function fail(message: string): number {
 function footer(p: Pipeline): string {
   const s = p.stats;
   const dropped = Object.entries(s.dropped).map(([k, v]) => `${v} ${k}`);
-  return `${s.records} frames, ${s.messages} messages` + (dropped.length ? `, dropped ${dropped.join(', ')}` : '') + (p.queue.dropped ? `, ${p.queue.dropped} frames lost to overload` : '') + '\n';
+  return `${s.records} frames, ${s.messages} messages` + (dropped.length ? `, dropped ${dropped.join(', ')}` : '') + (p.queue.dropped ? `, ${p.queue.dropped} frames lost to overload` : '') + (p.forgotten ? `, ${p.forgotten} long-lost tracks forgotten` : '') + '\n';
 }
 
 /** No source given: use the radios this machine has, or say there are none and how to run without. */
