@@ -7,3 +7,4 @@ export * from './scene.js';
 export * from './radios/types.js';
 export { PcapngSink, randomAddresses, type ByteSink, type SinkAddresses } from './radios/pcapng-sink.js';
 export * from './sources/index.js';
+export { runCommand, toolOutput, type CommandResult, type CommandRunner } from './radios/wifi/commands.js';

@@ -1,6 +1,6 @@
 /**
- * Running the small Linux tools the Wi-Fi radios need (iw, hostapd_cli). Behind an interface so tests can
- * script the answers of tools that need hardware this machine does not have.
+ * Running the small Linux tools the Wi-Fi radios need (iw, hostapd_cli; the receiver's iw and ip too).
+ * Behind an interface so tests can script the answers of tools that need hardware this machine does not have.
  */
 
 import { execFile } from 'node:child_process';
@@ -19,7 +19,8 @@ export type CommandRunner = (cmd: string, args: readonly string[], opts?: { time
 /** execFile without a shell: arguments are passed as they are, so no quoting is ever needed. */
 export const runCommand: CommandRunner = (cmd, args, opts = {}) =>
   new Promise((resolve) => {
-    execFile(cmd, [...args], { timeout: opts.timeoutMs ?? 10_000, encoding: 'utf8' }, (err, stdout, stderr) => {
+    // An iw scan in a busy place prints megabytes: well past execFile's 1 MB default.
+    execFile(cmd, [...args], { timeout: opts.timeoutMs ?? 10_000, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
       if (!err) return resolve({ code: 0, stdout, stderr });
       const e = err as NodeJS.ErrnoException & { code?: string | number };
       if (typeof e.code === 'string') return resolve({ code: -1, stdout, stderr, spawnError: e.code });
