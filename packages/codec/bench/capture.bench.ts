@@ -27,6 +27,7 @@ import {
   fromHex,
   type SingleMessageInput,
 } from '../src/index.js';
+import { rng } from '../../../test/support/random.js';
 import { machine } from './harness.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -34,17 +35,6 @@ const CLI = path.join(repoRoot, 'packages/codec/src/cli/odid.ts');
 
 // ------------------------------------------------------------------------------------------- capture
 
-/** A deterministic PRNG (mulberry32): the same capture on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Drone {
   mac: string;
@@ -134,7 +124,8 @@ export interface GeneratedCapture {
  * message per advert, the others a pack per frame), or with ~30% probability an unrelated frame.
  */
 export function generateCapture(file: string, frames: number, seed = 42): GeneratedCapture {
-  const rnd = prng(seed);
+  // Seeded: the same capture on every run.
+  const rnd = rng(seed);
   const drones: Drone[] = Array.from({ length: 200 }, (_, i) => ({
     mac: `${i % 2 ? 'c2' : '60'}:60:1f:${hex2(i >> 8)}:${hex2(i)}:${hex2(i * 7)}`,
     serial: Array.from({ length: 20 }, () => SERIAL[Math.floor(rnd() * SERIAL.length)]).join(''),

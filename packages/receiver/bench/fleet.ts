@@ -6,6 +6,7 @@
 
 import { DEFAULT_ROUTE, loadIdentity, offsetRoute, type Route, type SceneDrone, type TransportName } from '@odid/broadcaster';
 import { CTA2063_ALPHABET, luhnMod36 } from '@odid/codec';
+import { rng } from '../../../test/support/random.js';
 
 interface Profile {
   transports: TransportName[];
@@ -48,18 +49,6 @@ function digits(value: number, width: number, alphabet: string): string {
 }
 
 const hex = (v: number, width: number): string => (v >>> 0).toString(16).padStart(width, '0').slice(-width);
-
-/** A deterministic PRNG (mulberry32): the same fleet on every run. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** The identity configuration of drone `i`; the broadcaster's own loader validates it. */
 function identityConfig(i: number): Record<string, unknown> {
@@ -106,7 +95,8 @@ export interface FleetOptions {
 
 /** The fleet's drones. DRIP identities (5 static messages) never fly ble-legacy, so the rates stay exact. */
 export function buildFleet(opts: FleetOptions): SceneDrone[] {
-  const random = prng(opts.seed ?? 1);
+  // Seeded: the same fleet on every run.
+  const random = rng(opts.seed ?? 1);
   const spacing = opts.spacingM ?? 400;
   const side = Math.ceil(Math.sqrt(opts.drones));
   // Every drone takes off at once (climb at 10 m/s): positions change from the first frame on.

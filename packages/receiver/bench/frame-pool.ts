@@ -12,7 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ManualClock, SimulatedScene } from '@odid/broadcaster';
-import { buildFleet, prng, type FleetOptions } from './fleet.js';
+import { rng } from '../../../test/support/random.js';
+import { buildFleet, type FleetOptions } from './fleet.js';
 import { BLOCK_HEADER, RECORD_HEADER } from './pool-reader.js';
 
 /**
@@ -98,7 +99,7 @@ function buildSlice(o: SliceOptions): SliceSummary {
   const scenes: SimulatedScene[] = [];
   for (let i = o.part; i < all.length; i += o.of) {
     // Staggered power-on, by drone index so that every split of the work makes the same frames.
-    const clock = new ManualClock(o.startMs - prng(7 + i)() * STAGGER_MS);
+    const clock = new ManualClock(o.startMs - rng(7 + i)() * STAGGER_MS);
     scenes.push(new SimulatedScene({ drones: [all[i]!], clock, receiver }));
     clocks.push(clock);
   }
