@@ -7,7 +7,9 @@
 
 import { describe, expect, it } from 'vitest';
 import { decodeMessage, type LocationMessage, type MessagePack, type ReceivedMessage } from '../../packages/codec/src/index.js';
-import { Broadcaster, DEMO_IDENTITY_CONFIG, ManualClock, Scheduler, loadIdentity, type Fix, type Transmission } from '../../packages/broadcaster/src/index.js';
+import { Broadcaster } from '../../packages/broadcaster/src/index.js';
+import { DEMO_IDENTITY_CONFIG, Scheduler, loadIdentity, type Transmission } from '@odid/transmitter';
+import { ManualClock, type Fix } from '@odid/position';
 import { BleExtendedRadio } from '../../packages/broadcaster/src/radios/ble-extended.js';
 import { BleLegacyRadio } from '../../packages/broadcaster/src/radios/ble-legacy.js';
 import { sharedBleController } from '../../packages/broadcaster/src/radios/hci/ble-radio.js';

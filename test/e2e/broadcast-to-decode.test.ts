@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseIdentity } from '../../packages/broadcaster/src/identity.js';
+import { parseIdentity } from '@odid/transmitter';
 import { odid, ridBroadcast, runCliBinary } from '../support/run-cli.js';
 import { repoRoot } from '../support/shared.js';
 import { expertProblems, tshark } from '../support/tshark.js';

@@ -10,7 +10,7 @@ export interface CliResult {
 }
 
 export function runCli(script: string, args: string[], input?: string | Uint8Array): CliResult {
-  const r = spawnSync(path.join(repoRoot, 'node_modules/.bin/tsx'), [path.join(repoRoot, script), ...args], {
+  const r = spawnSync(path.join(repoRoot, 'node_modules/.bin/tsx'), ['--conditions=@odid/source', path.join(repoRoot, script), ...args], {
     input,
     cwd: repoRoot,
     encoding: 'utf8',
@@ -19,13 +19,13 @@ export function runCli(script: string, args: string[], input?: string | Uint8Arr
   return { stdout: r.stdout, stderr: r.stderr, status: r.status };
 }
 
-export const odid = (args: string[], input?: string | Uint8Array): CliResult => runCli('packages/codec/src/cli/odid.ts', args, input);
+export const odid = (args: string[], input?: string | Uint8Array): CliResult => runCli('packages/cli/src/odid.ts', args, input);
 
 export const ridBroadcast = (args: string[], input?: string | Uint8Array): CliResult => runCli('packages/broadcaster/src/cli/rid-broadcast.ts', args, input);
 
 /** Runs the CLI with binary stdout (a pcapng on "-"). */
 export function runCliBinary(script: string, args: string[]): { stdout: Buffer; stderr: string; status: number | null } {
-  const r = spawnSync(path.join(repoRoot, 'node_modules/.bin/tsx'), [path.join(repoRoot, script), ...args], { cwd: repoRoot, maxBuffer: 1024 * 1024 * 1024 });
+  const r = spawnSync(path.join(repoRoot, 'node_modules/.bin/tsx'), ['--conditions=@odid/source', path.join(repoRoot, script), ...args], { cwd: repoRoot, maxBuffer: 1024 * 1024 * 1024 });
   return { stdout: r.stdout, stderr: r.stderr.toString('utf8'), status: r.status };
 }
 

@@ -14,12 +14,13 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MessageType } from '@odid/codec';
 import { Broadcaster } from '../src/broadcaster.js';
-import { ManualClock } from '../src/clock.js';
-import { DEMO_IDENTITY_CONFIG, loadIdentity } from '../src/identity.js';
+import { ManualClock } from '@odid/position';
+import { DEMO_IDENTITY_CONFIG, loadIdentity } from '@odid/transmitter';
 import { PcapngSink } from '../src/radios/pcapng-sink.js';
-import { TRANSPORT_NAMES, type Transmission, type TransportName } from '../src/radios/types.js';
-import { Scheduler } from '../src/scheduler.js';
-import { SimSource } from '../src/sources/sim.js';
+import { BROADCAST_TRANSPORTS, type BroadcastTransport } from '@odid/codec';
+import { type Transmission } from '@odid/transmitter';
+import { Scheduler } from '@odid/transmitter';
+import { SimulatedFlightSource } from '@odid/position';
 
 export interface BroadcasterBenchOptions {
   /** Simulated minutes measured (default 60). */
@@ -27,7 +28,7 @@ export interface BroadcasterBenchOptions {
 }
 
 export interface TransportTiming {
-  transport: TransportName;
+  transport: BroadcastTransport;
   transmissions: number;
   locations: number;
   /** Largest gap between consecutive Location messages, ms. */
@@ -92,12 +93,12 @@ function memberTypes(t: Transmission, out: number[]): number[] {
 }
 
 /** One simulated run; with `meters`, each transmission's message types are timed (left out of the warm-up). */
-async function broadcast(minutes: number, meters?: Map<TransportName, GapMeter>): Promise<{ transmissions: number; writes: number; bytes: number }> {
+async function broadcast(minutes: number, meters?: Map<BroadcastTransport, GapMeter>): Promise<{ transmissions: number; writes: number; bytes: number }> {
   const clock = new ManualClock(START);
-  const position = new SimSource({ clock, intervalMs: 0 });
+  const position = new SimulatedFlightSource({ clock, intervalMs: 0 });
   await position.start();
   const identity = loadIdentity(DEMO_IDENTITY_CONFIG);
-  const scheduler = new Scheduler({ identity, transports: TRANSPORT_NAMES, position, clock });
+  const scheduler = new Scheduler({ identity, transports: BROADCAST_TRANSPORTS, position, clock });
   let writes = 0;
   let bytes = 0;
   const sink = new PcapngSink(
@@ -117,7 +118,7 @@ async function broadcast(minutes: number, meters?: Map<TransportName, GapMeter>)
         for (const type of memberTypes(t, types)) m.see(type, t.timeMs);
       }
     : undefined;
-  const b = new Broadcaster({ scheduler, radios: TRANSPORT_NAMES.map((t) => sink.radio(t)), clock, ...(onTransmit ? { onTransmit } : {}) });
+  const b = new Broadcaster({ scheduler, radios: BROADCAST_TRANSPORTS.map((t) => sink.radio(t)), clock, ...(onTransmit ? { onTransmit } : {}) });
   await b.start();
   await b.runSimulated(clock, START + minutes * 60_000);
   await b.stop();
@@ -130,13 +131,13 @@ export async function benchBroadcaster(opts: BroadcasterBenchOptions = {}): Prom
   if (!(minutes > 0)) throw new RangeError('--minutes must be > 0');
   // One simulated minute first, so the hour is measured with the JIT settled, as a long-running broadcaster runs.
   await broadcast(1);
-  const meters = new Map(TRANSPORT_NAMES.map((t) => [t, new GapMeter()]));
+  const meters = new Map(BROADCAST_TRANSPORTS.map((t) => [t, new GapMeter()]));
   const cpu0 = process.cpuUsage();
   const wall0 = process.hrtime.bigint();
   const run = await broadcast(minutes, meters);
   const wallSeconds = Number(process.hrtime.bigint() - wall0) / 1e9;
   const cpu = process.cpuUsage(cpu0);
-  const transports = TRANSPORT_NAMES.map((transport): TransportTiming => {
+  const transports = BROADCAST_TRANSPORTS.map((transport): TransportTiming => {
     const m = meters.get(transport)!;
     let staticMaxGapMs = 0;
     const worst: string[] = [];
@@ -166,7 +167,7 @@ const within = (gapMs: number, limitMs: number): string => (gapMs <= limitMs ? '
 export function printBroadcaster(r: BroadcasterBenchResult): void {
   const perHour = 3600 / r.simulatedSeconds;
   console.log(`Machine: ${r.machine}`);
-  console.log(`Load: demo identity, simulated flight, ${TRANSPORT_NAMES.join(' + ')} into a PcapngSink (counting sink), simulated clock, ${r.simulatedSeconds / 60} simulated minutes\n`);
+  console.log(`Load: demo identity, simulated flight, ${BROADCAST_TRANSPORTS.join(' + ')} into a PcapngSink (counting sink), simulated clock, ${r.simulatedSeconds / 60} simulated minutes\n`);
   console.log('| metric | value |\n|---|---|');
   console.log(`| CPU per simulated hour | ${(r.cpuSeconds * perHour).toFixed(2)} s (${((100 * r.cpuSeconds) / r.simulatedSeconds).toFixed(3)} % of one core in real time) |`);
   console.log(`| wall time per simulated hour | ${(r.wallSeconds * perHour).toFixed(2)} s |`);

@@ -4,9 +4,11 @@
  * only — as fast as the machine can on a simulated clock.
  */
 
-import type { Clock, ManualClock } from './clock.js';
-import { RadioError, type Radio, type Transmission, type TransportName } from './radios/types.js';
-import type { Scheduler } from './scheduler.js';
+import type { Clock, ManualClock } from '@odid/position';
+import { RadioError, type Radio } from './radios/types.js';
+import { type Transmission } from '@odid/transmitter';
+import { type BroadcastTransport } from '@odid/codec';
+import type { Scheduler } from '@odid/transmitter';
 
 export interface BroadcasterOptions {
   scheduler: Scheduler;
@@ -19,14 +21,14 @@ export interface BroadcasterOptions {
 }
 
 export class Broadcaster {
-  private readonly byTransport = new Map<TransportName, Radio>();
+  private readonly byTransport = new Map<BroadcastTransport, Radio>();
   readonly failed: RadioError[] = [];
   transmissions = 0;
 
   constructor(private readonly opts: BroadcasterOptions) {}
 
   /** Starts every radio; returns the transports that run. Throws only if none can. */
-  async start(): Promise<TransportName[]> {
+  async start(): Promise<BroadcastTransport[]> {
     for (const radio of this.opts.radios) {
       try {
         await radio.start();

@@ -14,12 +14,13 @@ import {
   type BleAdvFrame,
 } from '@odid/codec';
 import { FakeAir, FakeHost, OP, listen, startScanning, type FakeController, type FakeControllerOptions } from '../../../test/fake-hci/index.js';
-import { ManualClock } from '../src/clock.js';
+import { ManualClock } from '@odid/position';
 import { BleExtendedRadio } from '../src/radios/ble-extended.js';
 import { BleLegacyRadio } from '../src/radios/ble-legacy.js';
 import { sharedBleController, type BleRadioOptions } from '../src/radios/hci/ble-radio.js';
 import type { Timers } from '../src/radios/hci/transport.js';
-import { RadioError, type Transmission } from '../src/radios/types.js';
+import { RadioError } from '../src/radios/types.js';
+import { type Transmission } from '@odid/transmitter';
 
 const ADDRESS = 'C0:11:22:33:44:55';
 const ADDRESS_LE = [0x55, 0x44, 0x33, 0x22, 0x11, 0xc0];

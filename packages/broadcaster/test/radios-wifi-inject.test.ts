@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { LINKTYPE, RemoteIdExtractor, fromHex, toHex } from '@odid/codec';
-import { ManualClock } from '../src/clock.js';
-import { RadioError, type Transmission } from '../src/radios/types.js';
+import { ManualClock } from '@odid/position';
+import { RadioError } from '../src/radios/types.js';
+import { type Transmission } from '@odid/transmitter';
 import { createWifiBeaconRadio } from '../src/radios/wifi-beacon.js';
 import { createWifiNanRadio } from '../src/radios/wifi-nan.js';
-import type { CommandResult, CommandRunner } from '../src/radios/wifi/commands.js';
+import type { CommandResult, CommandRunner } from '@odid/commands';
 import { checkMonitorInterface, loadCap, openMonitorInjector, readInterfaceType, type CapModule, type FrameSender } from '../src/radios/wifi/inject.js';
 import { MINIMAL_RADIOTAP, withMinimalRadiotap } from '../src/radios/wifi/tx-frames.js';
 

@@ -2,28 +2,25 @@
  * A simulated hour of broadcasting on all four transports, measured the way a receiver would: on the
  * timestamps of the frames in the pcapng the sink writes, decoded with the codec.
  */
-import { CaptureReader, RemoteIdExtractor, concatBytes, splitAuth, type ReceivedMessage } from '@odid/codec';
+import { BROADCAST_TRANSPORTS, CaptureReader, RemoteIdExtractor, concatBytes, splitAuth, type ReceivedMessage } from '@odid/codec';
+import { ManualClock, SimulatedFlightSource } from '@odid/position';
+import { DEMO_IDENTITY_CONFIG, Scheduler, loadIdentity } from '@odid/transmitter';
 import { describe, expect, it } from 'vitest';
 import { Broadcaster } from '../src/broadcaster.js';
-import { ManualClock } from '../src/clock.js';
-import { DEMO_IDENTITY_CONFIG, loadIdentity } from '../src/identity.js';
 import { PcapngSink } from '../src/radios/pcapng-sink.js';
-import { TRANSPORT_NAMES } from '../src/radios/types.js';
-import { Scheduler } from '../src/scheduler.js';
-import { SimSource } from '../src/sources/sim.js';
 
 const START = Date.UTC(2026, 10, 25, 9, 59, 30); // crosses the top of the hour: the location timestamp wraps
 
 async function broadcastHour(opts: { rateHz?: number; auth?: boolean; minutes?: number } = {}) {
   const clock = new ManualClock(START);
-  const sim = new SimSource({ clock, intervalMs: 0 });
+  const sim = new SimulatedFlightSource({ clock, intervalMs: 0 });
   await sim.start();
   const identity = loadIdentity({ ...DEMO_IDENTITY_CONFIG, ids: [...DEMO_IDENTITY_CONFIG.ids, { type: 'session', det: '2001:3f:fe00:105:a29b:3ff4:2226:c04e' }] });
   const authPages = opts.auth ? splitAuth({ authType: 1, timestamp: 1000, data: new Uint8Array(100).map((_, i) => i) }) : undefined;
-  const scheduler = new Scheduler({ identity, transports: TRANSPORT_NAMES, position: sim, clock, rateHz: opts.rateHz, authPages });
+  const scheduler = new Scheduler({ identity, transports: BROADCAST_TRANSPORTS, position: sim, clock, rateHz: opts.rateHz, authPages });
   const chunks: Uint8Array[] = [];
   const sink = new PcapngSink({ write: (b) => void chunks.push(b) }, { ble: 'c4:11:22:33:44:55', wifi: '02:11:22:33:44:55' });
-  const b = new Broadcaster({ scheduler, radios: TRANSPORT_NAMES.map((t) => sink.radio(t)), clock });
+  const b = new Broadcaster({ scheduler, radios: BROADCAST_TRANSPORTS.map((t) => sink.radio(t)), clock });
   await b.start();
   await b.runSimulated(clock, START + (opts.minutes ?? 60) * 60_000);
   const reader = new CaptureReader();
@@ -50,7 +47,7 @@ describe('scheduler over a simulated hour', () => {
   it('keeps every location gap ≤ 1 s and every static gap ≤ 3 s on every transport', async () => {
     const { lines } = await broadcastHour({ auth: true });
     const gaps = maxGaps(lines);
-    for (const transport of TRANSPORT_NAMES) {
+    for (const transport of BROADCAST_TRANSPORTS) {
       for (const type of ['basicId/1', 'basicId/4', 'location', 'selfId', 'system', 'operatorId', 'auth']) {
         const gap = gaps.get(`${transport}/${type}`);
         expect(gap, `${transport} ${type} never sent twice`).toBeDefined();

@@ -31,7 +31,7 @@ import { rng } from '../../../test/support/random.js';
 import { machine } from './harness.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const CLI = path.join(repoRoot, 'packages/codec/src/cli/odid.ts');
+const CLI = path.join(repoRoot, 'packages/cli/src/odid.ts');
 
 // ------------------------------------------------------------------------------------------- capture
 
@@ -298,7 +298,7 @@ export function benchCapture(frames = 1_000_000, prefixFrames = 100_000): Captur
     // odid decode, best of 3 (the page cache is warm after the first), build-free through tsx as users run it.
     let best: Timed | undefined;
     for (let i = 0; i < 3; i++) {
-      const r = timed(process.execPath, ['--import', 'tsx', CLI, 'decode', file], { node: true });
+      const r = timed(process.execPath, ['--conditions=@odid/source', '--import', 'tsx', CLI, 'decode', file], { node: true });
       if (r.status !== 0) throw new Error(`odid decode failed (${r.status}): ${r.stderr}`);
       if (!best || r.seconds < best.seconds) best = r;
     }

@@ -4,12 +4,14 @@
  * mix of transports and rates chosen so that every 10 drones put exactly 100 frames per second on the air.
  */
 
-import { DEFAULT_ROUTE, loadIdentity, offsetRoute, type Route, type SceneDrone, type TransportName } from '@odid/broadcaster';
+import { DEFAULT_ROUTE, type Route } from '@odid/position';
+import { loadIdentity, offsetRoute, type SceneDrone } from '@odid/transmitter';
+import { type BroadcastTransport } from '@odid/codec';
 import { CTA2063_ALPHABET, luhnMod36 } from '@odid/codec';
 import { rng } from '../../../test/support/random.js';
 
 interface Profile {
-  transports: TransportName[];
+  transports: BroadcastTransport[];
   rateHz: number;
 }
 

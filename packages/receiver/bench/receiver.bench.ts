@@ -23,8 +23,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SimulatedScene } from '@odid/broadcaster';
-import { bundle } from '../../../scripts/bundle.js';
+import { SimulatedScene } from '@odid/transmitter';
+import { bundle } from './bundle.js';
 import { FRAMES_PER_DRONE_PER_S, buildFleet } from './fleet.js';
 import { buildFramePool, type PoolSummary } from './frame-pool.js';
 import { LOAD_FLAG, type LoadOptions, type LoadResult } from './load.js';
@@ -100,7 +100,7 @@ export async function benchReceiver(opts: ReceiverBenchOptions = {}): Promise<Re
 function measure(job: LoadOptions, bundled: string | undefined): Promise<LoadResult> {
   // Profiler flags given to the parent follow the measured process; the loader only when uncompiled.
   const profiling = process.execArgv.filter((a) => /^--(cpu|heap)-prof/.test(a));
-  const execArgv = bundled ? profiling : [...profiling, '--import', 'tsx'];
+  const execArgv = bundled ? profiling : [...profiling, '--conditions=@odid/source', '--import', 'tsx'];
   return new Promise((resolve, reject) => {
     const child = fork(bundled ?? LOAD_SOURCE, [LOAD_FLAG, JSON.stringify(job)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     let result: LoadResult | undefined;

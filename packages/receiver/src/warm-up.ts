@@ -14,7 +14,8 @@
 
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { ManualClock, SimulatedScene, demoScene } from '@odid/broadcaster';
+import { ManualClock } from '@odid/position';
+import { SimulatedScene, demoScene } from '@odid/transmitter';
 import { Pipeline, type PipelineOptions } from './pipeline.js';
 
 export interface WarmUpResult {

@@ -14,7 +14,7 @@ import { Encoder } from 'cbor-x';
 import { CaptureReader, RemoteIdExtractor, receivedToJson, type LocationMessage, type ReceivedMessage, type SystemMessage } from '@odid/codec';
 import { sharedPath } from '../../../test/support/shared.js';
 import { tshark } from '../../../test/support/tshark.js';
-import { destinationPoint, type LatLon } from '../src/geo.js';
+import { destinationPoint, type LatLon } from '@odid/position';
 import {
   COT_TYPE_OPERATOR,
   COT_TYPE_UAV_FIXED_WING,

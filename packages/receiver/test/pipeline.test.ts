@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { buildAirFrames, encodeSingleMessage, type AirTransport } from '@odid/codec';
+import { buildAirFrames, encodeSingleMessage, type BroadcastTransport } from '@odid/codec';
 import { Pipeline } from '../src/pipeline.js';
 import type { RawFrame } from '../src/sources/types.js';
 
 const T0 = 1_748_772_000;
 
 /** One BT4 frame carrying a Basic ID for `serial` from `address`, at `t` seconds. */
-function basicIdFrame(serial: string, address: string, t: number, transport: AirTransport = 'ble-legacy'): RawFrame {
+function basicIdFrame(serial: string, address: string, t: number, transport: BroadcastTransport = 'ble-legacy'): RawFrame {
   const payload = encodeSingleMessage({ type: 'basicId', protocolVersion: 2, idType: 1, uaType: 2, uasId: serial });
   const [f] = buildAirFrames({ transport, address, counter: t & 0xff, payload });
   return { t, linkType: f!.linkType, data: f!.data };

@@ -8,11 +8,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RemoteIdExtractor, decodeMessage, encodeMessage, type ReceivedMessage } from '@odid/codec';
 import { FakeAir, FakeHost, OP, withFakeHci, type FakeController } from '../../../test/fake-hci/index.js';
-import { ManualClock } from '../../broadcaster/src/clock.js';
+import { ManualClock } from '@odid/position';
 import { BleExtendedRadio } from '../../broadcaster/src/radios/ble-extended.js';
 import { BleLegacyRadio } from '../../broadcaster/src/radios/ble-legacy.js';
 import { sharedBleController } from '../../broadcaster/src/radios/hci/ble-radio.js';
-import type { Transmission } from '../../broadcaster/src/radios/types.js';
+import type { Transmission } from '@odid/transmitter';
 import { BleSource, BleSourceError, loadNoble, type NobleLike, type NobleRuntime } from '../src/sources/ble.js';
 import type { RawFrame } from '../src/sources/types.js';
 

@@ -12,13 +12,13 @@ import {
   encodeMessage,
   fromHex,
   splitAuth,
-  type AirTransport,
+  type BroadcastTransport,
   type LocationMessage,
   type ReceivedMessage,
   type SingleMessageInput,
 } from '@odid/codec';
 import { sharedPath } from '../../../test/support/shared.js';
-import { destinationPoint, type LatLon } from '../src/geo.js';
+import { destinationPoint, type LatLon } from '@odid/position';
 import { Tracker, TRACK_FLAGS, locationAgeSeconds, trackHistoryToJson, trackToJson, type Track, type TrackFlag } from '../src/tracker/index.js';
 
 // 2025-06-01T10:00:00Z: a full hour, so Location timestamps are easy to reason about.
@@ -79,7 +79,7 @@ const selfId = (desc: string, descType = 0): SingleMessageInput => ({ type: 'sel
  * What a receiver hears from one transmission: BT4 sends each message alone, the other transports a pack.
  * Goes through the real frame builders and the codec's receive path.
  */
-function air(transport: AirTransport, mac: string, counter: number, t: number, messages: SingleMessageInput[], rssi = -60): ReceivedMessage[] {
+function air(transport: BroadcastTransport, mac: string, counter: number, t: number, messages: SingleMessageInput[], rssi = -60): ReceivedMessage[] {
   const extractor = new RemoteIdExtractor();
   const out: ReceivedMessage[] = [];
   const payloads = transport === 'ble-legacy' ? messages.map((m) => encodeMessage(m)) : [encodeMessage({ type: 'messagePack', messages })];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { demoScene } from '@odid/broadcaster';
-import { AIR_TRANSPORTS } from '@odid/codec';
+import { demoScene } from '@odid/transmitter';
+import { BROADCAST_TRANSPORTS } from '@odid/codec';
 import { warmUp } from '../src/warm-up.js';
 
 describe('warmUp', () => {
@@ -9,7 +9,7 @@ describe('warmUp', () => {
     expect(r.frames).toBeGreaterThanOrEqual(3000);
     // Every transport but BT4 carries packs: more messages than frames.
     expect(r.messages).toBeGreaterThan(r.frames);
-    expect(r.transports).toEqual([...AIR_TRANSPORTS].sort());
+    expect(r.transports).toEqual([...BROADCAST_TRANSPORTS].sort());
     expect(r.tracks).toBe(demoScene().length);
     expect(r.collected).toBe(true);
     expect(r.ms).toBeGreaterThan(0);

@@ -5,13 +5,15 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { decodeMessage, toHex } from '@odid/codec';
 import { Broadcaster } from '../broadcaster.js';
-import { ManualClock, systemClock, type Clock } from '../clock.js';
-import { DEMO_IDENTITY_CONFIG, IdentityError, loadIdentity, parseIdentity, regimeWarnings } from '../identity.js';
+import { ManualClock, systemClock, type Clock } from '@odid/position';
+import { DEMO_IDENTITY_CONFIG, IdentityError, loadIdentity, parseIdentity, regimeWarnings } from '@odid/transmitter';
 import { PcapngSink, randomAddresses } from '../radios/pcapng-sink.js';
 import { createHardwareRadios } from '../radios/hardware.js';
-import { TRANSPORT_NAMES, type Radio, type Transmission, type TransportName } from '../radios/types.js';
-import { Scheduler } from '../scheduler.js';
-import { POSITION_SPEC_FORMS, createPositionSource } from '../sources/parse-position-url.js';
+import { type Radio } from '../radios/types.js';
+import { BROADCAST_TRANSPORTS, type BroadcastTransport } from '@odid/codec';
+import { type Transmission } from '@odid/transmitter';
+import { Scheduler } from '@odid/transmitter';
+import { POSITION_SPEC_FORMS, createPositionSource } from '@odid/position';
 
 interface Options {
   config?: string;
@@ -37,7 +39,7 @@ const program = new Command()
   .option('--config <file>', 'identity (JSON or YAML); without it a built-in demo identity is used')
   .option('--position <spec>', 'where the aircraft is (see below)', 'sim')
   .option('--operator-position <spec>', 'live operator/control-station position (operatorLocation: live)')
-  .option('--transport <name>', `transport, repeatable or comma separated: ${TRANSPORT_NAMES.join(', ')}`, (v: string, prev: string[] = []) => prev.concat(v.split(',')))
+  .option('--transport <name>', `transport, repeatable or comma separated: ${BROADCAST_TRANSPORTS.join(', ')}`, (v: string, prev: string[] = []) => prev.concat(v.split(',')))
   .option('--hci <n>', 'Bluetooth controller index (hciN) for the BLE transports', (v) => Number(v), 0)
   .option('--wifi <interface>', 'Wi-Fi interface for the Wi-Fi transports (e.g. wlan1, or wlan1mon for injection)')
   .addOption(new Option('--wifi-mode <mode>', 'wifi-beacon through hostapd, or monitor-mode injection').choices(['hostapd', 'inject']).default('hostapd'))
@@ -64,9 +66,9 @@ Real radios need root or capabilities: see hardware/README.md.`,
   });
 
 async function run(opts: Options): Promise<number> {
-  const transports = [...new Set((opts.transport ?? (opts.pcapng || opts.dryRun ? TRANSPORT_NAMES : ['ble-legacy', 'ble-extended'])).map((t) => t.trim().toLowerCase()))];
-  const unknown = transports.filter((t) => !(TRANSPORT_NAMES as readonly string[]).includes(t));
-  if (unknown.length) return fail(`unknown transport ${unknown.join(', ')}: use ${TRANSPORT_NAMES.join(', ')}`);
+  const transports = [...new Set((opts.transport ?? (opts.pcapng || opts.dryRun ? BROADCAST_TRANSPORTS : ['ble-legacy', 'ble-extended'])).map((t) => t.trim().toLowerCase()))];
+  const unknown = transports.filter((t) => !(BROADCAST_TRANSPORTS as readonly string[]).includes(t));
+  if (unknown.length) return fail(`unknown transport ${unknown.join(', ')}: use ${BROADCAST_TRANSPORTS.join(', ')}`);
   if (opts.clock === 'simulated' && !opts.pcapng && !opts.dryRun) return fail('--clock simulated needs a file or pipe: give --pcapng FILE|- or --dry-run');
   if (opts.clock === 'simulated' && opts.duration === undefined) return fail('--clock simulated needs --duration (seconds)');
   if (opts.duration !== undefined && !(opts.duration > 0)) return fail('--duration is a number of seconds > 0');
@@ -78,7 +80,7 @@ async function run(opts: Options): Promise<number> {
     return fail(e instanceof IdentityError ? e.message : `cannot read ${opts.config}: ${(e as Error).message}`);
   }
   if (!opts.config) log('no --config: broadcasting the built-in demo identity (EU, serial 1581F5FHB229F00202DR)');
-  for (const w of regimeWarnings(identity, transports as TransportName[])) log(`warning: ${w}`);
+  for (const w of regimeWarnings(identity, transports as BroadcastTransport[])) log(`warning: ${w}`);
 
   const startMs = opts.start ? Date.parse(opts.start) : Date.now();
   if (!Number.isFinite(startMs)) return fail(`--start "${opts.start}" is not an ISO 8601 time`);
@@ -90,12 +92,12 @@ async function run(opts: Options): Promise<number> {
   await position.start();
   await operator?.start();
 
-  const scheduler = new Scheduler({ identity, transports: transports as TransportName[], position, ...(operator ? { operator } : {}), clock, rateHz: opts.rate });
+  const scheduler = new Scheduler({ identity, transports: transports as BroadcastTransport[], position, ...(operator ? { operator } : {}), clock, rateHz: opts.rate });
   const radios = opts.dryRun
     ? transports.map(dryRunRadio)
     : opts.pcapng
-      ? sinkRadios(opts.pcapng, transports as TransportName[])
-      : createHardwareRadios(transports as TransportName[], { hci: opts.hci, wifi: opts.wifi, wifiMode: opts.wifiMode, clock, rateHz: opts.rate });
+      ? sinkRadios(opts.pcapng, transports as BroadcastTransport[])
+      : createHardwareRadios(transports as BroadcastTransport[], { hci: opts.hci, wifi: opts.wifi, wifiMode: opts.wifiMode, clock, rateHz: opts.rate });
 
   const broadcaster = new Broadcaster({ scheduler, radios, clock, log });
   const abort = new AbortController();
@@ -125,7 +127,7 @@ function fail(message: string): number {
 }
 
 /** --pcapng: every transport writes into one capture, through a write queue that respects backpressure. */
-function sinkRadios(path: string, transports: TransportName[]): Radio[] {
+function sinkRadios(path: string, transports: BroadcastTransport[]): Radio[] {
   const out = path === '-' ? process.stdout : createWriteStream(path);
   const sink = new PcapngSink(
     { write: (b) => (out.write(b) ? undefined : new Promise<void>((r) => out.once('drain', () => r()))) },
@@ -137,7 +139,7 @@ function sinkRadios(path: string, transports: TransportName[]): Radio[] {
 /** --dry-run: one JSON line per transmission, with the decoded messages. */
 function dryRunRadio(transport: string): Radio {
   return {
-    transport: transport as TransportName,
+    transport: transport as BroadcastTransport,
     description: 'dry run (stdout)',
     start: async () => {},
     stop: async () => {},

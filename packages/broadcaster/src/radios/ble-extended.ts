@@ -8,7 +8,8 @@
 
 import { buildExtendedAdvData } from '@odid/codec';
 import { BleHciRadio, type BleRadioOptions } from './hci/ble-radio.js';
-import { RadioError, type Transmission } from './types.js';
+import { RadioError } from './types.js';
+import { type Transmission } from '@odid/transmitter';
 
 export const BLE_EXTENDED_DEFAULT_INTERVAL_MS = 1000;
 

@@ -7,7 +7,8 @@
 
 import { buildLegacyAdvData } from '@odid/codec';
 import { BleHciRadio, type BleRadioOptions } from './hci/ble-radio.js';
-import { RadioError, type Transmission } from './types.js';
+import { RadioError } from './types.js';
+import { type Transmission } from '@odid/transmitter';
 
 /** 100 ms: fast enough for the 3+ message types due each second, the floor of a Bluetooth 4.x controller. */
 export const BLE_LEGACY_DEFAULT_INTERVAL_MS = 100;

@@ -4,12 +4,13 @@
  * transmitters do and as a BT5 controller requires.
  */
 
-import type { Clock } from '../clock.js';
+import type { Clock } from '@odid/position';
 import { BleExtendedRadio } from './ble-extended.js';
 import { BleLegacyRadio } from './ble-legacy.js';
 import { sharedBleController } from './hci/ble-radio.js';
 import { randomAddresses } from './pcapng-sink.js';
-import { RadioError, type Radio, type TransportName } from './types.js';
+import { RadioError, type Radio } from './types.js';
+import { type BroadcastTransport } from '@odid/codec';
 import { createWifiBeaconRadio } from './wifi-beacon.js';
 import { createWifiNanRadio } from './wifi-nan.js';
 
@@ -21,7 +22,7 @@ export interface HardwareOptions {
   rateHz: number;
 }
 
-export function createHardwareRadios(transports: readonly TransportName[], opts: HardwareOptions): Radio[] {
+export function createHardwareRadios(transports: readonly BroadcastTransport[], opts: HardwareOptions): Radio[] {
   const ble = transports.filter((t) => t.startsWith('ble'));
   const controller = ble.length ? sharedBleController({ hciDevice: opts.hci, clock: opts.clock }) : undefined;
   // Injected frames carry a locally administered address of their own, new at every start.
@@ -45,7 +46,7 @@ export function createHardwareRadios(transports: readonly TransportName[], opts:
 }
 
 /** A Wi-Fi transport without --wifi: it says so when started, and the other transports run. */
-function missingInterface(transport: TransportName): Radio {
+function missingInterface(transport: BroadcastTransport): Radio {
   return {
     transport,
     description: 'no Wi-Fi interface',

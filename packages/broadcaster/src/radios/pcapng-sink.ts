@@ -6,7 +6,9 @@
  */
 
 import { LINKTYPE, PcapngWriter, buildAirFrames } from '@odid/codec';
-import type { Radio, Transmission, TransportName } from './types.js';
+import type { Radio } from './types.js';
+import type { Transmission } from '@odid/transmitter';
+import type { BroadcastTransport } from '@odid/codec';
 
 export interface ByteSink {
   write(bytes: Uint8Array): void | Promise<void>;
@@ -38,7 +40,7 @@ export class PcapngSink {
   ) {}
 
   /** The radio for one transport; all of them write into this one file. */
-  radio(transport: TransportName): Radio {
+  radio(transport: BroadcastTransport): Radio {
     return {
       transport,
       description: `pcapng sink (${transport})`,

@@ -3,24 +3,11 @@
  * exactly those bytes on the air (or into a pcapng). One file per radio, each implementing `Radio`.
  */
 
-export const TRANSPORT_NAMES = ['ble-legacy', 'ble-extended', 'wifi-beacon', 'wifi-nan'] as const;
-export type TransportName = (typeof TRANSPORT_NAMES)[number];
-
-/** One transmission the scheduler asks for. */
-export interface Transmission {
-  transport: TransportName;
-  /** When it is due, ms since the epoch on the broadcaster's clock. */
-  timeMs: number;
-  /** Message counter, 0..255: per message type on ble-legacy, per transport for packs. */
-  counter: number;
-  /** One 25-byte message (ble-legacy) or a message pack (every other transport). */
-  payload: Uint8Array;
-  /** ble-legacy: the type of the message in `payload` (basicId, location, ...). */
-  messageType?: string;
-}
+import type { BroadcastTransport } from '@odid/codec';
+import type { Transmission } from '@odid/transmitter';
 
 export interface Radio {
-  readonly transport: TransportName;
+  readonly transport: BroadcastTransport;
   /** What it is, for logs: "hci0, raw HCI, legacy advertising". */
   readonly description: string;
   /** Opens the hardware; throws RadioError saying what is missing and how to fix it. */
@@ -34,7 +21,7 @@ export interface Radio {
 export class RadioError extends Error {
   override readonly name = 'RadioError';
   constructor(
-    readonly transport: TransportName,
+    readonly transport: BroadcastTransport,
     readonly reason: string,
     readonly fix: string,
   ) {

@@ -17,7 +17,8 @@ import { MGMT_SUBTYPE, parseManagementFrame } from '../link/ieee80211.js';
 import type { BleAdvFrame, LinkFrame, WifiFrame } from '../link/types.js';
 import { decodeMessage } from '../messages/codec.js';
 import { MessageType } from '../messages/types.js';
-import type { DropReason, ReceivedMessage, ReceivedPayload, Transport } from './types.js';
+import type { Transport } from '../transports.js';
+import type { DropReason, ReceivedMessage, ReceivedPayload } from './types.js';
 
 export interface ExtractOptions {
   /** Keep frames whose CRC/FCS failed (marked `badFcs`) instead of dropping them. */

@@ -1,3 +1,3 @@
-export { TRANSPORTS, type DropReason, type ReceivedMessage, type ReceivedPayload, type Transport } from './types.js';
+export { type DropReason, type ReceivedMessage, type ReceivedPayload } from './types.js';
 export { RemoteIdExtractor, type DropListener, type ExtractOptions, type ExtractStats, type FrameMeta } from './extract.js';
-export { receivedToJson } from './jsonl.js';
+export { JsonlWriter, receivedToJson } from './jsonl.js';

@@ -3,9 +3,7 @@
 import type { DjiDroneIdRecord } from '../framing/dji-droneid.js';
 import type { FrenchId } from '../framing/french-id.js';
 import type { SingleMessage } from '../messages/types.js';
-
-export const TRANSPORTS = ['ble-legacy', 'ble-extended', 'wifi-beacon', 'wifi-nan', 'dji-wifi'] as const;
-export type Transport = (typeof TRANSPORTS)[number];
+import type { Transport } from '../transports.js';
 
 /** An Open Drone ID message, or a proprietary/national record carried beside them. */
 export type ReceivedPayload = SingleMessage | DjiDroneIdRecord | FrenchId;

@@ -1,2 +1,2 @@
-export { AIR_TRANSPORTS, buildAirFrames, type AirFrame, type AirFrameOptions, type AirTransport } from './over-the-air.js';
+export { buildAirFrames, type AirFrame, type AirFrameOptions } from './over-the-air.js';
 export { packMessages } from './pack-builder.js';

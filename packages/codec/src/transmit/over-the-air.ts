@@ -13,18 +13,17 @@ import { buildBlePhdrRecord } from '../link/ble-phdr.js';
 import { LINKTYPE } from '../link/decode-link.js';
 import { buildRadiotap } from '../link/radiotap.js';
 import { concatBytes } from '../bytes.js';
+import type { BroadcastTransport } from '../transports.js';
 
-export const AIR_TRANSPORTS = ['ble-legacy', 'ble-extended', 'wifi-beacon', 'wifi-nan'] as const;
-export type AirTransport = (typeof AIR_TRANSPORTS)[number];
 
 export interface AirFrame {
-  transport: AirTransport;
+  transport: BroadcastTransport;
   linkType: number;
   data: Uint8Array;
 }
 
 export interface AirFrameOptions {
-  transport: AirTransport;
+  transport: BroadcastTransport;
   /** Transmitter address: BLE AdvA (a random static address) or Wi-Fi SA/BSSID. */
   address: string;
   counter: number;
@@ -95,7 +94,7 @@ export function buildAirFrames(o: AirFrameOptions): AirFrame[] {
   }
 }
 
-function wifiRecord(transport: AirTransport, frame: Uint8Array, channel: number, rssi: number | undefined): AirFrame {
+function wifiRecord(transport: BroadcastTransport, frame: Uint8Array, channel: number, rssi: number | undefined): AirFrame {
   const rt = buildRadiotap({ freqMHz: wifiFreq(channel), ...(rssi !== undefined ? { rssi } : {}) });
   return { transport, linkType: LINKTYPE.IEEE802_11_RADIOTAP, data: concatBytes([rt, frame]) };
 }

@@ -6,12 +6,12 @@
  */
 
 import { Command, Option } from 'commander';
-import { createPositionSource, systemClock } from '@odid/broadcaster';
+import { createPositionSource, systemClock } from '@odid/position';
 import { LiveTable, SORT_KEYS, renderTable, type SortKey } from '../outputs/table.js';
 import { Pipeline } from '../pipeline.js';
 import { BleSource } from '../sources/ble.js';
 import { ReplaySource } from '../sources/replay.js';
-import { SimSource } from '../sources/sim.js';
+import { SimulatedSceneSource } from '../sources/sim.js';
 import { openWifiSource, type WifiSourceMode } from '../sources/wifi.js';
 import type { FrameSource, RawFrame } from '../sources/types.js';
 import { trackToJson } from '../tracker/track-json.js';
@@ -89,7 +89,7 @@ async function run(opts: Options): Promise<number> {
   if (opts.replay) sources.push(new ReplaySource({ path: opts.replay, fast: opts.fast, speed: opts.speed, onWarning: (w) => say(`warning: byte ${w.offset}: ${w.reason}`) }));
   if (opts.sim) {
     const durationS = opts.duration ?? 300;
-    sources.push(new SimSource(opts.fast ? { fast: { startMs: Date.now(), durationS } } : {}));
+    sources.push(new SimulatedSceneSource(opts.fast ? { fast: { startMs: Date.now(), durationS } } : {}));
   }
   if (opts.wifi) {
     const channels = opts.channels.split(',').map((c) => Number(c.trim()));
@@ -114,7 +114,7 @@ async function run(opts: Options): Promise<number> {
   const pipelineOpts = { staleAfterMs: opts.stale * 1000, lostAfterMs: Math.max(opts.lost, opts.stale) * 1000, historyLimit: opts.history, keepBadFcs: opts.keepBadFcs, ...forget };
   const outputs = await openOutputs(opts, say);
   const pipeline = new Pipeline(pipelineOpts, outputs.sinks);
-  const sim = sources.find((s): s is SimSource => s instanceof SimSource);
+  const sim = sources.find((s): s is SimulatedSceneSource => s instanceof SimulatedSceneSource);
   if (sim) pipeline.tracker.setReceiverPosition({ lat: sim.receiver.latitude, lon: sim.receiver.longitude });
   if (opts.position) {
     const pos = createPositionSource(opts.position, { clock: systemClock });

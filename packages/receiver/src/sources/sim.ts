@@ -5,10 +5,11 @@
  */
 
 import { EventEmitter } from 'node:events';
-import { ManualClock, SimulatedScene, demoScene, systemClock, type Clock, type SceneDrone } from '@odid/broadcaster';
+import { ManualClock, systemClock, type Clock } from '@odid/position';
+import { SimulatedScene, demoScene, type SceneDrone } from '@odid/transmitter';
 import type { FrameSource, FrameSourceEvents } from './types.js';
 
-export interface SimSourceOptions {
+export interface SimulatedSceneOptions {
   drones?: SceneDrone[];
   /** Where the receiver stands (default: the scene's centre). */
   receiver?: { latitude: number; longitude: number };
@@ -17,14 +18,14 @@ export interface SimSourceOptions {
   clock?: Clock;
 }
 
-export class SimSource extends EventEmitter<FrameSourceEvents> implements FrameSource {
+export class SimulatedSceneSource extends EventEmitter<FrameSourceEvents> implements FrameSource {
   readonly name = 'sim';
   readonly drones: SceneDrone[];
   readonly receiver: { latitude: number; longitude: number };
   private timer: ReturnType<typeof setTimeout> | undefined;
   private stopped = false;
 
-  constructor(private readonly opts: SimSourceOptions = {}) {
+  constructor(private readonly opts: SimulatedSceneOptions = {}) {
     super();
     this.drones = opts.drones ?? demoScene();
     this.receiver = opts.receiver ?? SimulatedScene.centre(this.drones);

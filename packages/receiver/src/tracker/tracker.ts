@@ -9,7 +9,7 @@
  */
 
 import { validate, type ReceivedMessage, type ReceivedPayload, type Transport } from '@odid/codec';
-import { distanceMeters, initialBearing, isKnownPosition, normalizeDegrees, type LatLon } from '../geo.js';
+import { bearing, distance, isKnownPosition, normalizeDegrees, type LatLon } from '@odid/position';
 import { evaluateFlags } from './flags.js';
 import { PositionHistory } from './history.js';
 import {
@@ -416,7 +416,7 @@ export class Tracker {
     const { maxSpeedMps, maxAddressSpreadM, staleAfterMs } = this.settings;
     const prev = track.position;
     if (prev && (prev.lat !== point.lat || prev.lon !== point.lon)) {
-      const d = distanceMeters(prev, point);
+      const d = distance(prev, point);
       // At least one second: two paths delivering fixes a few ms apart must not read as supersonic.
       const dt = Math.max(1, Math.abs(point.t - prev.t) / 1000);
       if (d / dt > maxSpeedMps) this.evidence(track, point.t, 'jump', `moved ${Math.round(d)} m in ${dt.toFixed(1)} s`);
@@ -424,7 +424,7 @@ export class Tracker {
     for (const other of track.links.values()) {
       if (other === link || other.transport !== link.transport || !other.lastPosition) continue;
       if (point.t - other.lastPosition.t > staleAfterMs) continue;
-      const d = distanceMeters(other.lastPosition, point);
+      const d = distance(other.lastPosition, point);
       if (d > maxAddressSpreadM) {
         this.evidence(track, point.t, 'address-spread', `${link.address} and ${other.address} on ${link.transport} are ${Math.round(d)} m apart`);
       }
@@ -493,15 +493,15 @@ export class Tracker {
   private updateDistances(track: Track): void {
     const r = this.receiver;
     if (r && track.position) {
-      track.distance = distanceMeters(r, track.position);
-      track.bearing = initialBearing(r, track.position);
+      track.distance = distance(r, track.position);
+      track.bearing = bearing(r, track.position);
     } else {
       delete track.distance;
       delete track.bearing;
     }
     if (r && track.operator) {
-      track.operatorDistance = distanceMeters(r, track.operator);
-      track.operatorBearing = initialBearing(r, track.operator);
+      track.operatorDistance = distance(r, track.operator);
+      track.operatorBearing = bearing(r, track.operator);
     } else {
       delete track.operatorDistance;
       delete track.operatorBearing;

@@ -14,7 +14,7 @@ import type {
   Transport,
   ValidationIssue,
 } from '@odid/codec';
-import type { LatLon } from '../geo.js';
+import type { LatLon } from '@odid/position';
 import type { TrackFlag } from './flags.js';
 import type { PositionHistory } from './history.js';
 import type { IdSlot } from './identity.js';

@@ -8,7 +8,7 @@
  *   secondary PHY LE Coded, its own SID, the whole message pack in one AUX_ADV_IND (spec digest §3.2).
  */
 
-import type { Clock } from '../../clock.js';
+import type { Clock } from '@odid/position';
 import * as cmd from './commands.js';
 import { HciCapabilityError } from './errors.js';
 import { readSelectedTxPower } from './events.js';

@@ -4,8 +4,10 @@
  * failure into a RadioError that says what to do.
  */
 
-import type { Clock } from '../../clock.js';
-import { RadioError, type Radio, type TransportName, type Transmission } from '../types.js';
+import type { Clock } from '@odid/position';
+import { RadioError, type Radio } from '../types.js';
+import { type BroadcastTransport } from '@odid/codec';
+import { type Transmission } from '@odid/transmitter';
 import type { RandomSource } from './address.js';
 import type { Advertiser, AdvertiserKind } from './advertisers.js';
 import { HciController } from './controller.js';
@@ -63,7 +65,7 @@ const STATUS_FIXES: Readonly<Record<number, (device: string) => string>> = {
 };
 
 /** Any error from the HCI layer as a RadioError with a fix; other errors pass through unchanged. */
-export function toRadioError(transport: TransportName, device: string, e: unknown): unknown {
+export function toRadioError(transport: BroadcastTransport, device: string, e: unknown): unknown {
   if (e instanceof RadioError) return e;
   if (e instanceof HciOpenError || e instanceof HciCapabilityError) return withCause(new RadioError(transport, e.message, e.fix), e);
   if (e instanceof HciParameterError) return withCause(new RadioError(transport, e.message, 'pass values inside the range the message names'), e);
@@ -86,7 +88,7 @@ function withCause(r: RadioError, cause: unknown): RadioError {
 
 /** The Radio life cycle over one advertiser; subclasses say how a transmission becomes advertising data. */
 export abstract class BleHciRadio implements Radio {
-  abstract readonly transport: TransportName;
+  abstract readonly transport: BroadcastTransport;
   protected abstract readonly kind: AdvertiserKind;
   readonly controller: HciController;
   protected readonly intervalMs: number;

@@ -9,7 +9,7 @@
  * extended set on LE Coded. A 4.x controller gets the legacy commands and has room for the BT4 advert only.
  */
 
-import type { Clock } from '../../clock.js';
+import type { Clock } from '@odid/position';
 import { randomStaticAddress, isRandomStaticAddress, cryptoRandom, type RandomSource } from './address.js';
 import { createAdvertiser, type Advertiser, type AdvertiserOptions } from './advertisers.js';
 import * as cmd from './commands.js';

@@ -9,7 +9,7 @@
  */
 
 import { RadioError } from '../types.js';
-import { runCommand, toolOutput, type CommandRunner } from './commands.js';
+import { runCommand, toolOutput, type CommandRunner } from '@odid/commands';
 import type { ControlChannel } from './hostapd-control.js';
 
 export interface HostapdCliOptions {

@@ -9,7 +9,7 @@
 
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import type { TransportName } from '../types.js';
+import type { BroadcastTransport } from '@odid/codec';
 import { RadioError } from '../types.js';
 
 export interface FrameSender {
@@ -48,7 +48,7 @@ export function readInterfaceType(iface: string): number | undefined {
 
 /** Throws RadioError unless `iface` exists and is a monitor-mode (radiotap) interface. */
 export function checkMonitorInterface(
-  transport: TransportName,
+  transport: BroadcastTransport,
   iface: string,
   readType: (iface: string) => number | undefined = readInterfaceType,
 ): void {
@@ -63,7 +63,7 @@ export function checkMonitorInterface(
 }
 
 /** Loads the cap addon on first use; a missing or unbuilt addon becomes a RadioError saying so. */
-export function loadCap(transport: TransportName): CapModule {
+export function loadCap(transport: BroadcastTransport): CapModule {
   try {
     const mod = createRequire(import.meta.url)('cap') as CapModule;
     if (typeof mod.Cap !== 'function') throw new Error('no Cap export');
@@ -78,7 +78,7 @@ export function loadCap(transport: TransportName): CapModule {
 }
 
 export interface OpenInjectorOptions {
-  transport: TransportName;
+  transport: BroadcastTransport;
   iface: string;
   /** Replaces the addon (tests). */
   cap?: CapModule;

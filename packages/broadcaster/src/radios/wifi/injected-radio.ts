@@ -4,10 +4,11 @@
  * injector; each transmission sends the codec's frames for it, back to back.
  */
 
-import type { Clock } from '../../clock.js';
-import { RadioError, type Radio, type Transmission } from '../types.js';
+import type { Clock } from '@odid/position';
+import { RadioError, type Radio } from '../types.js';
+import { type Transmission } from '@odid/transmitter';
 import { beaconIntervalTU, checkInterfaceName } from './hostapd-config.js';
-import { runCommand, toolOutput, type CommandRunner } from './commands.js';
+import { runCommand, toolOutput, type CommandRunner } from '@odid/commands';
 import { openMonitorInjector, monitorFix, type FrameSender } from './inject.js';
 import { injectionFrames } from './tx-frames.js';
 

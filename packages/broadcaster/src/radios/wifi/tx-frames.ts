@@ -6,7 +6,7 @@
  */
 
 import { buildAirFrames, concatBytes, parseRadiotap } from '@odid/codec';
-import type { Transmission } from '../types.js';
+import type { Transmission } from '@odid/transmitter';
 
 export const MINIMAL_RADIOTAP: Readonly<Uint8Array> = Uint8Array.of(0x00, 0x00, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00);
 

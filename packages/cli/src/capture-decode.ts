@@ -1,0 +1,109 @@
+/**
+ * `odid decode <capture|->`: every Remote ID message in a pcap, pcapng or btsnoop file or stream (what
+ * `tcpdump -w -` and `tshark -w -` write to a pipe), one JSONL line each on stdout; warnings, counts and
+ * progress on stderr.
+ */
+
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { CaptureReader, JsonlWriter, RemoteIdExtractor, type CaptureRecord, type ReceivedMessage, type Transport, TRANSPORTS } from '@odid/codec';
+import { writeOut } from './io.js';
+import { Progress } from './progress.js';
+import { DroneSummary } from './summary.js';
+
+export interface CaptureDecodeOptions {
+  format: 'jsonl' | 'table';
+  summary?: boolean;
+  /** Message types to keep (basicId, location, ..., djiFlightInfo, frenchId). */
+  filter?: string[];
+  mac?: string[];
+  transport?: string[];
+  keepBadFcs?: boolean;
+  quiet?: boolean;
+}
+
+export async function decodeCapture(input: string, opts: CaptureDecodeOptions): Promise<number> {
+  const transports = opts.transport?.map((t) => t.toLowerCase());
+  const unknown = transports?.filter((t) => !(TRANSPORTS as readonly string[]).includes(t));
+  if (unknown?.length) throw new Error(`unknown transport ${unknown.join(', ')}: use ${TRANSPORTS.join(', ')}`);
+  const macs = opts.mac?.map((m) => m.toLowerCase().replace(/-/g, ':'));
+  const types = opts.filter;
+  const keep = (m: ReceivedMessage): boolean =>
+    (!transports || transports.includes(m.transport)) && (!macs || macs.includes(m.mac)) && (!types || types.includes(m.message.type));
+
+  const warn = (text: string): void => {
+    if (!opts.quiet) process.stderr.write(`odid decode: ${text}\n`);
+  };
+  const reader = new CaptureReader({ onWarning: (w) => warn(`warning: byte ${w.offset}${w.frame ? ` (after frame ${w.frame})` : ''}: ${w.reason}`) });
+  const extractor = new RemoteIdExtractor({ keepBadFcs: opts.keepBadFcs });
+  const summary = opts.summary || opts.format === 'table' ? new DroneSummary() : undefined;
+  const jsonl = !opts.summary && opts.format === 'jsonl';
+  const size = input === '-' ? undefined : (await stat(input)).size;
+  const progress = !opts.quiet && process.stderr.isTTY && size !== undefined && size > 8 * 1024 * 1024 ? new Progress(size) : undefined;
+
+  // JSONL goes straight into UTF-8 bytes (no strings to build and encode again), written out in ~1 MiB
+  // pieces for files, 64 KiB for a stream (lines of a live capture should not wait long); every filter is
+  // skipped when none was asked for.
+  const flushAt = input === '-' ? STREAM_FLUSH_BYTES : FLUSH_BYTES;
+  const out = new JsonlWriter(flushAt + (flushAt >> 2));
+  const filtered = transports !== undefined || macs !== undefined || types !== undefined;
+  const meta: { t?: number; frame?: number } = {};
+  const take = (records: CaptureRecord[]): void => {
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!;
+      meta.t = r.timestamp;
+      meta.frame = r.frame;
+      const messages = extractor.fromRecord(r.linkType, r.data, meta);
+      for (let j = 0; j < messages.length; j++) {
+        const m = messages[j]!;
+        if (filtered && !keep(m)) continue;
+        summary?.add(m);
+        if (jsonl) out.write(m);
+      }
+    }
+  };
+  // Output buffers whose bytes stdout has finished writing, for the writer to fill again.
+  const spare: Uint8Array[] = [];
+  const flush = async (): Promise<void> => {
+    const bytes = out.take(spare.pop());
+    await writeBytes(bytes, () => spare.push(new Uint8Array(bytes.buffer)));
+  };
+  for await (const chunk of input === '-' ? process.stdin : createReadStream(input, { highWaterMark: READ_BYTES })) {
+    // A plain Uint8Array view: records are subarrays of it, and Buffer's subarray() costs more.
+    const bytes = chunk as Uint8Array;
+    take(reader.push(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
+    if (out.length >= flushAt) await flush();
+    progress?.update(reader.bytesRead);
+  }
+  take(reader.end());
+  if (out.length > 0) await flush();
+  progress?.done();
+
+  if (summary) await writeOut(opts.format === 'table' && !opts.summary ? summary.table() : summary.counts(extractor.stats));
+  const s = extractor.stats;
+  const dropped = Object.entries(s.dropped).map(([k, v]) => `${v} ${k}`);
+  warn(
+    `${reader.format ?? 'unknown format'}: ${s.records} frames, ${s.remoteIdFrames} with Remote ID, ${s.messages} messages` +
+      (dropped.length ? `; dropped ${dropped.join(', ')}` : '') +
+      (s.unreadable ? `; ${s.unreadable} frames unreadable` : ''),
+  );
+  if (reader.format === undefined) return 1; // not a capture at all: say so with the exit code too
+  return 0;
+}
+
+export const BROADCAST_TRANSPORTS: readonly Transport[] = TRANSPORTS;
+
+/** Output is handed to stdout in pieces of about FLUSH_BYTES (a stream's: STREAM_FLUSH_BYTES); files are read in chunks of READ_BYTES. */
+const FLUSH_BYTES = 1 << 20;
+const STREAM_FLUSH_BYTES = 1 << 16;
+const READ_BYTES = 1 << 18;
+
+/**
+ * Writes bytes to stdout, waiting when the pipe is full so that large outputs keep memory flat. `written`
+ * runs once stdout is done with the bytes (their buffer may then be reused).
+ */
+async function writeBytes(bytes: Uint8Array, written: () => void): Promise<void> {
+  if (!process.stdout.write(bytes, (err) => err || written())) {
+    await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
+  }
+}

@@ -1,0 +1,1 @@
+export { odidProgram } from './program.js';

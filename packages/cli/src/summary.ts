@@ -1,0 +1,100 @@
+/** Per-drone and per-transport counts of a decoded capture, for `--summary` and `--format table`. */
+
+import type { ExtractStats, ReceivedMessage } from '@odid/codec';
+
+interface Drone {
+  id: string;
+  transports: Set<string>;
+  macs: Set<string>;
+  messages: number;
+  byType: Map<string, number>;
+  last?: { latitude: number; longitude: number; altitudeGeo: number; speedHorizontal: number; direction: number; status: number };
+  operatorId?: string;
+  selfId?: string;
+  firstT?: number;
+  lastT?: number;
+}
+
+export class DroneSummary {
+  private drones = new Map<string, Drone>();
+  /** Until a Basic ID names it, a transmitter is known by its address. */
+  private idByMac = new Map<string, string>();
+  private byTransport = new Map<string, number>();
+
+  add(m: ReceivedMessage): void {
+    this.byTransport.set(m.transport, (this.byTransport.get(m.transport) ?? 0) + 1);
+    const msg = m.message;
+    const macKey = `${m.transport}/${m.mac}`;
+    if (msg.type === 'basicId' && msg.uasId && !this.idByMac.has(macKey)) this.idByMac.set(macKey, msg.uasIdHex ?? msg.uasId);
+    if ((msg.type === 'djiFlightInfo' || msg.type === 'djiFlightPurpose') && msg.serialNumber) this.idByMac.set(macKey, msg.serialNumber);
+    const id = this.idByMac.get(macKey) ?? m.mac;
+    let d = this.drones.get(id);
+    if (!d) {
+      d = { id, transports: new Set(), macs: new Set(), messages: 0, byType: new Map() };
+      this.drones.set(id, d);
+      // Lines counted under the address before the ID was known move to the ID.
+      const early = this.drones.get(m.mac);
+      if (early && early !== d) this.absorb(d, early);
+    }
+    d.transports.add(m.transport);
+    d.macs.add(m.mac);
+    d.messages++;
+    d.byType.set(msg.type, (d.byType.get(msg.type) ?? 0) + 1);
+    if (m.t !== undefined) {
+      d.firstT ??= m.t;
+      d.lastT = m.t;
+    }
+    if (msg.type === 'location') d.last = msg;
+    if (msg.type === 'operatorId') d.operatorId = msg.operatorId;
+    if (msg.type === 'selfId') d.selfId = msg.desc;
+  }
+
+  private absorb(into: Drone, from: Drone): void {
+    for (const t of from.transports) into.transports.add(t);
+    for (const a of from.macs) into.macs.add(a);
+    into.messages += from.messages;
+    for (const [k, v] of from.byType) into.byType.set(k, (into.byType.get(k) ?? 0) + v);
+    into.last ??= from.last;
+    into.firstT = from.firstT ?? into.firstT;
+    this.drones.delete(from.id);
+  }
+
+  counts(stats: ExtractStats): string {
+    const lines = ['transport      messages'];
+    for (const [t, n] of [...this.byTransport].sort()) lines.push(`${t.padEnd(14)} ${String(n).padStart(8)}`);
+    lines.push('', 'drone                            messages  transports');
+    for (const d of this.drones.values()) lines.push(`${d.id.padEnd(32)} ${String(d.messages).padStart(8)}  ${[...d.transports].join(',')}`);
+    const dropped = Object.entries(stats.dropped);
+    lines.push('', `frames ${stats.records}, with Remote ID ${stats.remoteIdFrames}, messages ${stats.messages}`);
+    if (dropped.length) lines.push(`dropped: ${dropped.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    return lines.join('\n') + '\n';
+  }
+
+  table(): string {
+    const rows = [...this.drones.values()];
+    if (!rows.length) return 'no Remote ID transmitters found\n';
+    const out: string[] = [];
+    for (const d of rows) {
+      out.push(`${d.id}`);
+      out.push(`  transports ${[...d.transports].join(', ')}   addresses ${[...d.macs].join(', ')}`);
+      out.push(`  messages   ${d.messages} (${[...d.byType].map(([k, v]) => `${k} ${v}`).join(', ')})`);
+      if (d.last) {
+        const l = d.last;
+        const pos = l.latitude === 0 && l.longitude === 0 ? 'unknown' : `${l.latitude.toFixed(6)}, ${l.longitude.toFixed(6)}`;
+        const alt = l.altitudeGeo === -1000 ? 'unknown' : `${l.altitudeGeo} m`;
+        const spd = l.speedHorizontal === 255 ? 'unknown' : `${l.speedHorizontal} m/s`;
+        const dir = l.direction === 361 ? 'unknown' : `${l.direction}°`;
+        out.push(`  last fix   ${pos}  alt ${alt}  speed ${spd}  track ${dir}  status ${STATUS[l.status] ?? l.status}`);
+      }
+      if (d.operatorId) out.push(`  operator   ${d.operatorId}`);
+      if (d.selfId) out.push(`  self-ID    ${d.selfId}`);
+      if (d.firstT !== undefined && d.lastT !== undefined) {
+        out.push(`  seen       ${new Date(d.firstT * 1000).toISOString()} .. ${new Date(d.lastT * 1000).toISOString()}`);
+      }
+      out.push('');
+    }
+    return out.join('\n');
+  }
+}
+
+const STATUS = ['undeclared', 'ground', 'airborne', 'emergency', 'system failure'];

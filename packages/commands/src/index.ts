@@ -1,0 +1,1 @@
+export { runCommand, toolOutput, type CommandResult, type CommandRunner } from './run-command.js';

@@ -1,0 +1,3 @@
+export * from './clock.js';
+export * from './geo.js';
+export * from './sources/index.js';

@@ -1,0 +1,5 @@
+export * from './identity.js';
+export * from './messages.js';
+export * from './scheduler.js';
+export * from './scene.js';
+export type { Transmission } from './transmission.js';
