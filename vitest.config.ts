@@ -29,6 +29,8 @@ export default defineConfig({
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     // CI reads a plain "N passed, N failed" closing line; the default reporter still shows everything.
     reporters: ['default', './test/support/summary-reporter.ts'],
+    // The built programs are tested as users run them: compiled once, before any test file.
+    globalSetup: ['./test/support/build-once.ts'],
     testTimeout: 60_000,
     pool: 'forks',
   },

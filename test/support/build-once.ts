@@ -1,0 +1,14 @@
+/**
+ * Vitest global setup: compiles every package to dist/ once before any test file runs (tsc -b is incremental,
+ * so a second run with nothing changed takes a second). Tests that run the programs as a user does — plain
+ * node on the built bins — and the packaging test rely on it.
+ */
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export default function setup(): void {
+  execFileSync(process.execPath, [path.join(repoRoot, 'node_modules/typescript/bin/tsc'), '-b', path.join(repoRoot, 'tsconfig.build.json')], { cwd: repoRoot, stdio: 'inherit' });
+}
