@@ -6,14 +6,15 @@ cd "$(dirname "$0")/.."
 
 PNPM_VERSION=$(node -p "require('./package.json').packageManager.split('@')[1]")
 # tshark: tests open the project's pcapng files; tcpdump: live-capture pipes; gpsd + gpsd-clients (gpsfake):
-# the broadcaster's gpsd source is tested against a real gpsd.
+# the gpsd position source (@odid/position) is tested against a real gpsd.
 # libxml2-utils (xmllint): the KML export is checked with it.
 # hostapd, iw: the Wi-Fi beacon radio's hostapd config is loaded by a real hostapd, iw errors are real;
 # libpcap-dev: the 'cap' injection addon builds against it.
-APT_PACKAGES=(tshark tcpdump gpsd gpsd-clients libxml2-utils hostapd iw libpcap-dev)
+# chromium: the codec is bundled for the browser and run in headless Chromium (driven by playwright-core).
+APT_PACKAGES=(tshark tcpdump gpsd gpsd-clients libxml2-utils hostapd iw libpcap-dev chromium)
 
 missing=()
-for tool in tshark tcpdump gpsd gpsfake xmllint hostapd iw; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+for tool in tshark tcpdump gpsd gpsfake xmllint hostapd iw chromium; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
 [ -e /usr/include/pcap/pcap.h ] || missing+=(libpcap-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then

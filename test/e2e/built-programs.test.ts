@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { builtProgram, runBuilt as runBuiltProgram, type BuiltResult, type Program } from '../support/built.js';
 import { odid, ridBroadcast, runCli, runCliBinary } from '../support/run-cli.js';
-import { repoRoot, sharedPath } from '../support/shared.js';
+import { corpusPath, itCorpus, repoRoot } from '../support/fixtures.js';
 
 function runBuilt(name: Program, args: string[], input?: Uint8Array): BuiltResult {
   return runBuiltProgram(name, args, input === undefined ? {} : { input });
@@ -24,7 +24,7 @@ function decodedWithoutAddresses(pcapng: Uint8Array): string[] {
     .map((line) => line.replace(/"mac":"([0-9a-f:]{17})"/, (_, mac: string) => `"mac":"#${seen.get(mac) ?? seen.set(mac, seen.size).get(mac)}"`));
 }
 
-const CAPTURE = sharedPath('captures/ayumu-kasuga+remoteID_packet_reader_loop_script/remoteID_capture.pcapng');
+const CAPTURE = corpusPath('ayumu-kasuga+remoteID_packet_reader_loop_script/remoteID_capture.pcapng');
 const BROADCAST = ['--clock', 'simulated', '--start', '2025-06-01T10:00:00Z', '--duration', '8', '--transport', 'ble-legacy,ble-extended,wifi-beacon,wifi-nan', '--pcapng', '-'];
 
 describe('built programs (pnpm build)', () => {
@@ -35,7 +35,7 @@ describe('built programs (pnpm build)', () => {
     }
   });
 
-  it('odid decode: the same JSON lines as the sources', () => {
+  itCorpus('odid decode: the same JSON lines as the sources', () => {
     const fromBuilt = runBuilt('odid', ['decode', CAPTURE]);
     const fromSources = odid(['decode', CAPTURE]);
     expect(fromBuilt.status, fromBuilt.stderr).toBe(0);

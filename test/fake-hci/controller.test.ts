@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ERR, FakeHost, OP, withFakeHci, type FakeController } from './index.js';
-import { repoRoot } from '../support/shared.js';
+import { repoRoot } from '../support/fixtures.js';
 
 const le16 = (v: number): number[] => [v & 0xff, v >> 8];
 const le24 = (v: number): number[] => [v & 0xff, (v >> 8) & 0xff, v >> 16];

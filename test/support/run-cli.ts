@@ -1,7 +1,7 @@
 /** Runs one of the project's CLIs the way a user does (through tsx), returning its output and exit code. */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { repoRoot } from './shared.js';
+import { repoRoot } from './fixtures.js';
 
 export interface CliResult {
   stdout: string;

@@ -3,7 +3,8 @@
  * scripts/fuzz-long.ts (as long as you like). Deterministic: everything comes from one seeded PRNG, so a
  * failure is replayed by running the same seed again; each failure also carries the input as hex.
  *
- * - Link records: seeds from real captures (../shared/captures), the reference extracts and frames built
+ * - Link records: seeds from real captures (test/fixtures/captures, and the external corpus where present:
+ *   test/support/fixtures.ts), the corpus's reference extracts and frames built
  *   with the codec's own builders (buildAirFrames, HCI reports, BLE PDUs, unrelated frames), mutated by bit
  *   flips, byte sets, arithmetic, truncation, extension, length-field corruption, insertions, deletions and
  *   splices, then fed to RemoteIdExtractor.fromRecord, which must never throw, must return well-formed
@@ -17,7 +18,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { sharedDir } from '../../../test/support/shared.js';
+import { corpusAvailable, corpusDir, corpusPath, fixturePath } from '../../../test/support/fixtures.js';
 import {
   CaptureReader,
   LINKTYPE,
@@ -177,7 +178,7 @@ function unrelatedHci(): Uint8Array[] {
   ];
 }
 
-/** Records of every real capture under ../shared/captures, by link type, first seen first. */
+/** Records of every real capture (in-repo, plus the external corpus's where present), by link type, first seen first. */
 export function realCaptureRecords(): Map<number, Uint8Array[]> {
   const byType = new Map<number, Uint8Array[]>();
   const seen = new Set<string>();
@@ -196,26 +197,28 @@ export function realCaptureRecords(): Map<number, Uint8Array[]> {
   return byType;
 }
 
+/** The capture files (the in-repo copy where there is one, else the corpus's), ordered by their path under the captures root. */
 export function captureFiles(): string[] {
-  const root = path.join(sharedDir, 'captures');
-  const out: string[] = [];
-  const walk = (dir: string): void => {
+  const byPath = new Map<string, string>();
+  const walk = (root: string, dir: string): void => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, e.name);
       if (e.isDirectory()) {
-        if (e.name !== 'expected' && e.name !== 'reference' && e.name !== 'extracted') walk(p);
-      } else if (/\.(pcap|pcapng|cap)$/.test(e.name)) out.push(p);
+        if (e.name !== 'expected' && e.name !== 'reference' && e.name !== 'extracted') walk(root, p);
+      } else if (/\.(pcap|pcapng|cap)$/.test(e.name) && !byPath.has(path.relative(root, p))) byPath.set(path.relative(root, p), p);
     }
   };
-  walk(root);
-  return out.sort();
+  walk(fixturePath('captures'), fixturePath('captures'));
+  if (corpusAvailable) walk(corpusDir, corpusDir);
+  return [...byPath.keys()].sort().map((k) => byPath.get(k)!);
 }
 
-/** Frames of the reference extracts (captures/reference/*.json), as records of the link types they fit. */
+/** Frames of the reference extracts (the corpus's reference/*.json; none without it), as records of the link types they fit. */
 function referenceRecords(): Map<number, Uint8Array[]> {
   const out = new Map<number, Uint8Array[]>();
   const add = (lt: number, b: Uint8Array): void => void out.set(lt, [...(out.get(lt) ?? []), b]);
-  const dir = path.join(sharedDir, 'captures', 'reference');
+  if (!corpusAvailable) return out;
+  const dir = corpusPath('reference');
   for (const f of readdirSync(dir).filter((n) => n.endsWith('.json'))) {
     const frames = (JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { frames: { hex_kind?: string; frame_hex: string }[] }).frames;
     for (const fr of frames) {

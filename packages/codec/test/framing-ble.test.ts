@@ -1,7 +1,7 @@
 /** BLE advertising data: the ODID service-data AD, built and found among other ADs, and real adverts. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { sharedPath } from '../../../test/support/shared.js';
+import { corpusPath, describeCorpus } from '../../../test/support/fixtures.js';
 import { concatBytes, fromHex, toHex } from '../src/bytes.js';
 import { DecodeError } from '../src/errors.js';
 import { buildExtendedAdvData, buildLegacyAdvData, findOdidServiceData } from '../src/framing/index.js';
@@ -103,7 +103,7 @@ describe('findOdidServiceData', () => {
   });
 });
 
-describe('real adverts (captures/reference)', () => {
+describeCorpus('real adverts (captures/reference)', () => {
   interface RefFrame {
     index: string;
     hex_kind: string;
@@ -112,7 +112,7 @@ describe('real adverts (captures/reference)', () => {
     payload_hex?: string;
   }
   const frames = (file: string): RefFrame[] =>
-    (JSON.parse(readFileSync(sharedPath('captures/reference', file), 'utf8')) as { frames: RefFrame[] }).frames;
+    (JSON.parse(readFileSync(corpusPath('reference', file), 'utf8')) as { frames: RefFrame[] }).frames;
 
   it('BT5 AdvData from bkerler/DroneID (ble_ad): counter and pack as the reference found them', () => {
     const records = frames('bkerler+DroneID__extracted__selftest.hex.json').filter((f) => f.hex_kind === 'ble_ad');

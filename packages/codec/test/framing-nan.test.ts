@@ -1,7 +1,7 @@
 /** NAN service discovery frames: the real SDF of spec §3.4, tolerance to what real senders vary, errors. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { sharedPath } from '../../../test/support/shared.js';
+import { corpusPath, describeCorpusData } from '../../../test/support/fixtures.js';
 import { concatBytes, fromHex, putU16le, toHex } from '../src/bytes.js';
 import { DecodeError } from '../src/errors.js';
 import { NAN_SERVICE_ID, buildNanActionFrameBody, buildNanServiceDiscoveryFrame, parseNanActionFrameBody } from '../src/framing/index.js';
@@ -35,14 +35,14 @@ const code = (fn: () => unknown): string => {
   return 'no error';
 };
 
-describe('the real SDF of §3.4 (ESP32 transmitter, odid_wifi_sample.pcap)', () => {
+describeCorpusData('the real SDF of §3.4 (ESP32 transmitter, odid_wifi_sample.pcap)', () => {
   interface RefFrame {
     index: string;
     frame_hex: string;
     counter: number;
     payload_hex: string;
   }
-  const ref = (JSON.parse(readFileSync(sharedPath('captures/reference/Newspicel+sdrmm__extracted__remote_id_tests.hex.json'), 'utf8')) as {
+  const ref = (JSON.parse(readFileSync(corpusPath('reference/Newspicel+sdrmm__extracted__remote_id_tests.hex.json'), 'utf8')) as {
     frames: RefFrame[];
   }).frames.find((f) => f.index === 'ESP32_NAN')!;
   const frame = fromHex(ref.frame_hex);

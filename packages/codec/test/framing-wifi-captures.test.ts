@@ -6,9 +6,9 @@
  *   frame outside the expected list (these captures hold hundreds of unrelated frames) may yield a payload.
  * The 802.11 header is skipped here with fixed offsets; the link/ layer does it properly.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { sharedPath } from '../../../test/support/shared.js';
+import { capturePath, corpusFiles, corpusPath, corpusPlaceholder, describeCorpus, fixturePath, itCorpus, needsCorpus } from '../../../test/support/fixtures.js';
 import { fromHex, toHex, u16le, u32le } from '../src/bytes.js';
 import {
   findOdidBeaconPayload,
@@ -57,7 +57,7 @@ function framesPayloads(frame: Uint8Array): Found[] {
 
 const radiotapPayload = (b: Uint8Array): Uint8Array => b.subarray(u16le(b, 2));
 
-describe('reference frames (captures/reference/*.json)', () => {
+describeCorpus('reference frames (captures/reference/*.json)', () => {
   interface RefFrame {
     index: string;
     hex_kind: string;
@@ -74,8 +74,8 @@ describe('reference frames (captures/reference/*.json)', () => {
     dji_droneid_ie: 'dji',
     french_ie: 'french',
   };
-  const records = readdirSync(sharedPath('captures/reference'))
-    .flatMap((f) => (JSON.parse(readFileSync(sharedPath('captures/reference', f), 'utf8')) as { frames: RefFrame[] }).frames)
+  const records = corpusFiles('reference')
+    .flatMap((f) => (JSON.parse(readFileSync(corpusPath('reference', f), 'utf8')) as { frames: RefFrame[] }).frames)
     .filter((r) => r.hex_kind === 'wlan' || r.hex_kind === 'radiotap');
 
   it('covers beacons, probe responses, NAN, DJI and French frames, with and without FCS', () => {
@@ -101,6 +101,7 @@ describe('reference frames (captures/reference/*.json)', () => {
       if (r.counter !== undefined) expect(found[0]!.counter).toBe(r.counter);
     });
   }
+  corpusPlaceholder('each walkable reference frame');
 
   it('does not guess past a malformed element (the one record the reference found by byte scan)', () => {
     const r = records.find((x) => x.note?.includes('byte scan'))!;
@@ -147,16 +148,16 @@ describe('pcap captures against captures/expected', () => {
   ];
 
   for (const capture of captures) {
-    it(capture, () => {
+    (needsCorpus(capture) ? itCorpus : it)(capture, () => {
       const expected = new Map<number, { transport: string; counter: number }>();
-      const jsonl = readFileSync(sharedPath('captures/expected', capture.replaceAll('/', '__') + '.jsonl'), 'utf8');
+      const jsonl = readFileSync(capturePath('expected', capture.replaceAll('/', '__') + '.jsonl'), 'utf8');
       for (const line of jsonl.split('\n').filter(Boolean)) {
         const rec = JSON.parse(line) as { frame: number; transport: string; counter: number };
         expected.set(rec.frame, { transport: rec.transport, counter: rec.counter });
       }
       const got = new Map<number, { transport: string; counter: number }>();
       // Neither FCS flags nor radiotap flags are read: the framing walks must tolerate a trailing FCS.
-      for (const { n, data } of pcapFrames(new Uint8Array(readFileSync(sharedPath('captures', capture))))) {
+      for (const { n, data } of pcapFrames(new Uint8Array(readFileSync(capturePath(capture))))) {
         for (const f of framesPayloads(data)) {
           // Empty packs (N = 0) are left out of the expected files.
           if ((f.transport === 'wifi-beacon' || f.transport === 'wifi-nan') && f.payload[2] !== 0) {
@@ -170,7 +171,7 @@ describe('pcap captures against captures/expected', () => {
   }
 
   it('the early sample uses the pre-standard Parrot OUI 90:3A:E6', () => {
-    const bytes = new Uint8Array(readFileSync(sharedPath('captures/opendroneid+wireshark-dissector/history/beacon_sample.0bec396.pcap')));
+    const bytes = new Uint8Array(readFileSync(fixturePath('captures/opendroneid+wireshark-dissector/history/beacon_sample.0bec396.pcap')));
     const ouis = new Set<string>();
     for (const { data } of pcapFrames(bytes)) {
       if (data.length < MAC_HEADER + BEACON_FIXED || data[0] !== 0x80) continue;

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { sharedPath } from '../../../test/support/shared.js';
+import { fixturePath } from '../../../test/support/fixtures.js';
 import { formatMac, fromHex, toHex, u16le, u32le } from '../src/bytes.js';
 import {
   NAN_DEFAULT_CLUSTER_ID,
@@ -25,7 +25,7 @@ interface Vector {
   message: string;
   hex: string | null;
 }
-const vectors = (JSON.parse(readFileSync(sharedPath('vectors/reference-vectors.json'), 'utf8')) as { vectors: Vector[] })
+const vectors = (JSON.parse(readFileSync(fixturePath('vectors/reference-vectors.json'), 'utf8')) as { vectors: Vector[] })
   .vectors;
 const vectorBytes = (message: string): Uint8Array => {
   const v = vectors.find((x) => x.message === message);

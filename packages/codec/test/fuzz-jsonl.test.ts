@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { sharedPath } from '../../../test/support/shared.js';
+import { capturePath, itCorpus } from '../../../test/support/fixtures.js';
 import { CaptureReader, RemoteIdExtractor, TRANSPORTS, decodeMessage, type ReceivedMessage } from '../src/index.js';
 import { JsonlWriter, receivedToJson } from '../src/receive/jsonl.js';
 
@@ -229,7 +229,7 @@ describe('JSONL serializer: exactly the original line (JSON.stringify for the me
     for (const v of EDGE_NUMBERS) expectSame({ transport: 'ble-legacy', mac: '', t: v, frame: v, message: { type: 'x', v } } as unknown as ReceivedMessage);
   });
 
-  it('the messages the codec decodes from random bytes, and every message of the real captures', () => {
+  itCorpus('the messages the codec decodes from random bytes, and every message of the real captures', () => {
     fc.assert(
       fc.property(fc.uint8Array({ minLength: 25, maxLength: 25 }), fc.integer({ min: 0, max: 5 }), envelope, (bytes, type, e) => {
         bytes[0] = (type << 4) | (bytes[0]! & 0x0f);
@@ -247,7 +247,7 @@ describe('JSONL serializer: exactly the original line (JSON.stringify for the me
     for (const file of ['opendroneid+wireshark-dissector/odid_bt5_lr_sample.pcapng', 'bkerler+DroneID/examples/wireless_RID_test_linux_transmitter.pcapng', 'sutt0n+depin-open-droneid/beacon_frames_howlong.pcap']) {
       const reader = new CaptureReader();
       const ex = new RemoteIdExtractor({ keepBadFcs: true });
-      const records = [...reader.push(new Uint8Array(readFileSync(sharedPath('captures', ...file.split('/'))))), ...reader.end()];
+      const records = [...reader.push(new Uint8Array(readFileSync(capturePath(...file.split('/'))))), ...reader.end()];
       const lines = records.flatMap((r) => ex.fromRecord(r.linkType, r.data, { t: r.timestamp, frame: r.frame }));
       expect(new TextDecoder().decode(writerBytes(lines))).toBe(lines.map((l) => reference(l) + '\n').join(''));
       n += lines.length;

@@ -1,12 +1,12 @@
 /**
- * The link layers against real captures in ../shared/captures. Records are pulled out with a minimal
+ * The link layers against real captures (test/fixtures/captures and the external corpus). Records are pulled out with a minimal
  * pcap/pcapng walk local to this file (the project's reader is written elsewhere); expected values come
  * from captures/expected/*.jsonl (reference decoder) and, where noted, from tshark 4.x.
  */
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { sharedPath } from '../../../test/support/shared.js';
+import { capturePath, corpusPath, fixturePath, itCorpus, needsCorpus } from '../../../test/support/fixtures.js';
 import { DecodeError } from '../src/errors.js';
 import {
   LINKTYPE,
@@ -80,7 +80,7 @@ interface ExpectedLine {
 
 function expectedByFrame(name: string): Map<number, ExpectedLine> {
   const m = new Map<number, ExpectedLine>();
-  const text = readFileSync(sharedPath('captures', 'expected', `${name}.jsonl`), 'utf8');
+  const text = readFileSync(capturePath('expected', `${name}.jsonl`), 'utf8');
   for (const line of text.split('\n')) {
     if (!line.trim()) continue;
     const e = JSON.parse(line) as ExpectedLine;
@@ -106,7 +106,7 @@ describe('nRF Sniffer (DLT 272) captures', () => {
   const BT5_BAD_CRC = [8, 9, 17, 21, 22, 23, 43, 46, 58, 59, 76, 81, 82, 84, 86, 89, 90, 91, 92, 93, 117, 120, 123, 124, 128, 198, 204, 261, 270, 271];
 
   it('odid_bt5_lr_sample: every expected frame has its mac and rssi; the CRC finds exactly the bad frames', () => {
-    const recs = readCapture(sharedPath('captures', 'opendroneid+wireshark-dissector', 'odid_bt5_lr_sample.pcapng'));
+    const recs = readCapture(fixturePath('captures', 'opendroneid+wireshark-dissector', 'odid_bt5_lr_sample.pcapng'));
     const expected = expectedByFrame('opendroneid+wireshark-dissector__odid_bt5_lr_sample.pcapng');
     expect(recs).toHaveLength(274);
     const bad: number[] = [];
@@ -145,7 +145,7 @@ describe('nRF Sniffer (DLT 272) captures', () => {
   });
 
   it('odid_bt5_lr_sample frame 1 is the §3.2 sample: channel 10, -53 dBm, DID 0xE75, CRC 97 ab d1', () => {
-    const r = readCapture(sharedPath('captures', 'opendroneid+wireshark-dissector', 'odid_bt5_lr_sample.pcapng'))[0]!;
+    const r = readCapture(fixturePath('captures', 'opendroneid+wireshark-dissector', 'odid_bt5_lr_sample.pcapng'))[0]!;
     const f = ble(decodeLinkFrame(r.linkType, r.data).frames[0]);
     expect(f).toMatchObject({ channel: 10, rssi: -53, did: 0xe75, sid: 0, crc: 'ok', address: 'e0:7d:ea:eb:2f:1c' });
     expect(f.advData).toHaveLength(234);
@@ -155,8 +155,8 @@ describe('nRF Sniffer (DLT 272) captures', () => {
     expect(Buffer.from(built).equals(Buffer.from(r.data.subarray(17)))).toBe(true);
   });
 
-  it('remoteID_capture (BLE 4 legacy): every expected frame has its mac and rssi', () => {
-    const recs = readCapture(sharedPath('captures', 'ayumu-kasuga+remoteID_packet_reader_loop_script', 'remoteID_capture.pcapng'));
+  itCorpus('remoteID_capture (BLE 4 legacy): every expected frame has its mac and rssi', () => {
+    const recs = readCapture(corpusPath('ayumu-kasuga+remoteID_packet_reader_loop_script', 'remoteID_capture.pcapng'));
     const expected = expectedByFrame('ayumu-kasuga+remoteID_packet_reader_loop_script__remoteID_capture.pcapng');
     expect(recs).toHaveLength(125);
     const badFrames: number[] = [];
@@ -199,8 +199,8 @@ describe('Wi-Fi captures (DLT 127 radiotap, DLT 105 raw 802.11)', () => {
     { dir: ['sutt0n+depin-open-droneid', 'packet-data', 'capture_output-01.cap'], name: 'sutt0n+depin-open-droneid__packet-data__capture_output-01.cap', fcs: 'unknown' },
   ];
   for (const c of cases) {
-    it(`${c.dir.at(-1)}: every frame decodes with FCS ${c.fcs}; expected frames come from their mac`, () => {
-      const recs = readCapture(sharedPath('captures', ...c.dir));
+    (needsCorpus(...c.dir) ? itCorpus : it)(`${c.dir.at(-1)}: every frame decodes with FCS ${c.fcs}; expected frames come from their mac`, () => {
+      const recs = readCapture(capturePath(...c.dir));
       const expected = expectedByFrame(c.name);
       let seen = 0;
       for (const r of recs) {
@@ -220,27 +220,27 @@ describe('Wi-Fi captures (DLT 127 radiotap, DLT 105 raw 802.11)', () => {
     });
   }
 
-  it('radiotap values match tshark (signal, frequency, rate)', () => {
+  itCorpus('radiotap values match tshark (signal, frequency, rate)', () => {
     // odid_wifi_bcn_sample frame 1: present 0x182e, 1 Mb/s, 2437 MHz, -33 dBm (tshark).
-    const a = readCapture(sharedPath('captures', 'opendroneid+wireshark-dissector', 'odid_wifi_bcn_sample.pcap'))[0]!;
+    const a = readCapture(fixturePath('captures', 'opendroneid+wireshark-dissector', 'odid_wifi_bcn_sample.pcap'))[0]!;
     expect(wifi(decodeLinkFrame(a.linkType, a.data).frames[0])).toMatchObject({ rssi: -33, freqMHz: 2437, channel: 6, rateKbps: 1000 });
     // transmitter-linux frame 1: three present words (namespace switches), FCS at end, -69 dBm first.
-    const b = readCapture(sharedPath('captures', 'bkerler+DroneID', 'examples', 'wireless_RID_test_linux_transmitter.pcapng'))[0]!;
+    const b = readCapture(corpusPath('bkerler+DroneID', 'examples', 'wireless_RID_test_linux_transmitter.pcapng'))[0]!;
     const fb = wifi(decodeLinkFrame(b.linkType, b.data).frames[0]);
     expect(fb.rssi).toBe(-69);
     expect(fb.fcs).toBe('ok');
     expect(fb.frame.length).toBe(b.data.length - 56 - 4);
     // beacon_frames_howlong frame 1: -74 dBm with FCS.
-    const c = readCapture(sharedPath('captures', 'sutt0n+depin-open-droneid', 'beacon_frames_howlong.pcap'))[0]!;
+    const c = readCapture(corpusPath('sutt0n+depin-open-droneid', 'beacon_frames_howlong.pcap'))[0]!;
     expect(wifi(decodeLinkFrame(c.linkType, c.data).frames[0])).toMatchObject({ rssi: -74, fcs: 'ok' });
   });
 
-  it('every record of every sample capture decodes or raises only DecodeError', () => {
+  itCorpus('every record of every sample capture decodes or raises only DecodeError', () => {
     const files = cases.map((c) => c.dir);
     files.push(['opendroneid+wireshark-dissector', 'odid_bt5_lr_sample.pcapng']);
     files.push(['ayumu-kasuga+remoteID_packet_reader_loop_script', 'remoteID_capture.pcapng']);
     for (const d of files) {
-      for (const r of readCapture(sharedPath('captures', ...d))) {
+      for (const r of readCapture(capturePath(...d))) {
         try {
           decodeLinkFrame(r.linkType, r.data);
         } catch (e) {

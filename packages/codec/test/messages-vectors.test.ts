@@ -1,5 +1,5 @@
 /**
- * Every message vector made with the reference C implementation (../shared/vectors): encoding `input`
+ * Every message vector made with the reference C implementation (test/fixtures/vectors): encoding `input`
  * gives exactly `hex` (or is refused where `rejected`), decoding `hex` gives every field of `decoded`.
  */
 import { readFileSync } from 'node:fs';
@@ -15,7 +15,7 @@ import {
   validate,
   type OdidMessageInput,
 } from '../src/index.js';
-import { sharedPath } from '../../../test/support/shared.js';
+import { fixturePath } from '../../../test/support/fixtures.js';
 
 interface Vector {
   name: string;
@@ -31,7 +31,7 @@ interface DecodeVector {
   referenceAccepts: boolean;
   referenceDecoded: Record<string, unknown>[];
 }
-const file = JSON.parse(readFileSync(sharedPath('vectors', 'reference-vectors.json'), 'utf8')) as {
+const file = JSON.parse(readFileSync(fixturePath('vectors', 'reference-vectors.json'), 'utf8')) as {
   vectors: Vector[];
   decodeVectors: DecodeVector[];
 };

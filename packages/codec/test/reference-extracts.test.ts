@@ -6,9 +6,9 @@
  * Frames the reference refused (ok: false) must be refused by us too. DJI, French and OcuSync records have no
  * reference decoding (PROVENANCE.md): they must at least go through our parsers and the receive path cleanly.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { sharedPath } from '../../../test/support/shared.js';
+import { corpusFiles, corpusPath, corpusPlaceholder, describeCorpus } from '../../../test/support/fixtures.js';
 import { fromHex, toHex } from '../src/bytes.js';
 import { DecodeError } from '../src/errors.js';
 import {
@@ -49,11 +49,10 @@ interface RefFile {
   odid_payloads_failed?: number;
 }
 
-const refDir = sharedPath('captures', 'reference');
-const files = readdirSync(refDir)
+const files = corpusFiles('reference')
   .filter((f) => f.endsWith('.json'))
   .sort()
-  .map((name) => ({ name, ref: JSON.parse(readFileSync(sharedPath('captures', 'reference', name), 'utf8')) as RefFile }));
+  .map((name) => ({ name, ref: JSON.parse(readFileSync(corpusPath('reference', name), 'utf8')) as RefFile }));
 
 // ---------------------------------------------------------------------------------------------------
 // The name map: reference struct and field names -> our decoded form. null = derived from another field
@@ -301,7 +300,7 @@ const label = (file: string, f: RefFrame): string => `${file.replace(/\.hex\.jso
 
 // ---------------------------------------------------------------------------------------------------
 
-describe('reference extracts (captures/reference/*.json)', () => {
+describeCorpus('reference extracts (captures/reference/*.json)', () => {
   const all = files.flatMap(({ name, ref }) => ref.frames.map((f) => ({ file: name, f })));
 
   it('covers every frame of every file: each is an Open Drone ID frame with a decoding, or a DJI/French/OcuSync record', () => {
@@ -352,6 +351,7 @@ describe('reference extracts (captures/reference/*.json)', () => {
       expect(out.error).toBeInstanceOf(DecodeError);
     });
   }
+  corpusPlaceholder('each reference frame: decoded or refused as the reference says');
 
   it('the reference\'s transmitted HCI command carries the same pack its received twin reports', () => {
     const frames = files.find((x) => x.name.startsWith('aeburriel+scapy-uas-remoteid__extracted__test_bluetooth'))!.ref.frames;
@@ -429,5 +429,6 @@ describe('reference extracts (captures/reference/*.json)', () => {
         }
       });
     }
+    corpusPlaceholder('each DJI, French and OcuSync record');
   });
 });

@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../../../test/support/shared.js';
+import { repoRoot } from '../../../test/support/fixtures.js';
 
 describe('receiver load benchmark (miniature)', () => {
   it('runs 20 drones for 2 s through the compiled receiver and reports every frame', () => {

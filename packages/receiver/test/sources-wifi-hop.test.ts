@@ -7,7 +7,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot, sharedPath } from '../../../test/support/shared.js';
+import { fixturePath, repoRoot } from '../../../test/support/fixtures.js';
 import {
   ChannelHopper,
   ManualTimers,
@@ -152,7 +152,7 @@ describe('monitor mode', () => {
       run: cmds.run,
       timers,
       onChannel: (c) => channels.push(c),
-      tcpdumpArgs: fileTcpdumpArgs(sharedPath('captures', 'opendroneid+wireshark-dissector', 'odid_wifi_bcn_sample.pcap')),
+      tcpdumpArgs: fileTcpdumpArgs(fixturePath('captures', 'opendroneid+wireshark-dissector', 'odid_wifi_bcn_sample.pcap')),
     });
     expect(source.name).toBe('wifi:wlan1 (monitor, channels 6/149)');
     let frames = 0;

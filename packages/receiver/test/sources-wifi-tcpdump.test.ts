@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CaptureReader, RemoteIdExtractor, type ReceivedMessage } from '@odid/codec';
-import { sharedPath } from '../../../test/support/shared.js';
+import { capturePath, fixturePath, itCorpus, needsCorpus } from '../../../test/support/fixtures.js';
 import type { RawFrame } from '../src/sources/types.js';
 import { REMOTE_ID_BPF, WifiMonitorSource, WifiSourceError, fileTcpdumpArgs, liveTcpdumpArgs } from '../src/sources/wifi.js';
 
@@ -52,7 +52,7 @@ const WIFI_CAPTURES = [
 describe('tcpdump -> pcap stream -> CaptureReader (real tcpdump reading real captures)', () => {
   it('odid_wifi_sample.pcap: 21 beacons + 21 NAN frames = its 42 messages', async () => {
     requireTcpdump();
-    const file = sharedPath('captures', 'opendroneid+wireshark-dissector', 'odid_wifi_sample.pcap');
+    const file = fixturePath('captures', 'opendroneid+wireshark-dissector', 'odid_wifi_sample.pcap');
     const { frames, errors, source } = await throughTcpdump(file);
     expect(errors).toEqual([]);
     expect(source.capture.linkType).toBe('IEEE802_11_RADIO');
@@ -71,10 +71,10 @@ describe('tcpdump -> pcap stream -> CaptureReader (real tcpdump reading real cap
   });
 
   for (const name of WIFI_CAPTURES) {
-    it(`${name}: every reference line comes through the filter`, async () => {
+    (needsCorpus(...name.split('__')) ? itCorpus : it)(`${name}: every reference line comes through the filter`, async () => {
       requireTcpdump();
-      const file = sharedPath('captures', ...name.split('__'));
-      const expected = readFileSync(sharedPath('captures', 'expected', `${name}.jsonl`), 'utf8')
+      const file = capturePath(...name.split('__'));
+      const expected = readFileSync(capturePath('expected', `${name}.jsonl`), 'utf8')
         .trim()
         .split('\n')
         .map((l) => {

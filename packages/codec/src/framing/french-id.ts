@@ -11,8 +11,8 @@ import { OUI_TYPE_FRENCH_ID } from './wifi-elements.js';
 const BODY_OUI_TYPE = 0;
 const BODY_TLVS = 1;
 const TLV_HEADER = 2;
-/** Positions are degrees × 1e5. */
-const DEG_E5 = 1e-5;
+/** Positions are degrees × 1e5: divided (not multiplied by 1e-5) so that 4394965 reads 43.94965, not 43.949650000000005. */
+const DEG_E5 = 1e5;
 
 export interface FrenchId {
   type: 'frenchId';
@@ -51,7 +51,7 @@ interface TlvSpec {
 const i8 = (b: Uint8Array, o: number): number => (b[o]! << 24) >> 24;
 const i16be = (b: Uint8Array, o: number): number => (u16be(b, o) << 16) >> 16;
 const i32be = (b: Uint8Array, o: number): number => u32be(b, o) | 0;
-const degrees = (b: Uint8Array, o: number): number => i32be(b, o) * DEG_E5;
+const degrees = (b: Uint8Array, o: number): number => i32be(b, o) / DEG_E5;
 const text = (b: Uint8Array, o: number, len: number): string => readLatin1Field(b, o, len);
 
 /** The TLV types of the arrêté, sizes and value types per core-c's frdid_build. */

@@ -1,5 +1,5 @@
 /**
- * The decoded form of Open Drone ID messages (../shared/docs/decoded-json.md): the reference library's
+ * The decoded form of Open Drone ID messages (docs/decoded-json.md): the reference library's
  * decoded-struct names in lowerCamelCase, SI units, and its "unknown" sentinels.
  */
 
@@ -23,7 +23,7 @@ export interface BasicIdMessage {
   protocolVersion: number;
   /** 0 none, 1 serial number, 2 CAA registration, 3 UTM UUID, 4 specific session ID. */
   idType: number;
-  /** 0 none ... 15 other (see UA_TYPE_NAMES). */
+  /** 0 none, 1 aeroplane, 2 helicopter or multirotor, ... 15 other: the F3411 UA type, as a number (the codec names none). */
   uaType: number;
   /** The 20-byte field as Latin-1 text, trailing NULs removed. */
   uasId: string;
