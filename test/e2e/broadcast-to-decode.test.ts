@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseIdentity } from '@odid/transmitter';
 import { odid, ridBroadcast, runCliBinary } from '../support/run-cli.js';
-import { repoRoot } from '../support/shared.js';
+import { repoRoot } from '../support/fixtures.js';
 import { expertProblems, tshark } from '../support/tshark.js';
 import { readFileSync } from 'node:fs';
 
@@ -64,6 +64,14 @@ describe('rid-broadcast into odid decode', () => {
     expect(new Set(lines.map((l) => l.message.type))).toEqual(new Set(['location', 'basicId', 'selfId', 'system', 'operatorId']));
     expect(r.stderr).toContain('built-in demo identity');
   });
+
+  it('a real-time flight into a pcapng does not leak abort listeners (no MaxListenersExceededWarning)', () => {
+    const r = ridBroadcast(['--position', 'sim', '--pcapng', '/dev/null', '--duration', '3']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/sent \d+ transmissions/);
+    expect(Number(/sent (\d+) transmissions/.exec(r.stderr)?.[1])).toBeGreaterThan(11); // more sleeps than the default limit of 10
+    expect(r.stderr).not.toMatch(/MaxListenersExceededWarning|memory leak/);
+  }, 30_000);
 
   it('refuses a bad configuration naming the field, and never prints an EU secret', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'rid-'));

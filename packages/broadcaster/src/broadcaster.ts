@@ -20,6 +20,9 @@ export interface BroadcasterOptions {
   onTransmit?: (t: Transmission) => void;
 }
 
+/** With a simulated clock, the longest the broadcaster runs before letting the event loop in (ms). */
+const SLICE_MS = 20;
+
 export class Broadcaster {
   private readonly byTransport = new Map<BroadcastTransport, Radio>();
   readonly failed: RadioError[] = [];
@@ -54,14 +57,22 @@ export class Broadcaster {
     }
   }
 
-  /** Simulated time: jumps the clock from one due time to the next until `untilMs`. */
-  async runSimulated(clock: ManualClock, untilMs: number): Promise<void> {
+  /**
+   * Simulated time: jumps the clock from one due time to the next until `untilMs`, or until `signal` aborts.
+   * Every SLICE_MS of work the event loop gets a turn (a signal, a closed pipe), so stopping takes no longer.
+   */
+  async runSimulated(clock: ManualClock, untilMs: number, signal?: AbortSignal): Promise<void> {
     const s = this.opts.scheduler;
-    for (let next = s.nextDue(); next <= untilMs; next = s.nextDue()) {
+    let sliceEnd = Date.now() + SLICE_MS;
+    for (let next = s.nextDue(); next <= untilMs && !signal?.aborted; next = s.nextDue()) {
       if (next > clock.now()) clock.set(next);
       await this.send(s.due());
+      if (Date.now() >= sliceEnd) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        sliceEnd = Date.now() + SLICE_MS;
+      }
     }
-    if (clock.now() < untilMs) clock.set(untilMs);
+    if (!signal?.aborted && clock.now() < untilMs) clock.set(untilMs);
   }
 
   /** Real time: sleeps until each due time; stops at `untilMs` or when `signal` aborts. */
@@ -88,12 +99,21 @@ export class Broadcaster {
   }
 }
 
+/**
+ * Waits `ms`, or less if `signal` aborts. Resolves either way; the abort listener comes off the signal when
+ * the timer fires, so a flight-long run on one signal never holds more than one.
+ */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.resolve();
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
+    const onAbort = (): void => {
       clearTimeout(timer);
       resolve();
-    }, { once: true });
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -6,8 +6,8 @@
 
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { CaptureReader, JsonlWriter, RemoteIdExtractor, type CaptureRecord, type ReceivedMessage, type Transport, TRANSPORTS } from '@odid/codec';
-import { writeOut } from './io.js';
+import { CaptureReader, JsonlWriter, RemoteIdExtractor, type CaptureRecord, type ReceivedMessage, TRANSPORTS } from '@odid/codec';
+import { sayLine, writeOut } from './io.js';
 import { Progress } from './progress.js';
 import { DroneSummary } from './summary.js';
 
@@ -32,7 +32,7 @@ export async function decodeCapture(input: string, opts: CaptureDecodeOptions): 
     (!transports || transports.includes(m.transport)) && (!macs || macs.includes(m.mac)) && (!types || types.includes(m.message.type));
 
   const warn = (text: string): void => {
-    if (!opts.quiet) process.stderr.write(`odid decode: ${text}\n`);
+    if (!opts.quiet) sayLine(`odid decode: ${text}`);
   };
   const reader = new CaptureReader({ onWarning: (w) => warn(`warning: byte ${w.offset}${w.frame ? ` (after frame ${w.frame})` : ''}: ${w.reason}`) });
   const extractor = new RemoteIdExtractor({ keepBadFcs: opts.keepBadFcs });
@@ -82,16 +82,18 @@ export async function decodeCapture(input: string, opts: CaptureDecodeOptions): 
   if (summary) await writeOut(opts.format === 'table' && !opts.summary ? summary.table() : summary.counts(extractor.stats));
   const s = extractor.stats;
   const dropped = Object.entries(s.dropped).map(([k, v]) => `${v} ${k}`);
+  const linkWarnings = Object.entries(s.linkWarnings).map(([k, v]) => `${v} ${k}`);
+  const truncated = Object.entries(s.truncatedElements).map(([k, v]) => `${v} ${k}`);
   warn(
     `${reader.format ?? 'unknown format'}: ${s.records} frames, ${s.remoteIdFrames} with Remote ID, ${s.messages} messages` +
       (dropped.length ? `; dropped ${dropped.join(', ')}` : '') +
-      (s.unreadable ? `; ${s.unreadable} frames unreadable` : ''),
+      (s.unreadable ? `; ${s.unreadable} frames unreadable` : '') +
+      (linkWarnings.length ? `; link warnings ${linkWarnings.join(', ')}` : '') +
+      (truncated.length ? `; truncated elements ${truncated.join(', ')}` : ''),
   );
   if (reader.format === undefined) return 1; // not a capture at all: say so with the exit code too
   return 0;
 }
-
-export const BROADCAST_TRANSPORTS: readonly Transport[] = TRANSPORTS;
 
 /** Output is handed to stdout in pieces of about FLUSH_BYTES (a stream's: STREAM_FLUSH_BYTES); files are read in chunks of READ_BYTES. */
 const FLUSH_BYTES = 1 << 20;

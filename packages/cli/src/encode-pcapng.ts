@@ -3,7 +3,7 @@
  * pcapng Wireshark opens: radiotap Wi-Fi frames, BLE LL frames with the LE pseudo-header.
  */
 
-import { createWriteStream } from 'node:fs';
+import { checkOutputPaths, writeFileReplacing, writeStdout } from '@odid/commands';
 import {
   BROADCAST_TRANSPORTS,
   PcapngWriter,
@@ -14,7 +14,7 @@ import {
   type SingleMessageInput,
 } from '@odid/codec';
 import { messageOf, readJsonItems } from './hex-commands.js';
-import { describeError } from './io.js';
+import { describeError, sayLine } from './io.js';
 
 export interface EncodePcapngOptions {
   pcapng: string;
@@ -33,6 +33,9 @@ export async function encodePcapng(input: string, opts: EncodePcapngOptions): Pr
   const startS = opts.start === undefined ? Date.now() / 1000 : /^\d+(\.\d+)?$/.test(opts.start) ? Number(opts.start) : Date.parse(opts.start) / 1000;
   if (!Number.isFinite(startS)) throw new Error(`--start "${opts.start}" is neither an ISO time nor seconds since the epoch`);
 
+  // The output is checked before the input is read: a missing directory is one line, not a crash at the end.
+  if (opts.pcapng !== '-') checkOutputPaths([{ option: '--pcapng', path: opts.pcapng, policy: 'replace' }], { inputs: [{ option: 'odid encode', path: input }] });
+
   // Every message is checked by encoding it; packs given as input contribute their members.
   const { items, failures: unreadable } = await readJsonItems(input, 'encode');
   let failures = unreadable;
@@ -45,7 +48,7 @@ export async function encodePcapng(input: string, opts: EncodePcapngOptions): Pr
       else singles.push(m);
     } catch (e) {
       failures++;
-      process.stderr.write(`odid encode: ${where}${describeError(e)}\n`);
+      sayLine(`odid encode: ${where}${describeError(e)}`);
     }
   }
 
@@ -81,13 +84,18 @@ export async function encodePcapng(input: string, opts: EncodePcapngOptions): Pr
       t += opts.interval / 1000;
     }
   }
-  await writeAll(opts.pcapng, chunks);
-  process.stderr.write(`odid encode: wrote ${singles.length} messages on ${transports.join(', ')} to ${opts.pcapng === '-' ? 'stdout' : opts.pcapng}\n`);
+  try {
+    await writeAll(opts.pcapng, chunks);
+  } catch (e) {
+    sayLine(`odid encode: --pcapng ${opts.pcapng}: cannot write: ${(e as Error).message}`);
+    return failures + 1;
+  }
+  sayLine(`odid encode: wrote ${singles.length} messages on ${transports.join(', ')} to ${opts.pcapng === '-' ? 'stdout' : opts.pcapng}`);
   return failures;
 }
 
+/** stdout, or a file replaced whole once complete (an existing one stays as it was if writing fails). */
 async function writeAll(path: string, chunks: Uint8Array[]): Promise<void> {
-  const out = path === '-' ? process.stdout : createWriteStream(path);
-  for (const c of chunks) if (!out.write(c)) await new Promise<void>((r) => out.once('drain', r));
-  if (out !== process.stdout) await new Promise<void>((resolve, reject) => (out as ReturnType<typeof createWriteStream>).end((e?: Error | null) => (e ? reject(e) : resolve())));
+  if (path !== '-') return writeFileReplacing(path, chunks);
+  for (const c of chunks) await writeStdout(c);
 }

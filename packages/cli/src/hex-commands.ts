@@ -1,7 +1,7 @@
 /** `odid decode --hex` and `odid encode`: single messages and packs as hex, one per line. */
 
 import { decodeMessageExact, encodeMessage, fromHex, toHex, validate, type OdidMessageInput } from '@odid/codec';
-import { describeError, readAllText, readLines, writeOut } from './io.js';
+import { describeError, readAllText, readLines, sayLine, writeOut } from './io.js';
 
 export interface HexDecodeOptions {
   validate?: boolean;
@@ -22,7 +22,7 @@ export async function decodeHex(hex: string, opts: HexDecodeOptions): Promise<nu
       await writeOut(decodeHexLine(hex, opts) + '\n');
       return 0;
     } catch (e) {
-      process.stderr.write(`odid decode: ${describeError(e)}\n`);
+      sayLine(`odid decode: ${describeError(e)}`);
       return 1;
     }
   }
@@ -34,7 +34,7 @@ export async function decodeHex(hex: string, opts: HexDecodeOptions): Promise<nu
       await writeOut(decodeHexLine(text, opts) + '\n');
     } catch (e) {
       failures++;
-      process.stderr.write(`odid decode: line ${number}: ${describeError(e)}\n`);
+      sayLine(`odid decode: line ${number}: ${describeError(e)}`);
     }
   }
   return failures;
@@ -74,7 +74,7 @@ export async function readJsonItems(path: string, command: string): Promise<{ it
       items.push({ value: JSON.parse(line), where: `line ${i + 1}: ` });
     } catch (e) {
       failures++;
-      process.stderr.write(`odid ${command}: line ${i + 1}: ${describeError(e)}\n`);
+      sayLine(`odid ${command}: line ${i + 1}: ${describeError(e)}`);
     }
   });
   return { items, failures };
@@ -89,7 +89,7 @@ export async function encodeJson(path: string): Promise<number> {
       await writeOut(toHex(encodeMessage(messageOf(value))) + '\n');
     } catch (e) {
       failures++;
-      process.stderr.write(`odid encode: ${where}${describeError(e)}\n`);
+      sayLine(`odid encode: ${where}${describeError(e)}`);
     }
   }
   return failures;

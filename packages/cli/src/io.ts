@@ -1,17 +1,25 @@
 /** The CLI's only contact with files and streams. */
 
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { displayText } from '@odid/codec';
+import { FileTooLargeError, readFileBounded, readStreamBounded } from '@odid/commands';
 
-export const openInput = (path: string): Readable => (path === '-' ? process.stdin : createReadStream(path));
+const openInput = (path: string): Readable => (path === '-' ? process.stdin : createReadStream(path));
 
+/** The most `odid encode` reads of its JSON input (a file, a device, a FIFO or stdin): ~300,000 messages. */
+export const ENCODE_INPUT_MAX_BYTES = 64 << 20;
+
+/** A whole file or stdin as text, up to ENCODE_INPUT_MAX_BYTES ("PATH: larger than 64 MiB" past it). */
 export async function readAllText(path: string): Promise<string> {
-  if (path !== '-') return readFile(path, 'utf8');
-  const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  const limit = { maxBytes: ENCODE_INPUT_MAX_BYTES, hint: 'the most odid encode reads' };
+  try {
+    return (path === '-' ? await readStreamBounded(process.stdin, limit) : await readFileBounded(path, limit)).toString('utf8');
+  } catch (e) {
+    if (e instanceof FileTooLargeError) throw new Error(`${path}: ${e.message}`);
+    throw e;
+  }
 }
 
 /** Lines of a file or stdin, numbered from 1. */
@@ -27,12 +35,30 @@ export async function writeOut(text: string): Promise<void> {
   if (!process.stdout.write(text)) await new Promise<void>((resolve) => process.stdout.once('drain', resolve));
 }
 
-/** Says what went wrong and where, on stderr. */
+/** The most characters of one line written to stderr; a value quoted in it: VALUE_MAX. */
+export const LOG_LINE_MAX = 1000;
+export const VALUE_MAX = 200;
+
+/**
+ * Writes one line to stderr. Lines quote captures, files and input values, so control characters are
+ * shown escaped (never sent to the terminal) and the line is capped.
+ */
+export function sayLine(text: string): void {
+  process.stderr.write(displayText(text, { max: LOG_LINE_MAX }) + '\n');
+}
+
+/** Says what went wrong and where, for stderr: the value at fault escaped and capped (VALUE_MAX). */
 export function describeError(e: unknown): string {
-  if (e instanceof Error && (e.name === 'DecodeError' || e.name === 'EncodeError')) {
-    const code = (e as Error & { code?: string }).code;
-    return `${e.message}${code ? ` [${code}]` : ''}`;
+  if (e instanceof Error && e.name === 'EncodeError') {
+    // The message holds the whole value (JSON): rebuilt here with the value cut to size.
+    const { code, field, value, allowed } = e as Error & { code: string; field: string; value: unknown; allowed: string };
+    const shown = displayText(JSON.stringify(value) ?? String(value), { max: VALUE_MAX });
+    return displayText(`${field}: ${shown} is not allowed; expected ${allowed} [${code}]`, { max: LOG_LINE_MAX });
   }
-  if (e instanceof SyntaxError) return `not valid JSON: ${e.message}`;
-  return e instanceof Error ? e.message : String(e);
+  if (e instanceof Error && e.name === 'DecodeError') {
+    const code = (e as Error & { code?: string }).code;
+    return displayText(`${e.message}${code ? ` [${code}]` : ''}`, { max: LOG_LINE_MAX });
+  }
+  if (e instanceof SyntaxError) return `not valid JSON: ${displayText(e.message, { max: VALUE_MAX })}`;
+  return displayText(e instanceof Error ? e.message : String(e), { max: LOG_LINE_MAX });
 }

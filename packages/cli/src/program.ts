@@ -4,28 +4,52 @@
  */
 
 import { Command } from 'commander';
+import { BROADCAST_TRANSPORTS, TRANSPORTS } from '@odid/codec';
+import {
+  exitOnUsageError,
+  formatBytes,
+  parseChoice,
+  parseChoiceList,
+  parseMacAddress,
+  parseMacList,
+  parseNumber,
+  parseTime,
+  rangeText,
+  usageErrorWriter,
+  type NumberRule,
+} from '@odid/commands';
 import { decodeCapture } from './capture-decode.js';
 import { encodePcapng } from './encode-pcapng.js';
 import { decodeHex, encodeJson } from './hex-commands.js';
+import { ENCODE_INPUT_MAX_BYTES } from './io.js';
+
+/** What a capture's lines can hold (`--filter`). */
+const MESSAGE_TYPES = ['basicId', 'location', 'auth', 'selfId', 'system', 'operatorId', 'djiFlightInfo', 'frenchId'] as const;
+const FORMATS = ['jsonl', 'table'] as const;
+/** Spacing of the frames in a written pcapng: a millisecond to an hour. */
+const INTERVAL: NumberRule = { min: 0, minExclusive: true, max: 3_600_000, unit: 'milliseconds' };
+/** Any time a pcapng and a Date can hold, from the epoch to the year 9999. */
+const START = { minMs: 0, maxMs: Date.UTC(9999, 11, 31, 23, 59, 59), epochSeconds: true };
 
 export function odidProgram(): Command {
   const program = new Command()
     .name('odid')
     .description('Decode and encode Open Drone ID (ASTM F3411 / ASD-STAN EN 4709-002) Remote ID messages.')
-    .showHelpAfterError();
-
-  const list = (v: string, prev: string[] = []): string[] => prev.concat(v.split(',').map((x) => x.trim()).filter(Boolean));
+    // Set before the subcommands are added: they inherit both.
+    .exitOverride(exitOnUsageError)
+    .configureOutput({ outputError: usageErrorWriter('odid') });
+  const checkStart = parseTime('--start', START);
 
   program
     .command('decode')
     .description('Decode Remote ID messages to JSON (the decoded form of docs/decoded-json.md).')
     .argument('[capture]', 'pcap, pcapng or btsnoop file, or "-" for a stream (tcpdump -w - / tshark -w -)')
     .option('--hex <hex>', 'decode one message or message pack given as hex; "-" reads one hex message per line from stdin')
-    .option('--format <format>', 'captures: jsonl (one line per message) or table (a human view per drone)', 'jsonl')
+    .option('--format <format>', 'captures: jsonl (one line per message) or table (a human view per drone)', parseChoice('--format', FORMATS), 'jsonl')
     .option('--summary', 'captures: print counts per transport and per drone instead of the lines')
-    .option('--filter <types>', 'captures: only these message types (basicId,location,auth,selfId,system,operatorId,djiFlightInfo,frenchId)', list)
-    .option('--mac <addresses>', 'captures: only these transmitter addresses', list)
-    .option('--transport <names>', 'captures: only these transports (ble-legacy,ble-extended,wifi-beacon,wifi-nan,dji-wifi)', list)
+    .option('--filter <types>', `captures: only these message types (${MESSAGE_TYPES.join(',')})`, parseChoiceList('--filter', MESSAGE_TYPES))
+    .option('--mac <addresses>', 'captures: only these transmitter addresses (aa:bb:cc:dd:ee:ff, comma separated)', parseMacList('--mac'))
+    .option('--transport <names>', `captures: only these transports (${TRANSPORTS.join(',')})`, parseChoiceList('--transport', TRANSPORTS))
     .option('--keep-bad-fcs', 'captures: keep frames whose CRC/FCS failed (marked "badFcs": true) instead of dropping them')
     .option('--quiet', 'captures: no warnings, counts or progress on stderr')
     .option('--validate', 'hex: add an "issues" list: out-of-range, reserved and version-dependent values')
@@ -36,7 +60,8 @@ export function odidProgram(): Command {
   Captures print one JSON line per Remote ID message ({"t","frame","transport","mac","rssi","channel",
   "counter","message"}) and nothing else on stdout; warnings, counts and progress go to stderr. The exit
   code is 0 whenever the input was read to its end. Frames whose BLE CRC or 802.11 FCS fails are dropped
-  and counted unless --keep-bad-fcs is given.
+  and counted unless --keep-bad-fcs is given. When the reader of stdout quits early (| head), odid stops
+  quietly with exit code 141, as a shell reports for cat.
 
   Examples:
     odid decode flight.pcapng > flight.jsonl
@@ -51,19 +76,18 @@ export function odidProgram(): Command {
         return;
       }
       if (capture === undefined) return program.error('odid decode: give a capture file (or - for stdin), or --hex <hex>');
-      if (opts.format !== 'jsonl' && opts.format !== 'table') return program.error(`odid decode: --format is jsonl or table, not ${String(opts.format)}`);
       process.exitCode = await decodeCapture(capture, opts as never);
     });
 
   program
     .command('encode')
     .description('Encode decoded-form JSON (one message per line, or one message pack) to hex, one line per message, or to a pcapng.')
-    .argument('<file>', 'JSON or JSONL file, or "-" for stdin')
-    .option('--pcapng <file>', 'write the frames a transmitter would send to this pcapng ("-" for stdout) instead of hex')
-    .option('--transport <names>', 'with --pcapng: ble-legacy, ble-extended, wifi-beacon, wifi-nan (several allowed)', list)
-    .option('--mac <address>', 'with --pcapng: transmitter address (a random static address by default)', 'c2:5a:1d:00:00:01')
-    .option('--start <time>', 'with --pcapng: time of the first frame, ISO 8601 or seconds since the epoch (default: now)')
-    .option('--interval <ms>', 'with --pcapng: time between transmissions', (v) => Number(v), 100)
+    .argument('<file>', `JSON or JSONL file, or "-" for stdin (at most ${formatBytes(ENCODE_INPUT_MAX_BYTES)})`)
+    .option('--pcapng <file>', 'write the frames a transmitter would send to this pcapng ("-" for stdout) instead of hex; checked before the input is read, an existing file is replaced once the new one is complete')
+    .option('--transport <names>', `with --pcapng: ${BROADCAST_TRANSPORTS.join(', ')} (several allowed)`, parseChoiceList('--transport', BROADCAST_TRANSPORTS))
+    .option('--mac <address>', 'with --pcapng: transmitter address (a random static address by default)', parseMacAddress('--mac'), 'c2:5a:1d:00:00:01')
+    .option('--start <time>', 'with --pcapng: time of the first frame, ISO 8601 or seconds since the epoch (default: now)', (v: string) => (checkStart(v), v))
+    .option('--interval <ms>', `with --pcapng: milliseconds between transmissions (${rangeText(INTERVAL)})`, parseNumber('--interval', INTERVAL), 100)
     .addHelpText(
       'after',
       `

@@ -1,6 +1,14 @@
 /** Per-drone and per-transport counts of a decoded capture, for `--summary` and `--format table`. */
 
-import type { ExtractStats, ReceivedMessage } from '@odid/codec';
+import { displayText, type ExtractStats, type ReceivedMessage } from '@odid/codec';
+
+/**
+ * IDs, operator IDs and descriptions are whatever a transmitter sent: shown escaped (no control character
+ * reaches the terminal) and capped, to ID_MAX in the counts' column and TEXT_MAX in the per-drone view.
+ */
+const ID_MAX = 64;
+const TEXT_MAX = 100;
+const shown = (text: string, max = TEXT_MAX): string => displayText(text, { max });
 
 interface Drone {
   id: string;
@@ -61,12 +69,17 @@ export class DroneSummary {
 
   counts(stats: ExtractStats): string {
     const lines = ['transport      messages'];
-    for (const [t, n] of [...this.byTransport].sort()) lines.push(`${t.padEnd(14)} ${String(n).padStart(8)}`);
+    for (const [t, n] of [...this.byTransport].sort()) lines.push(`${shown(t).padEnd(14)} ${String(n).padStart(8)}`);
     lines.push('', 'drone                            messages  transports');
-    for (const d of this.drones.values()) lines.push(`${d.id.padEnd(32)} ${String(d.messages).padStart(8)}  ${[...d.transports].join(',')}`);
+    for (const d of this.drones.values()) lines.push(`${shown(d.id, ID_MAX).padEnd(32)} ${String(d.messages).padStart(8)}  ${shown([...d.transports].join(','))}`);
     const dropped = Object.entries(stats.dropped);
     lines.push('', `frames ${stats.records}, with Remote ID ${stats.remoteIdFrames}, messages ${stats.messages}`);
-    if (dropped.length) lines.push(`dropped: ${dropped.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    if (dropped.length) lines.push(`dropped: ${shown(dropped.map(([k, v]) => `${k} ${v}`).join(', '))}`);
+    // Link layer names and element kinds are the codec's own words, never a transmitter's.
+    const linkWarnings = Object.entries(stats.linkWarnings);
+    if (linkWarnings.length) lines.push(`link warnings: ${linkWarnings.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    const truncated = Object.entries(stats.truncatedElements);
+    if (truncated.length) lines.push(`truncated elements: ${truncated.map(([k, v]) => `${k} ${v}`).join(', ')}`);
     return lines.join('\n') + '\n';
   }
 
@@ -75,9 +88,9 @@ export class DroneSummary {
     if (!rows.length) return 'no Remote ID transmitters found\n';
     const out: string[] = [];
     for (const d of rows) {
-      out.push(`${d.id}`);
-      out.push(`  transports ${[...d.transports].join(', ')}   addresses ${[...d.macs].join(', ')}`);
-      out.push(`  messages   ${d.messages} (${[...d.byType].map(([k, v]) => `${k} ${v}`).join(', ')})`);
+      out.push(shown(d.id));
+      out.push(`  transports ${shown([...d.transports].join(', '))}   addresses ${shown([...d.macs].join(', '))}`);
+      out.push(`  messages   ${d.messages} (${shown([...d.byType].map(([k, v]) => `${k} ${v}`).join(', '))})`);
       if (d.last) {
         const l = d.last;
         const pos = l.latitude === 0 && l.longitude === 0 ? 'unknown' : `${l.latitude.toFixed(6)}, ${l.longitude.toFixed(6)}`;
@@ -86,8 +99,8 @@ export class DroneSummary {
         const dir = l.direction === 361 ? 'unknown' : `${l.direction}°`;
         out.push(`  last fix   ${pos}  alt ${alt}  speed ${spd}  track ${dir}  status ${STATUS[l.status] ?? l.status}`);
       }
-      if (d.operatorId) out.push(`  operator   ${d.operatorId}`);
-      if (d.selfId) out.push(`  self-ID    ${d.selfId}`);
+      if (d.operatorId) out.push(`  operator   ${shown(d.operatorId)}`);
+      if (d.selfId) out.push(`  self-ID    ${shown(d.selfId)}`);
       if (d.firstT !== undefined && d.lastT !== undefined) {
         out.push(`  seen       ${new Date(d.firstT * 1000).toISOString()} .. ${new Date(d.lastT * 1000).toISOString()}`);
       }

@@ -1,11 +1,14 @@
 /** `odid decode <capture>`: JSONL on stdout only, filters, summaries, damaged and foreign input. */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { odid } from '../../../test/support/run-cli.js';
-import { sharedPath } from '../../../test/support/shared.js';
+import { fixturePath } from '../../../test/support/fixtures.js';
+import { damagedCapture } from '../../../test/support/damaged-frames.js';
 
-const WIFI = sharedPath('captures', 'opendroneid+wireshark-dissector', 'odid_wifi_sample.pcap');
-const BT5 = sharedPath('captures', 'opendroneid+wireshark-dissector', 'odid_bt5_lr_sample.pcapng');
+const WIFI = fixturePath('captures', 'opendroneid+wireshark-dissector', 'odid_wifi_sample.pcap');
+const BT5 = fixturePath('captures', 'opendroneid+wireshark-dissector', 'odid_bt5_lr_sample.pcapng');
 const lines = (s: string) => s.trim().split('\n').filter(Boolean).map((l) => JSON.parse(l));
 
 describe('odid decode <capture>', () => {
@@ -25,8 +28,8 @@ describe('odid decode <capture>', () => {
     expect(lines(odid(['decode', WIFI, '--mac', '00:11:22:33:44:55']).stdout)).toEqual([]);
     expect(lines(odid(['decode', WIFI, '--mac', '84-CC-A8-60-43-24']).stdout)).toHaveLength(42);
     const bad = odid(['decode', WIFI, '--transport', 'lora']);
-    expect(bad.status).not.toBe(0);
-    expect(bad.stderr).toContain('unknown transport lora');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--transport must be one or more of ble-legacy, ble-extended, wifi-beacon, wifi-nan, dji-wifi (comma separated) (got "lora")');
   });
 
   it('--summary counts per transport and drone; --format table shows each drone', () => {
@@ -52,6 +55,22 @@ describe('odid decode <capture>', () => {
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/warning: byte \d+/);
     expect(lines(r.stdout).length).toBeGreaterThanOrEqual(40);
+  });
+
+  it('link-layer warnings and truncated elements are counted: in --summary, and on stderr', () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'odid-')), 'damaged.pcapng');
+    writeFileSync(file, damagedCapture());
+    const s = odid(['decode', '--summary', file]);
+    expect(s.status).toBe(0);
+    expect(s.stdout).toMatch(/^frames 2, with Remote ID 2, messages 2$/m);
+    expect(s.stdout).toMatch(/^dropped: malformed 1$/m);
+    expect(s.stdout).toMatch(/^link warnings: radiotap 1$/m);
+    expect(s.stdout).toMatch(/^truncated elements: odid 1$/m);
+    const r = odid(['decode', file]);
+    expect(r.status).toBe(0);
+    expect(lines(r.stdout).map((l) => l.message.type)).toEqual(['basicId', 'selfId']);
+    expect(r.stderr).toMatch(/pcapng: 2 frames, 2 with Remote ID, 2 messages; dropped 1 malformed; link warnings 1 radiotap; truncated elements 1 odid/);
+    expect(odid(['decode', '--quiet', file]).stderr).toBe('');
   });
 
   it('something that is not a capture: says so, exit 1', () => {

@@ -73,7 +73,7 @@ describe('odid encode --pcapng', () => {
 
   it('refuses unknown transports', () => {
     const bad = odid(['encode', input, '--pcapng', path.join(dir, 'x.pcapng'), '--transport', 'lora']);
-    expect(bad.status).not.toBe(0);
-    expect(bad.stderr).toContain('--transport takes ble-legacy, ble-extended, wifi-beacon, wifi-nan');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--transport must be one or more of ble-legacy, ble-extended, wifi-beacon, wifi-nan (comma separated) (got "lora")');
   });
 });

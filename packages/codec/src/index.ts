@@ -1,6 +1,7 @@
 export * from './errors.js';
 export * from './transports.js';
 export { toHex, fromHex, formatMac, parseMac, concatBytes } from './bytes.js';
+export * from './display-text.js';
 export * from './messages/index.js';
 export * from './validate/index.js';
 export * from './framing/index.js';

@@ -304,7 +304,7 @@ describe('NmeaSource', () => {
       const { loadSerialPort, serialPortLoader } = await import('../src/sources/serial.js');
       expect(typeof (await loadSerialPort())).toBe('function');
       const src = new NmeaSource({ input: { kind: 'serial', path: '/dev/ttyUSB0' }, clock, serialLoader: serialPortLoader('serialport-not-installed') });
-      await expect(src.start()).rejects.toThrow(/serial ports need the 'serialport-not-installed' package, which could not be loaded .*Install it with: pnpm --filter @odid\/broadcaster add serialport@13\.0\.0/);
+      await expect(src.start()).rejects.toThrow(/serial ports need the 'serialport-not-installed' package, which could not be loaded .*Install it with: pnpm --filter @odid\/position add serialport@13\.0\.0/);
     });
 
     it('rejects a non-standard baud rate up front', () => {

@@ -81,6 +81,8 @@ describe('createPositionSource', () => {
     expect(() => createPositionSource(`sim:${file}`, deps)).toThrow(RouteError);
     expect(() => createPositionSource(`sim:${file}`, deps)).toThrow(new RegExp(`^route\\.speed: must be > 0 .* \\(in ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\)$`));
     expect(() => createPositionSource(`sim:${join(dir, 'missing.json')}`, deps)).toThrow(/cannot read route file .*missing\.json: ENOENT/);
+    // Read with a bound, on one line: an endless device fails at once instead of filling memory.
+    expect(() => createPositionSource('sim:/dev/zero', deps)).toThrow(/^position source 'sim:\/dev\/zero': route file \/dev\/zero: larger than 1 MiB \(routes are a few kilobytes\)$/);
   });
 
   it('static:lat,lon[,alt]', async () => {

@@ -52,7 +52,7 @@ function digits(value: number, width: number, alphabet: string): string {
 
 const hex = (v: number, width: number): string => (v >>> 0).toString(16).padStart(width, '0').slice(-width);
 
-/** The identity configuration of drone `i`; the broadcaster's own loader validates it. */
+/** The identity configuration of drone `i`; the transmitter's own loader (loadIdentity) validates it. */
 function identityConfig(i: number): Record<string, unknown> {
   const kind = i % 5;
   // Scrambled (an odd multiplier is a bijection mod 34^8) so neighbouring drones do not look alike.

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Encoder } from 'cbor-x';
 import { CaptureReader, RemoteIdExtractor, receivedToJson, type LocationMessage, type ReceivedMessage, type SystemMessage } from '@odid/codec';
-import { sharedPath } from '../../../test/support/shared.js';
+import { fixturePath } from '../../../test/support/fixtures.js';
 import { tshark } from '../../../test/support/tshark.js';
 import { destinationPoint, type LatLon } from '@odid/position';
 import {
@@ -471,9 +471,59 @@ describe('Cursor-on-Target', () => {
     await expect(sender.send(got[0]!)).rejects.toThrow(/closed/);
   });
 
-  it('UDP multicast defaults to ATAK SA 239.2.3.1:6969 and sets up TTL/interface (nothing sent)', async () => {
-    const sender = await createUdpCotSender({ interface: '127.0.0.1' });
+  /**
+   * A real UDP socket whose multicast setters are recorded and whose sends are redirected to a loopback
+   * receiver: the defaults are checked on what the sender asks for, and nothing reaches a multicast group.
+   */
+  async function redirectedUdp() {
+    const receiver = createSocket('udp4');
+    await new Promise<void>((r) => receiver.bind(0, '127.0.0.1', () => r()));
+    const received = new Promise<string>((resolve) => receiver.once('message', (m) => resolve(m.toString('utf8'))));
+    const calls = { ttl: [] as number[], loopback: [] as boolean[], iface: [] as string[], sentTo: [] as string[], bound: false };
+    const createTestSocket = () => {
+      const s = createSocket({ type: 'udp4', reuseAddr: true });
+      const realSend = s.send.bind(s) as (msg: Buffer, port: number, host: string, cb: (err: Error | null) => void) => void;
+      s.once('listening', () => (calls.bound = true));
+      s.setMulticastTTL = (ttl: number) => (calls.ttl.push(ttl), ttl);
+      s.setMulticastLoopback = (on: boolean) => (calls.loopback.push(on), on);
+      s.setMulticastInterface = (iface: string) => void calls.iface.push(iface);
+      (s as unknown as { send: unknown }).send = (msg: Buffer, port: number, host: string, cb: (err: Error | null) => void) => {
+        calls.sentTo.push(`${host}:${port}`);
+        realSend(msg, (receiver.address() as AddressInfo).port, '127.0.0.1', cb);
+      };
+      return s;
+    };
+    return { receiver, received, calls, createTestSocket };
+  }
+
+  it('UDP multicast defaults to ATAK SA 239.2.3.1:6969, TTL 1 (local segment) and loopback on', async () => {
+    const { receiver, received, calls, createTestSocket } = await redirectedUdp();
+    const sender = await createUdpCotSender({ createSocket: createTestSocket });
+    const { tracker } = scene();
+    const [first] = trackToCot(bySerial(tracker), tracker.now);
+    await sender.send(first!.xml);
+    expect(await received).toBe(first!.xml);
     await sender.close();
+    receiver.close();
+    expect(calls).toEqual({ ttl: [1], loopback: [true], iface: [], sentTo: ['239.2.3.1:6969'], bound: true });
+  });
+
+  it('UDP multicast: TTL, loopback and interface are set as asked; a unicast host gets no multicast setup', async () => {
+    const a = await redirectedUdp();
+    const multicast = await createUdpCotSender({ createSocket: a.createTestSocket, host: '239.2.3.2', port: 7000, ttl: 3, loopback: false, interface: '127.0.0.1' });
+    await multicast.send('<event/>');
+    expect(await a.received).toBe('<event/>');
+    await multicast.close();
+    a.receiver.close();
+    expect(a.calls).toEqual({ ttl: [3], loopback: [false], iface: ['127.0.0.1'], sentTo: ['239.2.3.2:7000'], bound: true });
+
+    const b = await redirectedUdp();
+    const unicast = await createUdpCotSender({ createSocket: b.createTestSocket, host: '127.0.0.1', ttl: 3 });
+    await unicast.send('<event/>');
+    await b.received;
+    await unicast.close();
+    b.receiver.close();
+    expect(b.calls).toEqual({ ttl: [], loopback: [], iface: [], sentTo: ['127.0.0.1:6969'], bound: true });
   });
 
   it('TCP: events back to back without XML declarations, received by a local server', async () => {
@@ -516,7 +566,7 @@ describe('Cursor-on-Target', () => {
 /** Every record of a real capture, as a source would yield them. */
 function captureFrames(...parts: string[]): RawFrame[] {
   const reader = new CaptureReader();
-  const bytes = new Uint8Array(readFileSync(sharedPath('captures', ...parts)));
+  const bytes = new Uint8Array(readFileSync(fixturePath('captures', ...parts)));
   return [...reader.push(bytes), ...reader.end()].map((r) => ({ t: r.timestamp, linkType: r.linkType, data: new Uint8Array(r.data) }));
 }
 

@@ -1,5 +1,10 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildAirFrames, encodeSingleMessage, type BroadcastTransport } from '@odid/codec';
+import { SERIAL, beaconWithRadiotapWarning, beaconWithTruncatedOdidElement, damagedCapture } from '../../../test/support/damaged-frames.js';
+import { ridScan } from '../../../test/support/run-cli.js';
 import { Pipeline } from '../src/pipeline.js';
 import type { RawFrame } from '../src/sources/types.js';
 
@@ -37,6 +42,24 @@ describe('Pipeline', () => {
     // The aircraft coming back starts a new track.
     forgetting.process(basicIdFrame('1581F5FJD228400X0S2K', 'c3:4a:10:00:00:01', T0 + 11 * 60 + 1));
     expect(forgetting.tracker.tracks().map((t) => t.uasId).sort()).toEqual(['1581F5FHB229F00202DR', '1581F5FJD228400X0S2K']);
+  });
+
+  it('counts link-layer warnings and truncated elements beside drops; the warned frame still makes its track', () => {
+    const p = new Pipeline();
+    for (const [i, r] of [beaconWithRadiotapWarning(), beaconWithTruncatedOdidElement()].entries()) p.process({ t: T0 + i, ...r });
+    expect(p.stats.linkWarnings).toEqual({ radiotap: 1 });
+    expect(p.stats.truncatedElements).toEqual({ odid: 1 });
+    expect(p.stats.dropped).toEqual({ malformed: 1 });
+    expect(p.tracker.tracks().map((t) => t.uasId)).toEqual([SERIAL]);
+  });
+
+  it('rid-scan prints those counts in its closing counts line', () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'rid-')), 'damaged.pcapng');
+    writeFileSync(file, damagedCapture(T0));
+    const r = ridScan(['--replay', file, '--fast', '--once', '--json']);
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).map((t: { uasId: string }) => t.uasId)).toEqual([SERIAL]);
+    expect(r.stderr).toMatch(/rid-scan: 2 frames, 2 messages, dropped 1 malformed, link warnings 1 radiotap, truncated elements 1 odid/);
   });
 
   it('refuses a forgetAfterMs that is not a positive number', () => {

@@ -4,7 +4,7 @@
  * An EU operator ID is configured in full with its secret; only the 16 public characters are kept.
  */
 
-import { checkEuOperatorId, checkSerialNumber, type BasicIdInput, type BroadcastTransport } from '@odid/codec';
+import { checkEuOperatorId, checkSerialNumber, displayText, type BasicIdInput, type BroadcastTransport } from '@odid/codec';
 import { parse as parseYaml } from 'yaml';
 
 export type Regime = 'faa' | 'eu' | 'none';
@@ -40,11 +40,31 @@ export class IdentityError extends Error {
   }
 }
 
+/** A configured value quoted in an error: as JSON, control characters escaped, at most this long. */
+const QUOTED_MAX = 200;
+function quoted(v: unknown): string {
+  // JSON would say null: name them as YAML writes them.
+  if (typeof v === 'number' && !Number.isFinite(v)) return Number.isNaN(v) ? '.nan' : v > 0 ? '.inf' : '-.inf';
+  let json: string | undefined;
+  try {
+    json = JSON.stringify(v);
+  } catch {
+    // a YAML alias can make a value that contains itself
+  }
+  return displayText(json ?? String(v), { max: QUOTED_MAX });
+}
+/** A check's problems, for an error: the first few (a long bad value has one per character). */
+function problemList(problems: readonly string[], first = 3): string {
+  const listed = problems.slice(0, first).map((p) => displayText(p, { max: QUOTED_MAX }));
+  return listed.join('; ') + (problems.length > first ? `; and ${problems.length - first} more` : '');
+}
+
 export const UA_TYPES = [
   'none', 'aeroplane', 'helicopter-or-multirotor', 'gyroplane', 'hybrid-lift', 'ornithopter', 'glider', 'kite',
   'free-balloon', 'captive-balloon', 'airship', 'free-fall-parachute', 'rocket', 'tethered-powered-aircraft',
   'ground-obstacle', 'other',
 ] as const;
+const REGIMES: readonly Regime[] = ['faa', 'eu', 'none'];
 const ID_TYPES = { none: 0, serial: 1, caa: 2, utm: 3, session: 4 } as const;
 const SELF_ID_TYPES = { text: 0, emergency: 1, 'extended-status': 2 } as const;
 const OPERATOR_LOCATION = { takeoff: 0, live: 1, fixed: 2 } as const;
@@ -57,36 +77,58 @@ export function parseIdentity(text: string, fileName = 'config'): Identity {
   try {
     raw = parseYaml(text);
   } catch (e) {
-    throw new IdentityError(fileName, `not valid JSON or YAML: ${(e as Error).message}`);
+    // The parser's first line says what and where (line, column); the lines after it quote the file.
+    throw new IdentityError(displayText(fileName), `not valid JSON or YAML: ${displayText((e as Error).message.split('\n')[0]!.replace(/:$/, ''), { max: QUOTED_MAX })}`);
   }
   return loadIdentity(raw);
 }
 
+/**
+ * A name from `table` (any case) or its number 0..max (max < 0: names only). Only the table's own names
+ * count: "__proto__" or "constructor" are not names of anything (`in` would find them on Object.prototype).
+ */
 function enumValue<T extends Record<string, number>>(field: string, v: unknown, table: T, max: number): number {
   if (typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max) return v;
-  if (typeof v === 'string' && v.toLowerCase() in table) return table[v.toLowerCase() as keyof T]!;
-  throw new IdentityError(field, `${JSON.stringify(v)} is not one of ${Object.keys(table).join(', ')} (or a number 0..${max})`);
+  if (typeof v === 'string' && Object.hasOwn(table, v.toLowerCase())) return table[v.toLowerCase() as keyof T]!;
+  throw new IdentityError(field, `${quoted(v)} is not one of ${Object.keys(table).join(', ')}${max >= 0 ? ` (or a number 0..${max})` : ''}`);
+}
+
+/** What a value is, without showing it (a string could hold an EU operator ID's secret). */
+function kindOf(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return 'an empty string';
+  if (typeof v === 'number') return Number.isFinite(v) ? 'a number' : quoted(v);
+  return typeof v === 'boolean' ? 'true/false' : typeof v;
 }
 
 function str(field: string, v: unknown): string {
-  if (typeof v !== 'string' || v === '') throw new IdentityError(field, 'a non-empty string is required');
+  if (typeof v !== 'string' || v === '') throw new IdentityError(field, `a non-empty string is required, got ${kindOf(v)}`);
   return v;
 }
 
-function num(field: string, v: unknown, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) throw new IdentityError(field, `a number ${min}..${max} is required, got ${JSON.stringify(v)}`);
+function num(field: string, v: unknown, min: number, max: number, integer = false): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
+    throw new IdentityError(field, `a ${integer ? 'whole ' : ''}number ${min}..${max} is required, got ${quoted(v)}`);
+  }
   return v;
+}
+
+/** A YAML mapping / JSON object: not null, not a list, not a scalar. */
+function mapping(field: string, v: unknown, shape: string, what = 'a mapping'): Record<string, unknown> {
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new IdentityError(field, `expected ${what} ${shape}, got ${quoted(v)}`);
+  return v as Record<string, unknown>;
 }
 
 function basicIdFrom(field: string, raw: unknown, uaType: number): Identity['basicIds'][number] {
-  if (!raw || typeof raw !== 'object') throw new IdentityError(field, 'expected { type: serial|caa|utm|session, value: ... }');
-  const r = raw as Record<string, unknown>;
+  const r = mapping(field, raw, '{ type: serial|caa|utm|session, value: ... }');
   const idType = enumValue(`${field}.type`, r.type, ID_TYPES, 15);
   switch (idType) {
     case ID_TYPES.serial: {
       const value = str(`${field}.value`, r.value);
       const check = checkSerialNumber(value);
-      if (!check.valid) throw new IdentityError(`${field}.value`, `not an ANSI/CTA-2063-A serial number: ${check.problems.join('; ')}`);
+      if (!check.valid) throw new IdentityError(`${field}.value`, `not an ANSI/CTA-2063-A serial number: ${problemList(check.problems)}`);
       return { type: 'basicId', idType, uaType, uasId: value };
     }
     case ID_TYPES.caa: {
@@ -133,9 +175,9 @@ function sessionDet(field: string, v: unknown): string {
 export function loadIdentity(raw: unknown): Identity {
   if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new IdentityError('config', 'expected an object with ids, uaType, operatorId, selfId, eu, operatorLocation');
   const c = raw as Record<string, unknown>;
-  const regime = c.regime === undefined ? 'none' : (['faa', 'eu', 'none'].includes(String(c.regime).toLowerCase()) ? String(c.regime).toLowerCase() : undefined) as Regime | undefined;
-  if (!regime) throw new IdentityError('regime', `${JSON.stringify(c.regime)} is not faa, eu or none`);
-  const uaType = enumValue('uaType', c.uaType ?? 'none', Object.fromEntries(UA_TYPES.map((n, i) => [n, i])), 15);
+  // A key given with no value (YAML null) is an error, not the default: only a missing key is.
+  const regime = REGIMES[enumValue('regime', c.regime === undefined ? 'none' : c.regime, { faa: 0, eu: 1, none: 2 }, -1)]!;
+  const uaType = enumValue('uaType', c.uaType === undefined ? 'none' : c.uaType, Object.fromEntries(UA_TYPES.map((n, i) => [n, i])), 15);
 
   const idsRaw = c.ids ?? [];
   if (!Array.isArray(idsRaw) || idsRaw.length === 0) throw new IdentityError('ids', 'at least one UAS ID is required, e.g. [{ type: serial, value: 1581F5FHB229F00202DR }]');
@@ -146,7 +188,7 @@ export function loadIdentity(raw: unknown): Identity {
     regime,
     basicIds,
     system: {
-      operatorLocationType: enumValue('operatorLocation', c.operatorLocation ?? 'takeoff', OPERATOR_LOCATION, 2),
+      operatorLocationType: enumValue('operatorLocation', c.operatorLocation === undefined ? 'takeoff' : c.operatorLocation, OPERATOR_LOCATION, 2),
       classificationType: 0,
       categoryEU: 0,
       classEU: 0,
@@ -162,7 +204,7 @@ export function loadIdentity(raw: unknown): Identity {
     if (regime === 'eu' || /^[A-Z]{3}[0-9a-z]{13}-/.test(value)) {
       const check = checkEuOperatorId(value);
       // The problems never repeat the secret; the value itself is not echoed.
-      if (!check.valid) throw new IdentityError('operatorId', `not a valid EU operator registration number: ${check.problems.join('; ')}`);
+      if (!check.valid) throw new IdentityError('operatorId', `not a valid EU operator registration number: ${problemList(check.problems)}`);
       identity.operatorId = { operatorIdType: 0, operatorId: check.publicId! };
     } else {
       if (value.length > 20 || /[^\x20-\x7e]/.test(value)) throw new IdentityError('operatorId', 'at most 20 printable ASCII characters');
@@ -171,30 +213,30 @@ export function loadIdentity(raw: unknown): Identity {
   }
 
   if (c.selfId !== undefined) {
-    const s = typeof c.selfId === 'string' ? { type: 'text', text: c.selfId } : (c.selfId as Record<string, unknown>);
+    const s = typeof c.selfId === 'string' ? { type: 'text', text: c.selfId } : mapping('selfId', c.selfId, '{ type, text }', 'a text or a mapping');
     const desc = str('selfId.text', s.text);
     if (desc.length > 23 || /[^\x20-\x7e]/.test(desc)) throw new IdentityError('selfId.text', `at most 23 printable ASCII characters (has ${desc.length})`);
-    identity.selfId = { descType: enumValue('selfId.type', s.type ?? 'text', SELF_ID_TYPES, 255), desc };
+    identity.selfId = { descType: enumValue('selfId.type', s.type === undefined ? 'text' : s.type, SELF_ID_TYPES, 255), desc };
   }
 
   if (c.eu !== undefined) {
-    const eu = c.eu as Record<string, unknown>;
+    const eu = mapping('eu', c.eu, '{ category, class }');
     identity.system.classificationType = 1;
-    identity.system.categoryEU = enumValue('eu.category', eu.category ?? 'undeclared', EU_CATEGORY, 15);
-    identity.system.classEU = enumValue('eu.class', eu.class ?? 'undeclared', EU_CLASS, 15);
+    identity.system.categoryEU = enumValue('eu.category', eu.category === undefined ? 'undeclared' : eu.category, EU_CATEGORY, 15);
+    identity.system.classEU = enumValue('eu.class', eu.class === undefined ? 'undeclared' : eu.class, EU_CLASS, 15);
   }
 
   if (c.area !== undefined) {
-    const a = c.area as Record<string, unknown>;
-    if (a.count !== undefined) identity.system.areaCount = num('area.count', a.count, 1, 65535);
+    const a = mapping('area', c.area, '{ count, radius, ceiling, floor }');
+    if (a.count !== undefined) identity.system.areaCount = num('area.count', a.count, 1, 65535, true);
     if (a.radius !== undefined) identity.system.areaRadius = num('area.radius', a.radius, 0, 2550);
     if (a.ceiling !== undefined) identity.system.areaCeiling = num('area.ceiling', a.ceiling, -1000, 31767.5);
     if (a.floor !== undefined) identity.system.areaFloor = num('area.floor', a.floor, -1000, 31767.5);
   }
 
   if (identity.system.operatorLocationType === OPERATOR_LOCATION.fixed) {
-    const p = c.operatorPosition as Record<string, unknown> | undefined;
-    if (!p) throw new IdentityError('operatorPosition', 'operatorLocation "fixed" needs operatorPosition: { latitude, longitude, altitude }');
+    if (c.operatorPosition === undefined) throw new IdentityError('operatorPosition', 'operatorLocation "fixed" needs operatorPosition: { latitude, longitude, altitude }');
+    const p = mapping('operatorPosition', c.operatorPosition, '{ latitude, longitude, altitude }');
     identity.operatorPosition = {
       latitude: num('operatorPosition.latitude', p.latitude, -90, 90),
       longitude: num('operatorPosition.longitude', p.longitude, -180, 180),

@@ -1,5 +1,5 @@
 /**
- * The broadcaster's Open Drone ID messages, in decoded form, from the identity and the latest fixes.
+ * A transmitter's Open Drone ID messages, in decoded form, from the identity and the latest fixes.
  * Location carries the position source's value at the moment of sending; a silent or stale source is
  * broadcast as unknown values with status "Remote ID system failure", never as the last known position.
  */

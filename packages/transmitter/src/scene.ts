@@ -65,7 +65,7 @@ export function demoScene(): SceneDrone[] {
   });
   const caa = loadIdentity({ uaType: 'helicopter-or-multirotor', ids: [{ type: 'caa', value: 'GBR-RP-2Y7K9' }], operatorId: 'GBR-OP-123ABCD', selfId: 'Film crew' });
   // A transmitter configured with a broken EU operator ID (a foreign or tampered module): the receiver
-  // must flag it. Built directly: the broadcaster's own loader would refuse it.
+  // must flag it. Built directly: loadIdentity would refuse it.
   const badOperator: Identity = { ...eu, basicIds: [{ type: 'basicId', idType: 1, uaType: 2, uasId: '1581F5FKD229H00417TX' }], operatorId: { operatorIdType: 0, operatorId: 'FIN-87astrdge!' }, selfId: { descType: 0, desc: 'Roof survey' } };
   return [
     { name: 'eu-multirotor', identity: eu, route: offsetRoute(DEFAULT_ROUTE, 'north loop', 0, 600), transports: ['ble-legacy', 'ble-extended'], addresses: { ble: 'c3:4a:10:00:00:01', wifi: '02:4a:10:00:00:01' } },

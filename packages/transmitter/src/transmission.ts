@@ -5,7 +5,7 @@ import type { BroadcastTransport } from '@odid/codec';
 /** One transmission the scheduler asks for. */
 export interface Transmission {
   transport: BroadcastTransport;
-  /** When it is due, ms since the epoch on the broadcaster's clock. */
+  /** When it is due, ms since the epoch on the scheduler's clock. */
   timeMs: number;
   /** Message counter, 0..255: per message type on ble-legacy, per transport for packs. */
   counter: number;

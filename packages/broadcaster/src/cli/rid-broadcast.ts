@@ -1,10 +1,27 @@
 #!/usr/bin/env node
 /** `rid-broadcast`: a drone announces itself over BLE and Wi-Fi, at the rates the rules demand. */
 
-import { createWriteStream, readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
-import { decodeMessage, toHex } from '@odid/codec';
+import { Command } from 'commander';
+import {
+  CONFIG_MAX_BYTES,
+  FileTooLargeError,
+  MAX_DURATION_S,
+  exitOnUsageError,
+  formatBytes,
+  parseChoice,
+  parseChoiceList,
+  parseHciIndex,
+  parseInterfaceName,
+  parseNumber,
+  parseTime,
+  rangeText,
+  readFileBoundedSync,
+  usageErrorWriter,
+  type NumberRule,
+} from '@odid/commands';
+import { decodeMessage, displayText, toHex } from '@odid/codec';
 import { Broadcaster } from '../broadcaster.js';
+import { POLICY_HELP, STDOUT_CLOSED_EXIT, checkOutputPaths, onStdoutClosed, onStopSignals, openOutputFile, type OutputFile } from '@odid/commands';
 import { ManualClock, systemClock, type Clock } from '@odid/position';
 import { DEMO_IDENTITY_CONFIG, IdentityError, loadIdentity, parseIdentity, regimeWarnings } from '@odid/transmitter';
 import { PcapngSink, randomAddresses } from '../radios/pcapng-sink.js';
@@ -19,7 +36,7 @@ interface Options {
   config?: string;
   position: string;
   operatorPosition?: string;
-  transport?: string[];
+  transport?: BroadcastTransport[];
   hci: number;
   wifi?: string;
   wifiMode: 'hostapd' | 'inject';
@@ -28,27 +45,45 @@ interface Options {
   duration?: number;
   dryRun?: boolean;
   clock: 'realtime' | 'simulated';
-  start?: string;
+  /** ms since the epoch. */
+  start?: number;
+  force?: boolean;
 }
 
-const log = (line: string): void => void process.stderr.write(`rid-broadcast: ${line}\n`);
+/** The ranges of the numeric options (in --help and in the errors); the rate is the scheduler's. */
+const RATE: NumberRule = { min: 1, max: 10, unit: 'Hz' };
+const DURATION: NumberRule = { min: 0, minExclusive: true, max: MAX_DURATION_S, unit: 'seconds' };
+/** System messages count seconds from 2019-01-01 in 32 bits (to 2155): a simulated start within that, with room to run. */
+const START = { minMs: Date.UTC(2019, 0, 1), maxMs: Date.UTC(2150, 0, 1) };
+const WIFI_MODES = ['hostapd', 'inject'] as const;
+const CLOCKS = ['realtime', 'simulated'] as const;
+
+const LOG_LINE_MAX = 1000;
+/**
+ * Every line to stderr. Lines quote the configuration, position sources, hostapd and the radios, so
+ * control characters are shown escaped (never sent to the terminal) and the line is capped.
+ */
+const log = (line: string): void => void process.stderr.write(`rid-broadcast: ${displayText(line, { max: LOG_LINE_MAX })}\n`);
 
 const program = new Command()
   .name('rid-broadcast')
   .description('Broadcast Open Drone ID (ASTM F3411 / EN 4709-002) Remote ID over BLE 4, BLE 5 long range, Wi-Fi Beacon and Wi-Fi NAN.')
-  .option('--config <file>', 'identity (JSON or YAML); without it a built-in demo identity is used')
+  .exitOverride(exitOnUsageError)
+  .configureOutput({ outputError: usageErrorWriter('rid-broadcast') })
+  .option('--config <file>', `identity (JSON or YAML, at most ${formatBytes(CONFIG_MAX_BYTES)}); without it a built-in demo identity is used`)
   .option('--position <spec>', 'where the aircraft is (see below)', 'sim')
   .option('--operator-position <spec>', 'live operator/control-station position (operatorLocation: live)')
-  .option('--transport <name>', `transport, repeatable or comma separated: ${BROADCAST_TRANSPORTS.join(', ')}`, (v: string, prev: string[] = []) => prev.concat(v.split(',')))
-  .option('--hci <n>', 'Bluetooth controller index (hciN) for the BLE transports', (v) => Number(v), 0)
-  .option('--wifi <interface>', 'Wi-Fi interface for the Wi-Fi transports (e.g. wlan1, or wlan1mon for injection)')
-  .addOption(new Option('--wifi-mode <mode>', 'wifi-beacon through hostapd, or monitor-mode injection').choices(['hostapd', 'inject']).default('hostapd'))
-  .option('--pcapng <file>', 'write every frame of every selected transport to a pcapng ("-" = stdout) instead of radios')
-  .option('--rate <hz>', 'Location messages per second on each transport (1..10)', (v) => Number(v), 2)
-  .option('--duration <seconds>', 'stop after this many seconds (default: run until interrupted)', (v) => Number(v))
+  .option('--transport <name>', `transport, repeatable or comma separated: ${BROADCAST_TRANSPORTS.join(', ')}`, parseChoiceList('--transport', BROADCAST_TRANSPORTS))
+  .option('--hci <n>', 'Bluetooth controller for the BLE transports: N or hciN (0..9999)', parseHciIndex('--hci'), 0)
+  .option('--wifi <interface>', 'Wi-Fi interface for the Wi-Fi transports (e.g. wlan1, or wlan1mon for injection)', parseInterfaceName('--wifi'))
+  .option('--wifi-mode <mode>', `wifi-beacon through hostapd, or monitor-mode injection (${WIFI_MODES.join(', ')})`, parseChoice('--wifi-mode', WIFI_MODES), 'hostapd')
+  .option('--pcapng <file>', `write every frame of every selected transport to a pcapng ("-" = stdout) instead of radios (${POLICY_HELP.stream})`)
+  .option('--force', 'let --pcapng overwrite an existing file')
+  .option('--rate <hz>', `Location messages per second on each transport (${rangeText(RATE)})`, parseNumber('--rate', RATE), 2)
+  .option('--duration <seconds>', `stop after this many seconds (${rangeText(DURATION)}, a week; default: run until interrupted)`, parseNumber('--duration', DURATION))
   .option('--dry-run', 'print the messages it would send (JSON lines on stdout) instead of transmitting')
-  .addOption(new Option('--clock <clock>', 'simulated: with --pcapng or --dry-run, run the schedule as fast as the machine can').choices(['realtime', 'simulated']).default('realtime'))
-  .option('--start <time>', 'with --clock simulated: the simulated start time (ISO 8601; default now)')
+  .option('--clock <clock>', `simulated: with --pcapng or --dry-run, run the schedule as fast as the machine can (${CLOCKS.join(', ')})`, parseChoice('--clock', CLOCKS), 'realtime')
+  .option('--start <time>', 'with --clock simulated: the simulated start time (ISO 8601, 2019..2149; default now)', parseTime('--start', START))
   .addHelpText(
     'after',
     `
@@ -59,31 +94,48 @@ Examples:
   rid-broadcast --config examples/eu-open.yaml --position gpsd:// --transport ble-legacy,ble-extended --hci 0
   rid-broadcast --position sim --transport wifi-beacon --wifi wlan1
   rid-broadcast --position sim --transport ble-legacy,wifi-nan --pcapng - --duration 600 --clock simulated | odid decode -
-Real radios need root or capabilities: see hardware/README.md.`,
+Real radios need root or capabilities: see hardware/README.md.
+
+--pcapng FILE is checked before anything starts (directory there and writable, not --config, not a
+directory); a write that fails stops the run with one line. Ctrl-C (SIGINT) or SIGTERM stops the run
+within a second, the pcapng complete; a second one exits at once.
+Exit status: 0 done (also when stopped by Ctrl-C); 1 the pcapng could not be written; 2 a usage error;
+3 a radio could not start; ${STDOUT_CLOSED_EXIT} stdout was closed early (a reader such as head quit), as a shell
+reports for cat.`,
   )
   .action(async (opts: Options) => {
     process.exitCode = await run(opts);
   });
 
 async function run(opts: Options): Promise<number> {
-  const transports = [...new Set((opts.transport ?? (opts.pcapng || opts.dryRun ? BROADCAST_TRANSPORTS : ['ble-legacy', 'ble-extended'])).map((t) => t.trim().toLowerCase()))];
-  const unknown = transports.filter((t) => !(BROADCAST_TRANSPORTS as readonly string[]).includes(t));
-  if (unknown.length) return fail(`unknown transport ${unknown.join(', ')}: use ${BROADCAST_TRANSPORTS.join(', ')}`);
+  // A reader of --pcapng - or --dry-run that quits (| head) ends the run at once, quietly.
+  onStdoutClosed('rid-broadcast');
+  const transports: BroadcastTransport[] = opts.transport ?? (opts.pcapng || opts.dryRun ? [...BROADCAST_TRANSPORTS] : ['ble-legacy', 'ble-extended']);
   if (opts.clock === 'simulated' && !opts.pcapng && !opts.dryRun) return fail('--clock simulated needs a file or pipe: give --pcapng FILE|- or --dry-run');
   if (opts.clock === 'simulated' && opts.duration === undefined) return fail('--clock simulated needs --duration (seconds)');
-  if (opts.duration !== undefined && !(opts.duration > 0)) return fail('--duration is a number of seconds > 0');
+
+  // Before anything is read, started or created.
+  if (opts.pcapng) {
+    try {
+      checkOutputPaths([{ option: '--pcapng', path: opts.pcapng, policy: 'stream' }], { inputs: opts.config ? [{ option: '--config', path: opts.config }] : [], force: opts.force });
+    } catch (e) {
+      return fail((e as Error).message);
+    }
+  }
 
   let identity;
   try {
-    identity = opts.config ? parseIdentity(readFileSync(opts.config, 'utf8'), opts.config) : loadIdentity(DEMO_IDENTITY_CONFIG);
+    identity = opts.config
+      ? parseIdentity(readFileBoundedSync(opts.config, { maxBytes: CONFIG_MAX_BYTES, hint: 'configs are a few hundred bytes' }).toString('utf8'), opts.config)
+      : loadIdentity(DEMO_IDENTITY_CONFIG);
   } catch (e) {
+    if (e instanceof FileTooLargeError) return fail(`--config ${opts.config}: ${e.message}`);
     return fail(e instanceof IdentityError ? e.message : `cannot read ${opts.config}: ${(e as Error).message}`);
   }
   if (!opts.config) log('no --config: broadcasting the built-in demo identity (EU, serial 1581F5FHB229F00202DR)');
   for (const w of regimeWarnings(identity, transports as BroadcastTransport[])) log(`warning: ${w}`);
 
-  const startMs = opts.start ? Date.parse(opts.start) : Date.now();
-  if (!Number.isFinite(startMs)) return fail(`--start "${opts.start}" is not an ISO 8601 time`);
+  const startMs = opts.start ?? Date.now();
   const manual = opts.clock === 'simulated' ? new ManualClock(startMs) : undefined;
   const clock: Clock = manual ?? systemClock;
 
@@ -92,32 +144,34 @@ async function run(opts: Options): Promise<number> {
   await position.start();
   await operator?.start();
 
+  const abort = new AbortController();
+  const removeSignalHandlers = onStopSignals(() => abort.abort());
+  let pcapng: OutputFile | undefined;
   const scheduler = new Scheduler({ identity, transports: transports as BroadcastTransport[], position, ...(operator ? { operator } : {}), clock, rateHz: opts.rate });
   const radios = opts.dryRun
     ? transports.map(dryRunRadio)
     : opts.pcapng
-      ? sinkRadios(opts.pcapng, transports as BroadcastTransport[])
+      ? sinkRadios((pcapng = openOutputFile({ option: '--pcapng', path: opts.pcapng }, { onError: (line) => (log(`${line}; stopping`), abort.abort()) })), transports as BroadcastTransport[])
       : createHardwareRadios(transports as BroadcastTransport[], { hci: opts.hci, wifi: opts.wifi, wifiMode: opts.wifiMode, clock, rateHz: opts.rate });
 
   const broadcaster = new Broadcaster({ scheduler, radios, clock, log });
-  const abort = new AbortController();
-  const onSignal = (): void => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
   try {
     const running = await broadcaster.start();
     log(`broadcasting on ${running.join(', ')} from ${position.name}${manual ? ' (simulated clock)' : ''}`);
     const until = opts.duration !== undefined ? clock.now() + opts.duration * 1000 : Infinity;
-    if (manual) await broadcaster.runSimulated(manual, until);
+    if (manual) await broadcaster.runSimulated(manual, until, abort.signal);
     else await broadcaster.runRealtime(until, abort.signal);
   } catch (e) {
     return fail((e as Error).message);
   } finally {
     await broadcaster.stop();
+    await pcapng?.close();
     await position.stop();
     await operator?.stop();
+    removeSignalHandlers();
   }
-  log(`sent ${broadcaster.transmissions} transmissions`);
+  log(`sent ${broadcaster.transmissions} transmissions${pcapng?.error ? `; --pcapng ${opts.pcapng} incomplete` : ''}`);
+  if (pcapng?.error) return 1;
   return broadcaster.failed.length > 0 ? 3 : 0;
 }
 
@@ -126,13 +180,9 @@ function fail(message: string): number {
   return 2;
 }
 
-/** --pcapng: every transport writes into one capture, through a write queue that respects backpressure. */
-function sinkRadios(path: string, transports: BroadcastTransport[]): Radio[] {
-  const out = path === '-' ? process.stdout : createWriteStream(path);
-  const sink = new PcapngSink(
-    { write: (b) => (out.write(b) ? undefined : new Promise<void>((r) => out.once('drain', () => r()))) },
-    randomAddresses(),
-  );
+/** --pcapng: every transport writes into one capture, waiting whenever the file or pipe is full. */
+function sinkRadios(out: OutputFile, transports: BroadcastTransport[]): Radio[] {
+  const sink = new PcapngSink({ write: (b) => (out.write(b) ? undefined : out.drained()) }, randomAddresses());
   return transports.map((t) => sink.radio(t));
 }
 

@@ -10,7 +10,7 @@ import { findOdidServiceData } from '../framing/ble-service-data.js';
 import { parseDjiDroneId, type DjiDecodeOptions } from '../framing/dji-droneid.js';
 import { parseFrenchId } from '../framing/french-id.js';
 import { parseOdidBeaconElement } from '../framing/wifi-beacon.js';
-import { findVendorElements } from '../framing/wifi-elements.js';
+import { classifyVendorElement, findVendorElements, type VendorElementKind } from '../framing/wifi-elements.js';
 import { parseNanActionFrameBody } from '../framing/wifi-nan.js';
 import { decodeLinkFrame } from '../link/decode-link.js';
 import { MGMT_SUBTYPE, parseManagementFrame } from '../link/ieee80211.js';
@@ -35,7 +35,20 @@ export interface ExtractStats {
   dropped: Partial<Record<DropReason, number>>;
   /** Records the link layer could not read at all (truncated, unsupported link type). */
   unreadable: number;
+  /**
+   * Warnings of the link layers on records they still read (a radiotap field they could not size, a bad
+   * CRC/FCS, reserved bits, bytes left over), by layer: 'radiotap', '802.11', 'ble', 'blePhdr', 'nordic', 'hci'.
+   */
+  linkWarnings: Partial<Record<string, number>>;
+  /** Beacons and probe responses whose last information element runs past the frame's end, by that element's kind. */
+  truncatedElements: Partial<Record<TruncatedElementKind, number>>;
 }
+
+/**
+ * An information element cut short: a vendor-specific one by its OUI (VendorElementKind; 'other' also when
+ * too little of it is left to read the OUI), any other element 'non-vendor'.
+ */
+export type TruncatedElementKind = VendorElementKind | 'non-vendor';
 
 export interface FrameMeta {
   t?: number;
@@ -52,9 +65,11 @@ const MAX_PENDING_ADVERTS = 256;
 
 const WIFI_TYPE_MASK = 0x0c;
 const WIFI_TYPE_MANAGEMENT = 0x00;
+const ELEMENT_ID_VENDOR_SPECIFIC = 221;
+const ELEMENT_HEADER = 2;
 
 export class RemoteIdExtractor {
-  readonly stats: ExtractStats = { records: 0, remoteIdFrames: 0, messages: 0, byTransport: {}, dropped: {}, unreadable: 0 };
+  readonly stats: ExtractStats = { records: 0, remoteIdFrames: 0, messages: 0, byTransport: {}, dropped: {}, unreadable: 0, linkWarnings: {}, truncatedElements: {} };
   /** Pending HCI extended-report fragments, by advertiser and set. */
   private fragments = new Map<string, Uint8Array[]>();
 
@@ -68,7 +83,9 @@ export class RemoteIdExtractor {
     this.stats.records++;
     let frames: LinkFrame[];
     try {
-      frames = decodeLinkFrame(linkType, data).frames;
+      const link = decodeLinkFrame(linkType, data);
+      frames = link.frames;
+      if (link.warnings.length > 0) this.countLinkWarnings(link.warnings);
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
       this.stats.unreadable++;
@@ -176,8 +193,18 @@ export class RemoteIdExtractor {
   }
 
   private fromElements(ies: Uint8Array, mac: string, f: WifiFrame, bad: boolean, meta: FrameMeta): ReceivedMessage[] {
-    const { vendor } = findVendorElements(ies);
+    const { vendor, truncated } = findVendorElements(ies);
     let out: ReceivedMessage[] | undefined;
+    if (truncated) {
+      // The elements before the cut are complete and decoded below; the cut one is counted by its kind, and
+      // a Remote ID element cut short is a Remote ID frame that yields nothing.
+      const kind = truncatedElementKind(ies, truncated.offset);
+      this.stats.truncatedElements[kind] = (this.stats.truncatedElements[kind] ?? 0) + 1;
+      if (kind !== 'other' && kind !== 'non-vendor') {
+        this.stats.remoteIdFrames++;
+        this.drop('malformed', `${kind} element from ${mac}: ${truncated.message}`, meta);
+      }
+    }
     for (const v of vendor) {
       if (v.kind === 'other') continue;
       if (v.kind === 'odid' || v.kind === 'odidParrot') {
@@ -267,10 +294,26 @@ export class RemoteIdExtractor {
     return r;
   }
 
+  private countLinkWarnings(warnings: string[]): void {
+    const counts = this.stats.linkWarnings;
+    for (const w of warnings) {
+      const colon = w.indexOf(':');
+      const layer = colon > 0 ? w.slice(0, colon) : 'link';
+      counts[layer] = (counts[layer] ?? 0) + 1;
+    }
+  }
+
   /** Counts a frame that yields nothing, tells the listener, and returns the (empty) result. */
   private drop(reason: DropReason, detail: string, meta: FrameMeta): ReceivedMessage[] {
     this.stats.dropped[reason] = (this.stats.dropped[reason] ?? 0) + 1;
     this.onDrop?.(reason, detail, meta);
     return [];
   }
+}
+
+/** The kind of the element that starts at `offset` and runs past the end of `ies`. */
+function truncatedElementKind(ies: Uint8Array, offset: number): TruncatedElementKind {
+  if (ies[offset] !== ELEMENT_ID_VENDOR_SPECIFIC) return 'non-vendor';
+  const v = classifyVendorElement({ id: ELEMENT_ID_VENDOR_SPECIFIC, offset, data: ies.subarray(offset + ELEMENT_HEADER) });
+  return v?.kind ?? 'other';
 }

@@ -1,5 +1,5 @@
 /** The CLI's --position argument: one string -> one configured (not yet started) PositionSource. */
-import { readFileSync } from 'node:fs';
+import { CONFIG_MAX_BYTES, FileTooLargeError, readFileBoundedSync } from '@odid/commands';
 import type { Readable } from 'node:stream';
 import type { Clock } from '../clock.js';
 import { GpsdSource, parseGpsdUrl } from './gpsd.js';
@@ -85,8 +85,10 @@ export function createPositionSource(spec: string, deps: PositionSourceDeps): Po
     if (file === '') return new SimulatedFlightSource({ clock: deps.clock });
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = readFileBoundedSync(file, { maxBytes: CONFIG_MAX_BYTES, hint: 'routes are a few kilobytes' }).toString('utf8');
     } catch (e) {
+      // Too large is all there is to say (one line); a file that cannot be read gets the accepted forms.
+      if (e instanceof FileTooLargeError) throw new Error(`position source '${spec}': route file ${file}: ${e.message}`);
       throw bad(`cannot read route file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
     try {

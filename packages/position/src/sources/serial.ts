@@ -1,6 +1,6 @@
 /**
  * Opens a serial port through the `serialport` package, loaded only when a serial source is used, so
- * the rest of the broadcaster runs where its native binding is missing. Errors say what to do.
+ * the rest of the toolkit runs where its native binding is missing. Errors say what to do.
  * Never calls SerialPort.list(): it spawns udevadm and crashes the process on systems without udev.
  */
 import type { Readable } from 'node:stream';
@@ -27,7 +27,7 @@ export function serialPortLoader(specifier = 'serialport'): SerialLoader {
     } catch (e) {
       throw new Error(
         `serial ports need the '${specifier}' package, which could not be loaded (${(e as Error).message}). ` +
-          `Install it with: pnpm --filter @odid/broadcaster add serialport@13.0.0`,
+          `Install it with: pnpm --filter @odid/position add serialport@13.0.0`,
         { cause: e },
       );
     }

@@ -6,24 +6,39 @@
  */
 
 import { Command, Option } from 'commander';
+import { displayText } from '@odid/codec';
+import {
+  MAX_DURATION_S,
+  exitOnUsageError,
+  parseChoice,
+  parseHciIndex,
+  parseInterfaceName,
+  parseNumber,
+  parseNumberList,
+  rangeText,
+  usageErrorWriter,
+  type NumberRule,
+} from '@odid/commands';
 import { createPositionSource, systemClock } from '@odid/position';
-import { LiveTable, SORT_KEYS, renderTable, type SortKey } from '../outputs/table.js';
+import { LiveTable, SORT_KEYS, renderTable, type RenderOptions, type SortKey } from '../outputs/table.js';
 import { Pipeline } from '../pipeline.js';
 import { BleSource } from '../sources/ble.js';
-import { ReplaySource } from '../sources/replay.js';
+import { ReplaySource, checkReplayFile } from '../sources/replay.js';
 import { SimulatedSceneSource } from '../sources/sim.js';
 import { openWifiSource, type WifiSourceMode } from '../sources/wifi.js';
 import type { FrameSource, RawFrame } from '../sources/types.js';
 import { trackToJson } from '../tracker/track-json.js';
 import { warmUp } from '../warm-up.js';
 import { detectRadios } from './detect-radios.js';
-import { openOutputs, type OutputOptions } from './outputs.js';
+import { checkOutputs, openOutputs, type OutputOptions } from './outputs.js';
+import { POLICY_HELP, STDOUT_CLOSED_EXIT, isStdoutClosed, onStdoutClosed, onStopSignals, stdoutExitCode } from '@odid/commands';
 
 interface Options extends OutputOptions {
-  ble?: boolean | string;
+  /** true: the default controller; a number: hciN. */
+  ble?: boolean | number;
   wifi?: string;
   wifiMode: WifiSourceMode;
-  channels: string;
+  channels: number[];
   replay?: string;
   sim?: boolean;
   fast?: boolean;
@@ -40,33 +55,50 @@ interface Options extends OutputOptions {
   keepBadFcs?: boolean;
 }
 
-const say = (line: string): void => void process.stderr.write(`rid-scan: ${line}\n`);
+const LOG_LINE_MAX = 1000;
+/** Every line to stderr: messages quote captures, radios and tools, so control characters are shown escaped. */
+const say = (line: string): void => void process.stderr.write(`rid-scan: ${displayText(line, { max: LOG_LINE_MAX })}\n`);
+/** Colour only on a terminal that shows it (Node's check: TERM, NO_COLOR, FORCE_COLOR). */
+const colors = (s: NodeJS.WriteStream): boolean => Boolean(s.isTTY && s.hasColors?.());
+
+/** The ranges of the numeric options (in --help and in the errors). */
+const SPEED: NumberRule = { min: 0, minExclusive: true, max: 1000 };
+const DURATION: NumberRule = { min: 0, minExclusive: true, max: MAX_DURATION_S, unit: 'seconds' };
+const STALE: NumberRule = { min: 0, minExclusive: true, max: 86_400, unit: 'seconds' };
+const HISTORY: NumberRule = { min: 1, max: 100_000, integer: true, unit: 'positions' };
+const FORGET: NumberRule = { min: 0, max: 7 * 24 * 60, unit: 'minutes' };
+/** 2.4, 5 and 6 GHz channel numbers (the channel hopper's range); a dozen is already a slow cycle. */
+const CHANNEL: NumberRule = { min: 1, max: 233, integer: true };
+const WIFI_MODES = ['auto', 'monitor', 'scan'] as const satisfies readonly WifiSourceMode[];
 
 const program = new Command()
   .name('rid-scan')
   .description('See every Remote ID drone and operator in range: BLE, Wi-Fi, captures or a simulation. Everything stays on this device.')
-  .option('--ble [hci]', 'scan Bluetooth LE (4 legacy and 5 long range) on hciN (default 0)')
-  .option('--wifi <interface>', 'capture Wi-Fi beacons and NAN frames on a monitor-mode interface')
-  .option('--channels <list>', 'Wi-Fi channels to hop over in monitor mode', '6,149')
-  .addOption(new Option('--wifi-mode <mode>', 'monitor (tcpdump on a monitor interface), scan (iw scan, any adapter), auto: monitor if the interface is one').choices(['auto', 'monitor', 'scan']).default('auto'))
+  .exitOverride(exitOnUsageError)
+  .configureOutput({ outputError: usageErrorWriter('rid-scan') })
+  .option('--ble [hci]', 'scan Bluetooth LE (4 legacy and 5 long range) on hciN, N or hciN (default 0)', parseHciIndex('--ble'))
+  .option('--wifi <interface>', 'capture Wi-Fi beacons and NAN frames on a monitor-mode interface', parseInterfaceName('--wifi'))
+  .addOption(new Option('--channels <list>', `Wi-Fi channels to hop over in monitor mode (comma separated, ${rangeText(CHANNEL)}, at most 32)`).argParser(parseNumberList('--channels', CHANNEL, 32)).default([6, 149], '6,149'))
+  .option('--wifi-mode <mode>', `monitor (tcpdump on a monitor interface), scan (iw scan, any adapter), auto: monitor if the interface is one (${WIFI_MODES.join(', ')})`, parseChoice('--wifi-mode', WIFI_MODES), 'auto')
   .option('--replay <file>', 'read a pcap/pcapng/btsnoop capture or a recording ("-" = stdin)')
   .option('--sim', 'receive the built-in simulated scene (no radio needed)')
   .option('--fast', 'replay/sim: as fast as possible instead of in real time')
-  .option('--speed <factor>', 'replay: play N times faster than recorded', (v) => Number(v), 1)
-  .option('--duration <seconds>', 'stop after this many seconds (sim: of scene time with --fast)', (v) => Number(v))
+  .option('--speed <factor>', `replay: play N times faster than recorded (${rangeText(SPEED)})`, parseNumber('--speed', SPEED), 1)
+  .option('--duration <seconds>', `stop after this many seconds (${rangeText(DURATION)}, a week; sim with --fast: of scene time)`, parseNumber('--duration', DURATION))
   .option('--position <spec>', "the receiver's own position for distances: static:lat,lon[,alt] or gpsd://host:port")
-  .option('--out <file>', 'export tracks when done: .geojson, .kml or .jsonl (track updates); repeatable', (v: string, p: string[] = []) => p.concat(v))
-  .option('--jsonl <file>', 'stream every received message as JSONL ("-" = stdout)')
+  .option('--out <file>', `export tracks when done: .geojson or .kml (${POLICY_HELP.replace}), or .jsonl (track updates, ${POLICY_HELP.stream}); repeatable`, (v: string, p: string[] = []) => p.concat(v))
+  .option('--jsonl <file>', `stream every received message as JSONL ("-" = stdout; a file is ${POLICY_HELP.stream})`)
   .option('--cot <url>', 'send Cursor-on-Target to ATAK/WinTAK: udp://239.2.3.1:6969 (multicast) or tcp://host:port')
-  .option('--record <file>', 'record the raw frames (CBOR sequence) for an exact replay later')
-  .option('--pcapng <file>', 'write the raw frames to a pcapng')
+  .option('--record <file>', `record the raw frames (CBOR sequence) for an exact replay later (${POLICY_HELP.stream})`)
+  .option('--pcapng <file>', `write the raw frames to a pcapng (${POLICY_HELP.stream})`)
+  .option('--force', 'let --record, --pcapng, --jsonl and --out .jsonl overwrite an existing file')
   .option('--once', 'no live table: print a summary when the input ends (or --duration passes)')
   .option('--json', 'with --once: print the tracks as a JSON array on stdout')
-  .addOption(new Option('--sort <key>', 'table order').choices(SORT_KEYS).default('distance'))
-  .option('--stale <seconds>', 'a silent track turns stale after', (v) => Number(v), 5)
-  .option('--lost <seconds>', 'and lost after', (v) => Number(v), 30)
-  .option('--history <points>', 'positions kept per track for its line in --out exports (oldest dropped first)', (v) => Number(v), 1000)
-  .option('--forget <minutes>', 'live input: forget tracks lost for longer than this, so days of scanning keep memory bounded (0 = never)', (v) => Number(v), 60)
+  .option('--sort <key>', `table order (${SORT_KEYS.join(', ')})`, parseChoice('--sort', SORT_KEYS), 'distance')
+  .option('--stale <seconds>', `a silent track turns stale after this many seconds (${rangeText(STALE)})`, parseNumber('--stale', STALE), 5)
+  .option('--lost <seconds>', `and lost after this many seconds (${rangeText(STALE)}; never before stale)`, parseNumber('--lost', STALE), 30)
+  .option('--history <points>', `positions kept per track for its line in --out exports, oldest dropped first (${rangeText(HISTORY)})`, parseNumber('--history', HISTORY), 1000)
+  .option('--forget <minutes>', `live input: forget tracks lost for longer than this, so days of scanning keep memory bounded (${rangeText(FORGET)}, a week; 0 = never)`, parseNumber('--forget', FORGET), 60)
   .option('--keep-bad-fcs', 'keep frames whose CRC/FCS failed (they are dropped and counted by default)')
   .addHelpText(
     'after',
@@ -76,7 +108,15 @@ Examples:
   rid-scan --ble --wifi wlan1mon --position gpsd://
   rid-scan --replay flight.pcapng --fast --once --json > tracks.json
   tcpdump -i wlan1mon -w - 'type mgt' | rid-scan --replay - --out tracks.kml
-Radios need root or capabilities: see hardware/README.md.`,
+Radios need root or capabilities: see hardware/README.md.
+
+Outputs are checked before the run starts (directory there and writable, not an input, not a directory).
+A write that fails mid-run stops only that output, with one line; the others finish.
+Ctrl-C (SIGINT) or SIGTERM: the outputs are finished (valid files, exports written), then rid-scan exits;
+a second one exits at once.
+Exit status: 0 done (also when stopped by Ctrl-C); 1 an output failed or the input could not be read to its
+end; 2 a usage error (bad option, output path or input file); ${STDOUT_CLOSED_EXIT} stdout was closed early (a reader
+such as head quit), as a shell reports for cat — the other outputs are finished first.`,
   )
   .action(async (opts: Options) => {
     process.exitCode = await run(opts);
@@ -86,44 +126,66 @@ async function run(opts: Options): Promise<number> {
   if (opts.json && opts.jsonl === '-') return fail('--json and --jsonl - both want stdout: write the JSONL to a file');
   const sources: FrameSource[] = [];
   const finite = Boolean(opts.replay) || Boolean(opts.sim && opts.fast);
-  if (opts.replay) sources.push(new ReplaySource({ path: opts.replay, fast: opts.fast, speed: opts.speed, onWarning: (w) => say(`warning: byte ${w.offset}: ${w.reason}`) }));
+  if (opts.replay) {
+    sources.push(
+      new ReplaySource({
+        path: opts.replay,
+        fast: opts.fast,
+        speed: opts.speed,
+        onWarning: (w) => say(`warning: byte ${w.offset}: ${w.reason}`),
+        onTruncated: (detail) => say(`warning: ${detail}; every frame before it was read`),
+      }),
+    );
+  }
   if (opts.sim) {
     const durationS = opts.duration ?? 300;
     sources.push(new SimulatedSceneSource(opts.fast ? { fast: { startMs: Date.now(), durationS } } : {}));
   }
-  if (opts.wifi) {
-    const channels = opts.channels.split(',').map((c) => Number(c.trim()));
-    if (channels.some((c) => !Number.isInteger(c) || c < 1 || c > 196)) return fail(`--channels ${opts.channels}: Wi-Fi channel numbers, e.g. 6,149`);
-    sources.push(await openWifiSource({ iface: opts.wifi, mode: opts.wifiMode, channels }));
-  }
+  if (opts.wifi) sources.push(await openWifiSource({ iface: opts.wifi, mode: opts.wifiMode, channels: opts.channels }));
   if (opts.ble !== undefined) {
-    const hci = opts.ble === true ? undefined : Number(String(opts.ble).replace(/^hci/, ''));
-    if (hci !== undefined && !(Number.isInteger(hci) && hci >= 0)) return fail(`--ble ${opts.ble}: the controller number N of hciN`);
     // Noble loads only when the source starts, so --sim and --replay never touch Bluetooth.
-    sources.push(new BleSource(hci === undefined ? {} : { hciDevice: hci }));
+    sources.push(new BleSource(opts.ble === true || opts.ble === false ? {} : { hciDevice: opts.ble }));
   }
   if (sources.length === 0 && opts.ble === undefined && !opts.wifi) {
     const picked = pickSources();
     if (!picked) return 2;
-    return run({ ...opts, ...(picked.ble !== undefined ? { ble: String(picked.ble) } : {}), ...(picked.wifi ? { wifi: picked.wifi } : {}) });
+    return run({ ...opts, ...(picked.ble !== undefined ? { ble: picked.ble } : {}), ...(picked.wifi ? { wifi: picked.wifi } : {}) });
   }
 
-  if (!Number.isInteger(opts.history) || opts.history < 1) return fail(`--history ${opts.history}: a whole number of positions per track, at least 1`);
-  if (!(opts.forget >= 0)) return fail(`--forget ${opts.forget}: minutes, 0 to keep every track`);
   const forget = !finite && opts.forget > 0 ? { forgetAfterMs: opts.forget * 60_000 } : {};
   const pipelineOpts = { staleAfterMs: opts.stale * 1000, lostAfterMs: Math.max(opts.lost, opts.stale) * 1000, historyLimit: opts.history, keepBadFcs: opts.keepBadFcs, ...forget };
-  const outputs = await openOutputs(opts, say);
+  // Before anything is opened, created or sent: the input file, the outputs' paths, the CoT URL.
+  let cot;
+  try {
+    if (opts.replay && opts.replay !== '-') checkReplayFile(opts.replay);
+    cot = checkOutputs(opts, opts.replay ? [{ option: '--replay', path: opts.replay }] : []);
+  } catch (e) {
+    return fail((e as Error).message);
+  }
+  // What ends the run early: SIGINT/SIGTERM, --duration, or stdout's reader going away (| head): each
+  // finishes the outputs the same way. A second signal exits at once.
+  // Installed before anything is opened, so that no signal finds a half-open output.
+  let requestStop!: () => void;
+  const stop = new Promise<void>((resolve) => (requestStop = resolve));
+  const removeSignalHandlers = onStopSignals(() => requestStop());
+  onStdoutClosed('rid-scan', () => requestStop());
+  if (opts.duration !== undefined && !(opts.sim && opts.fast)) setTimeout(() => requestStop(), opts.duration * 1000).unref();
+
+  const outputs = await openOutputs(opts, say, cot);
   const pipeline = new Pipeline(pipelineOpts, outputs.sinks);
   const sim = sources.find((s): s is SimulatedSceneSource => s instanceof SimulatedSceneSource);
   if (sim) pipeline.tracker.setReceiverPosition({ lat: sim.receiver.latitude, lon: sim.receiver.longitude });
+
+  let position: ReturnType<typeof createPositionSource> | undefined;
   if (opts.position) {
     const pos = createPositionSource(opts.position, { clock: systemClock });
     pos.on('fix', (f) => pipeline.tracker.setReceiverPosition({ lat: f.latitude, lon: f.longitude }));
     await pos.start();
+    position = pos;
   }
 
   const live = !opts.once && process.stdout.isTTY && !(opts.jsonl === '-');
-  const table = live ? new LiveTable(process.stdout, { sort: opts.sort, footer: () => footer(pipeline) }) : undefined;
+  const table = live ? new LiveTable(process.stdout, { sort: opts.sort, footer: () => footer(pipeline), color: colors(process.stdout) }) : undefined;
   // Live frames are queued and drained as soon as the event loop is free: low latency, and an overload
   // shows as counted drops instead of a growing backlog.
   let drainScheduled = false;
@@ -137,9 +199,14 @@ async function run(opts: Options): Promise<number> {
     });
   };
   let ended = 0;
+  /** Once set, the outputs are being closed: nothing more is processed or said by the sources. */
+  let finishing = false;
   const done = new Promise<void>((resolve) => {
     for (const s of sources) {
-      s.on('error', (e) => say(`${s.name}: ${e.message}`));
+      s.on('error', (e) => {
+        // A replay's fatal error says itself what it could not read.
+        if (!finishing) say(e === s.fatalError ? e.message : `${s.name}: ${e.message}`);
+      });
       s.on('end', () => {
         if (++ended === sources.length) resolve();
       });
@@ -149,7 +216,16 @@ async function run(opts: Options): Promise<number> {
   });
   // Live input: compile the decode-and-track path before the first real frame has to wait for it.
   if (!finite) warmUp(pipelineOpts);
-  for (const s of sources) await s.start();
+  try {
+    for (const s of sources) await s.start();
+  } catch (e) {
+    finishing = true;
+    for (const s of sources) await s.stop();
+    await outputs.close(undefined);
+    await position?.stop();
+    // Said, and the process ended, where every start-up error is (a radio's library may hold it open).
+    throw e;
+  }
 
   let timer: ReturnType<typeof setInterval> | undefined;
   if (!finite) {
@@ -161,25 +237,39 @@ async function run(opts: Options): Promise<number> {
   } else if (table) {
     timer = setInterval(() => table.update(pipeline.tracker.tracks(), pipeline.tracker.now), 250);
   }
-  const stop = new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-    if (opts.duration !== undefined && !(opts.sim && opts.fast)) setTimeout(resolve, opts.duration * 1000).unref();
-  });
   await Promise.race([done, stop]);
   if (timer) clearInterval(timer);
   for (const s of sources) await s.stop();
+  // Stopped sources hand nothing more over: what is queued is processed, then the outputs close, and only
+  // then the summary is printed (nothing said after it).
+  finishing = true;
+  for (const s of sources) s.removeAllListeners('frame');
   pipeline.drain();
   pipeline.tick(pipeline.tracker.now);
   await outputs.close(pipeline.tracker.tracks());
+  await position?.stop();
 
   const tracks = pipeline.tracker.tracks();
-  if (opts.json) process.stdout.write(JSON.stringify(tracks.map(trackToJson), null, 2) + '\n');
-  else if (table) table.update(tracks, pipeline.tracker.now, true);
-  else if (opts.jsonl === '-') process.stderr.write(renderTable(tracks, { nowMs: pipeline.tracker.now, sort: opts.sort }));
-  else if (opts.once || !process.stdout.isTTY) process.stdout.write(renderTable(tracks, { nowMs: pipeline.tracker.now, sort: opts.sort }));
-  say(footer(pipeline).trim());
-  return 0;
+  // A replay that failed before its first frame (not a capture after all) is its one error line.
+  const failure = sources.find((s) => s.fatalError)?.fatalError;
+  if (!(failure && pipeline.stats.records === 0)) {
+    if (isStdoutClosed()) {
+      // Nothing more goes to a reader that has gone.
+    } else if (opts.json) process.stdout.write(JSON.stringify(tracks.map(trackToJson), null, 2) + '\n');
+    else if (table) table.update(tracks, pipeline.tracker.now, true);
+    else if (opts.jsonl === '-') process.stderr.write(renderTable(tracks, onceTable(process.stderr, pipeline.tracker.now, opts.sort)));
+    else if (opts.once || !process.stdout.isTTY) process.stdout.write(renderTable(tracks, onceTable(process.stdout, pipeline.tracker.now, opts.sort)));
+    if (!isStdoutClosed() || stdoutExitCode() !== STDOUT_CLOSED_EXIT) say([footer(pipeline).trim(), ...outputs.problems()].join('; '));
+  }
+  removeSignalHandlers();
+  if (isStdoutClosed()) return stdoutExitCode();
+  // 1: an output failed, or the input could not be read to its end.
+  return failure || outputs.failed ? 1 : 0;
+}
+
+/** The final table: as wide as the terminal it goes to (every column for a file or pipe), never taller. */
+function onceTable(out: NodeJS.WriteStream, nowMs: number, sort: SortKey): RenderOptions {
+  return { nowMs, sort, ...(out.isTTY && out.columns ? { width: out.columns - 1 } : {}), color: colors(out) };
 }
 
 function fail(message: string): number {
@@ -189,8 +279,20 @@ function fail(message: string): number {
 
 function footer(p: Pipeline): string {
   const s = p.stats;
-  const dropped = Object.entries(s.dropped).map(([k, v]) => `${v} ${k}`);
-  return `${s.records} frames, ${s.messages} messages` + (dropped.length ? `, dropped ${dropped.join(', ')}` : '') + (p.queue.dropped ? `, ${p.queue.dropped} frames lost to overload` : '') + (p.forgotten ? `, ${p.forgotten} long-lost tracks forgotten` : '') + '\n';
+  const counted = (counts: Partial<Record<string, number>>): string[] => Object.entries(counts).map(([k, v]) => `${v} ${k}`);
+  const dropped = counted(s.dropped);
+  const linkWarnings = counted(s.linkWarnings);
+  const truncated = counted(s.truncatedElements);
+  return (
+    `${s.records} frames, ${s.messages} messages` +
+    (dropped.length ? `, dropped ${dropped.join(', ')}` : '') +
+    (s.unreadable ? `, ${s.unreadable} frames unreadable` : '') +
+    (linkWarnings.length ? `, link warnings ${linkWarnings.join(', ')}` : '') +
+    (truncated.length ? `, truncated elements ${truncated.join(', ')}` : '') +
+    (p.queue.dropped ? `, ${p.queue.dropped} frames lost to overload` : '') +
+    (p.forgotten ? `, ${p.forgotten} long-lost tracks forgotten` : '') +
+    '\n'
+  );
 }
 
 /** No source given: use the radios this machine has, or say there are none and how to run without. */

@@ -9,7 +9,8 @@
  */
 
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { connect, isIPv4, type Socket as TcpSocket } from 'node:net';
+import { lookup } from 'node:dns/promises';
+import { connect, isIP, isIPv4, type Socket as TcpSocket } from 'node:net';
 
 export interface CotSender {
   send(xml: string): Promise<void>;
@@ -30,14 +31,58 @@ export interface UdpCotOptions {
   interface?: string;
   /** Whether this host's own sockets see the multicast (default true, so a local ATAK/WinTAK gets it). */
   loopback?: boolean;
+  /** Makes the (unbound) UDP socket; default `dgram.createSocket({ type: 'udp4', reuseAddr: true })`. Tests inject one. */
+  createSocket?: () => UdpSocket;
+}
+
+/** Where --cot sends: the parsed URL. */
+export interface CotTarget {
+  protocol: 'udp' | 'tcp';
+  /** A host name or an IP address (an IPv6 one without its URL brackets). */
+  host: string;
+  port: number;
+}
+
+/**
+ * Parses a CoT URL: udp://HOST:PORT (multicast or unicast; HOST defaults to 239.2.3.1) or tcp://HOST:PORT,
+ * PORT defaulting to 6969, an IPv6 address in brackets (udp://[::1]:6969). Anything else — another scheme,
+ * a path, credentials — is refused with an Error saying what is accepted, before any lookup or socket.
+ */
+export function parseCotUrl(text: string): CotTarget {
+  const usage = 'give udp://HOST:PORT (e.g. udp://239.2.3.1:6969, multicast) or tcp://HOST:PORT (a TAK server)';
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new Error(`--cot ${text}: not a URL; ${usage}`);
+  }
+  if (url.protocol !== 'udp:' && url.protocol !== 'tcp:') throw new Error(`--cot ${text}: ${url.protocol}// is not supported, only udp:// and tcp://; ${usage}`);
+  if (url.username || url.password || (url.pathname !== '' && url.pathname !== '/') || url.search || url.hash) {
+    throw new Error(`--cot ${text}: only a host and a port are used; ${usage}`);
+  }
+  const protocol = url.protocol === 'tcp:' ? 'tcp' : 'udp';
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1') || (protocol === 'udp' ? COT_MULTICAST_GROUP : '');
+  if (!host) throw new Error(`--cot ${text}: a TCP target needs a host; ${usage}`);
+  const port = url.port === '' ? COT_MULTICAST_PORT : Number(url.port);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`--cot ${text}: the port must be 1..65535; ${usage}`);
+  return { protocol, host, port };
 }
 
 const isMulticast = (host: string): boolean => isIPv4(host) && Number(host.split('.')[0]) >= 224 && Number(host.split('.')[0]) <= 239;
 
 export async function createUdpCotSender(opts: UdpCotOptions = {}): Promise<CotSender> {
-  const host = opts.host ?? COT_MULTICAST_GROUP;
   const port = opts.port ?? COT_MULTICAST_PORT;
-  const socket: UdpSocket = createSocket({ type: 'udp4', reuseAddr: true });
+  // An IPv6 address works in its URL form too; a host name is looked up once, here, not per datagram.
+  let host = (opts.host ?? COT_MULTICAST_GROUP).replace(/^\[(.*)\]$/, '$1');
+  let family = isIP(host);
+  if (family === 0) {
+    try {
+      ({ address: host, family } = await lookup(host));
+    } catch (e) {
+      throw new Error(`CoT UDP: cannot resolve ${opts.host}: ${(e as Error).message}`);
+    }
+  }
+  const socket: UdpSocket = opts.createSocket ? opts.createSocket() : createSocket({ type: family === 6 ? 'udp6' : 'udp4', reuseAddr: true });
   await new Promise<void>((resolve, reject) => {
     socket.once('error', reject);
     socket.bind(0, () => {

@@ -5,10 +5,11 @@
  * clock: each frame carries its capture time.
  */
 
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
-import { CaptureReader, type CaptureWarning } from '@odid/codec';
+import { CaptureReader, DETECT_BYTES, detectCaptureFormat, type CaptureWarning } from '@odid/codec';
+import { MAX_TIMER_MS } from '@odid/commands';
 import { readRecording } from '../outputs/recording.js';
 import type { FrameSource, FrameSourceEvents, RawFrame } from './types.js';
 
@@ -22,12 +23,62 @@ export interface ReplayOptions {
   /** Injected for tests. */
   input?: Readable;
   onWarning?: (w: CaptureWarning) => void;
+  /**
+   * A recording cut short (a crash, a full disk): told once, after every whole frame was delivered. Without
+   * it that is a failure (see `fatalError`).
+   */
+  onTruncated?: (detail: string) => void;
+}
+
+/** A recording is a CBOR sequence opening with its header map (major type 5); captures open with a magic. */
+const opensRecording = (first: number | undefined): boolean => first !== undefined && first >= 0xa0 && first <= 0xbf;
+
+const notReplayable = (path: string): string => `${path} is neither a pcap, pcapng or btsnoop capture nor a recording`;
+
+/**
+ * Checks a replay file before anything else is opened or created, so that a wrong file is one line and
+ * no half-made outputs: it exists, is readable, is not a directory, is not empty, and starts like a capture
+ * or a recording. FIFOs and devices are not looked into (they are streams). Throws an Error saying which.
+ */
+export function checkReplayFile(path: string): void {
+  const cannot = (e: unknown): Error => {
+    const err = e as NodeJS.ErrnoException;
+    return new Error(`cannot open ${path}: ${err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.message}`);
+  };
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch (e) {
+    throw cannot(e);
+  }
+  if (stats.isDirectory()) throw new Error(`${path} is a directory, not a capture or a recording`);
+  // A FIFO is not opened here: that would wait for its writer, and a second open would lose what it wrote.
+  if (!stats.isFile()) return;
+  if (stats.size === 0) throw new Error(`${path} is empty: not a capture or a recording`);
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw cannot(e);
+  }
+  try {
+    const head = new Uint8Array(DETECT_BYTES);
+    const n = readSync(fd, head, 0, head.length, 0);
+    if (!opensRecording(head[0]) && detectCaptureFormat(head.subarray(0, n)) === undefined) throw new Error(notReplayable(path));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 export class ReplaySource extends EventEmitter<FrameSourceEvents> implements FrameSource {
   readonly name: string;
   private stopped = false;
   private running: Promise<void> | undefined;
+  private input: Readable | undefined;
+  /** Ends the wait for the next paced frame (stop()). */
+  private wake: (() => void) | undefined;
+  /** Why the input could not be read to its end (set before 'end'); undefined when it was. */
+  fatalError: Error | undefined;
   /** The reader's view of the input, for summaries. */
   reader: CaptureReader | undefined;
 
@@ -49,7 +100,15 @@ export class ReplaySource extends EventEmitter<FrameSourceEvents> implements Fra
       });
       input = file;
     }
-    this.running = this.pump(input).catch((e: unknown) => void this.emit('error', e as Error));
+    this.input = input;
+    // A failure (unreadable, not a capture, a malformed recording) ends the replay: what was read before it
+    // has been delivered, the error says why it stopped, and 'end' lets the outputs finish.
+    this.running = this.pump(input).catch((e: unknown) => {
+      if (this.stopped) return;
+      this.fatalError = e instanceof Error ? e : new Error(String(e));
+      this.emit('error', this.fatalError);
+      this.emit('end');
+    });
   }
 
   /** Resolves when the whole input has been delivered (or the source stopped). */
@@ -57,8 +116,15 @@ export class ReplaySource extends EventEmitter<FrameSourceEvents> implements Fra
     await this.running;
   }
 
+  private get label(): string {
+    return this.opts.path === '-' ? 'standard input' : this.opts.path;
+  }
+
+  /** Stops at once: a pipe is not waited on (its writer may never close it), nor the next paced frame. */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.wake?.();
+    if (this.input && this.input !== this.opts.input) this.input.destroy();
   }
 
   private async pump(input: Readable): Promise<void> {
@@ -68,23 +134,25 @@ export class ReplaySource extends EventEmitter<FrameSourceEvents> implements Fra
       if (!first.done) yield first.value;
       for (let c = await chunks.next(); !c.done; c = await chunks.next()) yield c.value;
     };
-    // A recording is a CBOR sequence opening with its header map (major type 5); captures open with a magic.
-    const isRecording = !first.done && first.value.length > 0 && first.value[0]! >= 0xa0 && first.value[0]! <= 0xbf;
-    if (isRecording) await this.deliverAll(readRecording(rest()));
+    const isRecording = !first.done && opensRecording(first.value[0]);
+    if (isRecording) await this.deliverAll(readRecording(rest(), this.opts.onTruncated ? { onTruncated: this.opts.onTruncated } : {}));
     else await this.deliverAll(this.captureFrames(rest()));
     if (!this.stopped) this.emit('end');
   }
 
   private async *captureFrames(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<RawFrame> {
     // From a pipe (tcpdump -w -) the stream may be live: hand each frame over as soon as it is in.
-    const reader = new CaptureReader({ live: this.opts.path === '-', onWarning: (w) => this.opts.onWarning?.(w) });
+    // Before the format is known a warning could only say "not a capture": the error below says it instead.
+    const reader: CaptureReader = new CaptureReader({ live: this.opts.path === '-', onWarning: (w) => reader.format !== undefined && this.opts.onWarning?.(w) });
     this.reader = reader;
     for await (const chunk of chunks) {
       if (this.stopped) return;
       for (const r of reader.push(chunk)) yield { t: r.timestamp, linkType: r.linkType, data: r.data, frame: r.frame };
+      // Enough bytes to know, and none of the formats: say so now rather than after reading a whole stream.
+      if (reader.format === undefined && reader.bytesRead >= DETECT_BYTES) throw new Error(notReplayable(this.label));
     }
     for (const r of reader.end()) yield { t: r.timestamp, linkType: r.linkType, data: r.data, frame: r.frame };
-    if (reader.format === undefined) throw new Error(`${this.opts.path} is neither a pcap, pcapng or btsnoop capture nor a recording`);
+    if (reader.format === undefined) throw new Error(reader.bytesRead === 0 ? `${this.label} is empty: not a capture or a recording` : notReplayable(this.label));
   }
 
   /** Emits frames, paced by their timestamps unless fast. */
@@ -99,8 +167,18 @@ export class ReplaySource extends EventEmitter<FrameSourceEvents> implements Fra
           firstT = f.t;
           startMs = Date.now();
         }
-        const wait = startMs + ((f.t - firstT) * 1000) / speed - Date.now();
-        if (wait > 1) await new Promise((res) => setTimeout(res, wait));
+        // A gap longer than setTimeout's limit (2^31-1 ms, ~24.8 days) is waited in steps.
+        for (let wait = startMs + ((f.t - firstT) * 1000) / speed - Date.now(); wait > 1 && !this.stopped; wait = startMs + ((f.t - firstT) * 1000) / speed - Date.now()) {
+          await new Promise<void>((res) => {
+            const timer = setTimeout(res, Math.min(wait, MAX_TIMER_MS));
+            this.wake = () => {
+              clearTimeout(timer);
+              res();
+            };
+          });
+          this.wake = undefined;
+        }
+        if (this.stopped) return;
       }
       this.emit('frame', f);
     }

@@ -1,5 +1,5 @@
 /**
- * The broadcaster's simulated scene, in-process: several drones put real frame bytes on a simulated air,
+ * The simulated scene of @odid/transmitter, in-process: several drones put real frame bytes on a simulated air,
  * and this source hands them over like a radio would. Runs in real time on the system clock, or as fast
  * as possible on a simulated clock (tests, benchmarks).
  */
@@ -18,11 +18,14 @@ export interface SimulatedSceneOptions {
   clock?: Clock;
 }
 
+/** With a simulated clock, the longest the source runs before letting the event loop in (ms). */
+const SLICE_MS = 20;
+
 export class SimulatedSceneSource extends EventEmitter<FrameSourceEvents> implements FrameSource {
   readonly name = 'sim';
   readonly drones: SceneDrone[];
   readonly receiver: { latitude: number; longitude: number };
-  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | undefined;
   private stopped = false;
 
   constructor(private readonly opts: SimulatedSceneOptions = {}) {
@@ -36,14 +39,22 @@ export class SimulatedSceneSource extends EventEmitter<FrameSourceEvents> implem
       const clock = new ManualClock(this.opts.fast.startMs);
       const scene = new SimulatedScene({ drones: this.drones, clock, receiver: this.receiver });
       const until = this.opts.fast.startMs + this.opts.fast.durationS * 1000;
-      // Deliver asynchronously so listeners attached after start() see everything.
-      setImmediate(() => {
+      // Deliver asynchronously so listeners attached after start() see everything, in slices of about
+      // SLICE_MS with the event loop free in between: a signal, a timer or a closed pipe is seen within one.
+      const slice = (): void => {
+        const sliceEnd = Date.now() + SLICE_MS;
         for (let next = scene.nextDue(); next <= until && !this.stopped; next = scene.nextDue()) {
           clock.set(next);
           for (const f of scene.due()) this.emit('frame', { t: f.t, linkType: f.linkType, data: f.data });
+          if (Date.now() >= sliceEnd) {
+            this.timer = setImmediate(slice);
+            return;
+          }
         }
-        this.emit('end');
-      });
+        // A stopped source does not end: whoever stopped it is already finishing.
+        if (!this.stopped) this.emit('end');
+      };
+      this.timer = setImmediate(slice);
       return;
     }
     const clock = this.opts.clock ?? systemClock;
@@ -58,6 +69,9 @@ export class SimulatedSceneSource extends EventEmitter<FrameSourceEvents> implem
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    if (this.timer) {
+      clearTimeout(this.timer as ReturnType<typeof setTimeout>);
+      clearImmediate(this.timer as ReturnType<typeof setImmediate>);
+    }
   }
 }

@@ -26,6 +26,8 @@ export interface FrameSourceEvents {
 
 export interface FrameSource extends EventEmitter<FrameSourceEvents> {
   readonly name: string;
+  /** A finite source that could not deliver its whole input: why (set before its 'end'). */
+  readonly fatalError?: Error | undefined;
   /** Opens the radio or file; rejects with an Error that says what is missing and how to fix it. */
   start(): Promise<void>;
   stop(): Promise<void>;

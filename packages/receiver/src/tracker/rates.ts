@@ -7,70 +7,119 @@
 /** Receptions kept per message type at most: bounds the memory of a flood between two reads. */
 const MAX_KEPT = 4096;
 const INITIAL_CAPACITY = 16;
+/**
+ * A late reception is put in its place among at most this many newer ones; one later than that (or more
+ * than a window older than the newest) means time went backwards — captures played one after another, a
+ * clock step — and the newer times, which belong to the timeline left behind, are dropped.
+ */
+const LATE_MAX = 64;
+
+/** Counts the work the meters do (times moved, dropped or looked at), for tests that bound it. */
+export interface RateWork {
+  steps: number;
+}
 
 /**
- * One message type's reception times in a ring (oldest first unless a late frame came in: `ordered`
- * false). A ring, not an array pushed at one end and cut at the other: a tracker records every message of
- * every track, and each cut of an array left garbage that lived just long enough to cost a full GC.
+ * One message type's reception times in a ring, always in time order (oldest first). A ring, not an array
+ * pushed at one end and cut at the other: a tracker records every message of every track, and each cut of
+ * an array left garbage that lived just long enough to cost a full GC.
+ *
+ * Every operation costs O(1) amortised whatever the timestamps do: in order, a time is appended; a late
+ * one moves at most LATE_MAX newer ones; a jump backwards drops the newer ones (each time is dropped at
+ * most once after it was added); expired times leave from the front; counting up to a time in the past
+ * is a binary search (at most 12 steps in 4096).
  */
 class Series {
   /** A plain array of doubles: small rings stay on the JS heap, where a typed array's would not. */
   private times: number[] = new Array<number>(INITIAL_CAPACITY).fill(0);
   private head = 0;
   private size = 0;
-  ordered = true;
   /** The rate as of the last update. */
   rate = 0;
   /** The rate in the object `current` handed out last. */
   handedOut = Number.NaN;
 
-  constructor(readonly kind: string) {}
+  constructor(
+    readonly kind: string,
+    private readonly windowMs: number,
+    private readonly work: RateWork | undefined,
+  ) {}
 
   private at(k: number): number {
     return this.times[(this.head + k) % this.times.length]!;
   }
 
-  add(t: number): void {
-    if (this.size > 0 && t < this.at(this.size - 1)) this.ordered = false;
-    if (this.size === this.times.length) {
-      if (this.size >= MAX_KEPT) {
-        // Full at the bound: the oldest gives way.
-        this.head = (this.head + 1) % this.times.length;
-        this.size--;
-      } else this.resize(Math.min(MAX_KEPT, this.size * 2));
-    }
-    this.times[(this.head + this.size) % this.times.length] = t;
-    this.size++;
+  private put(k: number, t: number): void {
+    this.times[(this.head + k) % this.times.length] = t;
   }
 
-  /** Drops the times at or before `cutoff` (in time order, or all of them when unordered). */
-  dropUntil(cutoff: number): void {
-    if (this.ordered) {
-      while (this.size > 0 && this.times[this.head]! <= cutoff) {
-        this.head = (this.head + 1) % this.times.length;
-        this.size--;
+  add(t: number): void {
+    let steps = 1;
+    if (this.size > 0 && t < this.at(this.size - 1)) {
+      // How many kept times are newer than t (looked at up to LATE_MAX + 1 of them).
+      let newer = 0;
+      while (newer < this.size && newer <= LATE_MAX && this.at(this.size - 1 - newer) > t) newer++;
+      steps += newer;
+      if (newer > LATE_MAX || t < this.at(this.size - 1) - this.windowMs) {
+        // Time went backwards: the newer times belong to the timeline left behind.
+        while (this.size > 0 && this.at(this.size - 1) > t) {
+          this.size--;
+          steps++;
+        }
+      } else {
+        this.makeRoom();
+        // Late: into its place, the newer ones one step up.
+        for (let k = this.size - 1; k >= this.size - newer; k--) this.put(k + 1, this.at(k));
+        this.put(this.size - newer, t);
+        this.size++;
+        if (this.work) this.work.steps += steps + newer;
+        return;
       }
-      return;
     }
-    const kept = this.all().filter((t) => t > cutoff);
-    this.head = 0;
-    this.size = 0;
-    for (const t of kept) this.add(t);
-    // Nothing out of order is left once the late frames have left the window.
-    if (kept.every((t, i) => i === 0 || t >= kept[i - 1]!)) this.ordered = true;
+    this.makeRoom();
+    this.put(this.size, t);
+    this.size++;
+    if (this.work) this.work.steps += steps;
+  }
+
+  /** Room for one more: the ring grows up to MAX_KEPT, then the oldest gives way. */
+  private makeRoom(): void {
+    if (this.size < this.times.length) return;
+    if (this.size >= MAX_KEPT) {
+      this.head = (this.head + 1) % this.times.length;
+      this.size--;
+    } else this.resize(Math.min(MAX_KEPT, this.size * 2));
+  }
+
+  /** Drops the times at or before `cutoff`. */
+  dropUntil(cutoff: number): void {
+    let steps = 1;
+    while (this.size > 0 && this.times[this.head]! <= cutoff) {
+      this.head = (this.head + 1) % this.times.length;
+      this.size--;
+      steps++;
+    }
+    if (this.work) this.work.steps += steps;
   }
 
   /** Times at or before `nowMs` (those kept: see dropUntil). */
   countUntil(nowMs: number): number {
-    let n = this.size;
-    if (this.ordered) {
-      // In time order, only a tail newer than nowMs can be outside.
-      while (n > 0 && this.at(n - 1) > nowMs) n--;
-      return n;
+    if (this.size === 0 || this.at(this.size - 1) <= nowMs) {
+      if (this.work) this.work.steps++;
+      return this.size;
     }
-    n = 0;
-    for (let k = 0; k < this.size; k++) if (this.at(k) <= nowMs) n++;
-    return n;
+    // Some are newer than nowMs (a reading of the past): the first of them, by binary search.
+    let lo = 0;
+    let hi = this.size - 1;
+    let steps = 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.at(mid) <= nowMs) lo = mid + 1;
+      else hi = mid;
+      steps++;
+    }
+    if (this.work) this.work.steps += steps;
+    return lo;
   }
 
   all(): number[] {
@@ -85,7 +134,6 @@ class Series {
     this.times = keep.length >= INITIAL_CAPACITY ? keep : keep.concat(new Array<number>(INITIAL_CAPACITY - keep.length).fill(0));
     this.head = 0;
     this.size = keep.length;
-    this.ordered = true;
   }
 
   private resize(capacity: number): void {
@@ -104,7 +152,11 @@ export class RateMeter {
   private lastAnswer: Record<string, number> | undefined;
   private lastAnswerKinds = 0;
 
-  constructor(private readonly windowMs: number) {}
+  constructor(
+    private readonly windowMs: number,
+    /** Counts the work done (tests). */
+    private readonly work?: RateWork,
+  ) {}
 
   add(kind: string, atMs: number): void {
     this.first = this.first === undefined ? atMs : Math.min(this.first, atMs);
@@ -153,7 +205,7 @@ export class RateMeter {
   }
 
   private newSeries(kind: string): Series {
-    const s = new Series(kind);
+    const s = new Series(kind, this.windowMs, this.work);
     this.series.push(s);
     this.byKind.set(kind, s);
     return s;

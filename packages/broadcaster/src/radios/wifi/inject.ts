@@ -8,7 +8,7 @@
  */
 
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
+import { readFileBoundedSync } from '@odid/commands';
 import type { BroadcastTransport } from '@odid/codec';
 import { RadioError } from '../types.js';
 
@@ -40,7 +40,8 @@ export const monitorFix = (iface: string): string =>
 /** Reads the interface's ARPHRD type from sysfs; undefined when there is no such interface. */
 export function readInterfaceType(iface: string): number | undefined {
   try {
-    return Number(readFileSync(`/sys/class/net/${iface}/type`, 'utf8').trim());
+    // A sysfs attribute: a few bytes (bounded all the same, as every file the tools read whole).
+    return Number(readFileBoundedSync(`/sys/class/net/${iface}/type`, { maxBytes: 4096 }).toString('utf8').trim());
   } catch {
     return undefined;
   }

@@ -16,7 +16,7 @@ export const systemTimers: Timers = {
   clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
 };
 
-/** Timers that move only when told (like the broadcaster's ManualClock): deterministic tests and replays. */
+/** Timers that move only when told (like ManualClock of @odid/position): deterministic tests and replays. */
 export class ManualTimers implements Timers {
   private t: number;
   private seq = 0;
