@@ -1,6 +1,6 @@
 export * from './tracker/index.js';
 export * from './outputs/index.js';
-export { LiveTable, renderTable, SORT_KEYS, type SortKey } from './outputs/table.js';
+export { LiveTable, renderTable, SORT_KEYS, type LiveTableOptions, type RenderOptions, type SortKey } from './outputs/table.js';
 export type { FrameSource, FrameSourceEvents, RawFrame } from './sources/types.js';
 export { ReplaySource, type ReplayOptions } from './sources/replay.js';
 export { SimulatedSceneSource, type SimulatedSceneOptions } from './sources/sim.js';

@@ -7,7 +7,9 @@ import { RemoteIdExtractor, type ExtractStats, type ReceivedMessage } from '@odi
 import { FrameQueue } from './frame-queue.js';
 import type { RawFrame } from './sources/types.js';
 import { Tracker } from './tracker/tracker.js';
+import type { AllowEntry } from './tracker/allow-list.js';
 import type { TrackerOptions, TrackUpdate } from './tracker/types.js';
+import type { Zone } from './tracker/zones.js';
 
 export interface PipelineSinks {
   /** Every raw frame, before decoding (recording, pcapng export). */
@@ -79,6 +81,16 @@ export class Pipeline {
       n++;
     }
     return n;
+  }
+
+  /** Replaces the tracker's zones (a zone drawn on the map was saved); the tracks that changed go to the outputs, with their alerts. */
+  setZones(zones: readonly Zone[]): void {
+    for (const u of this.tracker.setZones(zones)) this.sinks.update?.(u);
+  }
+
+  /** Replaces the tracker's allow-list (undefined: none); the tracks whose authorisation changed go to the outputs. */
+  setAllowList(entries: readonly AllowEntry[] | undefined): void {
+    for (const u of this.tracker.setAllowList(entries)) this.sinks.update?.(u);
   }
 
   tick(nowMs: number): void {

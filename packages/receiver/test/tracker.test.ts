@@ -17,7 +17,7 @@ import {
   type ReceivedMessage,
   type SingleMessageInput,
 } from '@odid/codec';
-import { sharedPath } from '../../../test/support/shared.js';
+import { corpusPath, fixturePath, itCorpus } from '../../../test/support/fixtures.js';
 import { destinationPoint, type LatLon } from '@odid/position';
 import { Tracker, TRACK_FLAGS, locationAgeSeconds, trackHistoryToJson, trackToJson, type Track, type TrackFlag } from '../src/tracker/index.js';
 
@@ -229,8 +229,8 @@ describe('identity and merging', () => {
 });
 
 describe('DJI and French records', () => {
-  it('a real DJI DroneID beacon forms a dji-wifi track by serial (its swapped coordinates are not a position)', () => {
-    const ref = JSON.parse(readFileSync(sharedPath('captures', 'reference', 'aeburriel+scapy-uas-remoteid__extracted__test_wifi_dji.hex.json'), 'utf8')) as {
+  itCorpus('a real DJI DroneID beacon forms a dji-wifi track by serial (its swapped coordinates are not a position)', () => {
+    const ref = JSON.parse(readFileSync(corpusPath('reference', 'aeburriel+scapy-uas-remoteid__extracted__test_wifi_dji.hex.json'), 'utf8')) as {
       frames: { frame_hex: string }[];
     };
     const msgs = new RemoteIdExtractor().fromRecord(105, fromHex(ref.frames[0]!.frame_hex), { t: T0 });
@@ -271,8 +271,8 @@ describe('DJI and French records', () => {
     expect(t.operatorDistance).toBeCloseTo(120, 3);
   });
 
-  it('a real French beacon joins the ODID track of the same ANSI/CTA serial', () => {
-    const ref = JSON.parse(readFileSync(sharedPath('captures', 'reference', 'aeburriel+scapy-uas-remoteid__extracted__test_wifi_sgdsn.hex.json'), 'utf8')) as {
+  itCorpus('a real French beacon joins the ODID track of the same ANSI/CTA serial', () => {
+    const ref = JSON.parse(readFileSync(corpusPath('reference', 'aeburriel+scapy-uas-remoteid__extracted__test_wifi_sgdsn.hex.json'), 'utf8')) as {
       frames: { frame_hex: string }[];
     };
     const tr = new Tracker();
@@ -617,9 +617,9 @@ describe('the JSON form', () => {
     const msgs = air('wifi-beacon', 'AA:BB:CC:DD:EE:01', 3, T0 + 0.25, [basicId(SERIAL), location(T0 + 0.25, destinationPoint(HOME, 0, 100)), system(HOME), operatorId(EU_OPERATOR), selfId('survey')], -55);
     feed(tr, msgs);
     const json = trackToJson(only(tr));
-    expect(Object.keys(json).slice(0, 18)).toEqual([
+    expect(Object.keys(json).slice(0, 21)).toEqual([
       'key', 'uasId', 'idType', 'uaType', 'ids', 'addresses', 'transports', 'location', 'system', 'operatorId', 'selfId', 'auth',
-      'messages', 'firstSeen', 'lastSeen', 'state', 'flags', 'position',
+      'messages', 'firstSeen', 'lastSeen', 'state', 'flags', 'authorised', 'zones', 'operatorZones', 'position',
     ]);
     expect(json).toMatchObject({
       uasId: SERIAL,
@@ -635,6 +635,9 @@ describe('the JSON form', () => {
       lastSeen: T0 + 0.25,
       state: 'active',
       flags: [],
+      authorised: false,
+      zones: [],
+      operatorZones: [],
       rssi: -55,
     });
     expect(json.location).toBe(msgs.find((m) => m.message.type === 'location')!.message);
@@ -659,14 +662,14 @@ describe('real captures', () => {
   }
 
   it('Wi-Fi beacon and NAN from one transmitter are one track', () => {
-    const tr = replay(sharedPath('captures', 'opendroneid+wireshark-dissector', 'odid_wifi_sample.pcap'));
+    const tr = replay(fixturePath('captures', 'opendroneid+wireshark-dissector', 'odid_wifi_sample.pcap'));
     const json = trackToJson(only(tr));
     expect(json.transports).toEqual(['wifi-beacon', 'wifi-nan']);
     expect(json.operatorId).toBe('GBR-OP-123ABCD');
   });
 
   it('a BT5 long-range capture: one track, pack loss estimated from counter gaps', () => {
-    const tr = replay(sharedPath('captures', 'opendroneid+wireshark-dissector', 'odid_bt5_lr_sample.pcapng'));
+    const tr = replay(fixturePath('captures', 'opendroneid+wireshark-dissector', 'odid_bt5_lr_sample.pcapng'));
     const json = trackToJson(only(tr));
     expect(json.uasId).toBe('SSEVTFG93700070');
     const pack = json.links[0]!.counters.pack!;
@@ -675,8 +678,8 @@ describe('real captures', () => {
     expect(pack.loss).toBeLessThan(0.5);
   });
 
-  it('a DJI Air 3 heard over Wi-Fi beacon: serial, position, live operator', () => {
-    const tr = replay(sharedPath('captures', 'bkerler+DroneID', 'examples', 'dji_air3.pcapng'));
+  itCorpus('a DJI Air 3 heard over Wi-Fi beacon: serial, position, live operator', () => {
+    const tr = replay(corpusPath('bkerler+DroneID', 'examples', 'dji_air3.pcapng'));
     const json = trackToJson(only(tr));
     expect(json).toMatchObject({ uasId: '1581F6N8A23B2ML3Y3KR', idType: 1, flags: [], operator: { source: 'live' } });
     expect(json.position!.lat).toBeCloseTo(33.665, 2);

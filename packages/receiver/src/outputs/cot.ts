@@ -16,7 +16,7 @@
  * across restarts. A track that turns lost is sent once more with stale = time, which retires its icon.
  */
 
-import type { Track, TrackUpdate } from '../tracker/types.js';
+import type { Track, TrackAlert, TrackUpdate } from '../tracker/types.js';
 import type { CotSender } from './cot-send.js';
 import type { TrackOutput } from './types.js';
 import { decimal, escapeXml, isoTime } from './xml.js';
@@ -76,9 +76,12 @@ export const cotUid = (track: Track, prefix = 'odid-'): string => `${prefix}${tr
 
 /**
  * The events of one track at `nowMs` (tracker clock): the drone's when its position is known, the operator's
- * when that is known. A lost track's events expire at once.
+ * when that is known. A lost track's events expire at once. The remarks say whether the track is authorised
+ * (allow-list) and which zones its drone and operator are in; the drone's also start with the zone alerts
+ * of `alerts` (the update's: "ALERT operator entered zone Stadium"). Other alerts add nothing: the new icon
+ * and the FLAGS remark already say them.
  */
-export function trackToCot(track: Track, nowMs: number, opts: CotOptions = {}): CotEvent[] {
+export function trackToCot(track: Track, nowMs: number, opts: CotOptions = {}, alerts?: readonly TrackAlert[]): CotEvent[] {
   const events: CotEvent[] = [];
   const time = isoTime(nowMs);
   const stale = isoTime(track.state === 'lost' ? nowMs : nowMs + (opts.staleSeconds ?? 30) * 1000);
@@ -95,7 +98,7 @@ export function trackToCot(track: Track, nowMs: number, opts: CotOptions = {}): 
     if (p.course !== undefined || p.speed !== undefined) {
       detail += `<track course="${decimal(p.course ?? 0, 1)}" speed="${decimal(p.speed ?? 0, 2)}"/>`;
     }
-    detail += `<remarks>${escapeXml(droneRemarks(track))}</remarks>`;
+    detail += `<remarks>${escapeXml(droneRemarks(track, alerts))}</remarks>`;
     events.push({
       uid,
       type,
@@ -106,7 +109,9 @@ export function trackToCot(track: Track, nowMs: number, opts: CotOptions = {}): 
     const o = track.operator;
     const opUid = `${uid}-operator`;
     const type = opts.operatorType ?? COT_TYPE_OPERATOR;
-    const remarks = `Operator of ${callsign} (position: ${o.source})${track.operatorId ? `; operator ID ${track.operatorId.operatorId}` : ''}`;
+    const remarks =
+      `Operator of ${callsign} (position: ${o.source})${track.operatorId ? `; operator ID ${track.operatorId.operatorId}` : ''}` +
+      (track.operatorZones.length ? `; in zone ${track.operatorZones.join(', ')}` : '');
     const detail = `<contact callsign="${escapeXml(`${callsign} operator`)}"/><remarks>${escapeXml(remarks)}</remarks>`;
     events.push({ uid: opUid, type, xml: event({ uid: opUid, type, time, stale, lat: o.lat, lon: o.lon, hae: o.alt, detail }) });
   }
@@ -136,19 +141,24 @@ function event(e: EventParts): string {
   );
 }
 
-function droneRemarks(t: Track): string {
-  const parts = [`Remote ID ${t.uasId ?? '(no ID yet)'}`];
+function droneRemarks(t: Track, alerts: readonly TrackAlert[] | undefined): string {
+  const parts: string[] = [];
+  for (const a of alerts ?? []) if (a.kind === 'zone') parts.push(`ALERT ${a.text}`);
+  parts.push(`Remote ID ${t.uasId ?? '(no ID yet)'}`);
   if (t.uaType !== undefined) parts.push(`UA ${UA_TYPE_NAMES[t.uaType] ?? t.uaType}`);
   if (t.operatorId) parts.push(`operator ID ${t.operatorId.operatorId}`);
   if (t.selfId?.desc) parts.push(`self-ID "${t.selfId.desc}"`);
   if (t.location && t.location.height !== ALTITUDE_UNKNOWN) parts.push(`height ${t.location.height} m`);
   if (t.flags.length) parts.push(`FLAGS ${t.flags.join(', ')}`);
+  if (t.authorised) parts.push(`AUTHORISED${t.allowedBy?.note ? ` (${t.allowedBy.note})` : ''}`);
+  if (t.zones.length) parts.push(`in zone ${t.zones.join(', ')}`);
+  if (t.operatorZones.length) parts.push(`operator in zone ${t.operatorZones.join(', ')}`);
   parts.push(`via ${[...t.transports].join(', ')}`);
   return parts.join('; ');
 }
 
 export interface CotOutputOptions extends CotOptions {
-  /** Least time between two events of one track (tracker clock; default 1000 ms). State and flag changes always go. */
+  /** Least time between two events of one track (tracker clock; default 1000 ms). State and flag changes, and zone alerts, always go. */
   minIntervalMs?: number;
   /** Told about send failures (default: they are dropped; CoT is fire-and-forget). */
   onError?: (error: Error) => void;
@@ -169,10 +179,11 @@ export function createCotOutput(sender: CotSender, opts: CotOutputOptions = {}):
       for (const key of update.merged ?? []) lastSent.delete(key);
       const key = update.track.key;
       const last = lastSent.get(key);
-      const due = update.reason !== 'updated' || last === undefined || update.at - last >= minInterval || update.at < last;
+      const zoneAlert = update.alerts?.some((a) => a.kind === 'zone') ?? false;
+      const due = update.reason !== 'updated' || zoneAlert || last === undefined || update.at - last >= minInterval || update.at < last;
       if (!due) return;
       lastSent.set(key, update.at);
-      for (const e of trackToCot(update.track, update.at, opts)) send(e.xml);
+      for (const e of trackToCot(update.track, update.at, opts, update.alerts)) send(e.xml);
     },
     async close() {
       await Promise.all([...pending]);

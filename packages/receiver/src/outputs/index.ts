@@ -20,7 +20,9 @@ export {
   COT_MULTICAST_PORT,
   createTcpCotSender,
   createUdpCotSender,
+  parseCotUrl,
   type CotSender,
+  type CotTarget,
   type TcpCotOptions,
   type UdpCotOptions,
 } from './cot-send.js';

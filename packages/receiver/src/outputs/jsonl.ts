@@ -1,7 +1,7 @@
 /**
  * JSON Lines: received messages exactly as `odid decode` prints them (receivedToJson), and track updates.
  * A message line has `message`; a track line has `track` (the trackToJson form):
- *   {"t":1700000000.5,"update":"updated","merged":["trk-2"],"track":{...}}
+ *   {"t":1700000000.5,"update":"updated","merged":["trk-2"],"alerts":[{"kind":"zone",...}],"track":{...}}
  * One line per call, nothing else on the sink, so the stream can be read back line by line.
  */
 
@@ -19,7 +19,7 @@ export interface JsonlOptions {
   history?: boolean;
   /**
    * Least time between two 'updated' lines of one track (tracker clock, default 0: every update). A BT4 drone
-   * updates its track ten times a second; created/state/flags lines always go.
+   * updates its track ten times a second; created/state/flags lines, and lines with alerts, always go.
    */
   minIntervalMs?: number;
   /** End the sink on close (default true; pass false for process.stdout). */
@@ -36,6 +36,7 @@ export function trackUpdateToJson(update: TrackUpdate, opts: { history?: boolean
   const line: Record<string, unknown> = { t: update.at / 1000, update: update.reason };
   if (update.previousState) line.previousState = update.previousState;
   if (update.merged) line.merged = update.merged;
+  if (update.alerts?.length) line.alerts = update.alerts;
   const track = trackToJson(update.track);
   if (opts.history) track.history = trackHistoryToJson(update.track);
   line.track = track;
@@ -61,7 +62,7 @@ export function createJsonlOutput(sink: Sink<string>, opts: JsonlOptions = {}): 
       if (!tracks) return;
       for (const key of update.merged ?? []) lastWritten.delete(key);
       const last = lastWritten.get(update.track.key);
-      if (update.reason === 'updated' && last !== undefined && update.at - last < minInterval && update.at >= last) return;
+      if (update.reason === 'updated' && !update.alerts?.length && last !== undefined && update.at - last < minInterval && update.at >= last) return;
       lastWritten.set(update.track.key, update.at);
       sink.write(trackUpdateToJson(update, { history: opts.history ?? false }) + '\n');
     },

@@ -7,6 +7,24 @@ export { CounterStats, type CounterSnapshot } from './counters.js';
 export { RadioLink, linkKey } from './link.js';
 export { RateMeter } from './rates.js';
 export { PositionHistory } from './history.js';
+export {
+  ZONE_NAME_MAX,
+  ZonesError,
+  loadZonesFile,
+  parseZones,
+  saveZonesFile,
+  zoneContains,
+  zoneContainsPosition,
+  zonesAt,
+  zonesToGeoJson,
+  type Zone,
+  type ZoneFeature,
+  type ZoneFeatureCollection,
+  type ZoneGeometry,
+  type ZonePolygon,
+} from './zones.js';
+export { AllowList, AllowListError, loadAllowListFile, parseAllowList, parseIsoTime, type AllowEntry, type AllowListFormat } from './allow-list.js';
+export { locateJsonError, parseJsonText, type JsonSyntaxError } from './json-text.js';
 export type {
   HomePoint,
   HomeSource,
@@ -14,6 +32,8 @@ export type {
   OperatorSource,
   SpoofEvidence,
   Track,
+  TrackAlert,
+  TrackAlertKind,
   TrackerOptions,
   TrackPoint,
   TrackState,

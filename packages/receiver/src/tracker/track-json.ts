@@ -63,6 +63,11 @@ export interface TrackJson {
   lastSeen: number;
   state: TrackState;
   flags: TrackFlag[];
+  /** An allow-list entry matches the track (false without an allow-list). */
+  authorised: boolean;
+  /** Names of the zones the drone is in, and those its operator is in (empty without zones). */
+  zones: string[];
+  operatorZones: string[];
   rssi?: number;
   distance?: number;
   bearing?: number;
@@ -108,6 +113,9 @@ export function trackToJson(track: Track): TrackJson {
     lastSeen: seconds(track.lastSeen),
     state: track.state,
     flags: [...track.flags],
+    authorised: track.authorised,
+    zones: [...track.zones],
+    operatorZones: [...track.operatorZones],
     position: track.position ? pointJson(track.position) : null,
     operator: track.operator ? placeJson(track.operator) : null,
     home: track.home ? placeJson(track.home) : null,
@@ -134,9 +142,9 @@ export function trackToJson(track: Track): TrackJson {
   }
   if (latest?.rssi !== undefined) json.rssi = latest.rssi;
   if (track.distance !== undefined) json.distance = round(track.distance, 1);
-  if (track.bearing !== undefined) json.bearing = round(track.bearing, 1);
+  if (track.bearing !== undefined) json.bearing = roundBearing(track.bearing);
   if (track.operatorDistance !== undefined) json.operatorDistance = round(track.operatorDistance, 1);
-  if (track.operatorBearing !== undefined) json.operatorBearing = round(track.operatorBearing, 1);
+  if (track.operatorBearing !== undefined) json.operatorBearing = roundBearing(track.operatorBearing);
   if (track.authMissing) json.authMissing = [...track.authMissing];
   if (track.dji) json.dji = track.dji;
   if (track.djiPurpose) json.djiPurpose = track.djiPurpose;
@@ -160,4 +168,10 @@ function placeJson<S extends string>(p: { t: number; lat: number; lon: number; a
   const out: Omit<PointJson, 'speed' | 'course'> & { source: S } = { t: seconds(p.t), lat: p.lat, lon: p.lon, source: p.source };
   if (p.alt !== undefined) out.alt = p.alt;
   return out;
+}
+
+/** Degrees to 0.1, still in 0..<360: 359.96 rounds to 0, not to 360. */
+function roundBearing(deg: number): number {
+  const r = round(deg, 1);
+  return r >= 360 ? 0 : r;
 }

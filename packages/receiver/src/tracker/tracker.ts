@@ -10,7 +10,8 @@
 
 import { validate, type ReceivedMessage, type ReceivedPayload, type Transport } from '@odid/codec';
 import { bearing, distance, isKnownPosition, normalizeDegrees, type LatLon } from '@odid/position';
-import { evaluateFlags } from './flags.js';
+import { AllowList, type AllowEntry } from './allow-list.js';
+import { TRACK_FLAGS, evaluateFlags, type TrackFlag } from './flags.js';
 import { PositionHistory } from './history.js';
 import {
   carriesIdentity,
@@ -24,7 +25,8 @@ import {
 } from './identity.js';
 import { RadioLink, linkKey } from './link.js';
 import { RateMeter } from './rates.js';
-import type { OperatorSource, SpoofEvidence, Track, TrackerOptions, TrackPoint, TrackState, TrackUpdate } from './types.js';
+import type { OperatorSource, SpoofEvidence, Track, TrackAlert, TrackerOptions, TrackPoint, TrackState, TrackUpdate } from './types.js';
+import { zonesAt, type Zone } from './zones.js';
 
 const DEFAULTS = {
   staleAfterMs: 5_000,
@@ -45,6 +47,18 @@ const DIRECTION_MAX = 360;
 const COUNTER_MODULUS = 256;
 const DJI_SEQUENCE_MODULUS = 65_536;
 const OPERATOR_SOURCES: readonly OperatorSource[] = ['takeoff', 'live', 'fixed'];
+const ALERT_QUIET_MS = 30_000;
+const FLAG_ORDER = Object.keys(TRACK_FLAGS) as TrackFlag[];
+
+/** Where a track's zones were last worked out (zone checks run only when a position moved). */
+interface ZoneCheck {
+  generation: number;
+  lat?: number;
+  lon?: number;
+  alt?: number;
+  opLat?: number;
+  opLon?: number;
+}
 
 export class Tracker {
   private readonly settings: Settings;
@@ -58,6 +72,18 @@ export class Tracker {
   private readonly lastLink = new WeakMap<Track, RadioLink>();
   /** The clock-dependent inputs of each track's flags at their last evaluation (see timedFlagInputs). */
   private readonly flagInputs = new WeakMap<Track, number>();
+  private zones: readonly Zone[];
+  /** Bumped by setZones: every track's zones are worked out again. */
+  private zoneGeneration = 0;
+  private readonly zoneChecks = new WeakMap<Track, ZoneCheck>();
+  private allow: AllowList | undefined;
+  /** The next time some allow-list entry starts or stops holding: tick looks at every track then. */
+  private allowChangesAt = Infinity;
+  private readonly alertQuietMs: number;
+  /** When each alert of a track was last raised (see TrackerOptions.alertQuietMs). */
+  private readonly raisedAt = new WeakMap<Track, Map<string, number>>();
+  /** Tracks created from a radio address alone whose 'new-drone' alert waits for an ID (see announce); usually empty. */
+  private readonly unannounced = new Set<Track>();
   private nextKey = 1;
   /** Distinguishes BT4 frames, each of which carries one message, for the counter statistics. */
   private frameSeq = 0;
@@ -75,6 +101,14 @@ export class Tracker {
     if (s.lostAfterMs < s.staleAfterMs) throw new RangeError(`lostAfterMs (${s.lostAfterMs}) must not be shorter than staleAfterMs (${s.staleAfterMs})`);
     this.settings = s;
     this.receiver = options.receiverPosition;
+    const quiet = options.alertQuietMs ?? ALERT_QUIET_MS;
+    if (!Number.isFinite(quiet) || quiet < 0) throw new RangeError(`Tracker option alertQuietMs must be a number ≥ 0, got ${quiet}`);
+    this.alertQuietMs = quiet;
+    this.zones = options.zones ? [...options.zones] : [];
+    if (options.allowList) {
+      this.allow = new AllowList([...options.allowList]);
+      this.allowChangesAt = this.allow.nextChangeAfter(this.clock);
+    }
   }
 
   /** The latest time the tracker has been told, ms. */
@@ -95,6 +129,45 @@ export class Tracker {
     for (const t of this.byKey.values()) this.updateDistances(t);
   }
 
+  /** The zones in force. */
+  get zoneList(): readonly Zone[] {
+    return this.zones;
+  }
+
+  /**
+   * Replaces the zones (e.g. once a zone drawn on the map is saved): every track's zones are worked out
+   * again. Returns an update (reason 'flags') for each track whose zones changed, carrying 'zone' alerts for
+   * the zones it is now in — except for lost tracks, which are only updated.
+   */
+  setZones(zones: readonly Zone[]): TrackUpdate[] {
+    this.zones = [...zones];
+    this.zoneGeneration++;
+    const updates: TrackUpdate[] = [];
+    for (const track of this.byKey.values()) {
+      const { zones: before, operatorZones: operatorBefore } = track;
+      this.updateZones(track);
+      if (track.zones === before && track.operatorZones === operatorBefore) continue;
+      const update: TrackUpdate = { track, reason: 'flags', at: this.clock };
+      const alerts = track.state === 'lost' ? undefined : this.alertsOf(track, track.flags, before, operatorBefore, false);
+      if (alerts) update.alerts = alerts;
+      updates.push(update);
+    }
+    return updates;
+  }
+
+  /** Replaces the allow-list (undefined: none). Returns an update (reason 'flags') for each track whose authorisation changed. */
+  setAllowList(entries: readonly AllowEntry[] | undefined): TrackUpdate[] {
+    this.allow = entries ? new AllowList([...entries]) : undefined;
+    this.allowChangesAt = this.allow ? this.allow.nextChangeAfter(this.clock) : Infinity;
+    const updates: TrackUpdate[] = [];
+    for (const track of this.byKey.values()) {
+      const was = track.authorised;
+      this.updateAuthorised(track);
+      if (track.authorised !== was) updates.push({ track, reason: 'flags', at: this.clock });
+    }
+    return updates;
+  }
+
   /**
    * Takes one received message. `nowMs` defaults to the frame time (`msg.t` × 1000), else the tracker's
    * latest time. Returns undefined for messages that carry nothing to track: frames with a bad FCS/CRC
@@ -108,6 +181,8 @@ export class Tracker {
     const address = msg.mac.toLowerCase();
     const { track, created, merged } = this.route(address, carriesIdentity(msg.message) ? identitiesOf(msg.message) : NO_IDS, now);
     const previousState = track.state;
+    // What alerts are raised against (a new track has raised nothing yet).
+    const { flags, zones, operatorZones } = track;
 
     const link = this.link(track, msg.transport, address, now);
     this.observeLink(link, msg, now);
@@ -122,6 +197,8 @@ export class Tracker {
     const update: TrackUpdate = { track, reason: created ? 'created' : 'updated', at: now, message: msg };
     if (merged) update.merged = merged;
     if (!created && previousState !== track.state) update.previousState = previousState;
+    const alerts = this.alertsOf(track, flags, zones, operatorZones, this.announce(track, created));
+    if (alerts) update.alerts = alerts;
     return update;
   }
 
@@ -130,14 +207,27 @@ export class Tracker {
     if (!Number.isFinite(nowMs)) throw new RangeError(`tick: time must be a finite number of ms, got ${nowMs}`);
     this.clock = Math.max(this.clock, nowMs);
     const updates: TrackUpdate[] = [];
+    // An allow-list entry started or stopped holding: every track's authorisation is looked at again.
+    const allowChanged = this.allow !== undefined && this.clock >= this.allowChangesAt;
+    if (allowChanged) this.allowChangesAt = this.allow!.nextChangeAfter(this.clock);
     for (const track of this.byKey.values()) {
       const previousState = track.state;
       const previousFlags = track.flags;
+      const wasAuthorised = track.authorised;
       // Only time moved: identity and distances are as the last ingest left them.
       this.refreshTimed(track, this.clock, true);
-      if (track.state !== previousState) updates.push({ track, reason: 'state', at: this.clock, previousState });
+      if (allowChanged) this.updateAuthorised(track);
+      // A track that never got an ID is announced once it has been heard for as long as one would take.
+      const announce = this.unannounced.size > 0 && this.unannounced.has(track) && this.clock - track.firstSeen > this.settings.missingAfterMs;
+      if (announce) this.unannounced.delete(track);
+      let update: TrackUpdate | undefined;
+      if (track.state !== previousState) update = { track, reason: 'state', at: this.clock, previousState };
       // refreshTimed keeps the flags array while its content stays the same.
-      else if (track.flags !== previousFlags) updates.push({ track, reason: 'flags', at: this.clock });
+      else if (track.flags !== previousFlags || track.authorised !== wasAuthorised || announce) update = { track, reason: 'flags', at: this.clock };
+      if (!update) continue;
+      const alerts = this.alertsOf(track, previousFlags, track.zones, track.operatorZones, announce);
+      if (alerts) update.alerts = alerts;
+      updates.push(update);
     }
     return updates;
   }
@@ -150,7 +240,10 @@ export class Tracker {
     const gone = [...this.byKey.values()].filter((t) => t.state === 'lost' && this.clock - t.lastSeen > maxSilenceMs);
     if (!gone.length) return [];
     const drop = new Set(gone);
-    for (const t of gone) this.byKey.delete(t.key);
+    for (const t of gone) {
+      this.byKey.delete(t.key);
+      this.unannounced.delete(t);
+    }
     for (const [k, t] of this.byId) if (drop.has(t)) this.byId.delete(k);
     for (const [a, t] of this.byAddress) if (drop.has(t)) this.byAddress.delete(a);
     return gone.map((t) => t.key);
@@ -234,6 +327,9 @@ export class Tracker {
       messages: 0,
       state: 'active',
       flags: [],
+      zones: [],
+      operatorZones: [],
+      authorised: false,
     };
     this.byKey.set(track.key, track);
     return track;
@@ -271,6 +367,19 @@ export class Tracker {
     dst.firstSeen = Math.min(dst.firstSeen, src.firstSeen);
     dst.lastSeen = Math.max(dst.lastSeen, src.lastSeen);
     dst.messages += src.messages;
+    // What the retired track had already raised counts as raised for the aircraft: no second alert for it.
+    dst.flags = FLAG_ORDER.filter((f) => dst.flags.includes(f) || src.flags.includes(f));
+    dst.zones = union(dst.zones, src.zones);
+    dst.operatorZones = union(dst.operatorZones, src.operatorZones);
+    this.zoneChecks.delete(dst);
+    // An address track joining an aircraft already announced is that aircraft: no second 'new-drone'.
+    if (!this.unannounced.delete(src)) this.unannounced.delete(dst);
+    const srcRaised = this.raisedAt.get(src);
+    if (srcRaised) {
+      const dstRaised = this.raisedAt.get(dst) ?? new Map<string, number>();
+      for (const [k, t] of srcRaised) dstRaised.set(k, Math.max(t, dstRaised.get(k) ?? -Infinity));
+      this.raisedAt.set(dst, dstRaised);
+    }
     this.byKey.delete(src.key);
     return src.key;
   }
@@ -457,7 +566,108 @@ export class Tracker {
     const basic = (track.idType !== undefined ? track.basicIds.get(track.idType) : undefined) ?? track.basicIds.values().next().value;
     if (basic) track.uaType = basic.uaType;
     this.updateDistances(track);
+    this.updateZones(track);
+    this.updateAuthorised(track);
     this.refreshTimed(track, now);
+  }
+
+  /**
+   * The zones the drone and the operator are in, worked out again only when their position moved (or the
+   * zones changed); each zone's bounding box is looked at before its polygons. Unchanged lists keep their
+   * arrays.
+   */
+  private updateZones(track: Track): void {
+    if (this.zones.length === 0) {
+      if (track.zones.length) track.zones = [];
+      if (track.operatorZones.length) track.operatorZones = [];
+      return;
+    }
+    let check = this.zoneChecks.get(track);
+    if (!check) this.zoneChecks.set(track, (check = { generation: -1 }));
+    const fresh = check.generation !== this.zoneGeneration;
+    check.generation = this.zoneGeneration;
+    const p = track.position;
+    if (fresh || check.lat !== p?.lat || check.lon !== p?.lon || check.alt !== p?.alt) {
+      check.lat = p?.lat;
+      check.lon = p?.lon;
+      check.alt = p?.alt;
+      const zones = p ? zonesAt(this.zones, p) : NO_ZONES;
+      if (!sameList(zones, track.zones)) track.zones = zones === NO_ZONES ? [] : zones;
+    }
+    const o = track.operator;
+    if (fresh || check.opLat !== o?.lat || check.opLon !== o?.lon) {
+      check.opLat = o?.lat;
+      check.opLon = o?.lon;
+      const zones = o ? zonesAt(this.zones, o, true) : NO_ZONES;
+      if (!sameList(zones, track.operatorZones)) track.operatorZones = zones === NO_ZONES ? [] : zones;
+    }
+  }
+
+  private updateAuthorised(track: Track): void {
+    const entry = this.allow?.match(track, this.clock);
+    if (entry) {
+      track.authorised = true;
+      track.allowedBy = entry;
+    } else if (track.authorised) {
+      track.authorised = false;
+      delete track.allowedBy;
+    }
+  }
+
+  /**
+   * Whether this update announces the track ('new-drone'). A track created by a message carrying an ID is
+   * announced at once. One created from a radio address alone (a BT4 Location before its Basic ID) waits:
+   * its ID usually follows within a second and often shows it to be an aircraft already tracked under
+   * another address, which it then joins without a second alert; else it is announced with its first ID,
+   * or once it has been heard for missingAfterMs without one (by tick, or the next message).
+   */
+  private announce(track: Track, created: boolean): boolean {
+    const due = track.identities.size > 0 || this.clock - track.firstSeen > this.settings.missingAfterMs;
+    if (created) {
+      if (due) return true;
+      this.unannounced.add(track);
+      return false;
+    }
+    return this.unannounced.size > 0 && due && this.unannounced.delete(track);
+  }
+
+  /**
+   * The alerts of an update: what the track raised against its flags and zones before it (see TrackAlert).
+   * Lists are replaced, never changed in place, so an unchanged one is the same array: nothing to compare.
+   */
+  private alertsOf(track: Track, flags: readonly TrackFlag[], zones: readonly string[], operatorZones: readonly string[], announce: boolean): TrackAlert[] | undefined {
+    if (!announce && track.flags === flags && track.zones === zones && track.operatorZones === operatorZones) return undefined;
+    let alerts: TrackAlert[] | undefined;
+    const raise = (alert: TrackAlert, key?: string): void => {
+      if (key !== undefined && this.alertQuietMs > 0) {
+        let raised = this.raisedAt.get(track);
+        const last = raised?.get(key);
+        if (last !== undefined && this.clock - last < this.alertQuietMs) return;
+        if (!raised) this.raisedAt.set(track, (raised = new Map()));
+        raised.set(key, this.clock);
+      }
+      (alerts ??= []).push(alert);
+    };
+    if (announce) raise({ kind: 'new-drone', text: 'new drone' });
+    if (track.flags !== flags) {
+      for (const flag of track.flags) {
+        if (flags.includes(flag)) continue;
+        if (flag === 'emergency') raise({ kind: 'emergency', flag, text: TRACK_FLAGS.emergency });
+        else {
+          const detail = flag === 'spoofing-suspect' && track.spoofEvidence ? `: ${track.spoofEvidence.detail}` : '';
+          raise({ kind: 'flag', flag, text: TRACK_FLAGS[flag] + detail }, `flag:${flag}`);
+        }
+      }
+    }
+    if (track.zones !== zones) {
+      for (const zone of track.zones) if (!zones.includes(zone)) raise({ kind: 'zone', zone, who: 'drone', text: `entered zone ${zone}` }, `zone:drone:${zone}`);
+    }
+    if (track.operatorZones !== operatorZones) {
+      for (const zone of track.operatorZones) {
+        if (!operatorZones.includes(zone)) raise({ kind: 'zone', zone, who: 'operator', text: `operator entered zone ${zone}` }, `zone:operator:${zone}`);
+      }
+    }
+    return alerts;
   }
 
   /**
@@ -510,6 +720,13 @@ export class Tracker {
 }
 
 const NO_IDS: readonly TrackIdentity[] = [];
+const NO_ZONES: string[] = [];
+
+/** a's items, then b's that a lacks; a itself when b adds nothing. */
+function union(a: string[], b: readonly string[]): string[] {
+  const extra = b.filter((x) => !a.includes(x));
+  return extra.length ? [...a, ...extra] : a;
+}
 
 /**
  * The track's position object updated in place from `p` when both carry the same fields (as the link's

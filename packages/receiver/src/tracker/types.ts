@@ -15,11 +15,13 @@ import type {
   ValidationIssue,
 } from '@odid/codec';
 import type { LatLon } from '@odid/position';
+import type { AllowEntry } from './allow-list.js';
 import type { TrackFlag } from './flags.js';
 import type { PositionHistory } from './history.js';
 import type { IdSlot } from './identity.js';
 import type { RadioLink } from './link.js';
 import type { RateMeter } from './rates.js';
+import type { Zone } from './zones.js';
 
 /** active: heard within staleAfterMs; stale: within lostAfterMs; lost: longer ago. */
 export type TrackState = 'active' | 'stale' | 'lost';
@@ -45,6 +47,16 @@ export interface TrackerOptions {
   maxAddressSpreadM?: number;
   /** How long 'spoofing-suspect' stays raised after the last evidence (default 60000 ms). */
   spoofHoldMs?: number;
+  /** Zones (zones.ts): each track says which ones its drone and its operator are in. Replace with Tracker.setZones. */
+  zones?: readonly Zone[];
+  /** Allow-list (allow-list.ts): tracks it matches at the tracker's time are `authorised`. Replace with Tracker.setAllowList. */
+  allowList?: readonly AllowEntry[];
+  /**
+   * The same alert of one track (the same flag, the same zone for drone or operator) is not raised again
+   * within this time of the last one, so a flag or a zone boundary that flickers does not flood whoever
+   * watches (default 30000 ms; 0: every time). New-drone and emergency alerts are always raised.
+   */
+  alertQuietMs?: number;
 }
 
 /** One position of the aircraft. */
@@ -135,12 +147,34 @@ export interface Track {
   state: TrackState;
   /** Sorted, stable names: see flags.ts. */
   flags: TrackFlag[];
+  /** Names of the zones the drone is in (TrackerOptions.zones), in the zones' order; empty without zones. */
+  zones: string[];
+  /** Names of the zones the operator is in (by position alone: a zone's floor and ceiling are the drone's). */
+  operatorZones: string[];
+  /** An allow-list entry matches the track at the tracker's time (always false without an allow-list). */
+  authorised: boolean;
+  /** The entry that authorises it (the first in the list that matches). */
+  allowedBy?: AllowEntry;
   spoofEvidence?: SpoofEvidence;
   /** Metres and degrees from the receiver, when both positions are known. */
   distance?: number;
   bearing?: number;
   operatorDistance?: number;
   operatorBearing?: number;
+}
+
+export type TrackAlertKind = 'new-drone' | 'emergency' | 'flag' | 'zone';
+
+/** Something an update raised that a person should see now; every output that shows people things carries it. */
+export interface TrackAlert {
+  kind: TrackAlertKind;
+  /** One line, in the receiver's words: "emergency declared", "entered zone Stadium (operator)". */
+  text: string;
+  /** kind 'flag' (and 'emergency'): the flag raised. */
+  flag?: TrackFlag;
+  /** kind 'zone': the zone's name and who is inside it. */
+  zone?: string;
+  who?: 'drone' | 'operator';
 }
 
 export interface TrackUpdate {
@@ -155,4 +189,6 @@ export interface TrackUpdate {
   message?: ReceivedMessage;
   /** Set when the state changed. */
   previousState?: TrackState;
+  /** What this update raised (absent when nothing). */
+  alerts?: TrackAlert[];
 }

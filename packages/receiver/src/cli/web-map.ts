@@ -1,0 +1,140 @@
+/**
+ * `rid-scan --web [ADDR:PORT]`: the live map beside whatever else the run does. Parses the address, puts
+ * the map server on the pipeline (track updates and, for the session recording export, raw frames), says
+ * where to open it — with a QR code for a phone when a token is needed — and lists the exports the page
+ * offers, all made by the receiver from its own tracks.
+ */
+
+import QRCode from 'qrcode';
+import { tracksToGeoJson } from '../outputs/geojson.js';
+import { tracksToKml } from '../outputs/kml.js';
+import { trackToCot } from '../outputs/cot.js';
+import { createRecordingWriter } from '../outputs/recording.js';
+import { DEFAULT_WEB_HOST, DEFAULT_WEB_PORT, WebMapServer, type WebExport } from '../outputs/web/server.js';
+import type { PipelineSinks } from '../pipeline.js';
+import type { RawFrame } from '../sources/types.js';
+import type { Tracker } from '../tracker/tracker.js';
+
+/** The session recording the page can download is kept in memory up to this size, then stops growing. */
+const SESSION_RECORDING_MAX_BYTES = 64 * 1024 * 1024;
+
+export interface WebAddress {
+  host: string;
+  port: number;
+}
+
+/** `--web` alone, `PORT`, `ADDR`, `ADDR:PORT` or `[IPv6]:PORT`. */
+export function parseWebAddress(value: string | true): WebAddress {
+  if (value === true || value === '') return { host: DEFAULT_WEB_HOST, port: DEFAULT_WEB_PORT };
+  const bad = (): never => {
+    throw new Error(`--web takes ADDR:PORT, ADDR or PORT (e.g. 127.0.0.1:${DEFAULT_WEB_PORT}, 0.0.0.0:8080, [::1]:${DEFAULT_WEB_PORT}); got ${JSON.stringify(value.slice(0, 60))}`);
+  };
+  const port = (p: string | undefined): number => {
+    if (p === undefined) return DEFAULT_WEB_PORT;
+    const n = Number(p);
+    if (!/^\d{1,5}$/.test(p) || n > 65535) bad();
+    return n;
+  };
+  if (/^\d+$/.test(value)) return { host: DEFAULT_WEB_HOST, port: port(value) };
+  const v6 = /^\[([0-9a-fA-F:.]+)\](?::(\d+))?$/.exec(value);
+  if (v6) return { host: v6[1]!, port: port(v6[2]) };
+  const m = /^([A-Za-z0-9.-]+)(?::(\d+))?$/.exec(value);
+  if (!m) bad();
+  return { host: m![1]!, port: port(m![2]) };
+}
+
+export interface WebMapSetup {
+  address: WebAddress;
+  mode: 'live' | 'replay';
+  source: string;
+  basemap?: string;
+  tracker: Tracker;
+  say(line: string): void;
+}
+
+export interface WebMapRun {
+  server: WebMapServer;
+  /** The pipeline's sinks with the map added. */
+  sinks: PipelineSinks;
+}
+
+/** Starts the map server and returns the sinks to give the pipeline instead of `sinks`. */
+export async function startWebMap(setup: WebMapSetup, sinks: PipelineSinks): Promise<WebMapRun> {
+  const { tracker } = setup;
+  const recording = new SessionRecording(SESSION_RECORDING_MAX_BYTES);
+  const exports: WebExport[] = [
+    { name: 'tracks.geojson', contentType: 'application/geo+json', produce: () => JSON.stringify(tracksToGeoJson(tracker.tracks()), null, 1) },
+    { name: 'tracks.kml', contentType: 'application/vnd.google-earth.kml+xml', produce: () => tracksToKml(tracker.tracks()) },
+    {
+      name: 'tracks.cot.xml',
+      contentType: 'application/xml',
+      // One CoT event per line (drone, then operator), as a TAK server or `nc` replays them.
+      produce: () => tracker.tracks().flatMap((t) => trackToCot(t, tracker.now || Date.now()).map((e) => e.xml)).join('\n') + '\n',
+    },
+    { name: 'session.cbor', contentType: 'application/cbor', produce: () => recording.bytes() },
+  ];
+  const server = new WebMapServer({
+    host: setup.address.host,
+    port: setup.address.port,
+    mode: setup.mode,
+    source: setup.source,
+    ...(setup.basemap ? { basemap: setup.basemap } : {}),
+    tracks: () => tracker.tracks(),
+    track: (key) => tracker.get(key),
+    now: () => tracker.now || Date.now(),
+    receiver: () => {
+      const p = tracker.receiverPosition;
+      return p ? { lat: p.lat, lon: p.lon } : null;
+    },
+    exports,
+  });
+  const url = await server.start();
+  setup.say(`map at ${url.href}`);
+  if (server.token) {
+    setup.say('the map is reachable from other machines: it needs the token in this URL (scan the code with a phone)');
+    process.stderr.write(await QRCode.toString(url.href, { type: 'terminal', small: true }));
+  }
+  return {
+    server,
+    sinks: {
+      ...sinks,
+      frame: (f) => {
+        recording.write(f);
+        sinks.frame?.(f);
+      },
+      update: (u) => {
+        server.write(u);
+        sinks.update?.(u);
+      },
+    },
+  };
+}
+
+/** The raw frames of this session as a recording (the --record format), in memory and bounded. */
+class SessionRecording {
+  private readonly chunks: Uint8Array[] = [];
+  private size = 0;
+  private full = false;
+  private readonly writer;
+
+  constructor(private readonly maxBytes: number) {
+    this.writer = createRecordingWriter({ write: (b: Uint8Array) => this.add(b) }, { created: Date.now() / 1000, application: 'rid-scan --web' });
+  }
+
+  write(f: RawFrame): void {
+    if (!this.full) this.writer.write(f);
+  }
+
+  bytes(): Uint8Array {
+    return Buffer.concat(this.chunks);
+  }
+
+  private add(b: Uint8Array): void {
+    if (this.size + b.length > this.maxBytes) {
+      this.full = true;
+      return;
+    }
+    this.chunks.push(b);
+    this.size += b.length;
+  }
+}

@@ -1,0 +1,254 @@
+/**
+ * The map's server on real sockets (loopback only): what it serves, to whom, and how track changes reach a
+ * page. The page itself is tested in a browser (test/web); here the assets are a stand-in folder.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { buildAirFrames, encodeMessage, RemoteIdExtractor, type SingleMessageInput } from '@odid/codec';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { tracksToGeoJson } from '../src/outputs/geojson.js';
+import { WebMapServer, type WebMapOptions } from '../src/outputs/web/server.js';
+import type { ServerMessage } from '../src/outputs/web/protocol.js';
+import { Tracker } from '../src/tracker/tracker.js';
+import type { TrackUpdate } from '../src/tracker/types.js';
+
+let assets: string;
+let basemap: string;
+const servers: WebMapServer[] = [];
+
+beforeAll(() => {
+  assets = mkdtempSync(path.join(tmpdir(), 'odid-web-'));
+  writeFileSync(path.join(assets, 'index.html'), '<!doctype html><title>map</title>');
+  writeFileSync(path.join(assets, 'app.js'), 'console.log(1)');
+  basemap = path.join(assets, '..', `${path.basename(assets)}.pmtiles`);
+  writeFileSync(basemap, Uint8Array.from({ length: 256 }, (_, i) => i));
+});
+afterAll(() => {
+  rmSync(assets, { recursive: true, force: true });
+  rmSync(basemap, { force: true });
+});
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.close();
+});
+
+const T0 = 1_750_000_000_000;
+const location = (lat: number): SingleMessageInput => ({
+  type: 'location', status: 2, direction: 90, speedHorizontal: 5, speedVertical: 0, latitude: lat, longitude: 8.5,
+  altitudeBaro: 100, altitudeGeo: 110, heightType: 0, height: 50, horizAccuracy: 10, vertAccuracy: 4, baroAccuracy: 3, speedAccuracy: 3, tsAccuracy: 2, timestamp: 100,
+});
+
+/** One simulated drone heard on Wi-Fi: each call is one beacon, through the real frame builders and decoder. */
+function drone(tracker: Tracker): (i: number) => TrackUpdate[] {
+  const extractor = new RemoteIdExtractor();
+  return (i) => {
+    const payload = encodeMessage({ type: 'messagePack', messages: [{ type: 'basicId', idType: 1, uaType: 2, uasId: '1596F0123456789A' }, location(47 + i / 1e4)] });
+    const updates: TrackUpdate[] = [];
+    for (const f of buildAirFrames({ transport: 'wifi-beacon', address: '02:00:00:00:00:01', counter: i & 0xff, payload })) {
+      for (const m of extractor.fromRecord(f.linkType, f.data, { t: (T0 + i * 100) / 1000 })) {
+        const u = tracker.ingest(m, T0 + i * 100);
+        if (u) updates.push(u);
+      }
+    }
+    return updates;
+  };
+}
+
+async function serve(tracker: Tracker, extra: Partial<WebMapOptions> = {}): Promise<{ server: WebMapServer; url: URL }> {
+  const server = new WebMapServer({
+    host: '127.0.0.1',
+    port: 0,
+    assetsDir: assets,
+    mode: 'live',
+    source: 'test',
+    tracks: () => tracker.tracks(),
+    track: (key) => tracker.get(key),
+    now: () => tracker.now,
+    ...extra,
+  });
+  servers.push(server);
+  return { server, url: await server.start() };
+}
+
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+function get(url: URL | string, headers: Record<string, string> = {}, method = 'GET', body?: string): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+/** Opens the socket and collects what arrives; resolves once open (or with the refusal's status). */
+function connect(url: string, headers: Record<string, string> = {}): Promise<{ ws?: WebSocket; messages: ServerMessage[]; status?: number }> {
+  return new Promise((resolve) => {
+    const messages: ServerMessage[] = [];
+    const ws = new WebSocket(url, { headers });
+    ws.on('message', (d) => messages.push(JSON.parse(String(d)) as ServerMessage));
+    ws.on('open', () => resolve({ ws, messages }));
+    ws.on('unexpected-response', (_req, res) => resolve({ messages, status: res.statusCode ?? 0 }));
+    ws.on('error', () => resolve({ messages, status: -1 }));
+  });
+}
+const until = async (cond: () => boolean, ms = 3000): Promise<void> => {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+describe('web map server on loopback', () => {
+  it('serves the page with a CSP that allows only itself, and nothing outside its folder', async () => {
+    const { url } = await serve(new Tracker());
+    const page = await get(url);
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toMatch(/text\/html/);
+    expect(page.headers['content-security-policy']).toMatch(/default-src 'self'/);
+    expect(page.headers['content-security-policy']).not.toMatch(/https?:|\*/);
+    expect(page.headers['access-control-allow-origin']).toBeUndefined();
+    expect((await get(new URL('/app.js', url))).status).toBe(200);
+    for (const p of ['/../package.json', '/%2e%2e/%2e%2e/package.json', '/nope.js', '/..%2fserver.ts']) expect((await get(new URL(p, url))).status).toBe(404);
+    expect((await get(new URL('/', url), {}, 'DELETE')).status).toBe(405);
+  });
+
+  it('refuses a Host that is not this machine (DNS rebinding) and a WebSocket from another origin', async () => {
+    const { url } = await serve(new Tracker());
+    expect((await get(url, { Host: `attacker.example:${url.port}` })).status).toBe(421);
+    const ws = `ws://127.0.0.1:${url.port}/ws`;
+    expect((await connect(ws, { Origin: 'http://attacker.example' })).status).toBe(403);
+    const ok = await connect(ws, { Origin: `http://127.0.0.1:${url.port}` });
+    expect(ok.ws).toBeDefined();
+    ok.ws!.close();
+  });
+
+  it('a page gets hello and a snapshot, then changes at most twice a second per track, ending with the latest state', async () => {
+    const tracker = new Tracker();
+    const fly = drone(tracker);
+    const { server, url } = await serve(tracker);
+    for (const u of fly(0)) server.write(u);
+    const { ws, messages } = await connect(`ws://127.0.0.1:${url.port}/ws`);
+    await until(() => messages.length >= 2);
+    expect(messages.map((m) => m.type)).toEqual(['hello', 'snapshot']);
+    const snapshot = messages[1] as Extract<ServerMessage, { type: 'snapshot' }>;
+    expect(snapshot.tracks).toHaveLength(1);
+    expect(snapshot.tracks[0]!.uasId).toBe('1596F0123456789A');
+    expect(snapshot.tracks[0]!.history!.length).toBeGreaterThan(0);
+
+    // 20 beacons within one second of wall time: at most 3 batches (now, +0.5 s, +1 s) carry the track.
+    const started = Date.now();
+    for (let i = 1; i <= 20; i++) {
+      for (const u of fly(i)) server.write(u);
+      await new Promise((r) => setTimeout(r, 45));
+    }
+    await new Promise((r) => setTimeout(r, 700));
+    const batches = messages.filter((m): m is Extract<ServerMessage, { type: 'tracks' }> => m.type === 'tracks');
+    const elapsed = (Date.now() - started) / 1000;
+    expect(batches.length).toBeGreaterThanOrEqual(2);
+    expect(batches.length).toBeLessThanOrEqual(Math.ceil(elapsed * 2) + 1);
+    const last = batches.at(-1)!.tracks[0]!;
+    expect(last.position!.lat).toBeCloseTo(47 + 20 / 1e4, 6);
+    ws!.close();
+  });
+
+  it('resync sends the snapshot again; a merged-away track is reported removed', async () => {
+    const tracker = new Tracker();
+    const { server, url } = await serve(tracker);
+    for (const u of drone(tracker)(0)) server.write(u);
+    const { ws, messages } = await connect(`ws://127.0.0.1:${url.port}/ws`);
+    await until(() => messages.length >= 2);
+    ws!.send(JSON.stringify({ type: 'resync' }));
+    await until(() => messages.filter((m) => m.type === 'snapshot').length === 2);
+    server.write({ track: tracker.tracks()[0]!, reason: 'updated', at: T0, merged: ['trk-gone'] });
+    await until(() => messages.some((m) => m.type === 'tracks' && m.removed.includes('trk-gone')));
+    ws!.close();
+  });
+
+  it('alerts from the tracker reach the page at once', async () => {
+    const tracker = new Tracker();
+    const { server, url } = await serve(tracker);
+    const updates = drone(tracker)(0);
+    const { ws, messages } = await connect(`ws://127.0.0.1:${url.port}/ws`);
+    await until(() => messages.length >= 2);
+    server.write({ ...updates[0]!, alerts: [{ kind: 'emergency', flag: 'emergency', text: 'emergency declared' }] });
+    await until(() => messages.some((m) => m.type === 'alert'));
+    const alert = messages.find((m) => m.type === 'alert') as Extract<ServerMessage, { type: 'alert' }>;
+    expect(alert.alert).toMatchObject({ kind: 'emergency', uasId: '1596F0123456789A', text: 'emergency declared', flag: 'emergency' });
+    ws!.close();
+  });
+
+  it('serves the basemap by byte ranges, and exports made by the receiver', async () => {
+    const tracker = new Tracker();
+    for (const u of drone(tracker)(0)) void u;
+    const { url } = await serve(tracker, {
+      basemap,
+      exports: [{ name: 'tracks.geojson', contentType: 'application/geo+json', produce: () => JSON.stringify(tracksToGeoJson(tracker.tracks())) }],
+    });
+    const part = await get(new URL('/basemap.pmtiles', url), { Range: 'bytes=10-19' });
+    expect(part.status).toBe(206);
+    expect(part.headers['content-range']).toBe('bytes 10-19/256');
+    expect([...part.body]).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+    expect([...(await get(new URL('/basemap.pmtiles', url), { Range: 'bytes=-3' })).body]).toEqual([253, 254, 255]);
+    expect((await get(new URL('/basemap.pmtiles', url), { Range: 'bytes=300-' })).status).toBe(416);
+    const geo = await get(new URL('/export/tracks.geojson', url));
+    expect(geo.status).toBe(200);
+    expect(geo.headers['content-disposition']).toMatch(/attachment/);
+    expect((JSON.parse(String(geo.body)) as { type: string }).type).toBe('FeatureCollection');
+    expect((await get(new URL('/export/../../etc/passwd', url))).status).toBe(404);
+  });
+
+  it('saving a drawn zone: only with a zones file, only JSON, bounded, and the saver decides what is valid', async () => {
+    const saved: unknown[] = [];
+    const none = await serve(new Tracker());
+    const zone = JSON.stringify({ type: 'FeatureCollection', features: [] });
+    expect((await get(new URL('/zones', none.url), { 'Content-Type': 'application/json' }, 'POST', zone)).status).toBe(404);
+    const { url } = await serve(new Tracker(), {
+      saveZones: async (c) => {
+        if ((c as { type?: string }).type !== 'FeatureCollection') throw new Error('zones: expected a FeatureCollection');
+        saved.push(c);
+      },
+    });
+    expect((await get(new URL('/zones', url), { 'Content-Type': 'text/plain' }, 'POST', zone)).status).toBe(415);
+    const bad = await get(new URL('/zones', url), { 'Content-Type': 'application/json' }, 'POST', '{"type":"Point"}');
+    expect([bad.status, String(bad.body)]).toEqual([400, 'zones: expected a FeatureCollection\n']);
+    expect((await get(new URL('/zones', url), { 'Content-Type': 'application/json' }, 'POST', 'x'.repeat(2 * 1024 * 1024)).catch(() => ({ status: 413 }))).status).toBe(413);
+    expect((await get(new URL('/zones', url), { 'Content-Type': 'application/json' }, 'POST', zone)).status).toBe(204);
+    expect(saved).toEqual([JSON.parse(zone)]);
+    expect((await get(new URL('/zones', url))).status).toBe(405);
+  });
+});
+
+describe('web map server bound beyond loopback', () => {
+  it('needs the token for every request and WebSocket; the token URL sets a cookie the page then uses', async () => {
+    // Bound to every address, reached over loopback (tests never leave this machine).
+    const { server, url } = await serve(new Tracker(), { host: '0.0.0.0' });
+    expect(server.token).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(url.searchParams.get('token')).toBe(server.token);
+    const base = `http://127.0.0.1:${url.port}`;
+    expect((await get(`${base}/`)).status).toBe(401);
+    expect((await get(`${base}/app.js`)).status).toBe(401);
+    expect((await get(`${base}/?token=${server.token!.slice(0, -1)}x`)).status).toBe(401);
+    expect((await get(`${base}/`, { Cookie: 'odid_token=wrong' })).status).toBe(401);
+    const first = await get(`${base}/?token=${server.token}`);
+    expect(first.status).toBe(200);
+    const cookie = String(first.headers['set-cookie']).split(';')[0]!;
+    expect(String(first.headers['set-cookie'])).toMatch(/HttpOnly; SameSite=Strict/);
+    expect((await get(`${base}/app.js`, { Cookie: cookie })).status).toBe(200);
+
+    expect((await connect(`ws://127.0.0.1:${url.port}/ws`)).status).toBe(401);
+    expect((await connect(`ws://127.0.0.1:${url.port}/ws`, { Cookie: 'odid_token=wrong' })).status).toBe(401);
+    const ok = await connect(`ws://127.0.0.1:${url.port}/ws`, { Cookie: cookie });
+    expect(ok.ws).toBeDefined();
+    ok.ws!.close();
+  });
+});
