@@ -34,3 +34,7 @@ if [ "$(pnpm --version 2>/dev/null || true)" != "$PNPM_VERSION" ]; then
 fi
 
 if [ -n "${CI:-}" ]; then pnpm install --frozen-lockfile --reporter=silent; else pnpm install --reporter=silent; fi
+
+# Every package compiled to dist/ and the map page bundled (rid-scan --web serves it): what the demo and the
+# built programs need. Incremental: a second run with nothing changed takes seconds.
+pnpm --silent build

@@ -87,6 +87,12 @@ export interface SceneOptions {
   clock: Clock;
   /** Where the receiver stands: the RSSI of each frame depends on the distance to it. */
   receiver: { latitude: number; longitude: number };
+  /**
+   * The flights began this long before the scene starts (default 0: each drone waits on the ground, then
+   * climbs). A live demo sets it so that the drones are already cruising when someone looks. Power-on,
+   * emergencies and the first transmissions still count from the scene's start.
+   */
+  flightElapsedS?: number;
 }
 
 export class SimulatedScene {
@@ -97,7 +103,8 @@ export class SimulatedScene {
     const start = opts.clock.now();
     this.running = opts.drones.map((drone) => {
       const startTime = start + (drone.startAfterS ?? 0) * 1000;
-      const sim = new SimulatedFlightSource({ clock: opts.clock, route: drone.route, startTime, intervalMs: 0 });
+      const flightStart = startTime - (opts.flightElapsedS ?? 0) * 1000;
+      const sim = new SimulatedFlightSource({ clock: opts.clock, route: drone.route, startTime: flightStart, intervalMs: 0 });
       const emergencyAt = drone.emergencyAfterS === undefined ? Infinity : start + drone.emergencyAfterS * 1000;
       const position: FixProvider = {
         latest: () => {

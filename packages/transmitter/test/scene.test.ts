@@ -26,6 +26,40 @@ describe('the demo scene', () => {
     expect(got.every((m) => typeof m.rssi === 'number' && m.rssi! < -40)).toBe(true);
   });
 
+  it('with flightElapsedS the drones are already flying: every one moves within the first two seconds', () => {
+    const drones = demoScene();
+    const firstAndLast = (flightElapsedS: number): Map<string, { first: [number, number]; last: [number, number]; speed: number }> => {
+      const clock = new ManualClock(Date.UTC(2026, 10, 25, 12));
+      const scene = new SimulatedScene({ drones, clock, receiver: SimulatedScene.centre(drones), flightElapsedS });
+      const ex = new RemoteIdExtractor();
+      const seen = new Map<string, { first: [number, number]; last: [number, number]; speed: number }>();
+      const until = clock.now() + 2_000;
+      for (let next = scene.nextDue(); next <= until; next = scene.nextDue()) {
+        clock.set(next);
+        for (const f of scene.due()) {
+          for (const m of ex.fromRecord(f.linkType, f.data, { t: f.t })) {
+            if (m.message.type !== 'location') continue;
+            const at: [number, number] = [m.message.latitude, m.message.longitude];
+            const s = seen.get(f.drone) ?? { first: at, last: at, speed: 0 };
+            seen.set(f.drone, { first: s.first, last: at, speed: Math.max(s.speed, m.message.speedHorizontal) });
+          }
+        }
+      }
+      return seen;
+    };
+    const cruising = firstAndLast(60);
+    // The drone powered on after 5 s has no position yet; the four others fly.
+    const flying = ['eu-multirotor', 'faa-fixed-wing', 'drip-vtol', 'uk-film'];
+    for (const name of flying) {
+      const s = cruising.get(name)!;
+      expect(s.speed).toBeGreaterThan(5);
+      expect(s.last).not.toEqual(s.first);
+    }
+    // Without it, they stand on the ground.
+    const grounded = firstAndLast(0);
+    for (const name of flying) expect(grounded.get(name)!.speed).toBe(0);
+  });
+
   it('models path loss', () => {
     expect(rssiAt(1, 'wifi-beacon')).toBe(-40);
     expect(rssiAt(1000, 'wifi-beacon')).toBe(-106);

@@ -24,13 +24,16 @@ import { LiveTable, SORT_KEYS, renderTable, type RenderOptions, type SortKey } f
 import { Pipeline } from '../pipeline.js';
 import { BleSource } from '../sources/ble.js';
 import { ReplaySource, checkReplayFile } from '../sources/replay.js';
-import { SimulatedSceneSource } from '../sources/sim.js';
+import { DEMO_FLIGHT_ELAPSED_S, SimulatedSceneSource } from '../sources/sim.js';
 import { openWifiSource, type WifiSourceMode } from '../sources/wifi.js';
 import type { FrameSource, RawFrame } from '../sources/types.js';
+import { loadAllowListFile, type AllowEntry } from '../tracker/allow-list.js';
 import { trackToJson } from '../tracker/track-json.js';
+import { loadZonesFile, saveZonesFile, zonesToGeoJson, type Zone } from '../tracker/zones.js';
 import { warmUp } from '../warm-up.js';
 import { detectRadios } from './detect-radios.js';
 import { checkOutputs, openOutputs, type OutputOptions } from './outputs.js';
+import { checkBasemap, parseWebAddress, startWebMap, type WebMapRun } from './web-map.js';
 import { POLICY_HELP, STDOUT_CLOSED_EXIT, isStdoutClosed, onStdoutClosed, onStopSignals, stdoutExitCode } from '@odid/commands';
 
 interface Options extends OutputOptions {
@@ -53,6 +56,10 @@ interface Options extends OutputOptions {
   history: number;
   forget: number;
   keepBadFcs?: boolean;
+  web?: string | true;
+  basemap?: string;
+  zones?: string;
+  allow?: string;
 }
 
 const LOG_LINE_MAX = 1000;
@@ -100,6 +107,10 @@ const program = new Command()
   .option('--history <points>', `positions kept per track for its line in --out exports, oldest dropped first (${rangeText(HISTORY)})`, parseNumber('--history', HISTORY), 1000)
   .option('--forget <minutes>', `live input: forget tracks lost for longer than this, so days of scanning keep memory bounded (${rangeText(FORGET)}, a week; 0 = never)`, parseNumber('--forget', FORGET), 60)
   .option('--keep-bad-fcs', 'keep frames whose CRC/FCS failed (they are dropped and counted by default)')
+  .option('--web [addr:port]', `serve the live map from this process (default 127.0.0.1:4709; any other address needs the token printed, as a QR code too)`)
+  .option('--basemap <file.pmtiles>', 'with --web: a detailed local map (PMTiles) downloaded beforehand, beside the built-in world map')
+  .option('--zones <file.geojson>', 'named polygons (optional floor/ceiling, metres): an alert when a drone or its operator is inside; with --web, zones drawn on the map are saved here')
+  .option('--allow <file>', 'allow-list (.json or .csv): UAS IDs and/or operator IDs, optional from/until: those tracks show as authorised')
   .addHelpText(
     'after',
     `
@@ -107,6 +118,8 @@ Examples:
   rid-scan --sim                                  the simulated scene, live in the terminal
   rid-scan --ble --wifi wlan1mon --position gpsd://
   rid-scan --replay flight.pcapng --fast --once --json > tracks.json
+  rid-scan --sim --web                            the live map at http://127.0.0.1:4709/
+  rid-scan --wifi wlan1mon --web 0.0.0.0:4709 --zones stadium.geojson --allow allow.csv
   tcpdump -i wlan1mon -w - 'type mgt' | rid-scan --replay - --out tracks.kml
 Radios need root or capabilities: see hardware/README.md.
 
@@ -139,7 +152,8 @@ async function run(opts: Options): Promise<number> {
   }
   if (opts.sim) {
     const durationS = opts.duration ?? 300;
-    sources.push(new SimulatedSceneSource(opts.fast ? { fast: { startMs: Date.now(), durationS } } : {}));
+    // Live, the demo's drones are already cruising (a minute into their flights) when someone looks.
+    sources.push(new SimulatedSceneSource(opts.fast ? { fast: { startMs: Date.now(), durationS } } : { flightElapsedS: DEMO_FLIGHT_ELAPSED_S }));
   }
   if (opts.wifi) sources.push(await openWifiSource({ iface: opts.wifi, mode: opts.wifiMode, channels: opts.channels }));
   if (opts.ble !== undefined) {
@@ -152,8 +166,22 @@ async function run(opts: Options): Promise<number> {
     return run({ ...opts, ...(picked.ble !== undefined ? { ble: picked.ble } : {}), ...(picked.wifi ? { wifi: picked.wifi } : {}) });
   }
 
+  // Zones, allow-list, the map's address and basemap: read and checked before anything starts.
+  let zones: Zone[] | undefined;
+  let allowList: AllowEntry[] | undefined;
+  let webAddress;
+  try {
+    if (opts.zones) zones = loadZonesFile(opts.zones);
+    if (opts.allow) allowList = loadAllowListFile(opts.allow);
+    if (opts.web !== undefined) webAddress = parseWebAddress(opts.web);
+    else if (opts.basemap) throw new Error('--basemap goes with --web');
+    if (opts.basemap) checkBasemap(opts.basemap);
+  } catch (e) {
+    return fail((e as Error).message);
+  }
   const forget = !finite && opts.forget > 0 ? { forgetAfterMs: opts.forget * 60_000 } : {};
-  const pipelineOpts = { staleAfterMs: opts.stale * 1000, lostAfterMs: Math.max(opts.lost, opts.stale) * 1000, historyLimit: opts.history, keepBadFcs: opts.keepBadFcs, ...forget };
+  const verdicts = { ...(zones ? { zones } : {}), ...(allowList ? { allowList } : {}) };
+  const pipelineOpts = { ...verdicts, staleAfterMs: opts.stale * 1000, lostAfterMs: Math.max(opts.lost, opts.stale) * 1000, historyLimit: opts.history, keepBadFcs: opts.keepBadFcs, ...forget };
   // Before anything is opened, created or sent: the input file, the outputs' paths, the CoT URL.
   let cot;
   try {
@@ -166,13 +194,21 @@ async function run(opts: Options): Promise<number> {
   // finishes the outputs the same way. A second signal exits at once.
   // Installed before anything is opened, so that no signal finds a half-open output.
   let requestStop!: () => void;
-  const stop = new Promise<void>((resolve) => (requestStop = resolve));
+  let stopRequested = false;
+  const stop = new Promise<void>((resolve) => {
+    requestStop = () => {
+      stopRequested = true;
+      resolve();
+    };
+  });
   const removeSignalHandlers = onStopSignals(() => requestStop());
   onStdoutClosed('rid-scan', () => requestStop());
   if (opts.duration !== undefined && !(opts.sim && opts.fast)) setTimeout(() => requestStop(), opts.duration * 1000).unref();
 
   const outputs = await openOutputs(opts, say, cot);
-  const pipeline = new Pipeline(pipelineOpts, outputs.sinks);
+  // One sinks object the pipeline keeps: the map and the live table join it once they exist.
+  const sinks = { ...outputs.sinks };
+  const pipeline = new Pipeline(pipelineOpts, sinks);
   const sim = sources.find((s): s is SimulatedSceneSource => s instanceof SimulatedSceneSource);
   if (sim) pipeline.tracker.setReceiverPosition({ lat: sim.receiver.latitude, lon: sim.receiver.longitude });
 
@@ -184,8 +220,39 @@ async function run(opts: Options): Promise<number> {
     position = pos;
   }
 
+  let web: WebMapRun | undefined;
+  if (webAddress) {
+    try {
+      web = await startWebMap(
+        {
+          address: webAddress,
+          mode: opts.replay ? 'replay' : 'live',
+          source: sourceName(opts),
+          ...(opts.basemap ? { basemap: opts.basemap } : {}),
+          tracker: pipeline.tracker,
+          zones: () => zonesToGeoJson(pipeline.tracker.zoneList),
+          ...(opts.zones ? { saveZones: async (c: unknown) => pipeline.setZones(await saveZonesFile(opts.zones!, c)) } : {}),
+          say,
+        },
+        sinks,
+      );
+    } catch (e) {
+      await outputs.close(undefined);
+      return fail(`--web: ${(e as Error).message}`);
+    }
+    Object.assign(sinks, web.sinks);
+  }
+
   const live = !opts.once && process.stdout.isTTY && !(opts.jsonl === '-');
   const table = live ? new LiveTable(process.stdout, { sort: opts.sort, footer: () => footer(pipeline), color: colors(process.stdout) }) : undefined;
+  if (table) {
+    // The table shows the latest alerts under the tracks.
+    const update = sinks.update;
+    sinks.update = (u) => {
+      table.write(u);
+      update?.(u);
+    };
+  }
   // Live frames are queued and drained as soon as the event loop is free: low latency, and an overload
   // shows as counted drops instead of a growing backlog.
   let drainScheduled = false;
@@ -238,6 +305,13 @@ async function run(opts: Options): Promise<number> {
     timer = setInterval(() => table.update(pipeline.tracker.tracks(), pipeline.tracker.now), 250);
   }
   await Promise.race([done, stop]);
+  if (web && !opts.once) {
+    // A finished replay or simulation stays on the map (its timeline) until the officer stops it.
+    if (!stopRequested) {
+      say('input ended; the map stays up until Ctrl-C');
+      await stop;
+    }
+  }
   if (timer) clearInterval(timer);
   for (const s of sources) await s.stop();
   // Stopped sources hand nothing more over: what is queued is processed, then the outputs close, and only
@@ -247,6 +321,7 @@ async function run(opts: Options): Promise<number> {
   pipeline.drain();
   pipeline.tick(pipeline.tracker.now);
   await outputs.close(pipeline.tracker.tracks());
+  await web?.server.close();
   await position?.stop();
 
   const tracks = pipeline.tracker.tracks();
@@ -270,6 +345,14 @@ async function run(opts: Options): Promise<number> {
 /** The final table: as wide as the terminal it goes to (every column for a file or pipe), never taller. */
 function onceTable(out: NodeJS.WriteStream, nowMs: number, sort: SortKey): RenderOptions {
   return { nowMs, sort, ...(out.isTTY && out.columns ? { width: out.columns - 1 } : {}), color: colors(out) };
+}
+
+/** What feeds the receiver, for the map's title. */
+function sourceName(opts: Options): string {
+  if (opts.replay) return `replay of ${opts.replay === '-' ? 'stdin' : opts.replay.split('/').pop()}`;
+  return [opts.sim ? 'simulated scene' : '', opts.ble !== undefined ? `Bluetooth hci${opts.ble === true || opts.ble === false ? 0 : opts.ble}` : '', opts.wifi ? `Wi-Fi ${opts.wifi}` : '']
+    .filter(Boolean)
+    .join(' + ');
 }
 
 function fail(message: string): number {

@@ -5,6 +5,8 @@
  * offers, all made by the receiver from its own tracks.
  */
 
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { networkInterfaces } from 'node:os';
 import QRCode from 'qrcode';
 import { tracksToGeoJson } from '../outputs/geojson.js';
 import { tracksToKml } from '../outputs/kml.js';
@@ -43,12 +45,30 @@ export function parseWebAddress(value: string | true): WebAddress {
   return { host: m![1]!, port: port(m![2]) };
 }
 
+/** A PMTiles archive (version 3) that this process can read: checked before the run, not when a page asks. */
+export function checkBasemap(file: string): void {
+  let head: Buffer;
+  try {
+    if (!statSync(file).isFile()) throw new Error('not a regular file');
+    const fd = openSync(file, 'r');
+    head = Buffer.alloc(8);
+    readSync(fd, head, 0, 8, 0);
+    closeSync(fd);
+  } catch (e) {
+    throw new Error(`--basemap ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  if (head.toString('latin1', 0, 7) !== 'PMTiles' || head[7] !== 3) throw new Error(`--basemap ${file}: not a PMTiles v3 archive (it starts with ${JSON.stringify(head.toString('latin1').replace(/[^ -~]/g, '.'))})`);
+}
+
 export interface WebMapSetup {
   address: WebAddress;
   mode: 'live' | 'replay';
   source: string;
   basemap?: string;
   tracker: Tracker;
+  /** The zones in force as GeoJSON, and how to save a drawn one (only with a zones file). */
+  zones?(): unknown;
+  saveZones?(collection: unknown): Promise<void>;
   say(line: string): void;
 }
 
@@ -87,27 +107,46 @@ export async function startWebMap(setup: WebMapSetup, sinks: PipelineSinks): Pro
       return p ? { lat: p.lat, lon: p.lon } : null;
     },
     exports,
+    ...(setup.zones ? { zones: setup.zones } : {}),
+    ...(setup.saveZones ? { saveZones: setup.saveZones } : {}),
   });
   const url = await server.start();
+  // Bound to every address, a phone needs one of this machine's own: one URL per network address.
+  const urls = ['0.0.0.0', '[::]'].includes(url.hostname) ? lanAddresses().map((a) => withHost(url, a)) : [];
   setup.say(`map at ${url.href}`);
+  for (const u of urls) setup.say(`map at ${u.href}`);
   if (server.token) {
-    setup.say('the map is reachable from other machines: it needs the token in this URL (scan the code with a phone)');
-    process.stderr.write(await QRCode.toString(url.href, { type: 'terminal', small: true }));
+    setup.say('the map is reachable from other machines: it needs the token in the URL (scan the code with a phone)');
+    process.stderr.write(await QRCode.toString((urls[0] ?? url).href, { type: 'terminal', small: true }));
   }
+  // The sinks as they are now: the caller may assign the result onto the same object.
+  const { frame, update } = sinks;
   return {
     server,
     sinks: {
       ...sinks,
       frame: (f) => {
         recording.write(f);
-        sinks.frame?.(f);
+        frame?.(f);
       },
       update: (u) => {
         server.write(u);
-        sinks.update?.(u);
+        update?.(u);
       },
     },
   };
+}
+
+/** This machine's non-internal addresses (IPv4 first): where a phone on the same network reaches it. */
+function lanAddresses(): string[] {
+  const all = Object.values(networkInterfaces()).flatMap((list) => list ?? []).filter((i) => !i.internal);
+  return [...all.filter((i) => i.family === 'IPv4'), ...all.filter((i) => i.family === 'IPv6' && !i.address.startsWith('fe80'))].map((i) => (i.family === 'IPv6' ? `[${i.address}]` : i.address));
+}
+
+function withHost(url: URL, host: string): URL {
+  const u = new URL(url.href);
+  u.hostname = host;
+  return u;
 }
 
 /** The raw frames of this session as a recording (the --record format), in memory and bounded. */

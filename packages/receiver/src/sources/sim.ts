@@ -16,7 +16,12 @@ export interface SimulatedSceneOptions {
   /** Simulated clock: run `durationS` of scene time as fast as possible, then emit 'end'. */
   fast?: { startMs: number; durationS: number };
   clock?: Clock;
+  /** The drones' flights began this long before the source starts (see SceneOptions.flightElapsedS). */
+  flightElapsedS?: number;
 }
+
+/** Seconds into their flights the live demo's drones are when the scene starts: past take-off and climb. */
+export const DEMO_FLIGHT_ELAPSED_S = 60;
 
 /** With a simulated clock, the longest the source runs before letting the event loop in (ms). */
 const SLICE_MS = 20;
@@ -37,7 +42,7 @@ export class SimulatedSceneSource extends EventEmitter<FrameSourceEvents> implem
   async start(): Promise<void> {
     if (this.opts.fast) {
       const clock = new ManualClock(this.opts.fast.startMs);
-      const scene = new SimulatedScene({ drones: this.drones, clock, receiver: this.receiver });
+      const scene = new SimulatedScene({ drones: this.drones, clock, receiver: this.receiver, ...(this.opts.flightElapsedS ? { flightElapsedS: this.opts.flightElapsedS } : {}) });
       const until = this.opts.fast.startMs + this.opts.fast.durationS * 1000;
       // Deliver asynchronously so listeners attached after start() see everything, in slices of about
       // SLICE_MS with the event loop free in between: a signal, a timer or a closed pipe is seen within one.
@@ -58,7 +63,7 @@ export class SimulatedSceneSource extends EventEmitter<FrameSourceEvents> implem
       return;
     }
     const clock = this.opts.clock ?? systemClock;
-    const scene = new SimulatedScene({ drones: this.drones, clock, receiver: this.receiver });
+    const scene = new SimulatedScene({ drones: this.drones, clock, receiver: this.receiver, ...(this.opts.flightElapsedS ? { flightElapsedS: this.opts.flightElapsedS } : {}) });
     const step = (): void => {
       if (this.stopped) return;
       for (const f of scene.due()) this.emit('frame', { t: f.t, linkType: f.linkType, data: f.data });
