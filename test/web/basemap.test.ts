@@ -9,16 +9,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NO_WEB_REASON, artifact, guardedPage, launchBrowser, markers, ridScanHasWeb, startMapServer, waitFor, type MapServer } from './browser.js';
+import { artifact, guardedPage, launchBrowser, markers, startMapServer, waitFor, type MapServer } from './browser.js';
 import { tinyPmtiles } from './pmtiles.js';
 
-const hasWeb = ridScanHasWeb();
 
 describe('the map on a local basemap', () => {
-  if (!hasWeb) {
-    it('in a browser [needs rid-scan --web]', (ctx) => ctx.skip(NO_WEB_REASON));
-    return;
-  }
   let dir: string;
   let browser: Browser;
   let server: MapServer;

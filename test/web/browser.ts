@@ -5,11 +5,11 @@
  * Content-Security-Policy violation, an uncaught error.
  */
 
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { builtProgram, startBuilt } from '../support/built.js';
+import { startBuilt } from '../support/built.js';
 import { repoRoot } from '../support/fixtures.js';
 
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -24,16 +24,6 @@ export function artifact(name: string): string {
 
 export const launchBrowser = (): Promise<Browser> => chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 
-/**
- * The built rid-scan offers --web: true, or the test file fails at once (a build without the map must not
- * pass as skipped). The skip branches in the test files only ever ran while --web was being built.
- */
-export function ridScanHasWeb(): boolean {
-  const r = spawnSync(process.execPath, [builtProgram('rid-scan'), '--help'], { encoding: 'utf8', timeout: 30_000 });
-  if (!/--web\b/.test(r.stdout ?? '')) throw new Error(`the built rid-scan has no --web: ${r.stderr || r.stdout}`);
-  return true;
-}
-export const NO_WEB_REASON = 'rid-scan has no --web yet (the built packages/receiver/dist/cli/rid-scan.js)';
 
 export interface MapServer {
   url: string;

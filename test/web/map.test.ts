@@ -19,7 +19,6 @@ import { TRACK_FLAGS } from '../../packages/receiver/src/tracker/flags.js';
 import { runBuilt } from '../support/built.js';
 import { fixturePath } from '../support/fixtures.js';
 import {
-  NO_WEB_REASON,
   artifact,
   guardedPage,
   launchBrowser,
@@ -29,7 +28,6 @@ import {
   pageStats,
   pageTracks,
   regionOverlaps,
-  ridScanHasWeb,
   startMapServer,
   waitFor,
   type Dom,
@@ -39,7 +37,6 @@ import {
   type PageTrackLite,
 } from './browser.js';
 
-const hasWeb = ridScanHasWeb();
 const scene = demoScene();
 const droneOf = (uasId: string | null): SceneDrone | undefined => scene.find((d) => d.identity.basicIds.some((b) => b.uasId === uasId));
 const EU = scene.find((d) => d.name === 'eu-multirotor')!;
@@ -67,10 +64,6 @@ function sceneStart(tracks: PageTrackLite[]): number {
 }
 
 describe('the live map (rid-scan --sim --web)', () => {
-  if (!hasWeb) {
-    it('in a browser [needs rid-scan --web]', (ctx) => ctx.skip(NO_WEB_REASON));
-    return;
-  }
   let browser: Browser;
   let server: MapServer;
   let context: BrowserContext | undefined;

@@ -7,9 +7,8 @@
 import { createServer } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NO_WEB_REASON, guardedPage, launchBrowser, pageTracks, ridScanHasWeb, startMapServer, waitFor, type MapServer } from './browser.js';
+import { guardedPage, launchBrowser, pageTracks, startMapServer, waitFor, type MapServer } from './browser.js';
 
-const hasWeb = ridScanHasWeb();
 
 /** A port free right now on 127.0.0.1. */
 function freePort(): Promise<number> {
@@ -24,10 +23,6 @@ function freePort(): Promise<number> {
 }
 
 describe('the map when the receiver restarts', () => {
-  if (!hasWeb) {
-    it('in a browser [needs rid-scan --web]', (ctx) => ctx.skip(NO_WEB_REASON));
-    return;
-  }
   let browser: Browser;
   let server: MapServer | undefined;
 

@@ -12,9 +12,8 @@ import { demoScene, type SceneDrone } from '@odid/transmitter';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBuilt } from '../support/built.js';
-import { NO_WEB_REASON, artifact, guardedPage, launchBrowser, markers, pageTracks, ridScanHasWeb, startMapServer, waitFor, type Guard, type MapServer, type PageTrackLite } from './browser.js';
+import { artifact, guardedPage, launchBrowser, markers, pageTracks, startMapServer, waitFor, type Guard, type MapServer, type PageTrackLite } from './browser.js';
 
-const hasWeb = ridScanHasWeb();
 const scene = demoScene();
 const droneOf = (uasId: string | null): SceneDrone | undefined => scene.find((d) => d.identity.basicIds.some((b) => b.uasId === uasId));
 
@@ -35,10 +34,6 @@ interface Slider {
 }
 
 describe('the map of a replay', () => {
-  if (!hasWeb) {
-    it('in a browser [needs rid-scan --web]', (ctx) => ctx.skip(NO_WEB_REASON));
-    return;
-  }
   let dir: string;
   let browser: Browser;
   let server: MapServer;

@@ -9,9 +9,8 @@ import { request } from 'node:http';
 import { createServer } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NO_WEB_REASON, guardedPage, launchBrowser, pageTracks, ridScanHasWeb, startMapServer, waitFor, type MapServer } from './browser.js';
+import { guardedPage, launchBrowser, pageTracks, startMapServer, waitFor, type MapServer } from './browser.js';
 
-const hasWeb = ridScanHasWeb();
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -49,10 +48,6 @@ function upgradeStatus(url: string, headers: Record<string, string> = {}): Promi
 }
 
 describe('the map off loopback', () => {
-  if (!hasWeb) {
-    it('in a browser [needs rid-scan --web]', (ctx) => ctx.skip(NO_WEB_REASON));
-    return;
-  }
   let browser: Browser;
   let server: MapServer | undefined;
 

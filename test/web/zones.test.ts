@@ -11,9 +11,8 @@ import { LocalFrame } from '@odid/position';
 import { SimulatedScene, demoScene } from '@odid/transmitter';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NO_WEB_REASON, artifact, guardedPage, launchBrowser, markers, pageAlerts, pageTracks, ridScanHasWeb, startMapServer, waitFor, type Guard, type MapServer } from './browser.js';
+import { artifact, guardedPage, launchBrowser, markers, pageAlerts, pageTracks, startMapServer, waitFor, type Guard, type MapServer } from './browser.js';
 
-const hasWeb = ridScanHasWeb();
 const scene = demoScene();
 const EU_SERIAL = '1581F5FJD228400X0S2K';
 const centre = SimulatedScene.centre(scene);
@@ -29,10 +28,6 @@ function square(half: number): number[][] {
 }
 
 describe('the map with zones and an allow-list', () => {
-  if (!hasWeb) {
-    it('in a browser [needs rid-scan --web]', (ctx) => ctx.skip(NO_WEB_REASON));
-    return;
-  }
   let dir: string;
   let zonesFile: string;
   let browser: Browser;
