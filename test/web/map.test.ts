@@ -175,7 +175,9 @@ describe('the live map (rid-scan --sim --web)', () => {
       return m.length >= 4 ? m : undefined;
     }, 2_000, 50);
     expect(Date.now() - shown).toBeLessThan(2_000);
-    const before = await checkMarkers();
+    // The page draws on animation frames: on a busy machine a marker may be a frame behind its track, so
+    // look until both agree (they must, within a second).
+    const before = await waitFor('markers where their tracks are', () => checkMarkers(), 1_000, 50);
     expect(before.has(EU.name)).toBe(true);
     firstSeenEu = before.get(EU.name);
   });
