@@ -3,25 +3,31 @@
 
 import { Command } from 'commander';
 import {
+  checkOutputPaths,
   CONFIG_MAX_BYTES,
-  FileTooLargeError,
-  MAX_DURATION_S,
   exitOnUsageError,
+  FileTooLargeError,
   formatBytes,
+  MAX_DURATION_S,
+  type NumberRule,
+  onStdoutClosed,
+  onStopSignals,
+  openOutputFile,
+  type OutputFile,
   parseChoice,
   parseChoiceList,
   parseHciIndex,
   parseInterfaceName,
   parseNumber,
   parseTime,
+  POLICY_HELP,
   rangeText,
   readFileBoundedSync,
+  STDOUT_CLOSED_EXIT,
   usageErrorWriter,
-  type NumberRule,
 } from '@odid/commands';
 import { decodeMessage, displayText, toHex } from '@odid/codec';
 import { Broadcaster } from '../broadcaster.js';
-import { POLICY_HELP, STDOUT_CLOSED_EXIT, checkOutputPaths, onStdoutClosed, onStopSignals, openOutputFile, type OutputFile } from '@odid/commands';
 import { ManualClock, systemClock, type Clock } from '@odid/position';
 import { DEMO_IDENTITY_CONFIG, IdentityError, loadIdentity, parseIdentity, regimeWarnings } from '@odid/transmitter';
 import { PcapngSink, randomAddresses } from '../radios/pcapng-sink.js';

@@ -8,16 +8,22 @@
 import { Command, Option } from 'commander';
 import { displayText } from '@odid/codec';
 import {
-  MAX_DURATION_S,
   exitOnUsageError,
+  isStdoutClosed,
+  MAX_DURATION_S,
+  type NumberRule,
+  onStdoutClosed,
+  onStopSignals,
   parseChoice,
   parseHciIndex,
   parseInterfaceName,
   parseNumber,
   parseNumberList,
+  POLICY_HELP,
   rangeText,
+  STDOUT_CLOSED_EXIT,
+  stdoutExitCode,
   usageErrorWriter,
-  type NumberRule,
 } from '@odid/commands';
 import { createPositionSource, systemClock } from '@odid/position';
 import { LiveTable, SORT_KEYS, renderTable, type RenderOptions, type SortKey } from '../outputs/table.js';
@@ -34,7 +40,6 @@ import { warmUp } from '../warm-up.js';
 import { detectRadios } from './detect-radios.js';
 import { checkOutputs, openOutputs, type OutputOptions } from './outputs.js';
 import { checkBasemap, parseWebAddress, startWebMap, type WebMapRun } from './web-map.js';
-import { POLICY_HELP, STDOUT_CLOSED_EXIT, isStdoutClosed, onStdoutClosed, onStopSignals, stdoutExitCode } from '@odid/commands';
 
 interface Options extends OutputOptions {
   /** true: the default controller; a number: hciN. */
