@@ -11,10 +11,11 @@ PNPM_VERSION=$(node -p "require('./package.json').packageManager.split('@')[1]")
 # hostapd, iw: the Wi-Fi beacon radio's hostapd config is loaded by a real hostapd, iw errors are real;
 # libpcap-dev: the 'cap' injection addon builds against it.
 # chromium: the codec is bundled for the browser and run in headless Chromium (driven by playwright-core).
-APT_PACKAGES=(tshark tcpdump gpsd gpsd-clients libxml2-utils hostapd iw libpcap-dev chromium)
+# firefox-esr: the map's browser tests run in Firefox too, driven by puppeteer-core over WebDriver BiDi.
+APT_PACKAGES=(tshark tcpdump gpsd gpsd-clients libxml2-utils hostapd iw libpcap-dev chromium firefox-esr)
 
 missing=()
-for tool in tshark tcpdump gpsd gpsfake xmllint hostapd iw chromium; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+for tool in tshark tcpdump gpsd gpsfake xmllint hostapd iw chromium firefox-esr; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
 [ -e /usr/include/pcap/pcap.h ] || missing+=(libpcap-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then

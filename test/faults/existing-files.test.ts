@@ -145,9 +145,9 @@ describe('existing files: replaced whole at the end, or refused without --force'
   it('each policy is in --help', () => {
     const help = (name: 'odid' | 'rid-broadcast' | 'rid-scan', args: string[]): string => run(name, args).stdout.toString('utf8').replace(/\s+/g, ' ');
     const scan = help('rid-scan', ['--help']);
-    expect(scan).toContain('--out <file> export tracks when done: .geojson or .kml (an existing file is replaced once the new one is complete), or .jsonl (track updates, written as the run goes; an existing non-empty file needs --force)');
-    expect(scan).toContain('--record <file> record the raw frames (CBOR sequence) for an exact replay later (written as the run goes; an existing non-empty file needs --force)');
-    expect(scan).toContain('--force let --record, --pcapng, --jsonl and --out .jsonl overwrite an existing file');
+    expect(scan).toContain('--out <file> export the tracks: FILE.geojson or FILE.kml (an existing file is replaced once the new one is complete), or FILE.jsonl (written as the run goes; an existing non-empty file needs --force); repeatable');
+    expect(scan).toContain('--record <file> record the raw frames for an exact replay: FILE (written as the run goes; an existing non-empty file needs --force)');
+    expect(scan).toContain('--force let --out FILE.jsonl, --jsonl, --record and --pcapng overwrite an existing file');
     expect(help('rid-broadcast', ['--help'])).toMatch(/--pcapng <file> .*\(written as the run goes; an existing non-empty file needs --force\)/);
     expect(help('odid', ['encode', '--help'])).toMatch(/--pcapng <file> .*an existing file is replaced once the new one is complete/);
   });

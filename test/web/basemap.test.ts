@@ -43,6 +43,37 @@ describe('the map on a local basemap', () => {
     expect(hello.basemap).toBe(true);
     await waitFor('drones', async () => ((await markers(page)).length >= 4 ? true : undefined));
     await waitFor('basemap tiles', async () => ((await page.locator('.leaflet-pane canvas.leaflet-tile').count()) > 0 ? true : undefined));
+    // Seen, not just painted: across the map, a basemap tile lies above the world outline wherever both are.
+    interface Styled {
+      matches(selector: string): boolean;
+      style: { setProperty(name: string, value: string, priority: string): void; removeProperty(name: string): void };
+    }
+    interface StackDom {
+      document: {
+        querySelector(s: string): { getBoundingClientRect(): { left: number; top: number; width: number; height: number } };
+        querySelectorAll(s: string): Iterable<Styled>;
+        elementsFromPoint(x: number, y: number): Styled[];
+      };
+    }
+    const stacking = await page.evaluate(() => {
+      const { document } = globalThis as unknown as StackDom;
+      // Leaflet makes both ignore the pointer; let hit-testing see them so the browser reports their stacking
+      // (through the CSSOM: the page's CSP forbids a <style> element).
+      const layers = [...document.querySelectorAll('canvas.leaflet-tile, path.world')];
+      for (const e of layers) e.style.setProperty('pointer-events', 'auto', 'important');
+      const box = document.querySelector('.leaflet-container').getBoundingClientRect();
+      const seen: string[] = [];
+      for (let i = 1; i < 10; i++) {
+        const x = box.left + (box.width * i) / 10;
+        const y = box.top + (box.height * i) / 10;
+        const first = document.elementsFromPoint(x, y).find((e) => e.matches('canvas.leaflet-tile, path.world'));
+        if (first) seen.push(first.matches('canvas.leaflet-tile') ? 'tile' : 'world');
+      }
+      for (const e of layers) e.style.removeProperty('pointer-events');
+      return seen;
+    });
+    expect(stacking.length).toBeGreaterThan(0);
+    expect(stacking.every((s) => s === 'tile')).toBe(true);
     expect(ranges.length).toBeGreaterThan(0);
     expect(ranges.every((r) => r.range?.startsWith('bytes=') && r.status === 206)).toBe(true);
     expect(await page.locator('.leaflet-control-attribution').textContent()).toContain('OpenStreetMap');

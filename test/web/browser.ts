@@ -190,7 +190,7 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
   }
 }
 
-interface Box {
+export interface Box {
   id: string;
   x: number;
   y: number;
@@ -198,21 +198,26 @@ interface Box {
   height: number;
 }
 
-/** The page's visible regions (header, banner, map, timeline, panel) and the pairs of them that overlap. */
-export async function regionOverlaps(page: Page): Promise<{ boxes: Box[]; overlaps: string[] }> {
-  const boxes = await page.evaluate(() => {
-    const { document } = globalThis as unknown as Dom;
-    const ids = ['bar', 'alert-banner', 'map', 'timeline', 'panel'];
-    const out: { id: string; x: number; y: number; width: number; height: number }[] = [];
-    for (const id of ids) {
-      const el = document.getElementById(id);
-      if (!el || el.hidden) continue;
-      const r = el.getBoundingClientRect();
-      if (r.width === 0 || r.height === 0) continue;
-      out.push({ id, x: r.x, y: r.y, width: r.width, height: r.height });
-    }
-    return out;
-  });
+/**
+ * A page function (for page.evaluate in playwright-core or puppeteer-core alike): the boxes of the page's
+ * visible regions (header, banner, map, timeline, panel).
+ */
+export const visibleRegions = (): Box[] => {
+  const { document } = globalThis as unknown as Dom;
+  const ids = ['bar', 'alert-banner', 'map', 'timeline', 'panel'];
+  const out: { id: string; x: number; y: number; width: number; height: number }[] = [];
+  for (const id of ids) {
+    const el = document.getElementById(id);
+    if (!el || el.hidden) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0) continue;
+    out.push({ id, x: r.x, y: r.y, width: r.width, height: r.height });
+  }
+  return out;
+};
+
+/** The pairs of boxes that overlap (by more than half a pixel each way), described. */
+export function overlapsOf(boxes: readonly Box[]): string[] {
   const overlaps: string[] = [];
   const eps = 0.5;
   for (let i = 0; i < boxes.length; i++) {
@@ -224,5 +229,11 @@ export async function regionOverlaps(page: Page): Promise<{ boxes: Box[]; overla
       if (w > eps && h > eps) overlaps.push(`${a.id} and ${b.id} overlap by ${w.toFixed(1)}×${h.toFixed(1)} px`);
     }
   }
-  return { boxes, overlaps };
+  return overlaps;
+}
+
+/** The page's visible regions (header, banner, map, timeline, panel) and the pairs of them that overlap. */
+export async function regionOverlaps(page: Page): Promise<{ boxes: Box[]; overlaps: string[] }> {
+  const boxes = await page.evaluate(visibleRegions);
+  return { boxes, overlaps: overlapsOf(boxes) };
 }

@@ -7,7 +7,7 @@
 import type { Clock, ManualClock } from '@odid/position';
 import { RadioError, type Radio } from './radios/types.js';
 import { type Transmission } from '@odid/transmitter';
-import { type BroadcastTransport } from '@odid/codec';
+import { composeErrorMessage, ToolkitError, type BroadcastTransport } from '@odid/codec';
 import type { Scheduler } from '@odid/transmitter';
 
 export interface BroadcasterOptions {
@@ -38,12 +38,14 @@ export class Broadcaster {
         this.byTransport.set(radio.transport, radio);
         this.opts.log?.(`${radio.transport}: ${radio.description}`);
       } catch (e) {
-        const err = e instanceof RadioError ? e : new RadioError(radio.transport, (e as Error).message, 'see hardware/README.md');
+        const err = e instanceof RadioError ? e : new RadioError('failed', radio.transport, (e as Error).message, 'see hardware/README.md', { cause: e });
         this.failed.push(err);
-        this.opts.log?.(`${err.transport} cannot start: ${err.reason}\n  fix: ${err.fix}`);
+        this.opts.log?.(composeErrorMessage(err.reason, { subject: `${err.transport} cannot start`, fix: err.fix }));
       }
     }
-    if (this.byTransport.size === 0) throw new Error('no transport could start; see the messages above, or use --pcapng FILE to broadcast into a capture');
+    if (this.byTransport.size === 0) {
+      throw new ToolkitError('no-transport', 'no transport could start (the lines above say why)', { fix: 'correct one of them, or broadcast into a capture with --pcapng FILE' });
+    }
     return [...this.byTransport.keys()];
   }
 

@@ -6,7 +6,9 @@
 
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { CaptureReader, JsonlWriter, RemoteIdExtractor, type CaptureRecord, type ReceivedMessage, TRANSPORTS } from '@odid/codec';
+import { CaptureReader, JsonlWriter, RemoteIdExtractor, type CaptureRecord, type Diagnostic, type DiagnosticId, type FrameMeta, type ReceivedMessage, TRANSPORTS } from '@odid/codec';
+import { UsageError } from '@odid/commands';
+import { captureWarningLine, diagnosticFilter, frameDiagnosticLine, type WarningLevel } from './diagnostic-lines.js';
 import { sayLine, writeOut } from './io.js';
 import { Progress } from './progress.js';
 import { DroneSummary } from './summary.js';
@@ -20,12 +22,14 @@ export interface CaptureDecodeOptions {
   transport?: string[];
   keepBadFcs?: boolean;
   quiet?: boolean;
+  /** Print diagnostics of this severity or worse, frames' too (see diagnostic-lines.ts); absent: the capture's own only. */
+  warnings?: WarningLevel;
 }
 
 export async function decodeCapture(input: string, opts: CaptureDecodeOptions): Promise<number> {
   const transports = opts.transport?.map((t) => t.toLowerCase());
   const unknown = transports?.filter((t) => !(TRANSPORTS as readonly string[]).includes(t));
-  if (unknown?.length) throw new Error(`unknown transport ${unknown.join(', ')}: use ${TRANSPORTS.join(', ')}`);
+  if (unknown?.length) throw new UsageError('unknown-transport', `unknown transport ${unknown.join(', ')}`, { subject: '--transport', fix: `use ${TRANSPORTS.join(', ')}` });
   const macs = opts.mac?.map((m) => m.toLowerCase().replace(/-/g, ':'));
   const types = opts.filter;
   const keep = (m: ReceivedMessage): boolean =>
@@ -34,8 +38,22 @@ export async function decodeCapture(input: string, opts: CaptureDecodeOptions): 
   const warn = (text: string): void => {
     if (!opts.quiet) sayLine(`odid decode: ${text}`);
   };
-  const reader = new CaptureReader({ onWarning: (w) => warn(`warning: byte ${w.offset}${w.frame ? ` (after frame ${w.frame})` : ''}: ${w.reason}`) });
-  const extractor = new RemoteIdExtractor({ keepBadFcs: opts.keepBadFcs });
+  const show = diagnosticFilter(opts.warnings);
+  const withIds = opts.warnings !== undefined;
+  // The capture's own diagnostics, by id, for --summary (the extractor counts the frames').
+  const captureCounts: Partial<Record<DiagnosticId, number>> = {};
+  const reader = new CaptureReader({
+    onWarning: (w) => {
+      captureCounts[w.id] = (captureCounts[w.id] ?? 0) + 1;
+      if (show.capture(w)) warn(captureWarningLine(w, withIds));
+    },
+  });
+  // Frames' diagnostics are looked at only when some will be printed: the usual run pays nothing for them.
+  const showFrame = opts.quiet ? undefined : show.frame;
+  const onDiagnostic = showFrame && ((d: Diagnostic, at: FrameMeta): void => {
+    if (showFrame(d)) warn(frameDiagnosticLine(d, at.frame));
+  });
+  const extractor = new RemoteIdExtractor({ keepBadFcs: opts.keepBadFcs }, onDiagnostic);
   const summary = opts.summary || opts.format === 'table' ? new DroneSummary() : undefined;
   const jsonl = !opts.summary && opts.format === 'jsonl';
   const size = input === '-' ? undefined : (await stat(input)).size;
@@ -79,7 +97,7 @@ export async function decodeCapture(input: string, opts: CaptureDecodeOptions): 
   if (out.length > 0) await flush();
   progress?.done();
 
-  if (summary) await writeOut(opts.format === 'table' && !opts.summary ? summary.table() : summary.counts(extractor.stats));
+  if (summary) await writeOut(opts.format === 'table' && !opts.summary ? summary.table() : summary.counts(extractor.stats, captureCounts));
   const s = extractor.stats;
   const dropped = Object.entries(s.dropped).map(([k, v]) => `${v} ${k}`);
   const linkWarnings = Object.entries(s.linkWarnings).map(([k, v]) => `${v} ${k}`);

@@ -3,7 +3,7 @@
  * pcapng Wireshark opens: radiotap Wi-Fi frames, BLE LL frames with the LE pseudo-header.
  */
 
-import { checkOutputPaths, writeFileReplacing, writeStdout } from '@odid/commands';
+import { UsageError, checkOutputPaths, quoteValue, writeFileReplacing, writeStdout } from '@odid/commands';
 import {
   BROADCAST_TRANSPORTS,
   PcapngWriter,
@@ -29,9 +29,9 @@ export interface EncodePcapngOptions {
 export async function encodePcapng(input: string, opts: EncodePcapngOptions): Promise<number> {
   const transports = opts.transport.map((t) => t.toLowerCase());
   const unknown = transports.filter((t) => !(BROADCAST_TRANSPORTS as readonly string[]).includes(t));
-  if (unknown.length || transports.length === 0) throw new Error(`--transport takes ${BROADCAST_TRANSPORTS.join(', ')} (got ${opts.transport.join(', ') || 'none'})`);
+  if (unknown.length || transports.length === 0) throw new UsageError('unknown-transport', `got ${opts.transport.join(', ') || 'none'}`, { subject: '--transport', fix: `use ${BROADCAST_TRANSPORTS.join(', ')}` });
   const startS = opts.start === undefined ? Date.now() / 1000 : /^\d+(\.\d+)?$/.test(opts.start) ? Number(opts.start) : Date.parse(opts.start) / 1000;
-  if (!Number.isFinite(startS)) throw new Error(`--start "${opts.start}" is neither an ISO time nor seconds since the epoch`);
+  if (!Number.isFinite(startS)) throw new UsageError('bad-value', `${quoteValue(opts.start ?? '')} is neither an ISO time nor seconds since the epoch`, { subject: '--start', fix: 'give e.g. 2026-06-01T12:00:00Z or 1780315200' });
 
   // The output is checked before the input is read: a missing directory is one line, not a crash at the end.
   if (opts.pcapng !== '-') checkOutputPaths([{ option: '--pcapng', path: opts.pcapng, policy: 'replace' }], { inputs: [{ option: 'odid encode', path: input }] });

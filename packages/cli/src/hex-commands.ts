@@ -1,7 +1,7 @@
 /** `odid decode --hex` and `odid encode`: single messages and packs as hex, one per line. */
 
-import { decodeMessageExact, encodeMessage, fromHex, toHex, validate, type OdidMessageInput } from '@odid/codec';
-import { describeError, readAllText, readLines, sayLine, writeOut } from './io.js';
+import { decodeMessageExact, encodeMessage, fromHex, toHex, validate, validationIssueToJson, type OdidMessageInput } from '@odid/codec';
+import { LINE_MAX_CHARS, describeError, readAllText, readLines, sayLine, writeOut } from './io.js';
 
 export interface HexDecodeOptions {
   validate?: boolean;
@@ -11,7 +11,7 @@ export interface HexDecodeOptions {
 function decodeHexLine(hex: string, opts: HexDecodeOptions): string {
   const bytes = fromHex(hex);
   const message = decodeMessageExact(bytes);
-  const out = opts.validate ? { ...message, issues: validate(message, bytes) } : message;
+  const out = opts.validate ? { ...message, issues: validate(message, bytes).map(validationIssueToJson) } : message;
   return JSON.stringify(out, null, opts.pretty ? 2 : undefined);
 }
 
@@ -27,7 +27,12 @@ export async function decodeHex(hex: string, opts: HexDecodeOptions): Promise<nu
     }
   }
   let failures = 0;
-  for await (const { line, number } of readLines('-')) {
+  for await (const { line, number, tooLong } of readLines('-')) {
+    if (tooLong) {
+      failures++;
+      sayLine(`odid decode: line ${number}: longer than ${LINE_MAX_CHARS} characters; skipped`);
+      continue;
+    }
     const text = line.trim();
     if (!text || text.startsWith('#')) continue;
     try {

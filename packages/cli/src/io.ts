@@ -1,10 +1,9 @@
 /** The CLI's only contact with files and streams. */
 
 import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import { displayText } from '@odid/codec';
-import { FileTooLargeError, readFileBounded, readStreamBounded } from '@odid/commands';
+import { FileTooLargeError, LineSplitter, readFileBounded, readStreamBounded } from '@odid/commands';
 
 const openInput = (path: string): Readable => (path === '-' ? process.stdin : createReadStream(path));
 
@@ -22,12 +21,24 @@ export async function readAllText(path: string): Promise<string> {
   }
 }
 
-/** Lines of a file or stdin, numbered from 1. */
-export async function* readLines(path: string): AsyncGenerator<{ line: string; number: number }> {
+/** The longest input line read (`odid decode --hex -`): a message pack is under 500 hex digits. */
+export const LINE_MAX_CHARS = 64 * 1024;
+
+/**
+ * Lines of a file or stdin, numbered from 1. A line longer than LINE_MAX_CHARS is not kept (a pipe of
+ * binary or hostile input must not grow memory): it comes out as `tooLong`, with its number, and reading
+ * goes on at the next line.
+ */
+export async function* readLines(path: string): AsyncGenerator<{ line: string; number: number; tooLong?: true }> {
+  const splitter = new LineSplitter('utf8', LINE_MAX_CHARS);
   let number = 0;
-  for await (const line of createInterface({ input: openInput(path), crlfDelay: Infinity })) {
-    yield { line, number: ++number };
+  let dropped = splitter.overflows;
+  for await (const chunk of openInput(path)) {
+    for (const line of splitter.push(chunk as Buffer)) yield { line, number: ++number };
+    // An over-long line is dropped once it passes the bound, after the complete lines before it.
+    for (; dropped < splitter.overflows; dropped++) yield { line: '', number: ++number, tooLong: true };
   }
+  for (const line of splitter.end()) yield { line, number: ++number };
 }
 
 /** Writes to stdout, waiting when the pipe is full so that large outputs keep memory flat. */

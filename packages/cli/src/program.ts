@@ -19,6 +19,7 @@ import {
   type NumberRule,
 } from '@odid/commands';
 import { decodeCapture } from './capture-decode.js';
+import { WARNING_LEVELS } from './diagnostic-lines.js';
 import { encodePcapng } from './encode-pcapng.js';
 import { decodeHex, encodeJson } from './hex-commands.js';
 import { ENCODE_INPUT_MAX_BYTES } from './io.js';
@@ -52,6 +53,11 @@ export function odidProgram(): Command {
     .option('--transport <names>', `captures: only these transports (${TRANSPORTS.join(',')})`, parseChoiceList('--transport', TRANSPORTS))
     .option('--keep-bad-fcs', 'captures: keep frames whose CRC/FCS failed (marked "badFcs": true) instead of dropping them')
     .option('--quiet', 'captures: no warnings, counts or progress on stderr')
+    .option(
+      '--warnings <level>',
+      `captures: a line on stderr for every diagnostic (docs/diagnostics.md) of this severity or worse, each frame's too, ending with its id (${WARNING_LEVELS.join(', ')}; none: only the counts); without it, only damage to the capture file itself is printed`,
+      parseChoice('--warnings', WARNING_LEVELS),
+    )
     .option('--validate', 'hex: add an "issues" list: out-of-range, reserved and version-dependent values')
     .option('--pretty', 'hex: indent the JSON')
     .addHelpText(

@@ -1,6 +1,6 @@
 /** Per-drone and per-transport counts of a decoded capture, for `--summary` and `--format table`. */
 
-import { displayText, type ExtractStats, type ReceivedMessage } from '@odid/codec';
+import { ALTITUDE_UNKNOWN, DIAGNOSTICS, displayText, type DiagnosticId, type ExtractStats, type ReceivedMessage } from '@odid/codec';
 
 /**
  * IDs, operator IDs and descriptions are whatever a transmitter sent: shown escaped (no control character
@@ -67,7 +67,8 @@ export class DroneSummary {
     this.drones.delete(from.id);
   }
 
-  counts(stats: ExtractStats): string {
+  /** `captureDiagnostics`: the capture reader's diagnostics by id, listed with the frames' (stats.diagnostics). */
+  counts(stats: ExtractStats, captureDiagnostics: Partial<Record<DiagnosticId, number>> = {}): string {
     const lines = ['transport      messages'];
     for (const [t, n] of [...this.byTransport].sort()) lines.push(`${shown(t).padEnd(14)} ${String(n).padStart(8)}`);
     lines.push('', 'drone                            messages  transports');
@@ -80,6 +81,7 @@ export class DroneSummary {
     if (linkWarnings.length) lines.push(`link warnings: ${linkWarnings.map(([k, v]) => `${k} ${v}`).join(', ')}`);
     const truncated = Object.entries(stats.truncatedElements);
     if (truncated.length) lines.push(`truncated elements: ${truncated.map(([k, v]) => `${k} ${v}`).join(', ')}`);
+    lines.push(...diagnosticCounts({ ...captureDiagnostics, ...stats.diagnostics }));
     return lines.join('\n') + '\n';
   }
 
@@ -94,7 +96,7 @@ export class DroneSummary {
       if (d.last) {
         const l = d.last;
         const pos = l.latitude === 0 && l.longitude === 0 ? 'unknown' : `${l.latitude.toFixed(6)}, ${l.longitude.toFixed(6)}`;
-        const alt = l.altitudeGeo === -1000 ? 'unknown' : `${l.altitudeGeo} m`;
+        const alt = l.altitudeGeo === ALTITUDE_UNKNOWN ? 'unknown' : `${l.altitudeGeo} m`;
         const spd = l.speedHorizontal === 255 ? 'unknown' : `${l.speedHorizontal} m/s`;
         const dir = l.direction === 361 ? 'unknown' : `${l.direction}°`;
         out.push(`  last fix   ${pos}  alt ${alt}  speed ${spd}  track ${dir}  status ${STATUS[l.status] ?? l.status}`);
@@ -108,6 +110,15 @@ export class DroneSummary {
     }
     return out.join('\n');
   }
+}
+
+/** Every diagnostic raised, by id, in catalogue order (capture, link, framing, message); nothing when none was. */
+function diagnosticCounts(counts: Partial<Record<DiagnosticId, number>>): string[] {
+  const ids = (Object.keys(DIAGNOSTICS) as DiagnosticId[]).filter((id) => counts[id]);
+  if (ids.length === 0) return [];
+  const width = Math.max(...ids.map((id) => id.length), 'diagnostic'.length);
+  const row = (id: string, count: string, severity: string): string => `${id.padEnd(width)} ${count.padStart(8)}  ${severity}`;
+  return ['', row('diagnostic', 'count', 'severity'), ...ids.map((id) => row(id, String(counts[id]), DIAGNOSTICS[id].severity))];
 }
 
 const STATUS = ['undeclared', 'ground', 'airborne', 'emergency', 'system failure'];

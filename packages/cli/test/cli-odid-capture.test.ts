@@ -73,6 +73,62 @@ describe('odid decode <capture>', () => {
     expect(odid(['decode', '--quiet', file]).stderr).toBe('');
   });
 
+  it('--summary counts every diagnostic by id, the capture\'s own and the frames\'', () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), 'odid-')), 'damaged.pcapng');
+    writeFileSync(file, damagedCapture());
+    const s = odid(['decode', '--summary', file]).stdout;
+    // The lines above stay as they were; the table by id comes last, in catalogue order.
+    expect(s).toMatch(/^link warnings: radiotap 1\ntruncated elements: odid 1\n\ndiagnostic +count +severity\n/m);
+    expect(s).toMatch(/^link\.radiotap-unparsed-field +1 +note$/m);
+    expect(s).toMatch(/^framing\.truncated-remote-id-element +1 +error$/m);
+    const bt5 = odid(['decode', '--summary', BT5]).stdout;
+    expect(bt5).toMatch(/^link\.bad-crc +30 +error$/m);
+    expect(bt5).toMatch(/^link\.bad-crc-dropped +30 +note$/m);
+    expect(bt5).toMatch(/^message\.empty-pack +19 +warning$/m);
+    // A damaged container: its own diagnostic is counted too.
+    const bytes = readFileSync(WIFI);
+    const damaged = Buffer.concat([bytes.subarray(0, 3000), Buffer.alloc(77, 0xee), bytes.subarray(3000)]);
+    expect(odid(['decode', '--summary', '-'], damaged).stdout).toMatch(/^capture\.bad-header +1 +warning$/m);
+    // A clean capture has no table.
+    expect(odid(['decode', '--summary', WIFI]).stdout).not.toContain('diagnostic');
+  });
+
+  it('--warnings LEVEL prints every diagnostic of that severity or worse with its id; without it, only the capture\'s own', () => {
+    const ids = (stderr: string): string[] => [...stderr.matchAll(/\[([a-z]+\.[a-z0-9-]+)\]$/gm)].map((m) => m[1]!);
+    const closing = /^odid decode: pcapng: 274 frames, 244 with Remote ID, 1069 messages; dropped 19 empty-pack, 30 bad-crc; link warnings 30 ble$/m;
+    const plain = odid(['decode', BT5]);
+    expect(plain.stderr.trim().split('\n')).toHaveLength(1);
+    expect(plain.stderr).toMatch(closing);
+
+    const note = odid(['decode', '--warnings', 'note', BT5]);
+    expect(note.status).toBe(0);
+    expect(note.stdout).toBe(plain.stdout);
+    expect(note.stderr).toMatch(closing);
+    const all = ids(note.stderr);
+    expect(all.filter((id) => id === 'link.bad-crc')).toHaveLength(30);
+    expect(all.filter((id) => id === 'link.bad-crc-dropped')).toHaveLength(30);
+    expect(all.filter((id) => id === 'message.empty-pack')).toHaveLength(19);
+    expect(note.stderr).toMatch(/^odid decode: error: frame \d+: ble: bad CRC \[link\.bad-crc\]$/m);
+
+    expect(new Set(ids(odid(['decode', '--warnings', 'warning', BT5]).stderr))).toEqual(new Set(['link.bad-crc', 'message.empty-pack']));
+    expect(new Set(ids(odid(['decode', '--warnings', 'error', BT5]).stderr))).toEqual(new Set(['link.bad-crc']));
+    expect(odid(['decode', '--warnings', 'none', BT5]).stderr).toBe(plain.stderr);
+    expect(odid(['decode', '--warnings', 'note', '--quiet', BT5]).stderr).toBe('');
+
+    // The capture's own diagnostics: as always by default, with the id when asked, gone with none.
+    const bytes = readFileSync(WIFI);
+    const damaged = Buffer.concat([bytes.subarray(0, 3000), Buffer.alloc(77, 0xee), bytes.subarray(3000)]);
+    const dflt = odid(['decode', '-'], damaged).stderr;
+    expect(dflt).toMatch(/^odid decode: warning: byte \d+ \(after frame \d+\): .*77 bytes skipped.*[^\]]$/m);
+    expect(ids(dflt)).toEqual([]);
+    expect(ids(odid(['decode', '--warnings', 'warning', '-'], damaged).stderr)).toEqual(['capture.bad-header']);
+    expect(odid(['decode', '--warnings', 'none', '-'], damaged).stderr).not.toContain('warning: byte');
+
+    const bad = odid(['decode', '--warnings', 'info', BT5]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--warnings must be one of none, chat, note, warning, error');
+  });
+
   it('something that is not a capture: says so, exit 1', () => {
     const r = odid(['decode', '-'], 'hello, this is text\n');
     expect(r.status).toBe(1);

@@ -25,6 +25,16 @@ describe('odid decode --hex / encode', () => {
     expect(r.stderr).toMatch(/line 5: .*reserved.*unsupported/);
   });
 
+  it('skips a line too long to be a message without holding it, numbering the lines after it right', () => {
+    const huge = 'ab'.repeat(4 << 20); // 8 MiB of hex on one line: arrives in many chunks
+    const r = odid(['decode', '--hex', '-'], `${LOCATION}\n${huge}\n${OPERATOR}\n12ab\n`);
+    expect(r.status).toBe(1);
+    expect(r.stdout.trim().split('\n').map((l) => JSON.parse(l).type)).toEqual(['location', 'operatorId']);
+    expect(r.stderr).toMatch(/line 2: longer than 65536 characters; skipped/);
+    expect(r.stderr).toMatch(/line 4: .*truncated/);
+    expect(r.stderr.split('\n').filter(Boolean)).toHaveLength(2);
+  });
+
   it('encode is the exact inverse of decode, line by line and for a pretty-printed pack', () => {
     const decoded = odid(['decode', '--hex', '-'], `${LOCATION}\n${OPERATOR}\n`);
     const encoded = odid(['encode', '-'], decoded.stdout);

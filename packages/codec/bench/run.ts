@@ -8,8 +8,11 @@ printCodec(benchCodec());
 console.log('\n## Capture decoding: `odid decode` against tshark, one 1,000,000-frame capture\n');
 printCapture(benchCapture());
 
-// The receiver under load (about 2 minutes) and the broadcaster's cost per simulated hour.
+// The receiver under load (about 2 minutes), the same load with the live map and a browser page on it
+// (about 1.5 minutes), and the broadcaster's cost per simulated hour.
 const { runReceiverBench } = await import('../../receiver/bench/receiver.bench.js');
+const { runWebMapBench } = await import('../../receiver/bench/web-map.bench.js');
 const { runBroadcasterBench } = await import('../../broadcaster/bench/broadcaster.bench.js');
 await runReceiverBench();
+await runWebMapBench();
 await runBroadcasterBench();

@@ -1,4 +1,5 @@
 export * from './errors.js';
+export * from './diagnostics.js';
 export * from './transports.js';
 export { toHex, fromHex, formatMac, parseMac, concatBytes } from './bytes.js';
 export * from './display-text.js';

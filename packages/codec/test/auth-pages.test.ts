@@ -1,16 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AuthAssembler, EncodeError, assembleAuth, decodeMessage, encodeMessage, splitAuth, toHex, type AuthMessage } from '../src/index.js';
-
-const shuffle = <T>(xs: T[], seed: number): T[] => {
-  const a = [...xs];
-  for (let i = a.length - 1; i > 0; i--) {
-    seed = (seed * 1103515245 + 12345) >>> 0;
-    const j = seed % (i + 1);
-    [a[i], a[j]] = [a[j]!, a[i]!];
-  }
-  return a;
-};
+import { Random } from '../../../test/support/random.js';
 
 describe('authentication pages', () => {
   it('splits signatures of every length 0..255 and assembles them back in any order', () => {
@@ -20,7 +11,7 @@ describe('authentication pages', () => {
         expect(pages[0]!.lastPageIndex).toBe(pages.length - 1);
         expect(pages.length).toBe(data.length <= 17 ? 1 : 1 + Math.ceil((data.length - 17) / 23));
         // each page survives the wire
-        const received = shuffle(pages, seed).map((p) => decodeMessage(encodeMessage(p)) as AuthMessage);
+        const received = new Random(seed).shuffle(pages).map((p) => decodeMessage(encodeMessage(p)) as AuthMessage);
         const result = assembleAuth(received);
         expect(result).toEqual({ complete: true, auth: { type: 'authAssembled', authType, length: data.length, timestamp: 28_000_000, authData: toHex(data) } });
       }),

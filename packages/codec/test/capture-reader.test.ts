@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { capturePath, itCorpus, needsCorpus } from '../../../test/support/fixtures.js';
 import {
   CaptureReader,
+  DETECT_BYTES,
   detectCaptureFormat,
   LINKTYPE_BLUETOOTH_HCI_H4,
   LINKTYPE_BLUETOOTH_LINUX_MONITOR,
@@ -279,7 +280,8 @@ describe('CaptureReader: pcapng structure', () => {
     expect(records.map((r) => r.frame)).toEqual([1, 2]);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]!.offset).toBe(shb.length + idb.length + 36);
-    expect(warnings[0]!.reason).toMatch(/interface 3/);
+    expect(warnings[0]!.id).toBe('capture.bad-header');
+    expect(warnings[0]!.detail).toContain('interface 3');
   });
 });
 
@@ -338,7 +340,7 @@ describe('CaptureReader: btsnoop', () => {
   it('an unmapped datalink keeps its bytes under a private link type, with one warning', () => {
     const { records, warnings } = readAll(btsnoop(1003, [{ flags: 0, data: [1, 2], unixUs: t0 }]));
     expect(records.map((r) => r.linkType)).toEqual([BTSNOOP_LINKTYPE_BASE + 1003]);
-    expect(warnings).toHaveLength(1);
+    expect(warnings.map((w) => w.id)).toEqual(['capture.unknown-datalink']);
   });
 
   it('survives every split point and truncation at every byte', () => {
@@ -355,7 +357,7 @@ describe('CaptureReader: btsnoop', () => {
       const cut = readAll(file.subarray(0, s));
       const complete = ends.filter((e) => e <= s).length;
       expect(cut.records.map(summary)).toEqual(whole.slice(0, complete));
-      expect(cut.warnings).toHaveLength(s === 16 || ends.includes(s) ? 0 : 1);
+      expect(cut.warnings.map((w) => w.id)).toEqual(s === 16 || ends.includes(s) ? [] : [s < DETECT_BYTES ? 'capture.unknown-format' : 'capture.truncated']);
     }
   });
 });
@@ -374,9 +376,9 @@ describe('detectCaptureFormat', () => {
   it('the reader warns once on input it does not recognise and on empty input', () => {
     const junk = readAll(Uint8Array.from({ length: 5000 }, (_, i) => i & 0xff));
     expect(junk.records).toEqual([]);
-    expect(junk.warnings).toHaveLength(1);
+    expect(junk.warnings.map((w) => w.id)).toEqual(['capture.unknown-format']);
     expect(junk.reader.format).toBeUndefined();
-    expect(readAll(new Uint8Array(0)).warnings.map((w) => w.offset)).toEqual([0]);
+    expect(readAll(new Uint8Array(0)).warnings.map((w) => [w.id, w.offset])).toEqual([['capture.empty', 0]]);
   });
 
   it('reports warnings through onWarning instead of collecting them when asked', () => {

@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { corpusAvailable, corpusPath, describeCorpusData, itCorpus } from '../../../test/support/fixtures.js';
 import { concatBytes, fromHex, toHex } from '../src/bytes.js';
 import { DecodeError } from '../src/errors.js';
+import type { Diagnostic } from '../src/diagnostics.js';
 import {
   DJI_ALTITUDE_SCALE_FEET,
   DJI_PRODUCT_TYPES,
@@ -20,6 +21,18 @@ import {
   type DjiFlightInfoV2,
   type DjiFlightPurpose,
 } from '../src/framing/index.js';
+
+/**
+ * A decoder run with a diagnostic sink: what it returns and the ids it raised. The record's `warnings` (the
+ * decoded JSON) are checked to be the words of those diagnostics, in order.
+ */
+function raising<T extends { warnings: string[] }>(decode: (report: (d: Diagnostic) => void) => T): { r: T; ids: string[] } {
+  const seen: Diagnostic[] = [];
+  const r = decode((d) => seen.push(d));
+  expect(r.warnings).toEqual(seen.map((d) => d.detail));
+  expect(seen.every((d) => d.group === 'framing')).toBe(true);
+  return { r, ids: seen.map((d) => d.id) };
+}
 
 /** `name<TAB>kind<TAB>hex` lines of a captures/ hex extract; `#` lines are provenance comments. */
 function hexExtract(path: string): Map<string, Uint8Array> {
@@ -90,11 +103,12 @@ describe('DJI DroneID', () => {
   });
 
   itCorpus('Mavic 0x11 (flight purpose): serial read; the following bytes do not fit the known layout', () => {
-    const r = parseDjiDroneId(mavic.get('vendor_payload2')!) as DjiFlightPurpose;
+    const { r, ids } = raising((report) => parseDjiDroneId(mavic.get('vendor_payload2')!, {}, report) as DjiFlightPurpose);
     expect(r.type).toBe('djiFlightPurpose');
     // Its first character differs from the 0x10 record's ('3' vs '0'): as captured, unexplained.
     expect(r.serialNumber).toBe('3K1CG6G3AH8V2M');
     // Byte 16 (drone-ID length) is 0xCC: not a length that fits the 10-byte slot, so flagged, not trusted.
+    expect(ids).toEqual(['framing.dji-length-overflow']);
     expect(r.warnings).toEqual(['drone ID length 204 exceeds its 10-byte slot; truncated']);
     expect(r.droneId).toBe('\u00aa\u0002');
     expect(r.purpose).toBe('');
@@ -104,7 +118,7 @@ describe('DJI DroneID', () => {
     const frame = scapy.get('dji_throwie_beacon')!;
     const dji = findVendorElements(frame.subarray(BEACON_IES)).vendor.filter((v) => v.kind === 'dji');
     expect(dji.length).toBe(1);
-    const r = parseDjiDroneId(dji[0]!.body) as DjiFlightInfoV1;
+    const { r, ids } = raising((report) => parseDjiDroneId(dji[0]!.body, {}, report) as DjiFlightInfoV1);
     expect(r).toMatchObject({
       layout: 'v1',
       version: 1,
@@ -129,8 +143,7 @@ describe('DJI DroneID', () => {
     expect(r.latitude).toBeCloseTo(-119.062045, 6);
     expect(r.homeLongitude).toBeCloseTo(22.53702, 5);
     expect(r.homeLatitude).toBeCloseTo(113.952321, 6);
-    expect(r.warnings.length).toBe(2);
-    expect(r.warnings.join()).toMatch(/latitude.*outside ±90/);
+    expect(ids).toEqual(['framing.dji-position-range', 'framing.dji-position-range']);
   });
 
   describeCorpusData('OcuSync record (DJI Mavic Air 2, RUB-SysSec sample) against RUB and scapy-uas-remoteid', () => {
@@ -211,25 +224,25 @@ describe('DJI DroneID', () => {
   });
 
   it('the blank record of buggy Mavic firmware: decoded with a warning, not an error', () => {
-    const r = parseDjiDroneId(concatBytes([fromHex('58621300'), new Uint8Array(87)]));
+    const { r, ids } = raising((report) => parseDjiDroneId(concatBytes([fromHex('58621300'), new Uint8Array(87)]), {}, report));
     expect(r).toMatchObject({ type: 'djiFlightInfo', layout: 'partial', version: 0, serialNumber: '', longitude: 0, latitude: 0 });
-    expect(r.warnings.length).toBe(1);
-    expect(r.warnings[0]).toMatch(/blank/);
-    expect(parseDjiDroneId(fromHex('58621300')).warnings[0]).toMatch(/blank/);
+    expect(ids).toEqual(['framing.dji-blank']);
+    expect(raising((report) => parseDjiDroneId(fromHex('58621300'), {}, report)).ids).toEqual(['framing.dji-blank']);
   });
 
   itCorpus('unknown layouts keep only the common fields; an over-long UUID length is flagged', () => {
     const v3 = mavic.get('vendor_payload')!.slice();
     v3[DJI_BODY_HEADER] = 3;
-    const r = parseDjiDroneId(v3);
+    const { r, ids } = raising((report) => parseDjiDroneId(v3, {}, report));
     expect(r).toMatchObject({ layout: 'partial', version: 3, serialNumber: '0K1CG6G3AH8V2M' });
-    expect(r.warnings[0]).toMatch(/no known layout/);
+    expect(ids).toEqual(['framing.dji-unknown-layout']);
     const shortV2 = mavic.get('vendor_payload')!.subarray(0, DJI_BODY_HEADER + 80);
     expect(parseDjiDroneId(shortV2)).toMatchObject({ layout: 'partial', version: 2 });
     const longUuid = mavic.get('vendor_payload')!.slice();
     longUuid[DJI_BODY_HEADER + 66] = 40;
-    const u = parseDjiDroneId(longUuid) as DjiFlightInfoV2;
-    expect(u.warnings).toEqual(['UUID length 40 exceeds its 20-byte slot; truncated']);
+    const u = raising((report) => parseDjiDroneId(longUuid, {}, report) as DjiFlightInfoV2);
+    expect(u.ids).toEqual(['framing.dji-length-overflow']);
+    expect(u.r.warnings).toEqual(['UUID length 40 exceeds its 20-byte slot; truncated']);
   });
 
   itCorpus('errors: short header, short record (offsets relative to the element body), unknown subcommand', () => {
@@ -296,14 +309,13 @@ describe('French signalement électronique', () => {
   });
 
   it('flags missing mandatory TLVs, unknown and repeated ones', () => {
-    const r = parseFrenchId(fromHex('01' + '010101' + '0c0100' + '010101' + '021e' + '41'.repeat(28) + '0000'));
+    const { r, ids } = raising((report) => parseFrenchId(fromHex('01' + '010101' + '0c0100' + '010101' + '021e' + '41'.repeat(28) + '0000'), report));
     expect(r.protocolVersion).toBe(1);
     expect(r.id).toBe('A'.repeat(28));
-    expect(r.warnings).toContain('unknown TLV type 12 (1 bytes) skipped');
-    expect(r.warnings).toContain('TLV 1 (protocolVersion) repeated; the last one is kept');
+    // TLVs 4..11 (eight mandatory fields) are absent.
+    expect(ids).toEqual(['framing.french-unknown-tlv', 'framing.french-repeated-tlv', ...Array<string>(8).fill('framing.french-missing-tlv')]);
     expect(r.warnings).toContain('mandatory latitude missing');
-    expect(r.warnings).not.toContain('no identifier (TLV 2 or 3)');
-    expect(parseFrenchId(fromHex('01')).warnings).toContain('no identifier (TLV 2 or 3)');
+    expect(raising((report) => parseFrenchId(fromHex('01'), report)).ids).toContain('framing.french-no-identifier');
   });
 
   it('errors: another OUI type, a TLV past the end, a known TLV of the wrong size', () => {

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { capturePath, itCorpus } from '../../../test/support/fixtures.js';
-import { CaptureReader, RemoteIdExtractor, TRANSPORTS, decodeMessage, type ReceivedMessage } from '../src/index.js';
+import { CaptureReader, RemoteIdExtractor, SINGLE_MESSAGE_META, TRANSPORTS, decodeMessage, fieldOrder, type ReceivedMessage } from '../src/index.js';
 import { JsonlWriter, receivedToJson } from '../src/receive/jsonl.js';
 
 /** The original receivedToJson, verbatim: the specification. */
@@ -90,40 +90,20 @@ const fieldOf = (a: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> =>
 
 // ------------------------------------------------------------------------------------------- messages
 
-/** The decoded shapes, keys in the decoders' order (optional keys last, where the decoders add them). */
-const SHAPES: Record<string, { keys: string[]; optional?: string[] }> = {
-  basicId: { keys: ['protocolVersion', 'idType', 'uaType', 'uasId'], optional: ['uasIdHex'] },
-  location: {
-    keys: ['protocolVersion', 'status', 'direction', 'speedHorizontal', 'speedVertical', 'latitude', 'longitude', 'altitudeBaro', 'altitudeGeo', 'heightType', 'height', 'horizAccuracy', 'vertAccuracy', 'baroAccuracy', 'speedAccuracy', 'tsAccuracy', 'timestamp'],
-    optional: ['speedMultiplier'],
-  },
-  auth: { keys: ['protocolVersion', 'authType', 'dataPage', 'authData'] },
-  auth0: { keys: ['protocolVersion', 'authType', 'dataPage', 'lastPageIndex', 'length', 'timestamp', 'authData'] },
-  selfId: { keys: ['protocolVersion', 'descType', 'desc'] },
-  system: {
-    keys: ['protocolVersion', 'operatorLocationType', 'classificationType', 'operatorLatitude', 'operatorLongitude', 'areaCount', 'areaRadius', 'areaCeiling', 'areaFloor', 'categoryEU', 'classEU', 'operatorAltitudeGeo', 'timestamp'],
-  },
-  operatorId: { keys: ['protocolVersion', 'operatorIdType', 'operatorId'] },
-};
+/** The decoded shapes, keys in the message tables' order: each type without its optional keys, and with them. */
+const SHAPES = SINGLE_MESSAGE_META.flatMap((meta) => {
+  const [base, all] = [fieldOrder(meta, false), fieldOrder(meta, true)];
+  return base.length === all.length ? [base] : [base, all];
+});
 const TEXT_FIELDS = new Set(['uasId', 'uasIdHex', 'authData', 'desc', 'operatorId']);
 
-const decodedShape = fc.constantFrom(...Object.keys(SHAPES)).chain((name) => {
-  const { keys, optional = [] } = SHAPES[name]!;
-  const all = [...keys, ...optional];
-  return fc
-    .tuple(
-      fc.tuple(...all.map((k) => fieldOf(TEXT_FIELDS.has(k) ? text : number))),
-      fc.array(fc.boolean(), { minLength: optional.length, maxLength: optional.length }),
-    )
-    .map(([values, present]) => {
-      const m: Record<string, unknown> = { type: name === 'auth0' ? 'auth' : name };
-      all.forEach((k, i) => {
-        if (i >= keys.length && !present[i - keys.length]) return;
-        m[k] = values[i];
-      });
-      return m;
-    });
-});
+const decodedShape = fc.constantFrom(...SHAPES).chain(([type, ...keys]) =>
+  fc.tuple(...keys.map((k) => fieldOf(TEXT_FIELDS.has(k) ? text : number))).map((values) => {
+    const m: Record<string, unknown> = { type };
+    keys.forEach((k, i) => (m[k] = values[i]));
+    return m;
+  }),
+);
 
 /** The same messages with keys shuffled, dropped or added: the generic path, which must agree too. */
 const reshaped = fc.tuple(decodedShape, fc.array(fc.nat(), { maxLength: 25 }), fc.dictionary(fc.string({ maxLength: 6 }), fieldOf(number), { maxKeys: 3 }))

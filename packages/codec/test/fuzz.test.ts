@@ -2,9 +2,11 @@
  * Mutation fuzzing, CI-sized: 1,000,000 mutated records of every supported link type through the whole
  * receive path (RemoteIdExtractor.fromRecord), and 1,000,000 chunks of damaged pcap/pcapng/btsnoop streams
  * through CaptureReader. Nothing may throw, every message must be well-formed (and survive its JSON line),
- * no record may take long. The engine is scripts/fuzz-engine.ts; scripts/fuzz-long.ts runs it longer.
+ * every diagnostic must be a well-formed catalogue entry, no record may take long. The engine is
+ * scripts/fuzz/; scripts/fuzz-long.ts runs it longer; link-fuzz.test.ts and framing-robustness.test.ts drive
+ * the link decoders and framing parsers alone.
  *
- * Deterministic: FUZZ_SEED (default below) seeds everything; a failure prints the seed, the iteration and
+ * Deterministic: FUZZ_SEED (default 0x0d1d5eed) seeds everything; a failure prints the seed, the iteration and
  * the input as hex. FUZZ_FRAMES scales the run (default 1,000,000 per link type and capture chunks).
  */
 import { describe, expect, it } from 'vitest';
@@ -14,14 +16,14 @@ import {
   captureSummary,
   fuzzCaptures,
   fuzzLinkType,
+  fuzzSeed,
   linkSeeds,
   linkSummary,
   toSeeds,
-  type LinkFuzzReport,
-} from '../scripts/fuzz-engine.js';
+} from '../scripts/fuzz/index.js';
 import { corpusAvailable } from '../../../test/support/fixtures.js';
 
-const SEED = process.env.FUZZ_SEED !== undefined ? Number(process.env.FUZZ_SEED) >>> 0 : 0x0d1d5eed;
+const SEED = fuzzSeed();
 const FRAMES = Number(process.env.FUZZ_FRAMES ?? 1_000_000);
 /**
  * Time per record: a call slower than 5 ms is replayed (fresh extractor or reader, fastest of 5 runs), so that
@@ -43,13 +45,11 @@ describe(`fuzz (seed 0x${SEED.toString(16)}, ${FRAMES} per case)`, () => {
     for (const lt of supportedLinkTypes()) expect(seeds.get(lt)?.length, `link type ${lt}`).toBeGreaterThanOrEqual(15);
   });
 
-  const reports: LinkFuzzReport[] = [];
   for (const lt of supportedLinkTypes()) {
     it(
       `link type ${lt}: ${FRAMES} mutated records through RemoteIdExtractor.fromRecord`,
       () => {
         const r = fuzzLinkType(lt, { iterations: FRAMES, seed: SEED, seeds: toSeeds(seeds.get(lt)!) });
-        reports.push(r);
         console.log(linkSummary(r));
         expect(r.failures, `${r.failureCount} failures; replay with ${replay}`).toEqual([]);
         expect(r.frames).toBe(FRAMES);

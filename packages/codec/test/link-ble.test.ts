@@ -37,6 +37,9 @@ function decodeError(fn: () => unknown): DecodeError {
   throw new Error('expected a DecodeError');
 }
 
+/** The ids of a result's diagnostics, in the order raised. */
+const ids = (r: LinkResult): string[] => r.diagnostics.map((d) => d.id);
+
 /** AA + header + payload + correct CRC, for hand-built PDUs. */
 function pdu(header: string, payload: Uint8Array | string, aa = 'd6be898e'): Uint8Array {
   const body = typeof payload === 'string' ? fromHex(payload) : payload;
@@ -48,7 +51,7 @@ function pdu(header: string, payload: Uint8Array | string, aa = 'd6be898e'): Uin
 describe('BLE LL (DLT 251)', () => {
   it('§3.1 legacy example: ADV_NONCONN_IND from c0:11:22:33:44:55 (random), CRC ok', () => {
     const r = decodeLinkFrame(LINKTYPE.BLUETOOTH_LE_LL, LEGACY);
-    expect(r.warnings).toEqual([]);
+    expect(r.diagnostics).toEqual([]);
     const f = one(r);
     expect(f).toMatchObject({ pdu: 'ADV_NONCONN_IND', extended: false, address: 'c0:11:22:33:44:55', addressRandom: true, crc: 'ok' });
     expect(f.advData).toHaveLength(31);
@@ -56,12 +59,13 @@ describe('BLE LL (DLT 251)', () => {
     expect(f.advData.buffer).toBe(LEGACY.buffer);
   });
 
-  it('a flipped bit gives crc bad and a warning, the frame is still returned', () => {
+  it('a flipped bit gives crc bad and a diagnostic, the frame is still returned', () => {
     const b = LEGACY.slice();
     b[20]! ^= 0x04;
     const r = decodeLinkFrame(251, b);
     expect(one(r).crc).toBe('bad');
-    expect(r.warnings).toContain('ble: bad CRC');
+    expect(ids(r)).toEqual(['link.bad-crc']);
+    expect(r.diagnostics[0]).toMatchObject({ severity: 'error', group: 'link', offset: b.length - 3 });
   });
 
   it('SCAN_REQ and CONNECT_IND name the advertiser (AdvA, RxAdd); ADV_DIRECT_IND has no data', () => {
@@ -126,7 +130,8 @@ describe('BLE LL (DLT 251)', () => {
     expect(decodeLinkFrame(251, pdu('08 0e', '0e 01 112233445566 112233445566')).frames).toEqual([]);
     const r = decodeLinkFrame(251, concatBytes([LEGACY, fromHex('0000')]));
     expect(one(r).crc).toBe('ok');
-    expect(r.warnings).toEqual(['ble: 2 bytes after the CRC']);
+    expect(ids(r)).toEqual(['link.ble-trailing-bytes']);
+    expect(r.diagnostics[0]!.offset).toBe(LEGACY.length);
   });
 });
 
@@ -171,7 +176,7 @@ describe('DLT 256 (LE LL with pseudo-header)', () => {
     const flags = rec[8]! | (rec[9]! << 8);
     expect(flags).toBe(BLE_PHDR_FLAG.DEWHITENED | BLE_PHDR_FLAG.SIGNAL_VALID | BLE_PHDR_FLAG.CRC_CHECKED | BLE_PHDR_FLAG.CRC_VALID);
     const r = decodeLinkFrame(LINKTYPE.BLUETOOTH_LE_LL_WITH_PHDR, rec);
-    expect(r.warnings).toEqual([]);
+    expect(r.diagnostics).toEqual([]);
     expect(one(r)).toMatchObject({ pdu: 'ADV_NONCONN_IND', channel: 38, rssi: -61, phy: '1M', crc: 'ok', address: 'c0:11:22:33:44:55' });
   });
 
@@ -203,7 +208,7 @@ describe('DLT 256 (LE LL with pseudo-header)', () => {
     rec[9]! &= ~(BLE_PHDR_FLAG.CRC_VALID >> 8);
     const r = decodeLinkFrame(256, rec);
     expect(one(r).crc).toBe('ok');
-    expect(r.warnings.some((w) => /sniffer says CRC invalid/.test(w))).toBe(true);
+    expect(ids(r)).toEqual(['link.ble-phdr-crc-disagrees']);
     const data = rec.slice();
     data[8] = (data[8]! & 0x7f) | 0x00;
     data[9] = (data[9]! & ~0x03) | 0x01; // PDU type 2 (bits 0x0380) = data C->P
@@ -218,7 +223,7 @@ describe('DLT 256 (LE LL with pseudo-header)', () => {
     rec[9]! |= 0xc0;
     const r = decodeLinkFrame(256, rec);
     expect(one(r).channel).toBeUndefined();
-    expect(r.warnings).toHaveLength(3);
+    expect(ids(r)).toEqual(['link.ble-phdr-channel', 'link.ble-phdr-reserved', 'link.ble-phdr-whitened']);
   });
 });
 
@@ -255,7 +260,7 @@ describe('DLT 272 (nRF Sniffer) hand-built headers', () => {
     expect(decodeLinkFrame(272, nordic(3, 0x06, 0x01, 5, 50, LEGACY)).frames).toEqual([]);
     const r = decodeLinkFrame(272, nordic(3, 0x0e, 0, 0, 0, new Uint8Array(0)));
     expect(r.frames).toEqual([]);
-    expect(r.warnings).toHaveLength(1);
+    expect(ids(r)).toEqual(['link.nordic-no-packet']);
     expect(decodeError(() => decodeLinkFrame(272, fromHex('beef 0000'))).code).toBe('unsupported');
     expect(decodeError(() => decodeLinkFrame(272, nordic(3, 2, 1, 37, 1, LEGACY).subarray(0, 30))).code).toBe('truncated');
     const bad = nordic(3, 2, 1, 37, 1, LEGACY);
@@ -266,6 +271,6 @@ describe('DLT 272 (nRF Sniffer) hand-built headers', () => {
   it('sniffer CRC flag disagreeing with the computed CRC is a warning', () => {
     const r = decodeLinkFrame(272, nordic(3, 0x02, 0x00, 37, 50, LEGACY));
     expect(one(r).crc).toBe('ok');
-    expect(r.warnings.some((w) => w.startsWith('nordic: sniffer says CRC bad'))).toBe(true);
+    expect(ids(r)).toEqual(['link.nordic-crc-disagrees']);
   });
 });

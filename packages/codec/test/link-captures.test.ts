@@ -117,7 +117,7 @@ describe('nRF Sniffer (DLT 272) captures', () => {
       expect(res.frames).toHaveLength(1);
       const f = ble(res.frames[0]);
       // The sniffer's own CRC verdict (flags bit 0) must agree with ours: no disagreement warning.
-      expect(res.warnings.filter((w) => w.startsWith('nordic:'))).toEqual([]);
+      expect(res.diagnostics.filter((d) => d.id.startsWith('link.nordic-'))).toEqual([]);
       expect(f.phy).toBe('coded');
       expect(f.extended).toBe(true);
       expect(f.pdu).toBe('AUX_ADV_IND');
@@ -164,7 +164,7 @@ describe('nRF Sniffer (DLT 272) captures', () => {
       const res = decodeLinkFrame(r.linkType, r.data);
       expect(res.frames).toHaveLength(1);
       const f = ble(res.frames[0]);
-      expect(res.warnings.filter((w) => w.startsWith('nordic:'))).toEqual([]);
+      expect(res.diagnostics.filter((d) => d.id.startsWith('link.nordic-'))).toEqual([]);
       expect(f.extended).toBe(false);
       expect(f.phy).toBe('1M');
       expect([37, 38, 39]).toContain(f.channel);
@@ -207,7 +207,7 @@ describe('Wi-Fi captures (DLT 127 radiotap, DLT 105 raw 802.11)', () => {
         expect([LINKTYPE.IEEE802_11, LINKTYPE.IEEE802_11_RADIOTAP]).toContain(r.linkType);
         const res = decodeLinkFrame(r.linkType, r.data);
         const f = wifi(res.frames[0]);
-        expect(res.warnings).toEqual([]);
+        expect(res.diagnostics).toEqual([]);
         expect(f.fcs).toBe(c.fcs);
         if (r.linkType === LINKTYPE.IEEE802_11) expect(f.frame.length).toBe(r.data.length);
         const e = expected.get(r.frame);

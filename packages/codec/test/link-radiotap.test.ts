@@ -39,7 +39,7 @@ function expectDecodeError(fn: () => unknown, code: DecodeError['code']): void {
 const wifi = (linkType: number, data: Uint8Array) => {
   const r = decodeLinkFrame(linkType, data);
   expect(r.frames).toHaveLength(1);
-  return { f: r.frames[0] as WifiFrame, warnings: r.warnings };
+  return { f: r.frames[0] as WifiFrame, ids: r.diagnostics.map((d) => d.id) };
 };
 
 describe('radiotap parsing', () => {
@@ -55,8 +55,8 @@ describe('radiotap parsing', () => {
       channel: 6,
       rssi: -37,
     });
-    const { f, warnings } = wifi(LINKTYPE.IEEE802_11_RADIOTAP, concatBytes([h, BEACON]));
-    expect(warnings).toEqual([]);
+    const { f, ids } = wifi(LINKTYPE.IEEE802_11_RADIOTAP, concatBytes([h, BEACON]));
+    expect(ids).toEqual([]);
     expect(f).toMatchObject({ kind: 'wifi', fcs: 'absent', rssi: -37, freqMHz: 2437, channel: 6 });
     expect(Array.from(f.frame)).toEqual(Array.from(BEACON));
   });
@@ -104,19 +104,19 @@ describe('radiotap parsing', () => {
     // bit 28 (TLVs) after Flags; header length 16 says where the frame is.
     const h = fromHex('00 00 10 00 02 00 00 10  00  00 00 00 11 22 33 44');
     const rt = parseRadiotap(h);
-    expect(rt.stoppedAt).toMatch(/TLV/);
+    expect(rt.stoppedAt).toMatchObject({ id: 'link.radiotap-unparsed-field', detail: 'radiotap: TLV fields (not parsed)' });
     expect(rt.flags).toBe(0);
-    const { f, warnings } = wifi(LINKTYPE.IEEE802_11_RADIOTAP, concatBytes([h, BEACON]));
-    expect(warnings.length).toBe(1);
+    const { f, ids } = wifi(LINKTYPE.IEEE802_11_RADIOTAP, concatBytes([h, BEACON]));
+    expect(ids).toEqual(['link.radiotap-unparsed-field']);
     expect(f.frame.length).toBe(BEACON.length);
     // Unknown bit in a continued radiotap word (bit 32 + 3 = 35).
     const u = fromHex('00 00 0c 00 00 00 00 80 08 00 00 00');
-    expect(parseRadiotap(u).stoppedAt).toMatch(/unknown radiotap field 35/);
+    expect(parseRadiotap(u).stoppedAt).toMatchObject({ id: 'link.radiotap-unparsed-field', detail: 'radiotap: unknown radiotap field 35' });
   });
 
   it('fields or bitmaps running past the header length stop parsing (no throw)', () => {
-    expect(parseRadiotap(fromHex('00 00 08 00 00 00 00 80')).stoppedAt).toMatch(/bitmaps/);
-    expect(parseRadiotap(fromHex('00 00 09 00 01 00 00 00 00')).stoppedAt).toMatch(/field 0/);
+    expect(parseRadiotap(fromHex('00 00 08 00 00 00 00 80')).stoppedAt).toMatchObject({ id: 'link.radiotap-overrun', offset: 8 });
+    expect(parseRadiotap(fromHex('00 00 09 00 01 00 00 00 00')).stoppedAt).toMatchObject({ id: 'link.radiotap-overrun', offset: 8 });
   });
 
   it('unusable headers throw DecodeError', () => {
@@ -140,19 +140,19 @@ describe('radiotap FCS handling', () => {
   const hdr = (flags: number) => buildRadiotap({ flags, rssi: -40, freqMHz: 2437 });
 
   it('Flags 0x10 + good FCS: stripped, ok', () => {
-    const { f, warnings } = wifi(127, concatBytes([hdr(RADIOTAP_FLAG_FCS_AT_END), withFcs(BEACON)]));
+    const { f, ids } = wifi(127, concatBytes([hdr(RADIOTAP_FLAG_FCS_AT_END), withFcs(BEACON)]));
     expect(f.fcs).toBe('ok');
-    expect(warnings).toEqual([]);
+    expect(ids).toEqual([]);
     expect(Array.from(f.frame)).toEqual(Array.from(BEACON));
   });
 
   it('Flags 0x10 + corrupted frame: stripped, bad, warned', () => {
     const rec = concatBytes([hdr(RADIOTAP_FLAG_FCS_AT_END), withFcs(BEACON)]);
     rec[rec.length - 10]! ^= 0x01;
-    const { f, warnings } = wifi(127, rec);
+    const { f, ids } = wifi(127, rec);
     expect(f.fcs).toBe('bad');
     expect(f.frame.length).toBe(BEACON.length);
-    expect(warnings.some((w) => /bad FCS/.test(w))).toBe(true);
+    expect(ids).toEqual(['link.bad-fcs']);
   });
 
   it('bad-FCS flag without the FCS: bad', () => {

@@ -1,38 +1,41 @@
 /**
- * What the receive path reports besides messages and drops: the link layers' warnings (by layer) and
- * information elements cut short by the end of the frame (by element kind).
+ * What the receive path reports besides messages and drops: the link layers' diagnostics (by layer and by
+ * id) and information elements cut short by the end of the frame (by element kind).
  */
 import { describe, expect, it } from 'vitest';
-import { RemoteIdExtractor, buildAirFrames, buildBeaconFrame, buildRadiotap, concatBytes, encodeMessage, LINKTYPE } from '../src/index.js';
+import { RemoteIdExtractor, buildAirFrames, buildBeaconFrame, buildRadiotap, concatBytes, encodeMessage, LINKTYPE, type Diagnostic, type FrameMeta } from '../src/index.js';
 import { SERIAL, TRUNCATED_MAC, WARNED_MAC, beaconWithRadiotapWarning, beaconWithTruncatedOdidElement } from '../../../test/support/damaged-frames.js';
 
 describe('RemoteIdExtractor: link warnings and truncated elements', () => {
-  it('counts the link layer warnings of a record it still decodes, by layer', () => {
-    const ex = new RemoteIdExtractor();
+  it('counts the link layer diagnostics of a record it still decodes, by layer and id, and passes them on', () => {
+    const seen: [Diagnostic, FrameMeta][] = [];
+    const ex = new RemoteIdExtractor({}, (d, meta) => seen.push([d, { ...meta }]));
     const r = beaconWithRadiotapWarning();
-    const out = ex.fromRecord(r.linkType, r.data);
+    const out = ex.fromRecord(r.linkType, r.data, { frame: 7 });
     expect(out.map((m) => [m.mac, m.message.type])).toEqual([
       [WARNED_MAC, 'basicId'],
       [WARNED_MAC, 'selfId'],
     ]);
     expect(ex.stats.linkWarnings).toEqual({ radiotap: 1 });
+    expect(seen.map(([d, meta]) => [d.id, d.severity, meta.frame])).toEqual([['link.radiotap-unparsed-field', 'note', 7]]);
     ex.fromRecord(r.linkType, r.data);
     expect(ex.stats.linkWarnings).toEqual({ radiotap: 2 });
+    expect(ex.stats.diagnostics).toEqual({ 'link.radiotap-unparsed-field': 2 });
     expect(ex.stats.dropped).toEqual({});
     expect(ex.stats.truncatedElements).toEqual({});
   });
 
   it('counts a beacon whose ODID vendor element runs past the frame end, and drops it as a Remote ID frame', () => {
-    const drops: string[] = [];
-    const ex = new RemoteIdExtractor({}, (reason, detail) => drops.push(`${reason}: ${detail}`));
+    const seen: Diagnostic[] = [];
+    const ex = new RemoteIdExtractor({}, (d) => seen.push(d));
     const r = beaconWithTruncatedOdidElement();
     expect(ex.fromRecord(r.linkType, r.data)).toEqual([]);
     expect(ex.stats.truncatedElements).toEqual({ odid: 1 });
     expect(ex.stats.remoteIdFrames).toBe(1);
     expect(ex.stats.dropped).toEqual({ malformed: 1 });
-    expect(drops).toHaveLength(1);
-    expect(drops[0]).toContain(TRUNCATED_MAC);
-    expect(drops[0]).toMatch(/runs past the end/);
+    expect(seen.map((d) => d.id)).toEqual(['framing.truncated-remote-id-element']);
+    expect(seen[0]!.detail).toContain(TRUNCATED_MAC);
+    expect(ex.stats.diagnostics).toEqual({ 'framing.truncated-remote-id-element': 1 });
     expect(ex.stats.linkWarnings).toEqual({});
   });
 
@@ -49,6 +52,7 @@ describe('RemoteIdExtractor: link warnings and truncated elements', () => {
       expect(out.map((m) => m.message.type)).toEqual(['basicId']);
     }
     expect(ex.stats.truncatedElements).toEqual({ 'non-vendor': 1, other: 1 });
+    expect(ex.stats.diagnostics).toEqual({ 'framing.truncated-element': 2 });
     expect(ex.stats.dropped).toEqual({});
   });
 
@@ -59,6 +63,7 @@ describe('RemoteIdExtractor: link warnings and truncated elements', () => {
       for (const f of buildAirFrames({ transport, address: '02:00:00:00:00:09', counter: 1, payload: pack })) ex.fromRecord(f.linkType, f.data);
     }
     expect(ex.stats.messages).toBe(3);
+    expect(ex.stats.diagnostics).toEqual({});
     expect(ex.stats.linkWarnings).toEqual({});
     expect(ex.stats.truncatedElements).toEqual({});
   });

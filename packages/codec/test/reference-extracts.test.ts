@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { corpusFiles, corpusPath, corpusPlaceholder, describeCorpus } from '../../../test/support/fixtures.js';
 import { fromHex, toHex } from '../src/bytes.js';
 import { DecodeError } from '../src/errors.js';
+import { diagnosticInfo } from '../src/diagnostics.js';
 import {
   findOdidServiceData,
   parseDjiDroneId,
@@ -211,7 +212,7 @@ interface Outcome {
   /** The messages our receive path (or decodeMessage) gave. */
   messages: SingleMessage[];
   lines: ReceivedMessage[];
-  /** Why our receive path dropped it, if it did. */
+  /** Why our receive path dropped it, if it did: the ids of the diagnostics that carry a drop reason. */
   drops: string[];
   /** decodeMessage's DecodeError, for the paths that call it directly. */
   error?: DecodeError;
@@ -222,7 +223,9 @@ interface Outcome {
 
 function receive(linkType: number, data: Uint8Array, keepBadFcs = false): Outcome {
   const drops: string[] = [];
-  const ex = new RemoteIdExtractor({ keepBadFcs }, (reason, detail) => drops.push(`${reason}: ${detail}`));
+  const ex = new RemoteIdExtractor({ keepBadFcs }, (d) => {
+    if (diagnosticInfo(d.id).drop !== undefined) drops.push(d.id);
+  });
   const lines = ex.fromRecord(linkType, data);
   const messages = lines.map((l) => l.message as SingleMessage);
   return { messages, lines, drops, counter: lines[0]?.counter };
@@ -347,7 +350,7 @@ describeCorpus('reference extracts (captures/reference/*.json)', () => {
       const out = decodeFrame(f);
       expect(out.messages).toEqual([]);
       expect(out.drops.length).toBe(1);
-      expect(out.drops[0]).toMatch(/^(malformed|empty-pack):/);
+      expect(['message.malformed', 'message.empty-pack']).toContain(out.drops[0]);
       expect(out.error).toBeInstanceOf(DecodeError);
     });
   }
@@ -377,7 +380,7 @@ describeCorpus('reference extracts (captures/reference/*.json)', () => {
     it('yields nothing on our receive path (bad FCS; kept anyway, the element walk does not reach it)', () => {
       const f = scanned[0]!.f;
       const b = fromHex(f.frame_hex);
-      expect(receive(LINKTYPE.IEEE802_11_RADIOTAP, b)).toMatchObject({ messages: [], drops: ['bad-fcs: Wi-Fi frame'] });
+      expect(receive(LINKTYPE.IEEE802_11_RADIOTAP, b)).toMatchObject({ messages: [], drops: ['link.bad-fcs-dropped'] });
       expect(receive(LINKTYPE.IEEE802_11_RADIOTAP, b, true)).toMatchObject({ messages: [], drops: [] });
     });
 

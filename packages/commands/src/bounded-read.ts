@@ -7,6 +7,7 @@
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { ToolkitError } from '@odid/codec';
 
 /** Configs, routes and other small settings files: 1 MiB. */
 export const CONFIG_MAX_BYTES = 1 << 20;
@@ -20,14 +21,16 @@ export function formatBytes(n: number): string {
   return `${n} bytes`;
 }
 
-export class FileTooLargeError extends Error {
+/** A file past its limit. Callers put the file's name before the message ("--config x.yaml: larger than 1 MiB"). */
+export class FileTooLargeError extends ToolkitError {
   override readonly name = 'FileTooLargeError';
+  declare readonly code: 'too-large';
   /** `hint` says what a normal file of the kind weighs, e.g. "configs are a few hundred bytes". */
   constructor(
     readonly maxBytes: number,
     hint?: string,
   ) {
-    super(`larger than ${formatBytes(maxBytes)}${hint ? ` (${hint})` : ''}`);
+    super('too-large', `larger than ${formatBytes(maxBytes)}${hint ? ` (${hint})` : ''}`);
   }
 }
 

@@ -1,3 +1,7 @@
+export { ToolkitError, composeErrorMessage, type ToolkitErrorOptions } from '@odid/codec';
+export { errorText } from './error-text.js';
+export { helpTable, type HelpRow } from './help-table.js';
+export { LineSplitter } from './line-splitter.js';
 export { runCommand, toolOutput, type CommandResult, type CommandRunner } from './run-command.js';
 export {
   HCI_INDEX,
@@ -26,6 +30,7 @@ export { CONFIG_MAX_BYTES, FileTooLargeError, formatBytes, readFileBounded, read
 export {
   OutputPathError,
   POLICY_HELP,
+  type OutputPathErrorCode,
   checkOutputPaths,
   openOutputFile,
   writeFileReplacing,

@@ -10,7 +10,7 @@
  * make commander's own usage errors (unknown option, missing argument) look and exit the same way.
  */
 
-import { displayText } from '@odid/codec';
+import { displayText, ToolkitError, type ToolkitErrorOptions } from '@odid/codec';
 
 /** The exit code of every usage error: a bad option, a missing argument, a file that makes no sense. */
 export const USAGE_EXIT = 2;
@@ -21,9 +21,16 @@ export const MAX_TIMER_MS = 2 ** 31 - 1;
 /** The longest --duration any CLI accepts: a week, in seconds. */
 export const MAX_DURATION_S = 7 * 24 * 3600;
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
+/**
+ * Something the user typed that cannot work: an option's value, an output path, a scheme. One line,
+ * "SUBJECT: REASON; FIX" (the fix reads on as a clause: "; give --force to overwrite it"); exit USAGE_EXIT.
+ */
+export class UsageError extends ToolkitError {
+  override readonly name: string = 'UsageError';
   readonly exitCode = USAGE_EXIT;
+  constructor(code: string, reason: string, opts: Omit<ToolkitErrorOptions, 'message'> = {}) {
+    super(code, reason, { ...opts, message: `${opts.subject ? `${opts.subject}: ` : ''}${reason}${opts.fix ? `; ${opts.fix}` : ''}` });
+  }
 }
 
 /**
@@ -34,7 +41,7 @@ export function quoteValue(value: string, max = 60): string {
   return `"${displayText(JSON.stringify(value).slice(1, -1), { max })}"`;
 }
 
-const fail = (option: string, expected: string, value: string): UsageError => new UsageError(`${option} must be ${expected} (got ${quoteValue(value)})`);
+const fail = (option: string, expected: string, value: string): UsageError => new UsageError('bad-value', `${option} must be ${expected} (got ${quoteValue(value)})`);
 
 export interface NumberRule {
   min: number;

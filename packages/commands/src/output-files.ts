@@ -20,7 +20,8 @@
 import { accessSync, constants, createWriteStream, fstatSync, realpathSync, statSync, unlinkSync, type Stats, type WriteStream } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { USAGE_EXIT } from './options.js';
+import { ToolkitError } from '@odid/codec';
+import { UsageError } from './options.js';
 
 export type OutputPolicy = 'replace' | 'stream';
 
@@ -38,10 +39,22 @@ export interface InputSpec {
   path: string;
 }
 
-/** An output that cannot be written as given: one line, the tool exits with USAGE_EXIT. */
-export class OutputPathError extends Error {
+export type OutputPathErrorCode =
+  | 'no-file-name' // an empty path
+  | 'is-directory'
+  | 'is-input' // the same file as one being read
+  | 'twice' // the same file as another output
+  | 'not-writable' // the file, its directory, or a device that cannot be written
+  | 'exists' // a stream output over a non-empty file without --force
+  | 'no-directory'; // the parent directory is missing or not a directory
+
+/** An output that cannot be written as given: one line naming the option and the file; exit USAGE_EXIT. */
+export class OutputPathError extends UsageError {
   override readonly name = 'OutputPathError';
-  readonly exitCode = USAGE_EXIT;
+  declare readonly code: OutputPathErrorCode;
+  constructor(code: OutputPathErrorCode, where: string, reason: string, fix?: string) {
+    super(code, reason, { subject: where, ...(fix ? { fix } : {}) });
+  }
 }
 
 /** The help text's words for a policy (each tool puts them next to the option). */
@@ -88,19 +101,19 @@ export function checkOutputPaths(outputs: readonly OutputSpec[], opts: { inputs?
   for (const spec of outputs) {
     if (spec.path === '-') continue;
     const where = `${spec.option} ${spec.path}`;
-    if (spec.path === '') throw new OutputPathError(`${spec.option}: give a file name`);
+    if (spec.path === '') throw new OutputPathError('no-file-name', spec.option, 'no file name', 'give one');
     const stats = statOrUndefined(spec.path);
     const resolved = stats ? realpathSync(spec.path) : path.resolve(spec.path);
-    if (stats?.isDirectory()) throw new OutputPathError(`${where}: is a directory; give a file name`);
+    if (stats?.isDirectory()) throw new OutputPathError('is-directory', where, 'is a directory', 'give a file name');
     if (stats) {
       const input = inputs.find((i) => sameFile(i.stats, stats));
       if (input) {
         const what = input.spec.path === '-' ? `the file on standard input (${input.spec.option} -)` : `the input (${input.spec.option} ${input.spec.path})`;
-        throw new OutputPathError(`${where}: is ${what}; refusing to write over what is being read`);
+        throw new OutputPathError('is-input', where, `is ${what}; refusing to write over what is being read`);
       }
     }
     const twice = seen.find((o) => (stats && o.stats ? sameFile(o.stats, stats) : o.resolved === resolved));
-    if (twice) throw new OutputPathError(`${where}: is also ${twice.spec.option} ${twice.spec.path}; give each output its own file`);
+    if (twice) throw new OutputPathError('twice', where, `is also ${twice.spec.option} ${twice.spec.path}`, 'give each output its own file');
     seen.push({ spec, ...(stats ? { stats } : {}), resolved });
 
     if (stats && !stats.isFile()) {
@@ -108,17 +121,17 @@ export function checkOutputPaths(outputs: readonly OutputSpec[], opts: { inputs?
       try {
         accessSync(spec.path, constants.W_OK);
       } catch (e) {
-        throw new OutputPathError(`${where}: cannot be written (${errnoText(e)})`);
+        throw new OutputPathError('not-writable', where, `cannot be written (${errnoText(e)})`);
       }
       continue;
     }
     if (stats && spec.policy === 'stream' && stats.size > 0 && !opts.force) {
-      throw new OutputPathError(`${where}: already exists (${stats.size} bytes); give --force to overwrite it, or another name`);
+      throw new OutputPathError('exists', where, `already exists (${stats.size} bytes)`, 'give --force to overwrite it, or another name');
     }
     const dir = path.dirname(resolved);
     const dirStats = statOrUndefined(dir);
-    if (!dirStats) throw new OutputPathError(`${where}: directory ${path.dirname(spec.path)} does not exist`);
-    if (!dirStats.isDirectory()) throw new OutputPathError(`${where}: ${path.dirname(spec.path)} is not a directory`);
+    if (!dirStats) throw new OutputPathError('no-directory', where, `directory ${path.dirname(spec.path)} does not exist`);
+    if (!dirStats.isDirectory()) throw new OutputPathError('no-directory', where, `${path.dirname(spec.path)} is not a directory`);
     try {
       // A replaced file needs the directory (a temporary file and a rename); a streamed one needs the
       // directory to create it, or the file itself to truncate it.
@@ -126,7 +139,7 @@ export function checkOutputPaths(outputs: readonly OutputSpec[], opts: { inputs?
       else accessSync(dir, constants.W_OK | constants.X_OK);
     } catch (e) {
       const what = stats && spec.policy === 'stream' ? 'the file is not writable' : `directory ${path.dirname(spec.path)} is not writable`;
-      throw new OutputPathError(`${where}: ${what} (${errnoText(e)})`);
+      throw new OutputPathError('not-writable', where, `${what} (${errnoText(e)})`);
     }
   }
 }
@@ -197,7 +210,7 @@ export async function writeFileReplacing(target: string, data: string | Uint8Arr
 export interface OutputFile {
   readonly option: string;
   readonly path: string;
-  /** The write error that stopped this output, once there was one. */
+  /** The write error that stopped this output, once there was one: ToolkitError 'write-failed', the system's error its cause. */
   readonly error: Error | undefined;
   write(chunk: string | Uint8Array): boolean;
   drained(): Promise<void>;
@@ -208,7 +221,7 @@ export interface OutputFile {
 
 export interface OpenOutputOptions {
   /** Told once when a write fails ("--record F: cannot write: ENOSPC: ..."); the output then drops everything. */
-  onError?: (line: string, error: Error) => void;
+  onError?: (line: string, error: ToolkitError) => void;
 }
 
 /** Opens an output checked by checkOutputPaths: truncates (or creates) a file, or wraps stdout for "-". */
@@ -224,11 +237,13 @@ export function openOutputFile(spec: Pick<OutputSpec, 'option' | 'path'>, opts: 
   };
   const fail = (e: Error): void => {
     if (error) return;
-    error = e;
+    // Its message is the line the tools print: "--record F: cannot write: ENOSPC: ...".
+    const typed = new ToolkitError('write-failed', `cannot write: ${e.message}`, { subject: `${spec.option} ${spec.path}`, cause: e });
+    error = typed;
     release();
     // stdout's own failures (a reader that quit) are the process's business: see onStdoutClosed.
     if (!toStdout) {
-      opts.onError?.(`${spec.option} ${spec.path}: cannot write: ${e.message}`, e);
+      opts.onError?.(typed.message, typed);
       (stream as WriteStream).destroy();
     }
   };

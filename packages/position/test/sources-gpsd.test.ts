@@ -148,7 +148,7 @@ describe('GpsdSource against a scripted server', () => {
     await waitFor(() => gpsd.clients.length === 1);
     gpsd.last().write('{"class":"DEVICES","devices":[]}\n{"class":"ERROR","message":"Unrecognized request"}\n');
     await waitFor(() => errors.length === 2);
-    expect(errors[0]).toMatch(/has no GNSS device\. Add one: gpsdctl add/);
+    expect(errors[0]).toMatch(/has no GNSS device\. Fix: add one: gpsdctl add/);
     expect(errors[1]).toBe('gpsd: Unrecognized request');
   });
 
@@ -186,7 +186,7 @@ describe('GpsdSource against a scripted server', () => {
   it('says how to get gpsd running when nothing listens', async () => {
     const port = await freePort();
     const src = new GpsdSource({ port, clock: new ManualClock() });
-    await expect(src.start()).rejects.toThrow(new RegExp(`gpsd not reachable at 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)\\. Is gpsd running.*apt-get install gpsd`));
+    await expect(src.start()).rejects.toThrow(new RegExp(`gpsd not reachable at 127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)\\. Fix: run gpsd, watching your receiver.*apt-get install gpsd`));
   });
 });
 

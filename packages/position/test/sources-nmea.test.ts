@@ -254,7 +254,7 @@ describe('NmeaSource', () => {
 
   it('tells what to do when the file is missing', async () => {
     const src = new NmeaSource({ input: { kind: 'file', path: join(dir, 'nope.nmea') }, clock });
-    await expect(src.start()).rejects.toThrow(/cannot read .*nope\.nmea: no such file\. Give a file of NMEA sentences/);
+    await expect(src.start()).rejects.toThrow(/cannot read .*nope\.nmea: no such file\. Fix: give a file of NMEA sentences/);
   });
 
   describe('on a serial port', () => {
@@ -297,14 +297,14 @@ describe('NmeaSource', () => {
 
     it('says what to do when the device does not exist (real serialport binding)', async () => {
       const src = new NmeaSource({ input: { kind: 'serial', path: '/dev/ttyNO_SUCH_GNSS' }, clock });
-      await expect(src.start()).rejects.toThrow(/cannot open serial port \/dev\/ttyNO_SUCH_GNSS: .*Is the receiver\/autopilot plugged in\? List candidates with: ls -l \/dev\/serial\/by-id/);
+      await expect(src.start()).rejects.toThrow(/cannot open serial port \/dev\/ttyNO_SUCH_GNSS: .*\(no such device\)\. Fix: plug in the receiver\/autopilot.* list candidates with: ls -l \/dev\/serial\/by-id/);
     });
 
     it('says how to install serialport when it cannot be loaded', async () => {
       const { loadSerialPort, serialPortLoader } = await import('../src/sources/serial.js');
       expect(typeof (await loadSerialPort())).toBe('function');
       const src = new NmeaSource({ input: { kind: 'serial', path: '/dev/ttyUSB0' }, clock, serialLoader: serialPortLoader('serialport-not-installed') });
-      await expect(src.start()).rejects.toThrow(/serial ports need the 'serialport-not-installed' package, which could not be loaded .*Install it with: pnpm --filter @odid\/position add serialport@13\.0\.0/);
+      await expect(src.start()).rejects.toThrow(/serial ports need the 'serialport-not-installed' package, which could not be loaded .*\. Fix: install it with: pnpm --filter @odid\/position add serialport@13\.0\.0/);
     });
 
     it('rejects a non-standard baud rate up front', () => {

@@ -9,6 +9,8 @@ import {
   GpsdSource,
   MavlinkSource,
   NmeaSource,
+  POSITION_SCHEMES,
+  PositionSpecError,
   RouteError,
   SimulatedFlightSource,
   StaticSource,
@@ -97,18 +99,25 @@ describe('createPositionSource', () => {
     expect(() => createPositionSource('static:95,0', deps)).toThrow(/latitude must be degrees in -90\.\.90/);
   });
 
-  it('lists the accepted forms for anything else', () => {
-    for (const bad of ['gps:/dev/ttyUSB0', 'udp://:14550', '', 'mavlink:tcp://1.2.3.4:5760', 'nmea:', 'nmea:/dev/ttyUSB0?baud=1', 'nmea:x.nmea?speed=2', 'gpsd://h:0']) {
-      let msg = '';
+  it('a spec no form fits lists every registered form; a known form filled in wrongly says what it takes', () => {
+    const message = (spec: string): string => {
       try {
-        createPositionSource(bad, deps);
+        createPositionSource(spec, deps);
       } catch (e) {
-        msg = (e as Error).message;
+        expect(e, spec).toBeInstanceOf(PositionSpecError);
+        return (e as Error).message;
       }
-      expect(msg, bad).toMatch(/accepted forms:\n/);
-      for (const form of ['gpsd://host:port', 'nmea:/dev/ttyUSB0[?baud=9600]', 'nmea:track.nmea', 'mavlink:udp://:14550', 'mavlink:serial:/dev/ttyACM0?baud=57600', 'sim ', 'sim:route.json', 'static:lat,lon[,alt]']) {
-        expect(msg, `${bad} lists ${form}`).toContain(form);
-      }
+      throw new Error(`${spec} was accepted`);
+    };
+    for (const bad of ['gps:/dev/ttyUSB0', 'udp://:14550', '', 'mavlink:tcp://1.2.3.4:5760']) {
+      const msg = message(bad);
+      expect(msg, bad).toMatch(/: unknown kind of source; use one of /);
+      for (const e of POSITION_SCHEMES) expect(msg, `${bad} lists ${e.syntax}`).toContain(e.syntax);
     }
+    expect(message('nmea:')).toBe("position source 'nmea:': missing device or file after nmea:; give nmea:-, nmea:/dev/ttyUSB0[?baud=9600] or nmea:track.nmea[?realtime=0]");
+    expect(message('nmea:/dev/ttyUSB0?baud=1')).toMatch(/nmea:\/dev\/ttyUSB0: baud rate 1 is not a standard rate; use one of 1200, /);
+    expect(message('nmea:x.nmea?speed=2')).toMatch(/unknown option 'speed' for an NMEA file/);
+    expect(message('gpsd://h:0')).toBe("position source 'gpsd://h:0': bad gpsd port in 'gpsd://h:0'; expected gpsd://host:port (e.g. gpsd://127.0.0.1:2947, gpsd:// for the default localhost:2947)");
+    expect(message('static:1')).toBe("position source 'static:1': static needs lat,lon or lat,lon,alt as numbers; give static:lat,lon[,alt], e.g. static:47.3977,8.5456,488");
   });
 });

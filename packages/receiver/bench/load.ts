@@ -6,7 +6,7 @@
  */
 
 import { PerformanceObserver } from 'node:perf_hooks';
-import { Pipeline, type PipelineOptions } from '../src/pipeline.js';
+import { Pipeline, type PipelineOptions, type PipelineSinks } from '../src/pipeline.js';
 import { warmUp } from '../src/warm-up.js';
 import type { RawFrame } from '../src/sources/types.js';
 import type { TrackUpdate } from '../src/tracker/types.js';
@@ -74,7 +74,22 @@ export interface LoadOptions {
   trace: boolean;
   /** Frames of the offline throughput run. */
   offlineFrames: number;
+  /**
+   * Stamp frames (and tick the tracker) on the wall clock — Date.now() when the clock starts plus the
+   * monotonic time since — as a live receiver does, rather than on the pool's scene clock from startMs:
+   * the map page measures its latency against its own Date.now().
+   */
+  wallClock?: boolean;
 }
+
+/** What one real-time run measures (runLoad adds the offline run and the warm-up). */
+export type RealTimeResult = Omit<LoadResult, 'offline' | 'warmUp'>;
+
+/**
+ * Joins something to a run's pipeline before its clock starts (the web map), given the one sinks object
+ * the pipeline keeps, as rid-scan gives it to its outputs.
+ */
+export type Attach = (pipeline: Pipeline, sinks: PipelineSinks) => Promise<void>;
 
 export interface LoadResult {
   offered: number;
@@ -117,11 +132,11 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
   return { ...load, offline: offlineThroughput(o.paths, o.offlineFrames), warmUp: { frames, ms, collected } };
 }
 
-function pipelineOptions(o: LoadOptions): PipelineOptions {
+export function pipelineOptions(o: LoadOptions): PipelineOptions {
   return { receiverPosition: { lat: o.receiver.latitude, lon: o.receiver.longitude }, ...(o.historyLimit !== undefined ? { historyLimit: o.historyLimit } : {}) };
 }
 
-function realTime(o: LoadOptions): Promise<Omit<LoadResult, 'offline' | 'warmUp'>> {
+export async function realTime(o: LoadOptions, attach?: Attach): Promise<RealTimeResult> {
   const latency = new Histogram();
   const steady = new Histogram();
   const fromDue = new Histogram();
@@ -132,7 +147,7 @@ function realTime(o: LoadOptions): Promise<Omit<LoadResult, 'offline' | 'warmUp'
   let t0 = process.hrtime.bigint();
   const nowNs = (): number => Number(process.hrtime.bigint() - t0);
 
-  const pipeline = new Pipeline(pipelineOptions(o), {
+  const sinks: PipelineSinks = {
     frame: (f) => {
       current = f as BenchFrame;
     },
@@ -147,7 +162,9 @@ function realTime(o: LoadOptions): Promise<Omit<LoadResult, 'offline' | 'warmUp'
       if (ns > intervalWorst) intervalWorst = ns;
       updates++;
     },
-  });
+  };
+  const pipeline = new Pipeline(pipelineOptions(o), sinks);
+  await attach?.(pipeline, sinks);
 
   let gcCount = 0;
   let gcTotalMs = 0;
@@ -172,6 +189,7 @@ function realTime(o: LoadOptions): Promise<Omit<LoadResult, 'offline' | 'warmUp'
     gcObserver.observe({ entryTypes: ['gc'] });
     const cpu0 = process.cpuUsage();
     t0 = process.hrtime.bigint();
+    const frameZeroMs = o.wallClock ? Date.now() : o.startMs;
     let drainQueued = false;
     let finished = false;
 
@@ -179,7 +197,9 @@ function realTime(o: LoadOptions): Promise<Omit<LoadResult, 'offline' | 'warmUp'
       drainQueued = false;
       processed += pipeline.drain();
     };
+    // The pool's clock decides when a frame is due; the frames' clock is what they are stamped with.
     const sceneNow = (ns: number): number => o.startMs + ns / 1e6;
+    const frameNow = (ns: number): number => frameZeroMs + ns / 1e6;
 
     // Every ~1 ms (as the timer allows): push whatever became due since, stamped on arrival.
     const produce = (): void => {
@@ -189,7 +209,7 @@ function realTime(o: LoadOptions): Promise<Omit<LoadResult, 'offline' | 'warmUp'
         const dueNs = (reader.nextAt - o.startMs) * 1e6;
         const { linkType, data } = reader.take();
         const arrivalNs = nowNs();
-        const f: BenchFrame = { t: sceneNow(arrivalNs) / 1000, linkType, data, arrivalNs, dueNs };
+        const f: BenchFrame = { t: frameNow(arrivalNs) / 1000, linkType, data, arrivalNs, dueNs };
         pipeline.queue.push(f);
         offered++;
       }
@@ -203,7 +223,7 @@ function realTime(o: LoadOptions): Promise<Omit<LoadResult, 'offline' | 'warmUp'
     };
 
     const drainTimer = o.drainMs > 0 ? setInterval(drain, o.drainMs) : undefined;
-    const tickTimer = setInterval(() => pipeline.tick(sceneNow(nowNs())), o.tickMs);
+    const tickTimer = setInterval(() => pipeline.tick(frameNow(nowNs())), o.tickMs);
     let samples = 0;
     let intervalQueue = 0;
     let lastCpu = process.cpuUsage();

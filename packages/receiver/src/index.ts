@@ -7,5 +7,5 @@ export { SimulatedSceneSource, type SimulatedSceneOptions } from './sources/sim.
 export { Pipeline, type PipelineOptions, type PipelineSinks } from './pipeline.js';
 export { FrameQueue } from './frame-queue.js';
 export { warmUp, type WarmUpResult } from './warm-up.js';
-export { BleSource, BleSourceError, type BleSourceOptions } from './sources/ble.js';
-export { openWifiSource, WifiMonitorSource, WifiScanSource, type WifiSourceOptions } from './sources/wifi.js';
+export { BleSource, BleSourceError, type BleErrorCode, type BleSourceOptions } from './sources/ble.js';
+export { openWifiSource, WifiMonitorSource, WifiScanSource, WifiSourceError, type WifiErrorCode, type WifiSourceOptions } from './sources/wifi.js';

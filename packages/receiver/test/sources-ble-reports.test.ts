@@ -1,7 +1,7 @@
 /**
- * The BLE source's byte handling, without noble: HCI report events split into reports with every field,
- * reports rebuilt as DLT 201 records with the codec's builders, the 0xFFFA pre-filter and the fragment
- * gate. And the promise that nothing here loads noble until a source starts.
+ * The BLE source's byte handling, without noble: reports (split by the codec) recorded as DLT 201
+ * records of their own, the reports refused, the 0xFFFA pre-filter and the fragment gate. And the promise
+ * that nothing here loads noble until a source starts.
  */
 
 import { createRequire } from 'node:module';
@@ -13,10 +13,13 @@ import {
   buildLegacyAdvData,
   decodeHciH4PhdrRecord,
   encodeMessage,
+  splitHciAdvReports,
+  type HciAdvReport,
+  type HciExtAdvReport,
   type HciExtReport,
 } from '@odid/codec';
 import { forgetDiscoveries, type NobleLike } from '../src/sources/ble/noble.js';
-import { BleSource, RemoteIdGate, hasOdidServiceData, parseAdvertisingReports, reportToRecord, type AdvReport, type ExtAdvReport } from '../src/sources/ble.js';
+import { BleSource, RemoteIdGate, hasOdidServiceData, reportFault, reportToRecord } from '../src/sources/ble.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const MESSAGE = encodeMessage({ type: 'basicId', idType: 1, uaType: 2, uasId: '1596F3A8B7C2D4E5F6G7' });
@@ -31,25 +34,21 @@ const PACK = encodeMessage({
 });
 const ODID_PACK_AD = buildExtendedAdvData(5, PACK); // 234 octets
 
-describe('parseAdvertisingReports', () => {
-  it('splits a two-report LE Advertising Report and keeps every field', () => {
-    const event = buildHciLeAdvertisingReport([
+/** The reports of an H4 packet, as the source splits them. */
+const split = (event: Uint8Array) => splitHciAdvReports(event, 1).reports;
+
+describe('reportToRecord', () => {
+  it('each report of a two-report event becomes the event a controller sending it alone would have sent', () => {
+    const reps = [
       { pdu: 'ADV_NONCONN_IND', address: 'c0:11:22:33:44:55', addressType: 1, data: ODID_LEGACY, rssi: -70 },
       { pdu: 'SCAN_RSP', address: '00:1b:dc:00:00:01', addressType: 2, data: Uint8Array.from(FLAGS) },
-    ]);
-    const { reports, problem } = parseAdvertisingReports(event);
-    expect(problem).toBeUndefined();
-    expect(reports).toEqual([
-      { kind: 'legacy', eventType: 3, addressType: 1, address: 'c0:11:22:33:44:55', data: ODID_LEGACY, rssi: -70 },
-      { kind: 'legacy', eventType: 4, addressType: 2, address: '00:1b:dc:00:00:01', data: Uint8Array.from(FLAGS), rssi: 127 },
-    ]);
-    // Each report as its own record: what a controller sending them one per event would have sent.
-    expect(hex(reportToRecord(reports[0]!))).toBe(
-      '00000001' + hex(buildHciLeAdvertisingReport([{ pdu: 'ADV_NONCONN_IND', address: 'c0:11:22:33:44:55', addressType: 1, data: ODID_LEGACY, rssi: -70 }])),
-    );
+    ] as const;
+    const event = buildHciLeAdvertisingReport(reps);
+    const reports = split(event);
+    expect(reports.map((r) => reportToRecord(event, r)).map(hex)).toEqual(reps.map((r) => '00000001' + hex(buildHciLeAdvertisingReport([r]))));
   });
 
-  it('reads an extended report completely, and rebuilds it byte for byte', () => {
+  it('an extended report alone in its event is recorded byte for byte, and decodes with every field', () => {
     const rep: HciExtReport = {
       properties: 0,
       fragment: 'more',
@@ -64,52 +63,58 @@ describe('parseAdvertisingReports', () => {
       data: ODID_PACK_AD.subarray(0, 200),
     };
     const event = buildHciLeExtAdvertisingReport([rep]);
-    const [r] = parseAdvertisingReports(event).reports as ExtAdvReport[];
-    expect(r).toMatchObject({ kind: 'extended', eventType: 0x20, addressType: 1, primaryPhy: 3, secondaryPhy: 2, sid: 4, txPower: -3, rssi: -88, periodicInterval: 0x30 });
-    expect(hex(r!.data)).toBe(hex(ODID_PACK_AD.subarray(0, 200)));
-    const record = reportToRecord(r!);
-    expect(hex(record)).toBe(hex(buildHciLeExtAdvertisingReport([rep], { phdr: true })));
+    const record = reportToRecord(event, split(event)[0]!);
+    expect(hex(record)).toBe('00000001' + hex(event));
     expect(decodeHciH4PhdrRecord(record).frames[0]).toMatchObject({ fragment: 'more', phy: '2M', sid: 4, address: 'c0:11:22:33:44:55', rssi: -88, txPower: -3 });
   });
 
-  it('keeps an anonymous advert anonymous, and a legacy PDU seen by an extended scan legacy', () => {
+  it('keeps an anonymous advert anonymous, a legacy PDU seen by an extended scan legacy, and what the builders cannot write', () => {
     const anon: HciExtReport = { properties: 0, data: ODID_LEGACY, primaryPhy: 'coded', secondaryPhy: 'coded' };
     const legacyBit: HciExtReport = { properties: 0x10, address: 'c0:11:22:33:44:55', data: ODID_LEGACY, rssi: -50 };
-    for (const rep of [anon, legacyBit]) {
-      const event = buildHciLeExtAdvertisingReport([rep]);
-      const [r] = parseAdvertisingReports(event).reports;
-      expect(hex(reportToRecord(r!))).toBe('00000001' + hex(event));
+    const directed = buildHciLeExtAdvertisingReport([{ properties: 0x04, address: 'c0:11:22:33:44:55', data: ODID_LEGACY }]);
+    directed.set([0x01, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11], 5 + 16); // Direct_Address_Type, Direct_Address
+    directed[5 + 1] = 0x80; // a reserved Event_Type bit: recorded as received, the decoder warns
+    for (const event of [buildHciLeExtAdvertisingReport([anon]), buildHciLeExtAdvertisingReport([legacyBit]), directed]) {
+      expect(hex(reportToRecord(event, split(event)[0]!))).toBe('00000001' + hex(event));
     }
-    expect((parseAdvertisingReports(buildHciLeExtAdvertisingReport([anon])).reports[0] as ExtAdvReport).addressType).toBe(0xff);
+    expect(split(buildHciLeExtAdvertisingReport([anon]))[0]!.addressType).toBe(0xff);
+    expect(decodeHciH4PhdrRecord(reportToRecord(directed, split(directed)[0]!)).diagnostics.map((d) => d.id)).toEqual(['link.hci-reserved-event-type']);
   });
 
-  it('ignores every other packet', () => {
-    for (const p of ['040e0401030c00', '040f0400010d20', '3e0b0201', '02010020000400', '043e130100000100']) {
-      expect(parseAdvertisingReports(Buffer.from(p, 'hex'))).toEqual({ reports: [] });
+  it('refuses what the Core spec reserves and RSSI/TX power 0x80, naming it', () => {
+    const legacy = buildHciLeAdvertisingReport([{ pdu: 'ADV_NONCONN_IND', address: 'c0:11:22:33:44:55', data: ODID_LEGACY, rssi: -70 }]);
+    const ext = buildHciLeExtAdvertisingReport([{ address: 'c0:11:22:33:44:55', sid: 1, data: ODID_LEGACY }]);
+    const rssiAt = legacy.length - 1;
+    /** [what, event, byte offset, value, expected refusal (undefined: recorded)] */
+    const cases: [string, Uint8Array, number, number, RegExp | undefined][] = [
+      ['legacy Event_Type 7', legacy, 5, 7, /advertising report from c0:11:22:33:44:55 has reserved Event_Type 7/],
+      ['legacy Address_Type 4', legacy, 6, 4, /reserved Address_Type 0x4/],
+      ['legacy Address_Type 3', legacy, 6, 3, undefined],
+      ['legacy RSSI -128', legacy, rssiAt, 0x80, /has RSSI -128/],
+      ['legacy RSSI 127 (not available)', legacy, rssiAt, 0x7f, undefined],
+      ['extended data status 3', ext, 5, 0x60, /extended report from c0:11:22:33:44:55 has the reserved data status 3/],
+      ['extended Primary_PHY 2', ext, 5 + 9, 2, /Primary_PHY 0x2/],
+      ['extended Secondary_PHY 4', ext, 5 + 10, 4, /Secondary_PHY 0x4/],
+      ['extended Address_Type 0x10', ext, 5 + 2, 0x10, /reserved Address_Type 0x10/],
+      ['extended Address_Type 0xff (anonymous)', ext, 5 + 2, 0xff, undefined],
+      ['extended SID 0x10', ext, 5 + 11, 0x10, /reserved Advertising_SID 0x10/],
+      ['extended SID 0xff (no ADI)', ext, 5 + 11, 0xff, undefined],
+      ['extended TX power -128', ext, 5 + 12, 0x80, /has TX_Power -128/],
+      ['extended RSSI -128', ext, 5 + 13, 0x80, /has RSSI -128/],
+    ];
+    for (const [what, event, at, value, refusal] of cases) {
+      const bad = Uint8Array.from(event);
+      bad[at] = value;
+      const [r] = split(bad);
+      if (refusal === undefined) expect(hex(reportToRecord(bad, r!)), what).toBe('00000001' + hex(bad));
+      else expect(() => reportToRecord(bad, r!), what).toThrow(refusal);
+      expect(reportFault(r!) === undefined, what).toBe(refusal === undefined);
     }
-  });
-
-  it('reports a broken event and keeps the reports before the damage', () => {
-    const two = buildHciLeAdvertisingReport([
-      { pdu: 'ADV_NONCONN_IND', address: 'c0:11:22:33:44:55', data: ODID_LEGACY, rssi: -70 },
-      { pdu: 'ADV_NONCONN_IND', address: 'c0:11:22:33:44:56', data: ODID_LEGACY, rssi: -70 },
-    ]);
-    // Data_Length of the second report claims more than the event holds.
-    const bad = Uint8Array.from(two);
-    bad[5 + 9 + ODID_LEGACY.length + 1 + 8] = 200;
-    const r = parseAdvertisingReports(bad);
-    expect(r.reports).toHaveLength(1);
-    expect(r.problem).toMatch(/report 2 of 2: Data_Length 200 runs past the event/);
-    const short = two.subarray(0, 20);
-    expect(parseAdvertisingReports(short).problem).toMatch(/event declares \d+ parameter octets but carries 17/);
-  });
-
-  it('refuses to rebuild what the Core spec reserves, naming it', () => {
-    const legacy: AdvReport = { kind: 'legacy', eventType: 7, addressType: 0, address: '00:00:00:00:00:01', data: new Uint8Array(0), rssi: -1 };
-    expect(() => reportToRecord(legacy)).toThrow(/reserved Event_Type 7/);
-    const [ext] = parseAdvertisingReports(buildHciLeExtAdvertisingReport([{ address: 'c0:11:22:33:44:55', data: ODID_LEGACY }])).reports as ExtAdvReport[];
-    expect(() => reportToRecord({ ...ext!, eventType: 0x60 })).toThrow(/reserved data status 3/);
-    expect(() => reportToRecord({ ...ext!, primaryPhy: 2 })).toThrow(/Primary_PHY 0x2/);
+    const oversized = buildHciLeAdvertisingReport([{ pdu: 'ADV_IND', address: 'c0:11:22:33:44:55', data: new Uint8Array(31) }]);
+    const big = Uint8Array.from([...oversized.subarray(0, 14), 0, ...oversized.subarray(14)]);
+    big[2]! += 1;
+    big[13] = 32;
+    expect(() => reportToRecord(big, split(big)[0]!)).toThrow(/carries 32 data octets \(at most 31\)/);
   });
 });
 
@@ -130,9 +135,12 @@ describe('hasOdidServiceData', () => {
 });
 
 describe('RemoteIdGate', () => {
-  const ext = (address: string, status: 0 | 1 | 2, data: Uint8Array, sid = 1): ExtAdvReport => ({
+  const ext = (address: string, status: 0 | 1 | 2, data: Uint8Array, sid = 1): HciExtAdvReport => ({
     kind: 'extended',
+    offset: 5,
+    length: 24 + data.length,
     eventType: status << 5,
+    dataStatus: (['complete', 'more', 'truncated'] as const)[status],
     addressType: 1,
     address,
     primaryPhy: 3,
@@ -162,8 +170,9 @@ describe('RemoteIdGate', () => {
 
   it('passes single reports by their content; the same address with another SID is another chain', () => {
     const gate = new RemoteIdGate<string>();
-    expect(gate.offer({ kind: 'legacy', eventType: 3, addressType: 1, address: A, data: ODID_LEGACY, rssi: -1 }, 'l')).toEqual(['l']);
-    expect(gate.offer({ kind: 'legacy', eventType: 3, addressType: 1, address: A, data: Uint8Array.from(FLAGS), rssi: -1 }, 'f')).toEqual([]);
+    const legacy = (data: Uint8Array): HciAdvReport => ({ kind: 'legacy', offset: 5, length: 10 + data.length, eventType: 3, addressType: 1, address: A, data, rssi: -1 });
+    expect(gate.offer(legacy(ODID_LEGACY), 'l')).toEqual(['l']);
+    expect(gate.offer(legacy(Uint8Array.from(FLAGS)), 'f')).toEqual([]);
     expect(gate.offer(ext(A, 0, ODID_PACK_AD), 'whole')).toEqual(['whole']);
     expect(gate.offer(ext(A, 1, ODID_PACK_AD.subarray(0, 50), 1), 's1')).toEqual([]);
     expect(gate.offer(ext(A, 0, ODID_PACK_AD, 2), 's2')).toEqual(['s2']);

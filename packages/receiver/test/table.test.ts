@@ -36,7 +36,7 @@ function heard(mac: string, t: number, messages: SingleMessageInput[]): Received
 }
 
 /** 30 drones: clean ones, one with an invalid serial (flagged), one in emergency, one with a hostile ID. */
-function scene(): { tracks: Track[]; nowMs: number } {
+function scene(): { tracks: readonly Track[]; nowMs: number } {
   const tracker = new Tracker({ receiverPosition: HOME });
   const drone = (i: number, uasId: string, status = 2): void => {
     const at = destinationPoint(HOME, (i * 37) % 360, 200 + i * 150);

@@ -158,7 +158,7 @@ describe("'zone'", () => {
 
   it("floor and ceiling against the track's altitude: geodetic, else barometric; unknown is outside a banded zone", () => {
     const tr = new Tracker({ zones: ZONES, alertQuietMs: 0, ...FAST });
-    const at = (s: number, loc: Partial<LocationMessage>): string[] => heard(tr, T0 + s, IN_STADIUM, { loc })[0]!.track.zones;
+    const at = (s: number, loc: Partial<LocationMessage>): string[] => [...heard(tr, T0 + s, IN_STADIUM, { loc })[0]!.track.zones];
     expect(at(0, { altitudeGeo: 500, altitudeBaro: 100 })).toEqual([]);
     expect(at(1, { altitudeGeo: 300 })).toEqual(['Stadium']);
     expect(at(2, { altitudeGeo: -1000, altitudeBaro: 450 })).toEqual([]);

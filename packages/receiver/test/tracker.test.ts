@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   CaptureReader,
+  DIAGNOSTICS,
   RemoteIdExtractor,
   buildAirFrames,
   encodeMessage,
@@ -19,7 +20,7 @@ import {
 } from '@odid/codec';
 import { corpusPath, fixturePath, itCorpus } from '../../../test/support/fixtures.js';
 import { destinationPoint, type LatLon } from '@odid/position';
-import { Tracker, TRACK_FLAGS, locationAgeSeconds, trackHistoryToJson, trackToJson, type Track, type TrackFlag } from '../src/tracker/index.js';
+import { Tracker, TRACK_FLAGS, locationAgeSeconds, trackFlagId, trackHistoryToJson, trackToJson, type Track, type TrackFlag } from '../src/tracker/index.js';
 
 // 2025-06-01T10:00:00Z: a full hour, so Location timestamps are easy to reason about.
 const T0 = Date.UTC(2025, 5, 1, 10, 0, 0) / 1000;
@@ -418,10 +419,16 @@ describe('authentication', () => {
 });
 
 describe('flags', () => {
-  const flagsOf = (tr: Tracker): TrackFlag[] => {
+  const flagsOf = (tr: Tracker): readonly TrackFlag[] => {
     tr.tick(tr.now);
     return only(tr).flags;
   };
+
+  it('every flag is a track diagnostic of the catalogue, whose meaning is its description', () => {
+    const trackIds = Object.keys(DIAGNOSTICS).filter((id) => id.startsWith('track.'));
+    expect((Object.keys(TRACK_FLAGS) as TrackFlag[]).map(trackFlagId)).toEqual(trackIds);
+    for (const [flag, text] of Object.entries(TRACK_FLAGS)) expect(text).toBe(DIAGNOSTICS[trackFlagId(flag as TrackFlag)].summary);
+  });
 
   it('every flag has a description', () => {
     expect(Object.keys(TRACK_FLAGS).sort()).toEqual(
@@ -454,7 +461,7 @@ describe('flags', () => {
   });
 
   it('malformed-operator-id when EU is declared or the ID looks EU; not for other regimes or a UK CAA ID', () => {
-    const run = (id: string, classification: number): TrackFlag[] => {
+    const run = (id: string, classification: number): readonly TrackFlag[] => {
       const tr = new Tracker();
       feed(tr, air('wifi-beacon', 'aa:00:00:00:00:01', 1, T0, [basicId(SERIAL), location(T0, HOME), system(HOME, classification), operatorId(id)]));
       return flagsOf(tr);

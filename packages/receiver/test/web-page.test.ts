@@ -6,56 +6,97 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { ServerMessage, WebAlert } from '../src/outputs/web/protocol.js';
+import type { ServerMessage, TrackSummary, WebAlert } from '../src/outputs/web/protocol.js';
 import type { TrackJson } from '../src/tracker/track-json.js';
 import { decodeCapture, flatten } from '../web/capture-decode.js';
 import { air, fieldText } from '../web/format.js';
 import { filterTracks, headingOf, sortTracks, statusOf } from '../web/model.js';
-import { ALERT_LIMIT, Store, TRAIL_LIMIT, type PageTrack } from '../web/store.js';
+import { ALERT_LIMIT, Store, TRAIL_LIMIT } from '../web/store.js';
 import { Timeline } from '../web/timeline-model.js';
 import { fixturePath } from '../../../test/support/fixtures.js';
 import { runCli } from '../../../test/support/run-cli.js';
 
-function track(key: string, over: Partial<PageTrack> = {}): PageTrack {
+/** A track's summary, as the receiver sends them. */
+function track(key: string, over: Partial<TrackSummary> = {}): TrackSummary {
   return {
-    key, uasId: `ID-${key}`, idType: 1, uaType: 2, ids: [], addresses: [], transports: [], location: null, system: null, operatorId: null, selfId: null,
-    auth: null, messages: 1, firstSeen: 0, lastSeen: 0, state: 'active', flags: [], position: null, operator: null, home: null, rates: {}, links: [],
+    key, uasId: `ID-${key}`, otherIds: [], addresses: [], operatorId: null, selfId: null, messages: 1, firstSeen: 0, lastSeen: 0, state: 'active', flags: [],
+    authorised: false, zones: [], operatorZones: [], position: null, operator: null, home: null,
     ...over,
   };
 }
 const at = (t: number, lat: number, lon = 7.5) => ({ t, lat, lon });
+/** A snapshot's trail: flat [t, lat, lon] triples. */
+const trail = (...points: { t: number; lat: number; lon: number }[]): number[] => points.flatMap((p) => [p.t, p.lat, p.lon]);
+/** A batch of changes: whole tracks (new to the page), deltas, removals. */
+const batch = (t: number, tracks: TrackSummary[], removed: string[] = [], changes: ({ key: string } & Partial<TrackSummary>)[] = []): ServerMessage => ({ type: 'tracks', t, tracks, changes, removed });
 const alert = (id: number, key = 'a', kind: WebAlert['kind'] = 'flag'): WebAlert => ({ id, kind, key, uasId: null, t: id, text: 'x' });
 
 describe('the page store', () => {
-  it('starts over from each snapshot, applies updates and removals, and reports what changed', () => {
+  it('starts over from each snapshot, applies new tracks, changes and removals, and reports what changed', () => {
     const s = new Store();
-    s.apply({ type: 'snapshot', t: 10, tracks: [track('a'), track('b')] as TrackJson[], alerts: [] });
+    s.apply({ type: 'snapshot', t: 10, tracks: [track('a'), track('b')], alerts: [] });
     expect([...s.tracks.keys()]).toEqual(['a', 'b']);
     expect(s.takeChanges()).toEqual(new Set(['a', 'b']));
-    s.apply({ type: 'tracks', t: 11, tracks: [track('c')] as TrackJson[], removed: ['a'] });
+    s.apply(batch(11, [track('c')], ['a'], [{ key: 'b', messages: 5, state: 'stale' }]));
     expect([...s.tracks.keys()]).toEqual(['b', 'c']);
-    expect(s.takeChanges()).toEqual(new Set(['a', 'c']));
+    expect(s.takeChanges()).toEqual(new Set(['a', 'b', 'c']));
+    // A delta changes only the fields it carries.
+    expect(s.tracks.get('b')).toEqual(track('b', { messages: 5, state: 'stale' }));
     // A reconnection's snapshot: what it lacks is gone.
-    s.apply({ type: 'snapshot', t: 12, tracks: [track('c')] as TrackJson[], alerts: [] });
+    s.apply({ type: 'snapshot', t: 12, tracks: [track('c')], alerts: [] });
     expect([...s.tracks.keys()]).toEqual(['c']);
     expect(s.takeChanges()).toEqual(new Set(['b', 'c']));
     expect(s.t).toBe(12);
   });
 
-  it('builds each trail from the positions received and the snapshot history, in time order, bounded', () => {
+  it('asks for a snapshot when a change comes for a track it does not have (it missed something)', () => {
     const s = new Store();
-    s.apply({ type: 'snapshot', t: 3, tracks: [track('a', { position: at(3, 47.003), history: [at(1, 47.001), at(2, 47.002), at(3, 47.003)] })] as TrackJson[], alerts: [] });
+    s.apply({ type: 'snapshot', t: 1, tracks: [track('a')], alerts: [] });
+    s.apply(batch(2, [], [], [{ key: 'a', messages: 2 }]));
+    expect(s.outOfStep).toBe(false);
+    s.apply(batch(3, [], [], [{ key: 'zz', messages: 2 }]));
+    expect(s.outOfStep).toBe(true);
+    expect(s.tracks.has('zz')).toBe(false);
+    s.apply({ type: 'snapshot', t: 4, tracks: [track('a'), track('zz')], alerts: [] });
+    expect(s.outOfStep).toBe(false);
+  });
+
+  it('builds each trail from the positions received and the snapshot trail, in time order, bounded', () => {
+    const s = new Store();
+    s.apply({ type: 'snapshot', t: 3, tracks: [track('a', { position: at(3, 47.003), trail: trail(at(1, 47.001), at(2, 47.002), at(3, 47.003)) })], alerts: [] });
     expect(s.trail('a').map((p) => p.t)).toEqual([1, 2, 3]);
-    s.apply({ type: 'tracks', t: 4, tracks: [track('a', { position: at(4, 47.004) })] as TrackJson[], removed: [] });
-    s.apply({ type: 'tracks', t: 4.5, tracks: [track('a', { position: at(4, 47.004) })] as TrackJson[], removed: [] }); // same position again
+    expect(s.trail('a')[1]).toEqual(at(2, 47.002));
+    // The trail is kept by the page, not in the track's summary.
+    expect(s.tracks.get('a')!.trail).toBeUndefined();
+    s.apply(batch(4, [], [], [{ key: 'a', position: at(4, 47.004) }]));
+    s.apply(batch(4.5, [], [], [{ key: 'a', messages: 3 }])); // same position still
     expect(s.trail('a').map((p) => p.t)).toEqual([1, 2, 3, 4]);
     expect(s.trail('a', 2.5).map((p) => p.t)).toEqual([1, 2]);
-    // A reconnection's snapshot brings history overlapping what the page has: merged, not doubled.
-    s.apply({ type: 'snapshot', t: 6, tracks: [track('a', { position: at(6, 47.006), history: [at(4, 47.004), at(5, 47.005), at(6, 47.006)] })] as TrackJson[], alerts: [] });
+    // A reconnection's snapshot brings a trail overlapping what the page has: merged, not doubled.
+    s.apply({ type: 'snapshot', t: 6, tracks: [track('a', { position: at(6, 47.006), trail: trail(at(4, 47.004), at(5, 47.005), at(6, 47.006)) })], alerts: [] });
     expect(s.trail('a').map((p) => p.t)).toEqual([1, 2, 3, 4, 5, 6]);
-    for (let i = 0; i < TRAIL_LIMIT + 50; i++) s.apply({ type: 'tracks', t: 10 + i, tracks: [track('a', { position: at(10 + i, 47) })] as TrackJson[], removed: [] });
+    for (let i = 0; i < TRAIL_LIMIT + 50; i++) s.apply(batch(10 + i, [], [], [{ key: 'a', position: at(10 + i, 47) }]));
     expect(s.trail('a')).toHaveLength(TRAIL_LIMIT);
     expect(s.trail('a').at(-1)!.t).toBe(10 + TRAIL_LIMIT + 49);
+  });
+
+  it('holds the details of the track it asked for only, until it asks for another', () => {
+    const s = new Store();
+    const whole = { ...track('a'), idType: 1 } as unknown as TrackJson;
+    s.apply({ type: 'snapshot', t: 1, tracks: [track('a'), track('b')], alerts: [] });
+    s.takeChanges();
+    // Not asked for: dropped.
+    expect(s.apply({ type: 'details', key: 'a', t: 1, track: whole })).toBe('ignored');
+    s.want('a');
+    expect(s.apply({ type: 'details', key: 'a', t: 2, track: whole })).toBe('details');
+    expect(s.details('a')?.track).toBe(whole);
+    expect(s.takeChanges()).toEqual(new Set(['a']));
+    // Details of the one asked for before, arriving late, are dropped too.
+    s.want('b');
+    expect(s.details('a')).toBeUndefined();
+    expect(s.apply({ type: 'details', key: 'a', t: 3, track: whole })).toBe('ignored');
+    s.apply({ type: 'details', key: 'b', t: 3, track: null });
+    expect(s.details('b')).toEqual({ key: 'b', t: 3, track: null });
   });
 
   it("keeps alerts once each, bounded; only live ones count as new; a snapshot brings the receiver's list", () => {
@@ -77,37 +118,42 @@ describe('the page store', () => {
   });
 
   it("starts trails over on a new connection, and a replay's timeline when time goes back", () => {
-    const hello: ServerMessage = { type: 'hello', version: 1, mode: 'replay', source: 'x', receiver: null, zones: null, canSaveZones: false, basemap: false, exports: [] };
+    const hello: ServerMessage = { type: 'hello', version: 2, mode: 'replay', source: 'x', receiver: null, zones: null, canSaveZones: false, basemap: false, exports: [] };
     const s = new Store();
     s.apply(hello);
-    s.apply({ type: 'snapshot', t: 100, tracks: [track('trk-1', { position: at(100, 47.1) })] as TrackJson[], alerts: [] });
-    s.apply({ type: 'tracks', t: 101, tracks: [track('trk-1', { position: at(101, 47.2) })] as TrackJson[], removed: [] });
+    s.apply({ type: 'snapshot', t: 100, tracks: [track('trk-1', { position: at(100, 47.1) })], alerts: [] });
+    s.apply(batch(101, [], [], [{ key: 'trk-1', position: at(101, 47.2) }]));
     expect(s.trail('trk-1')).toHaveLength(2);
     // The replay started again: the same key is another flight.
     s.apply(hello);
-    s.apply({ type: 'snapshot', t: 5, tracks: [track('trk-1', { position: at(5, 46.9), history: [at(4, 46.8), at(5, 46.9)] })] as TrackJson[], alerts: [] });
+    s.apply({ type: 'snapshot', t: 5, tracks: [track('trk-1', { position: at(5, 46.9), trail: trail(at(4, 46.8), at(5, 46.9)) })], alerts: [] });
     expect(s.trail('trk-1').map((p) => p.t)).toEqual([4, 5]);
     expect(s.timeline.start).toBe(5);
     expect(s.t).toBe(5);
   });
 
-  it('keeps a timeline only in a replay', () => {
-    const hello = (mode: 'live' | 'replay'): ServerMessage => ({ type: 'hello', version: 1, mode, source: 'x', receiver: null, zones: null, canSaveZones: false, basemap: false, exports: [] });
+  it("keeps a timeline only in a replay, each moment's summaries whole", () => {
+    const hello = (mode: 'live' | 'replay'): ServerMessage => ({ type: 'hello', version: 2, mode, source: 'x', receiver: null, zones: null, canSaveZones: false, basemap: false, exports: [] });
     const live = new Store();
     live.apply(hello('live'));
-    live.apply({ type: 'tracks', t: 1, tracks: [track('a')] as TrackJson[], removed: [] });
+    live.apply(batch(1, [track('a')]));
     expect(live.timeline.size).toBe(0);
     const replay = new Store();
     replay.apply(hello('replay'));
-    replay.apply({ type: 'tracks', t: 1, tracks: [track('a')] as TrackJson[], removed: [] });
+    replay.apply(batch(1, [track('a', { position: at(1, 47) })]));
+    replay.apply({ type: 'steps', steps: [{ t: 2, tracks: [], changes: [{ key: 'a', position: at(2, 47.1), messages: 2 }], removed: [] }, { t: 3, tracks: [], changes: [{ key: 'a', messages: 3 }], removed: [] }] });
     expect(replay.timeline.size).toBeGreaterThan(0);
+    // Each moment as it was: a change builds a new summary, the ones before stay as they were.
+    expect(replay.timeline.stateAt(1).get('a')).toEqual(track('a', { position: at(1, 47) }));
+    expect(replay.timeline.stateAt(2.5).get('a')).toEqual(track('a', { position: at(2, 47.1), messages: 2 }));
+    expect(replay.timeline.stateAt(3).get('a')).toEqual(track('a', { position: at(2, 47.1), messages: 3 }));
   });
 });
 
 describe('the replay timeline', () => {
   /** What the state at time t must be: every update up to t applied, from nothing. */
-  function naive(frames: { t: number; tracks: PageTrack[]; removed: string[]; full: boolean }[], t: number): Map<string, PageTrack> {
-    const m = new Map<string, PageTrack>();
+  function naive(frames: { t: number; tracks: TrackSummary[]; removed: string[]; full: boolean }[], t: number): Map<string, TrackSummary> {
+    const m = new Map<string, TrackSummary>();
     for (const f of frames) {
       if (f.t > t) break;
       if (f.full) m.clear();
@@ -118,8 +164,8 @@ describe('the replay timeline', () => {
   }
 
   it('gives the scene at any time received, through keyframes, the same as replaying every update', () => {
-    const tl = new Timeline(1_000_000, 7);
-    const frames: { t: number; tracks: PageTrack[]; removed: string[]; full: boolean }[] = [];
+    const tl = new Timeline<TrackSummary>(1_000_000, 7);
+    const frames: { t: number; tracks: TrackSummary[]; removed: string[]; full: boolean }[] = [];
     for (let i = 0; i < 300; i++) {
       const f = { t: i / 2, tracks: [track(`k${i % 5}`, { lastSeen: i }), ...(i % 11 === 0 ? [track(`x${i}`)] : [])], removed: i % 13 === 0 ? [`x${i - 11}`] : [], full: i === 100 };
       frames.push(f);
@@ -136,7 +182,7 @@ describe('the replay timeline', () => {
   });
 
   it('stays bounded: the oldest updates fold into the starting state and the slider starts later', () => {
-    const tl = new Timeline(500, 50);
+    const tl = new Timeline<TrackSummary>(500, 50);
     for (let i = 0; i < 1000; i++) tl.push(i, [track(`k${i % 3}`, { lastSeen: i })], [], false);
     expect(tl.size).toBeLessThanOrEqual(500);
     expect(tl.start).toBeGreaterThan(400);
@@ -148,7 +194,7 @@ describe('the replay timeline', () => {
   });
 
   it('never goes back in time: a late batch counts as the latest moment', () => {
-    const tl = new Timeline();
+    const tl = new Timeline<TrackSummary>();
     tl.push(10, [track('a', { lastSeen: 10 })], [], false);
     tl.push(9, [track('a', { lastSeen: 9 })], [], false);
     expect(tl.end).toBe(10);
@@ -166,10 +212,9 @@ describe('how a track is drawn', () => {
   });
 
   it('points along the Location direction, else the course over the last positions, else nowhere', () => {
-    const loc = (direction: number) => ({ direction }) as unknown as PageTrack['location'];
-    expect(headingOf(track('a', { location: loc(90), position: { t: 0, lat: 1, lon: 1, course: 10 } }))).toBe(90);
-    expect(headingOf(track('a', { location: loc(361), position: { t: 0, lat: 1, lon: 1, course: 10 } }))).toBe(10);
-    expect(headingOf(track('a', { location: loc(400) }))).toBeUndefined();
+    expect(headingOf(track('a', { direction: 90, position: { t: 0, lat: 1, lon: 1, course: 10 } }))).toBe(90);
+    expect(headingOf(track('a', { direction: 361, position: { t: 0, lat: 1, lon: 1, course: 10 } }))).toBe(10);
+    expect(headingOf(track('a', { direction: 400 }))).toBeUndefined();
     expect(headingOf(track('a'))).toBeUndefined();
   });
 
@@ -222,7 +267,7 @@ describe('a capture decoded in the page', () => {
 
     const scan = runCli('packages/receiver/src/cli/rid-scan.ts', ['--replay', file, '--fast', '--once', '--json']);
     expect(scan.status).toBe(0);
-    const want = JSON.parse(scan.stdout) as TrackJson[];
+    const want = JSON.parse(scan.stdout);
     expect(got.tracks.map(({ history: _h, ...t }) => t)).toEqual(want);
     expect(got.tracks[0]!.history!.length).toBeGreaterThan(1);
   });

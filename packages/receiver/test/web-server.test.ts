@@ -10,10 +10,13 @@ import { buildAirFrames, encodeMessage, RemoteIdExtractor, type SingleMessageInp
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { tracksToGeoJson } from '../src/outputs/geojson.js';
-import { WebMapServer, type WebMapOptions } from '../src/outputs/web/server.js';
+import { MAX_BUFFERED_BYTES, WebMapServer, type WebMapOptions } from '../src/outputs/web/server.js';
 import type { ServerMessage } from '../src/outputs/web/protocol.js';
+import { trackSummary } from '../src/outputs/web/summary.js';
+import { trackToJson } from '../src/tracker/track-json.js';
 import { Tracker } from '../src/tracker/tracker.js';
 import type { TrackUpdate } from '../src/tracker/types.js';
+import { Store } from '../web/store.js';
 
 let assets: string;
 let basemap: string;
@@ -41,12 +44,14 @@ const location = (lat: number): SingleMessageInput => ({
 });
 
 /** One simulated drone heard on Wi-Fi: each call is one beacon, through the real frame builders and decoder. */
-function drone(tracker: Tracker): (i: number) => TrackUpdate[] {
+function drone(tracker: Tracker, n = 1): (i: number) => TrackUpdate[] {
   const extractor = new RemoteIdExtractor();
+  const address = `02:00:00:00:00:${n.toString(16).padStart(2, '0')}`;
+  const uasId = `1596F01234567${n.toString(16).padStart(3, '0').toUpperCase()}`;
   return (i) => {
-    const payload = encodeMessage({ type: 'messagePack', messages: [{ type: 'basicId', idType: 1, uaType: 2, uasId: '1596F0123456789A' }, location(47 + i / 1e4)] });
+    const payload = encodeMessage({ type: 'messagePack', messages: [{ type: 'basicId', idType: 1, uaType: 2, uasId }, location(47 + n / 100 + i / 1e4)] });
     const updates: TrackUpdate[] = [];
-    for (const f of buildAirFrames({ transport: 'wifi-beacon', address: '02:00:00:00:00:01', counter: i & 0xff, payload })) {
+    for (const f of buildAirFrames({ transport: 'wifi-beacon', address, counter: i & 0xff, payload })) {
       for (const m of extractor.fromRecord(f.linkType, f.data, { t: (T0 + i * 100) / 1000 })) {
         const u = tracker.ingest(m, T0 + i * 100);
         if (u) updates.push(u);
@@ -100,6 +105,15 @@ function connect(url: string, headers: Record<string, string> = {}): Promise<{ w
     ws.on('error', () => resolve({ messages, status: -1 }));
   });
 }
+/** A page's store fed from the socket (as the page applies what it gets), with every message. */
+async function pageOf(url: URL): Promise<{ ws: WebSocket; store: Store; messages: ServerMessage[] }> {
+  const store = new Store();
+  const { ws, messages } = await connect(`ws://127.0.0.1:${url.port}/ws`);
+  ws!.on('message', (d) => store.apply(JSON.parse(String(d)) as ServerMessage));
+  // What came before the store listened.
+  for (const m of messages) store.apply(m);
+  return { ws: ws!, store, messages };
+}
 const until = async (cond: () => boolean, ms = 3000): Promise<void> => {
   const end = Date.now() + ms;
   while (!cond()) {
@@ -142,8 +156,13 @@ describe('web map server on loopback', () => {
     expect(messages.map((m) => m.type)).toEqual(['hello', 'snapshot']);
     const snapshot = messages[1] as Extract<ServerMessage, { type: 'snapshot' }>;
     expect(snapshot.tracks).toHaveLength(1);
-    expect(snapshot.tracks[0]!.uasId).toBe('1596F0123456789A');
-    expect(snapshot.tracks[0]!.history!.length).toBeGreaterThan(0);
+    expect(snapshot.tracks[0]!.uasId).toBe('1596F01234567001');
+    expect(snapshot.tracks[0]!.trail!.length).toBeGreaterThan(0);
+    // Summaries only: what the list and the map draw, not every decoded field.
+    expect(snapshot.tracks[0]).not.toHaveProperty('location');
+    expect(snapshot.tracks[0]).not.toHaveProperty('links');
+    const store = new Store();
+    for (const m of messages.slice(0, 2)) store.apply(m);
 
     // 20 beacons within one second of wall time: at most 3 batches (now, +0.5 s, +1 s) carry the track.
     const started = Date.now();
@@ -156,8 +175,18 @@ describe('web map server on loopback', () => {
     const elapsed = (Date.now() - started) / 1000;
     expect(batches.length).toBeGreaterThanOrEqual(2);
     expect(batches.length).toBeLessThanOrEqual(Math.ceil(elapsed * 2) + 1);
-    const last = batches.at(-1)!.tracks[0]!;
-    expect(last.position!.lat).toBeCloseTo(47 + 20 / 1e4, 6);
+    // Each carries what changed (the position, the message count, ...), not the whole track again.
+    for (const b of batches) {
+      expect(b.tracks).toEqual([]);
+      expect(b.changes).toHaveLength(1);
+      expect(b.changes[0]).not.toHaveProperty('uasId');
+      expect(b.changes[0]).toHaveProperty('position');
+    }
+    for (const b of batches) store.apply(b);
+    const key = tracker.tracks()[0]!.key;
+    expect(store.tracks.get(key)!.position!.lat).toBeCloseTo(47.01 + 20 / 1e4, 6);
+    // The page has what the server would send whole now.
+    expect(store.tracks.get(key)).toEqual(JSON.parse(JSON.stringify(trackSummary(tracker.get(key)!))));
     ws!.close();
   });
 
@@ -174,6 +203,140 @@ describe('web map server on loopback', () => {
     ws!.close();
   });
 
+  it('pages that connect at different times end with the same tracks as the tracker, from the deltas after their snapshots', async () => {
+    const tracker = new Tracker();
+    const { server, url } = await serve(tracker);
+    const flights = [1, 2, 3].map((n) => drone(tracker, n));
+    const fly = (i: number): void => {
+      for (const f of flights) for (const u of f(i)) server.write(u);
+    };
+    fly(0);
+    const first = await pageOf(url);
+    for (let i = 1; i <= 12; i++) {
+      fly(i);
+      await new Promise((r) => setTimeout(r, 40));
+    }
+    // Joins midway: its snapshot holds the summaries as last sent, the next deltas are taken against those.
+    const second = await pageOf(url);
+    const fourth = drone(tracker, 4);
+    for (let i = 13; i <= 30; i++) {
+      fly(i);
+      for (const u of fourth(i)) server.write(u);
+      await new Promise((r) => setTimeout(r, 40));
+    }
+    await new Promise((r) => setTimeout(r, 700));
+    const want = Object.fromEntries(tracker.tracks().map((t) => [t.key, JSON.parse(JSON.stringify(trackSummary(t)))]));
+    expect(Object.keys(want)).toHaveLength(4);
+    for (const p of [first, second]) {
+      expect(p.store.outOfStep).toBe(false);
+      expect(Object.fromEntries(p.store.tracks)).toEqual(want);
+      p.ws.close();
+    }
+    // The second page got the first few positions of the first tracks as its snapshot's trail.
+    const key = tracker.tracks()[0]!.key;
+    expect(second.store.trail(key)[0]!.t).toBeLessThan(first.store.trail(key).at(-1)!.t - 1);
+  });
+
+  it('sends the details of the track a page has open: at once, with each batch that carries it, and null once it is gone', async () => {
+    const tracker = new Tracker();
+    // Keys the tracker is taken to have merged away (the test's stand-in for a merge).
+    const merged = new Set<string>();
+    const { server, url } = await serve(tracker, { track: (key) => (merged.has(key) ? undefined : tracker.get(key)), tracks: () => tracker.tracks().filter((t) => !merged.has(t.key)) });
+    const fly = drone(tracker);
+    for (const u of fly(0)) server.write(u);
+    const other = drone(tracker, 2);
+    for (const u of other(0)) server.write(u);
+    const { ws, messages } = await connect(`ws://127.0.0.1:${url.port}/ws`);
+    await until(() => messages.length >= 2);
+    // The changes made before the page came have gone out.
+    await new Promise((r) => setTimeout(r, 600));
+    const [key, otherKey] = tracker.tracks().map((t) => t.key) as [string, string];
+    const details = (): Extract<ServerMessage, { type: 'details' }>[] => messages.filter((m): m is Extract<ServerMessage, { type: 'details' }> => m.type === 'details');
+    ws!.send(JSON.stringify({ type: 'details', key }));
+    await until(() => details().length === 1);
+    expect(details()[0]!.track).toEqual(JSON.parse(JSON.stringify(trackToJson(tracker.get(key)!))));
+    // Every decoded field, every link's counters: the whole track.
+    expect(details()[0]!.track!.location).not.toBeNull();
+    expect(details()[0]!.track!.links[0]!.counters).toBeDefined();
+    // Its next update brings its details again; another track's update does not.
+    for (let i = 1; i <= 3; i++) {
+      for (const u of other(i)) server.write(u);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await new Promise((r) => setTimeout(r, 600));
+    expect(details()).toHaveLength(1);
+    for (const u of fly(1)) server.write(u);
+    await until(() => details().length === 2);
+    expect(details()[1]!.track!.position!.lat).toBeCloseTo(47.01 + 1 / 1e4, 6);
+    // Not a track: null. No details asked for: none.
+    ws!.send(JSON.stringify({ type: 'details', key: 'trk-nope' }));
+    await until(() => details().length === 3);
+    expect(details()[2]).toMatchObject({ key: 'trk-nope', track: null });
+    ws!.send(JSON.stringify({ type: 'details', key: null }));
+    await new Promise((r) => setTimeout(r, 100));
+    for (const u of fly(2)) server.write(u);
+    await new Promise((r) => setTimeout(r, 700));
+    expect(details()).toHaveLength(3);
+    // A track merged away while open: its details say it is gone.
+    ws!.send(JSON.stringify({ type: 'details', key: otherKey }));
+    await until(() => details().length === 4);
+    merged.add(otherKey);
+    server.write({ track: tracker.get(key)!, reason: 'updated', at: T0 + 5000, merged: [otherKey] });
+    await until(() => details().length === 5);
+    expect(details()[4]).toMatchObject({ key: otherKey, track: null });
+    ws!.close();
+  });
+
+  it('skips a page that reads too slowly, and sends it a fresh snapshot as soon as its socket drains', async () => {
+    const tracker = new Tracker();
+    const { server, url } = await serve(tracker, { batchIntervalMs: 20 });
+    const flights = Array.from({ length: 200 }, (_, n) => drone(tracker, n + 1));
+    for (let i = 0; i < 30; i++) for (const f of flights) for (const u of f(i)) server.write(u);
+    // A page whose socket is not read: its TCP window, then the server's buffer fill up. (It asks for
+    // snapshots, each a few hundred KB with the trails, so that they fill in a moment rather than minutes.)
+    const { ws, messages } = await connect(`ws://127.0.0.1:${url.port}/ws`);
+    await until(() => messages.length >= 2);
+    const raw = (ws as unknown as { _socket: import('node:net').Socket })._socket;
+    raw.pause();
+    for (let k = 0; k < 40; k++) ws!.send(JSON.stringify({ type: 'resync' }));
+    let i = 30;
+    const started = Date.now();
+    while (server.counters.skipped === 0) {
+      if (Date.now() - started > 20_000) throw new Error('the page was never behind');
+      for (const f of flights) for (const u of f(i)) server.write(u);
+      i++;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(server.counters.catchUps).toBe(0);
+    // Behind: nothing more is queued for it however long the updates go on.
+    const skipped = server.counters.skipped;
+    for (let k = 0; k < 10; k++) {
+      for (const f of flights) for (const u of f(i)) server.write(u);
+      i++;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(server.counters.skipped).toBeGreaterThan(skipped);
+    expect(server.counters.catchUps).toBe(0);
+    // The updates stop (the receiver's input ended): reading again, the page gets a snapshot as soon as
+    // its socket has drained, without waiting for another batch.
+    raw.resume();
+    await until(() => server.counters.catchUps === 1, 10_000);
+    // Everything queued comes in (the snapshots it asked for), the catch-up last.
+    await until(() => messages.filter((m) => m.type === 'snapshot').length === server.counters.snapshots, 10_000);
+    expect(messages.filter((m) => m.type === 'tracks' || m.type === 'snapshot').at(-1)!.type).toBe('snapshot');
+    const store = new Store();
+    for (const m of messages) store.apply(m);
+    // It shows the tracks as the tracker has them now.
+    for (const t of tracker.tracks()) expect(store.tracks.get(t.key)!.position!.lat, t.key).toBeCloseTo(t.position!.lat, 9);
+    expect(store.outOfStep).toBe(false);
+    // And it is sent batches again.
+    const batches = messages.filter((m) => m.type === 'tracks').length;
+    for (const f of flights.slice(0, 3)) for (const u of f(i)) server.write(u);
+    await until(() => messages.filter((m) => m.type === 'tracks').length > batches);
+    expect(MAX_BUFFERED_BYTES).toBeGreaterThan(0);
+    ws!.close();
+  }, 60_000);
+
   it('alerts from the tracker reach the page at once', async () => {
     const tracker = new Tracker();
     const { server, url } = await serve(tracker);
@@ -183,7 +346,7 @@ describe('web map server on loopback', () => {
     server.write({ ...updates[0]!, alerts: [{ kind: 'emergency', flag: 'emergency', text: 'emergency declared' }] });
     await until(() => messages.some((m) => m.type === 'alert'));
     const alert = messages.find((m) => m.type === 'alert') as Extract<ServerMessage, { type: 'alert' }>;
-    expect(alert.alert).toMatchObject({ kind: 'emergency', uasId: '1596F0123456789A', text: 'emergency declared', flag: 'emergency' });
+    expect(alert.alert).toMatchObject({ kind: 'emergency', uasId: '1596F01234567001', text: 'emergency declared', flag: 'emergency' });
     ws!.close();
   });
 

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { locateJsonError, parseJsonText } from '../src/tracker/json-text.js';
 import { ZonesError, loadZonesFile, parseZones, saveZonesFile, zoneContains, zoneContainsPosition, zonesAt, zonesToGeoJson, type Zone } from '../src/tracker/zones.js';
+import { Random } from '../../../test/support/random.js';
 import { DEPOTS, IN_DEPOT_2, IN_HOLE, IN_STADIUM, OUTSIDE, STADIUM, box, collection } from './zone-fixtures.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'odid-zones-'));
@@ -231,11 +232,8 @@ describe('the JSON syntax locator', () => {
     const text = JSON.stringify(collection(STADIUM, DEPOTS, feature(polygon(box(-1.5e-3, -2, 3e2, 4)), { name: 'é "q" \\ \u2603', floor: -1.25e1 })), null, 1);
     expect(locateJsonError(text)).toBeUndefined();
     for (const valid of ['0', '-0.5e+3', '"\\u00e9\\n"', '[]', '{}', ' [1, [2, {"a": null}], true, false] ']) expect(locateJsonError(valid), valid).toBeUndefined();
-    let seed = 7;
-    const random = (n: number): number => {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      return seed % n;
-    };
+    const r = new Random(7);
+    const random = (n: number): number => r.int(n);
     const junk = ['', ',', '}', ']', '"', ':', 'x', '\n', '1', '-', '.', 'e', '\\', '\u0001', '{', '['];
     for (let k = 0; k < 2000; k++) {
       const at = random(text.length);

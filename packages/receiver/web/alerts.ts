@@ -61,11 +61,14 @@ export class Alerts {
     if (this.sound && !quiet) this.beep(worst.kind === 'emergency' ? 3 : 1, worst.kind === 'emergency' ? 880 : 660);
   }
 
-  /** Keys of tracks with a recent alert: emergencies for 5 minutes, flags and zones for one, new drones for 10 s. */
-  recentKeys(): Set<string> {
+  /**
+   * Keys of tracks with a recent alert (emergencies for 5 minutes, flags and zones for one, new drones for
+   * 10 s), or only those of the given kinds.
+   */
+  recentKeys(kinds?: ReadonlySet<WebAlert['kind']>): Set<string> {
     const now = this.opts.now();
     const keys = new Set<string>();
-    for (const a of this.all) if (now - a.t <= HIGHLIGHT_S[a.kind]) keys.add(a.key);
+    for (const a of this.all) if (now - a.t <= HIGHLIGHT_S[a.kind] && (!kinds || kinds.has(a.kind))) keys.add(a.key);
     return keys;
   }
 

@@ -32,7 +32,7 @@ export interface DecodedCapture {
 
 export async function decodeCapture(name: string, bytes: Uint8Array, onProgress?: (done: number, total: number) => void): Promise<DecodedCapture> {
   const warnings: string[] = [];
-  const reader = new CaptureReader({ onWarning: (w) => warnings.length < 100 && warnings.push(`byte ${w.offset}${w.frame ? ` (after frame ${w.frame})` : ''}: ${w.reason}`) });
+  const reader = new CaptureReader({ onWarning: (w) => warnings.length < 100 && warnings.push(`byte ${w.offset}${w.frame ? ` (after frame ${w.frame})` : ''}: ${w.detail}`) });
   const extractor = new RemoteIdExtractor();
   const tracker = new Tracker();
   const lines: string[] = [];

@@ -9,7 +9,7 @@ import { TRACK_FLAGS } from '../src/tracker/flags.js';
 import { h } from './dom.js';
 import { ID_TYPE, UA_TYPE, agoText, air, bearingText, coordText, distanceText, fieldText, isoTime } from './format.js';
 import { STATUS_COLOR, STATUS_TEXT, labelOf, statusOf } from './model.js';
-import type { PageTrack } from './store.js';
+import type { PageTrack, TrackSummary } from './store.js';
 
 export interface DetailsOptions {
   onClose: () => void;
@@ -24,8 +24,10 @@ export class Details {
   private readonly body: HTMLElement;
   private readonly title: HTMLElement;
   private readonly heard: HTMLElement;
-  private track: PageTrack | undefined;
+  /** What the title and the "last heard" line are of (the whole track, or its summary while the rest comes). */
+  private track: Pick<PageTrack, 'key' | 'lastSeen' | 'state'> | undefined;
   private source = 'live';
+  private note = '';
 
   constructor(private readonly opts: DetailsOptions) {
     this.title = h('h2', { class: 'details-title', id: 'details-title' });
@@ -42,23 +44,39 @@ export class Details {
     return this.track?.key;
   }
 
-  /** Shows a track (undefined: it went away; the last state stays, marked gone). */
-  show(t: PageTrack | undefined, source = 'live'): void {
+  /**
+   * Shows a track (undefined: it went away; the last state stays, marked gone). `note`: said after the
+   * "last heard" line (a replay's past: which fields are of the slider's time).
+   */
+  show(t: PageTrack | undefined, source = 'live', note = ''): void {
     if (!t) {
       if (this.track) this.heard.textContent = 'no longer tracked (merged into another track, or forgotten)';
       return;
     }
     this.track = t;
     this.source = source;
+    this.note = note;
     this.title.textContent = air(labelOf(t), 48);
     this.tick();
     this.body.replaceChildren(...this.sections(t));
   }
 
+  /** A live track whose whole has not come yet: its name and state now, the fields when the receiver sends them. */
+  pending(t: TrackSummary): void {
+    const same = this.track?.key === t.key && this.source === 'live';
+    this.track = t;
+    this.source = 'live';
+    this.note = '';
+    this.title.textContent = air(labelOf(t), 48);
+    this.tick();
+    if (!same || !this.body.querySelector('.details-pending')) this.body.replaceChildren(h('p', { class: 'details-pending muted' }, 'asking the receiver for every field of this drone…'));
+  }
+
   tick(): void {
     const t = this.track;
     if (!t) return;
-    this.heard.textContent = `${this.source === 'live' ? '' : `from ${this.source} · `}last heard ${agoText(this.opts.now() - t.lastSeen)} · ${t.state}`;
+    const text = `${this.source === 'live' ? '' : `from ${this.source} · `}last heard ${agoText(this.opts.now() - t.lastSeen)} · ${t.state}${this.note ? ` · ${this.note}` : ''}`;
+    if (this.heard.textContent !== text) this.heard.textContent = text;
   }
 
   private sections(t: PageTrack): HTMLElement[] {

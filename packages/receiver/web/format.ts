@@ -4,38 +4,60 @@
  * characters shown as escapes), and the DOM code inserts every string as text, never as markup.
  */
 
-import { displayText } from '@odid/codec';
+import {
+  ALTITUDE_UNKNOWN,
+  AUTH_TYPE as AUTH_TYPES,
+  CATEGORY_EU as CATEGORIES_EU,
+  CLASS_EU as CLASSES_EU,
+  CLASSIFICATION_TYPE as CLASSIFICATION_TYPES,
+  DESC_TYPE as DESC_TYPES,
+  DIRECTION_FIELD,
+  HEIGHT_TYPE as HEIGHT_TYPES,
+  HORIZONTAL_ACCURACY,
+  ID_TYPE as ID_TYPES,
+  LOCATION_TIMESTAMP_FIELD,
+  OPERATOR_ID_TYPE as OPERATOR_ID_TYPES,
+  OPERATOR_LOCATION_TYPE as OPERATOR_LOCATION_TYPES,
+  SPEED_ACCURACY as SPEED_ACCURACIES,
+  SPEED_HORIZONTAL_FIELD,
+  SPEED_VERTICAL_FIELD,
+  VERTICAL_ACCURACY,
+  displayText,
+  type EnumMeta,
+} from '@odid/codec';
 
 /** A text field as the drone sent it, made visible: escapes for control/invisible characters, capped. */
 export const air = (s: string | null | undefined, max = 120): string => (s === null || s === undefined ? '—' : s === '' ? '(empty)' : displayText(s, { max }));
 
 const named = (names: readonly string[], reserved = 'reserved') => (v: number): string => `${v} ${names[v] ?? reserved}`;
+/** A value and its name from the codec's tables; else whether it is private or reserved. */
+const enumText = (e: EnumMeta) => (v: number): string => `${v} ${e.names[v] ?? (e.privateFrom !== undefined && v >= e.privateFrom ? 'private' : 'reserved')}`;
 
-export const ID_TYPE = named(['none', 'serial number (ANSI/CTA-2063-A)', 'CAA registration ID', 'UTM-assigned UUID', 'specific session ID']);
+export const ID_TYPE = enumText(ID_TYPES);
+// The page's own wording for these two (the codec's: "free fall / parachute", "ground").
 export const UA_TYPE = named([
   'none', 'aeroplane', 'helicopter or multirotor', 'gyroplane', 'hybrid lift (VTOL)', 'ornithopter', 'glider', 'kite', 'free balloon',
   'captive balloon', 'airship', 'free-fall/parachute', 'rocket', 'tethered powered aircraft', 'ground obstacle', 'other',
 ]);
 export const STATUS = named(['undeclared', 'on ground', 'airborne', 'EMERGENCY', 'remote ID system failure']);
-export const HEIGHT_TYPE = named(['above take-off', 'above ground level']);
-export const HORIZ_ACCURACY = named(['unknown', '< 18.52 km', '< 7.408 km', '< 3.704 km', '< 1.852 km', '< 926 m', '< 555.6 m', '< 185.2 m', '< 92.6 m', '< 30 m', '< 10 m', '< 3 m', '< 1 m']);
-export const VERT_ACCURACY = named(['unknown', '< 150 m', '< 45 m', '< 25 m', '< 10 m', '< 3 m', '< 1 m']);
-export const SPEED_ACCURACY = named(['unknown', '< 10 m/s', '< 3 m/s', '< 1 m/s', '< 0.3 m/s']);
-export const OPERATOR_LOCATION_TYPE = named(['take-off point', 'live GNSS', 'fixed location']);
-export const CLASSIFICATION_TYPE = named(['undeclared', 'European Union']);
-export const CATEGORY_EU = named(['undeclared', 'open', 'specific', 'certified']);
-export const CLASS_EU = named(['undeclared', 'C0', 'C1', 'C2', 'C3', 'C4', 'C5', 'C6']);
-export const AUTH_TYPE = (v: number): string =>
-  `${v} ${['none', 'UAS ID signature', 'operator ID signature', 'message set signature', 'authentication by network remote ID', 'specific authentication method'][v] ?? (v >= 10 ? 'private' : 'reserved')}`;
-export const DESC_TYPE = (v: number): string => `${v} ${['text description', 'emergency description', 'extended status'][v] ?? (v >= 201 ? 'private' : 'reserved')}`;
-export const OPERATOR_ID_TYPE = (v: number): string => `${v} ${v === 0 ? 'operator ID' : v >= 201 ? 'private' : 'reserved'}`;
+export const HEIGHT_TYPE = enumText(HEIGHT_TYPES);
+export const HORIZ_ACCURACY = enumText(HORIZONTAL_ACCURACY);
+export const VERT_ACCURACY = enumText(VERTICAL_ACCURACY);
+export const SPEED_ACCURACY = enumText(SPEED_ACCURACIES);
+export const OPERATOR_LOCATION_TYPE = enumText(OPERATOR_LOCATION_TYPES);
+export const CLASSIFICATION_TYPE = enumText(CLASSIFICATION_TYPES);
+export const CATEGORY_EU = enumText(CATEGORIES_EU);
+export const CLASS_EU = enumText(CLASSES_EU);
+export const AUTH_TYPE = enumText(AUTH_TYPES);
+export const DESC_TYPE = enumText(DESC_TYPES);
+export const OPERATOR_ID_TYPE = enumText(OPERATOR_ID_TYPES);
 
 /** Seconds since 2019-01-01T00:00:00Z (auth and System timestamps). */
 const ODID_EPOCH_S = 1_546_300_800;
 
 const unknownOr = (sentinel: number, f: (v: number) => string) => (v: number): string => (v === sentinel ? `${v} (unknown)` : f(v));
 const metres = (v: number): string => `${v} m`;
-const altitude = unknownOr(-1000, metres);
+const altitude = unknownOr(ALTITUDE_UNKNOWN, metres);
 const degrees = (v: number): string => `${v}°`;
 
 /** How each field of a decoded message is shown: its value with unit or meaning. Fields not listed are shown as they are. */
@@ -43,9 +65,9 @@ export const FIELD_TEXT: Record<string, Record<string, (v: number) => string>> =
   basicId: { idType: ID_TYPE, uaType: UA_TYPE },
   location: {
     status: STATUS,
-    direction: (v) => (v === 361 ? '361 (unknown)' : v > 359 ? `${v}° (out of range)` : `${v}° true`),
-    speedHorizontal: unknownOr(255, (v) => `${v} m/s`),
-    speedVertical: unknownOr(63, (v) => `${v} m/s`),
+    direction: unknownOr(DIRECTION_FIELD.unknown, (v) => (v > DIRECTION_FIELD.max ? `${v}° (out of range)` : `${v}° true`)),
+    speedHorizontal: unknownOr(SPEED_HORIZONTAL_FIELD.unknown, (v) => `${v} m/s`),
+    speedVertical: unknownOr(SPEED_VERTICAL_FIELD.unknown, (v) => `${v} m/s`),
     latitude: degrees,
     longitude: degrees,
     altitudeBaro: altitude,
@@ -57,7 +79,7 @@ export const FIELD_TEXT: Record<string, Record<string, (v: number) => string>> =
     baroAccuracy: VERT_ACCURACY,
     speedAccuracy: SPEED_ACCURACY,
     tsAccuracy: (v) => (v === 0 ? '0 (unknown)' : `within ${(v / 10).toFixed(1)} s`),
-    timestamp: unknownOr(65535, (v) => `${v} s after the hour`),
+    timestamp: unknownOr(LOCATION_TIMESTAMP_FIELD.unknown, (v) => `${v} s after the hour`),
   },
   system: {
     operatorLocationType: OPERATOR_LOCATION_TYPE,

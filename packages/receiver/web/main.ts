@@ -2,12 +2,16 @@
  * The handheld's live map, served by `rid-scan --web`: boot, the connection to the receiver, and the
  * render loop that keeps the map, the list, the details, the alerts and the replay slider in step with
  * what the receiver sends (protocol.ts). Offline: everything it loads comes from the receiver itself.
+ *
+ * A render follows every message at the next animation frame and touches only what changed: the markers
+ * of the tracks in it, their rows (the list's order at most twice a second), the details when they are of
+ * a track in it. The details of the selected live track are asked of the receiver (only that one travels whole).
  */
 
 import 'leaflet/dist/leaflet.css';
 import './style.css';
 import type * as L from 'leaflet';
-import type { ServerMessage } from '../src/outputs/web/protocol.js';
+import type { ServerMessage, WebAlert } from '../src/outputs/web/protocol.js';
 import { initToken, wsUrl } from './api.js';
 import { Alerts } from './alerts.js';
 import type { DecodedCapture } from './capture-decode.js';
@@ -20,15 +24,16 @@ import { air } from './format.js';
 import { installHook, installStats, recordRender } from './hooks.js';
 import { TrackList } from './list.js';
 import { ReceiverLayer, TrackLayer, addBasemap, addWorld, createMap } from './map-layer.js';
-import { Store, type PageTrack } from './store.js';
+import { Store, type PageTrack, type TrackSummary } from './store.js';
+import { summaryOfJson } from '../src/outputs/web/summary.js';
 import { setupTheme } from './theme.js';
 import { TimelineBar } from './timeline.js';
 import { Zones } from './zones.js';
 
 type View = 'list' | 'details' | 'capture' | 'zones' | 'exports';
 
-/** The list is rebuilt at most this often (ms); markers move on every update. */
-const LIST_EVERY_MS = 500;
+/** Alerts whose track's halo pulses (a new drone's stays still). */
+const URGENT: ReadonlySet<WebAlert['kind']> = new Set(['emergency', 'flag', 'zone']);
 
 class App {
   private readonly store = new Store();
@@ -52,15 +57,13 @@ class App {
   private capture: DecodedCapture | undefined;
   private renderQueued = false;
   private timeMoved = false;
-  private listDue = 0;
-  private listTimer: ReturnType<typeof setTimeout> | undefined;
   private fitted = false;
   private centredOnReceiver = false;
   private basemapAdded = false;
   private drawing = false;
   private emergencyCheck = false;
   private listNow = false;
-  private lastRender = 0;
+  private resyncAsked = false;
   /** Wall time of the last message that carried the receiver's clock, to advance it between messages. */
   private heardAt = Date.now();
 
@@ -115,7 +118,7 @@ class App {
     });
 
     installHook({
-      tracks: () => [...this.shownTracks().values()],
+      tracks: () => [...this.shownTracks().values()].map((t) => this.withDetails(t)),
       markers: () => [...this.live.markerInfo(), ...this.file.markerInfo()],
       alerts: () => this.store.alerts,
       hello: () => this.store.hello,
@@ -128,8 +131,10 @@ class App {
     setInterval(() => {
       this.list.tick();
       this.details.tick();
+      // Highlights run out with time: the list and the map drop them.
       const alerted = this.alerts.recentKeys();
-      this.live.highlight(alerted);
+      this.live.highlight(alerted, this.alerts.recentKeys(URGENT));
+      this.list.update(this.shownTracks(), new Set(), this.selectedLive(), alerted);
     }, 1000);
     this.connection.start();
   }
@@ -142,16 +147,34 @@ class App {
     return this.store.t ? this.store.t + (Date.now() - this.heardAt) / 1000 : Date.now() / 1000;
   }
 
-  private shownTracks(): Map<string, PageTrack> {
+  private shownTracks(): Map<string, TrackSummary> {
     const t = this.timeline.time;
     return this.store.replay && t !== undefined ? this.store.timeline.stateAt(t) : this.store.tracks;
   }
 
+  private selectedLive(): string | undefined {
+    return this.selected?.layer === 'live' ? this.selected.key : undefined;
+  }
+
+  /** A track as the hook gives it: its summary, over its details when the page holds them. */
+  private withDetails(t: TrackSummary): TrackSummary | (PageTrack & TrackSummary) {
+    const held = t.key === this.selectedLive() ? this.store.details(t.key)?.track : undefined;
+    return held ? overlay(held, t) : t;
+  }
+
   private onMessage(m: ServerMessage): void {
     const kind = this.store.apply(m);
-    if (m.type === 'snapshot' || m.type === 'tracks') this.heardAt = Date.now();
+    if (m.type === 'snapshot' || m.type === 'tracks' || m.type === 'steps') this.heardAt = Date.now();
     // A snapshot is a new start: the list shows it at once.
     if (m.type === 'snapshot') this.emergencyCheck = this.listNow = true;
+    if (m.type === 'hello' || m.type === 'snapshot') this.resyncAsked = false;
+    // A change to a track the page does not have: it missed something, and starts over from a snapshot.
+    if (this.store.outOfStep && !this.resyncAsked) {
+      this.resyncAsked = true;
+      this.connection.resync();
+    }
+    // A new connection: the receiver is asked again for the details shown.
+    if (kind === 'hello' && this.store.wantedKey !== undefined) this.connection.send({ type: 'details', key: this.store.wantedKey });
     if (kind === 'hello') this.helloChanged();
     if (kind === 'receiver') this.receiver.set(this.store.receiver);
     if (kind === 'zones') this.zones.setGiven(this.store.zones, this.store.hello?.canSaveZones ?? false);
@@ -189,12 +212,9 @@ class App {
   private queueRender(): void {
     if (this.renderQueued) return;
     this.renderQueued = true;
-    // A few drones are drawn at the next frame; a crowd at most every half second (0.5 ms a track), so a
-    // phone keeps up with a thousand of them at two updates a second each.
-    const wait = Math.max(0, this.lastRender + Math.min(500, this.store.tracks.size * 0.5) - performance.now());
+    // At the next frame: a render costs what changed since the last, not what the page holds.
     // A hidden tab gets no animation frames: a timer then, so that the page is current when shown.
-    if (document.hidden) setTimeout(() => this.render(), Math.max(wait, 250));
-    else if (wait > 0) setTimeout(() => requestAnimationFrame(() => this.render()), wait);
+    if (document.hidden) setTimeout(() => this.render(), 250);
     else requestAnimationFrame(() => this.render());
   }
 
@@ -205,14 +225,13 @@ class App {
 
   private render(): void {
     this.renderQueued = false;
-    this.lastRender = performance.now();
     const changes = this.store.takeChanges();
     const shown = this.shownTracks();
     const atTime = this.store.replay ? this.timeline.time : undefined;
     const all = this.timeMoved || atTime !== undefined;
     this.timeMoved = false;
-    this.live.render(shown.values(), (key) => this.store.trail(key, atTime ?? Infinity), all ? 'all' : changes);
-    const updated: PageTrack[] = [];
+    this.live.render(shown, (key) => this.store.trail(key, atTime ?? Infinity), all ? 'all' : changes);
+    const updated: TrackSummary[] = [];
     for (const key of changes) {
       const t = shown.get(key);
       if (t) updated.push(t);
@@ -220,12 +239,13 @@ class App {
     recordRender(this.stats, updated, !this.store.replay);
     if (this.store.replay) this.timeline.refresh();
 
-    // The list: rebuilt at most every LIST_EVERY_MS.
-    const wait = this.listDue - Date.now();
-    if (wait <= 0 || this.listNow) this.renderList();
-    else if (!this.listTimer) this.listTimer = setTimeout(() => this.renderList(), wait);
+    const alerted = this.alerts.recentKeys();
+    this.live.highlight(alerted, this.alerts.recentKeys(URGENT));
+    this.list.update(shown, all || this.listNow ? 'all' : changes, this.selectedLive(), alerted);
+    this.listNow = false;
 
-    if (this.selected?.layer === 'live' && (all || changes.has(this.selected.key))) this.details.show(shown.get(this.selected.key));
+    const key = this.selectedLive();
+    if (key !== undefined && (all || changes.has(key))) this.showLiveDetails(key, shown);
     this.alerts.setAll(this.store.alerts);
     this.alerts.raise(this.store.takeNewAlerts());
     if (this.emergencyCheck) {
@@ -237,14 +257,23 @@ class App {
     if (!this.fitted) this.fit(false);
   }
 
+  /** The list brought up to date now (the selection changed). */
   private renderList(): void {
-    this.listNow = false;
-    clearTimeout(this.listTimer);
-    this.listTimer = undefined;
-    this.listDue = Date.now() + LIST_EVERY_MS;
-    const alerted = this.alerts.recentKeys();
-    this.list.update(this.shownTracks().values(), this.selected?.layer === 'live' ? this.selected.key : undefined, alerted);
-    this.live.highlight(alerted);
+    this.list.update(this.shownTracks(), 'all', this.selectedLive(), this.alerts.recentKeys());
+  }
+
+  /**
+   * The selected live track's details: its details from the receiver under its summary (in a replay's past,
+   * the summary of the slider's time over the latest details), or its summary alone until they come.
+   */
+  private showLiveDetails(key: string, shown: Map<string, TrackSummary>): void {
+    const summary = shown.get(key);
+    const held = this.store.details(key);
+    if (!summary) return this.details.show(undefined);
+    if (!held) return this.details.pending(summary);
+    if (!held.track) return this.details.show(undefined);
+    const past = this.store.replay && this.timeline.time !== undefined;
+    this.details.show(overlay(held.track, summary), 'live', past ? 'position and state at the slider time, decoded fields as last received' : '');
   }
 
   private select(key: string, layer: string, centre = false): void {
@@ -252,8 +281,14 @@ class App {
     this.selected = { key, layer };
     this.live.select(layer === 'live' ? key : undefined);
     this.file.select(layer === 'file' ? key : undefined);
-    const t = layer === 'live' ? this.shownTracks().get(key) : this.capture?.tracks.find((x) => x.key === key);
-    this.details.show(t, layer === 'live' ? 'live' : this.capture?.name);
+    // Only the live track selected travels whole: asked for now, then sent with each of its updates.
+    const live = layer === 'live' ? key : undefined;
+    if (this.store.wantedKey !== live) {
+      this.store.want(live);
+      this.connection.send({ type: 'details', key: live ?? null });
+    }
+    if (live !== undefined) this.showLiveDetails(live, this.shownTracks());
+    else this.details.show(this.capture?.tracks.find((x) => x.key === key), this.capture?.name);
     this.showView('details', true);
     if (centre) this.centre(key);
     this.renderList();
@@ -263,6 +298,10 @@ class App {
     this.selected = undefined;
     this.live.select(undefined);
     this.file.select(undefined);
+    if (this.store.wantedKey !== undefined) {
+      this.store.want(undefined);
+      this.connection.send({ type: 'details', key: null });
+    }
     this.showView(this.capture ? 'capture' : 'list', false);
     this.renderList();
   }
@@ -277,10 +316,12 @@ class App {
     for (const b of document.querySelectorAll<HTMLElement>('#tools [id^="show-"]')) b.classList.toggle('active', b.id === `show-${view}`);
     this.zones.button.classList.toggle('active', view === 'zones');
     if (expand) this.collapse(false);
+    this.list.setVisible(view === 'list' && !this.panel.classList.contains('collapsed'));
   }
 
   private collapse(on: boolean): void {
     this.panel.classList.toggle('collapsed', on);
+    this.list.setVisible(this.panel.dataset.view === 'list' && !on);
     const b = byId('sheet-toggle');
     b.textContent = on ? '▲' : '▼';
     b.setAttribute('aria-expanded', String(!on));
@@ -295,7 +336,8 @@ class App {
       return;
     }
     const byKey = new Map(c.tracks.map((t) => [t.key, t]));
-    this.file.render(c.tracks, (key) => (byKey.get(key)?.history ?? []).map((p) => ({ t: p.t, lat: p.lat, lon: p.lon })), 'all');
+    const summaries = new Map(c.tracks.map((t) => [t.key, summaryOfJson(t)]));
+    this.file.render(summaries, (key) => (byKey.get(key)?.history ?? []).map((p) => ({ t: p.t, lat: p.lat, lon: p.lon })), 'all');
     this.showView('capture', true);
     const b = this.file.bounds();
     if (b) this.map.fitBounds(b.pad(0.2), { maxZoom: 16 });
@@ -328,6 +370,19 @@ class App {
     if (pts.length === 1) this.map.setView(pts[0]!, 15, { animate });
     else this.map.fitBounds(pts as L.LatLngBoundsLiteral, { padding: [30, 30], maxZoom: 16, animate });
   }
+}
+
+/**
+ * A track's details under its summary: the summary is at least as new (it came in the same batch, or it is
+ * that of a replay's slider time). The operator and home point keep the details' time (a summary has none).
+ */
+function overlay(details: PageTrack, s: TrackSummary): PageTrack & TrackSummary {
+  return {
+    ...details,
+    ...s,
+    operator: s.operator && { t: details.operator?.t ?? s.lastSeen, ...s.operator },
+    home: s.home && { t: details.home?.t ?? s.lastSeen, ...s.home },
+  };
 }
 
 function boot(): void {

@@ -9,7 +9,7 @@ import * as L from 'leaflet';
 import { basemapUrl, worldUrl } from './api.js';
 import { homeIcon, droneIcon, operatorIcon, receiverIcon, ringLabel, setDroneIcon, setOperatorColor, type DroneIcon } from './icons.js';
 import { STATUS_COLOR, STATUS_COLOR_NAME, headingOf, labelOf, opacityOf, statusOf, type TrackStatus } from './model.js';
-import type { PageTrack, TrailPoint } from './store.js';
+import type { TrackSummary, TrailPoint } from './store.js';
 import { air } from './format.js';
 
 export const RANGE_RINGS_M = [250, 500, 1000, 2000];
@@ -27,7 +27,7 @@ export interface MarkerInfo {
   /** Degrees the icon is turned (null: heading unknown, drawn as a dot). */
   rotation: number | null;
   status: TrackStatus;
-  state: PageTrack['state'];
+  state: TrackSummary['state'];
   opacity: number;
   /** 'live' or 'file' (a dropped capture). */
   layer: string;
@@ -119,12 +119,15 @@ export async function addBasemap(map: L.Map): Promise<void> {
   const maxZoom = await pmtilesMaxZoom(basemapUrl());
   (window as unknown as { L: typeof L }).L = L;
   const { leafletLayer } = await import('./basemap.js');
+  // Its own pane above the world outline: where the file has tiles they are what the officer sees; where it
+  // has none (an extract of one city) the tiles are empty and the outline shows through.
+  map.createPane('basemap').classList.add('basemap-pane');
   const layer = leafletLayer({
     url: basemapUrl(),
     flavor: document.documentElement.classList.contains('contrast') ? 'white' : 'light',
     attribution: '© OpenStreetMap contributors',
     maxDataZoom: maxZoom,
-    pane: 'world',
+    pane: 'basemap',
   });
   layer.addTo(map);
   map.attributionControl.removeAttribution('Natural Earth');
@@ -196,12 +199,18 @@ export class ReceiverLayer {
 const ringLabelAt = (c: L.LatLng, r: number): L.LatLng => L.latLng(c.lat + r / 111_195, c.lng);
 
 interface Drawn {
-  track: PageTrack;
+  track: TrackSummary;
   icon: DroneIcon;
   marker: L.Marker;
+  /** Where the marker is (the position drawn). */
+  lat: number;
+  lon: number;
   trail: L.Polyline[];
-  operator?: { marker: L.Marker; icon: ReturnType<typeof operatorIcon>; line: L.Polyline };
-  home?: L.Marker;
+  /** The trail as last drawn: how many points and the time of the newest (so an unchanged one is not drawn again). */
+  trailPoints: number;
+  trailEnd: number;
+  operator?: { marker: L.Marker; icon: ReturnType<typeof operatorIcon>; line: L.Polyline; lat: number; lon: number };
+  home?: { marker: L.Marker; lat: number; lon: number };
   status: TrackStatus;
   heading: number | undefined;
   /** What the icon and the lines were last drawn with (so unchanged ones are not written again). */
@@ -215,15 +224,48 @@ export interface TrackLayerOptions {
   onSelect: (key: string, layer: string) => void;
 }
 
-/** The tracks of one source on the map. */
+/**
+ * A marker placed by a 2D transform. Leaflet places markers with translate3d, which makes each one a
+ * compositing layer of its own: with a thousand drones (and their operators and home points) the browser
+ * spent more time sorting out layers on every frame than painting them.
+ */
+const FlatMarker = L.Marker.extend({
+  _setPos(this: L.Marker & { _icon?: HTMLElement & { _leaflet_pos?: L.Point }; _zIndex: number; _resetZIndex(): void }, pos: L.Point): void {
+    const icon = this._icon;
+    if (icon) {
+      // What Leaflet's own positioning records (L.DomUtil.getPosition reads it).
+      icon._leaflet_pos = pos;
+      icon.style.left = `${pos.x}px`;
+      icon.style.top = `${pos.y}px`;
+    }
+    this._zIndex = pos.y + (this.options.zIndexOffset ?? 0);
+    this._resetZIndex();
+  },
+}) as unknown as new (at: L.LatLngExpression, options?: L.MarkerOptions) => L.Marker;
+
+/** Trails are redrawn together at most this often (ms): the drones move at once, their trails follow. */
+const TRAILS_EVERY_MS = 1000;
+
+/**
+ * The tracks of one source on the map. Markers are written only where something changed; the trails (one
+ * canvas for all) are redrawn in one pass at most once a second, because a canvas redraws every trail that
+ * crosses a changed area; the operator lines have a canvas of their own, redrawn with the drones.
+ */
 export class TrackLayer {
   private readonly drawn = new Map<string, Drawn>();
   private readonly trails = L.layerGroup();
   private readonly lines = L.layerGroup();
   private readonly markers = L.layerGroup();
-  private readonly renderer = L.canvas({ padding: 0.3 });
+  private readonly trailRenderer = L.canvas({ padding: 0.3 });
+  private readonly lineRenderer = L.canvas({ padding: 0.3 });
   private selected: string | undefined;
-  private highlighted = new Set<string>();
+  private highlighted: ReadonlySet<string> = new Set();
+  private urgent: ReadonlySet<string> = new Set();
+  /** Tracks whose trail is to be redrawn, and how to get their points. */
+  private readonly trailDue = new Set<string>();
+  private trailOf: (key: string) => TrailPoint[] = () => [];
+  private trailsAt = -Infinity;
+  private trailTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly map: L.Map,
@@ -236,23 +278,25 @@ export class TrackLayer {
 
   /**
    * Draws these tracks (and removes the drawn ones not among them). `changed`: the keys to redraw; the
-   * others are left as they are ('all' after a jump in time).
+   * others are left as they are ('all' after a jump in time: the trails too, at once). Returns how many
+   * were drawn.
    */
-  render(tracks: Iterable<PageTrack>, trail: (key: string) => TrailPoint[], changed: Set<string> | 'all'): number {
-    const present = new Set<string>();
+  render(tracks: ReadonlyMap<string, TrackSummary>, trail: (key: string) => TrailPoint[], changed: ReadonlySet<string> | 'all'): number {
+    this.trailOf = trail;
     let n = 0;
-    for (const t of tracks) {
-      present.add(t.key);
-      const d = this.drawn.get(t.key);
-      if (changed !== 'all' && d && !changed.has(t.key) && d.track === t) continue;
-      if (!t.position) {
-        if (d) this.remove(t.key);
-        continue;
-      }
-      this.draw(t, trail(t.key), d);
-      n++;
+    if (changed === 'all') {
+      for (const t of tracks.values()) if (this.drawOrRemove(t)) n++;
+      for (const key of [...this.drawn.keys()]) if (!tracks.has(key)) this.remove(key);
+      this.drawTrails(true);
+      return n;
     }
-    for (const key of [...this.drawn.keys()]) if (!present.has(key)) this.remove(key);
+    // Only the changed keys: a key changed and no longer among the tracks is gone.
+    for (const key of changed) {
+      const t = tracks.get(key);
+      if (!t) this.remove(key);
+      else if (this.drawOrRemove(t)) n++;
+    }
+    this.drawTrails(false);
     return n;
   }
 
@@ -267,10 +311,18 @@ export class TrackLayer {
     d?.marker.setZIndexOffset(1000);
   }
 
-  /** Tracks with a recent alert: drawn with a pulsing halo. */
-  highlight(keys: Set<string>): void {
-    for (const [key, d] of this.drawn) d.icon.root.classList.toggle('alerted', keys.has(key));
+  /**
+   * Tracks with a recent alert: drawn with a halo, pulsing for those in `urgent` (an emergency, a flag, a
+   * zone; a new drone's stays still: a thousand drones appearing at once would be a thousand animations).
+   */
+  highlight(keys: ReadonlySet<string>, urgent: ReadonlySet<string> = new Set()): void {
+    // Only those whose halo changes: the others' classes are left alone.
+    for (const key of this.highlighted) if (!keys.has(key)) this.drawn.get(key)?.icon.root.classList.remove('alerted');
+    for (const key of keys) if (!this.highlighted.has(key)) this.drawn.get(key)?.icon.root.classList.add('alerted');
+    for (const key of this.urgent) if (!urgent.has(key)) this.drawn.get(key)?.icon.root.classList.remove('urgent');
+    for (const key of urgent) if (!this.urgent.has(key)) this.drawn.get(key)?.icon.root.classList.add('urgent');
     this.highlighted = keys;
+    this.urgent = urgent;
   }
 
   position(key: string): L.LatLng | undefined {
@@ -303,9 +355,39 @@ export class TrackLayer {
     for (const key of [...this.drawn.keys()]) this.remove(key);
   }
 
-  private draw(t: PageTrack, points: TrailPoint[], d: Drawn | undefined): void {
+  /** Draws a track with a position, removes one without; true when drawn. */
+  private drawOrRemove(t: TrackSummary): boolean {
+    if (!t.position) {
+      this.remove(t.key);
+      return false;
+    }
+    this.draw(t, this.drawn.get(t.key));
+    return true;
+  }
+
+  /** The trails due (all of them when `now`), if their time has come; else once it has. */
+  private drawTrails(now: boolean): void {
+    if (this.trailDue.size === 0) return;
+    const wait = this.trailsAt + TRAILS_EVERY_MS - performance.now();
+    if (!now && wait > 0) {
+      this.trailTimer ??= setTimeout(() => {
+        this.trailTimer = undefined;
+        this.drawTrails(false);
+      }, wait);
+      return;
+    }
+    clearTimeout(this.trailTimer);
+    this.trailTimer = undefined;
+    this.trailsAt = performance.now();
+    for (const key of this.trailDue) {
+      const d = this.drawn.get(key);
+      if (d) this.drawTrail(d, this.trailOf(key));
+    }
+    this.trailDue.clear();
+  }
+
+  private draw(t: TrackSummary, d: Drawn | undefined): void {
     const pos = t.position!;
-    const at = L.latLng(pos.lat, pos.lon);
     const status = statusOf(t);
     const color = STATUS_COLOR[status];
     const heading = headingOf(t);
@@ -314,7 +396,7 @@ export class TrackLayer {
       icon.root.dataset.key = t.key;
       icon.root.dataset.layer = this.opts.name;
       if (this.opts.name !== 'live') icon.root.classList.add('from-file');
-      const marker = L.marker(at, {
+      const marker = new FlatMarker([pos.lat, pos.lon], {
         icon: L.divIcon({ html: icon.root, className: 'drone-wrap', iconSize: [32, 32], iconAnchor: [16, 16] }),
         keyboard: true,
         riseOnHover: true,
@@ -324,16 +406,19 @@ export class TrackLayer {
       this.markers.addLayer(marker);
       const trail: L.Polyline[] = [];
       for (let i = 0; i < TRAIL_PIECES; i++) {
-        const line = L.polyline([], { renderer: this.renderer, interactive: false, weight: 3, opacity: TRAIL_OPACITY[i]!, color, dashArray: this.opts.name === 'live' ? undefined : '6 6' });
+        const line = L.polyline([], { renderer: this.trailRenderer, interactive: false, weight: 3, opacity: TRAIL_OPACITY[i]!, color, dashArray: this.opts.name === 'live' ? undefined : '6 6' });
         trail.push(line);
         this.trails.addLayer(line);
       }
-      d = { track: t, icon, marker, trail, status, heading };
+      d = { track: t, icon, marker, lat: pos.lat, lon: pos.lon, trail, trailPoints: 0, trailEnd: -Infinity, status, heading };
       this.drawn.set(t.key, d);
       if (this.selected === t.key) icon.root.classList.add('selected');
       if (this.highlighted.has(t.key)) icon.root.classList.add('alerted');
-    } else {
-      d.marker.setLatLng(at);
+      if (this.urgent.has(t.key)) icon.root.classList.add('urgent');
+    } else if (d.lat !== pos.lat || d.lon !== pos.lon) {
+      d.lat = pos.lat;
+      d.lon = pos.lon;
+      d.marker.setLatLng([pos.lat, pos.lon]);
     }
     d.track = t;
     // The DOM is written only where something changed: a thousand drones moving twice a second is enough work.
@@ -351,42 +436,55 @@ export class TrackLayer {
     d.status = status;
     d.heading = heading;
     const fade = opacityOf(t);
-    const styleChanged = d.lineLook !== `${color}|${fade}`;
-    d.lineLook = `${color}|${fade}`;
-
-    // Trail: the newest points, in TRAIL_PIECES pieces that overlap by one point.
-    const recent = points.slice(-TRAIL_DRAWN).map((p) => L.latLng(p.lat, p.lon));
-    const size = Math.ceil(recent.length / TRAIL_PIECES);
-    for (let i = 0; i < TRAIL_PIECES; i++) {
-      const piece = recent.slice(i * size, Math.min(recent.length, (i + 1) * size + 1));
-      d.trail[i]!.setLatLngs(piece.length >= 2 ? piece : []);
-      if (styleChanged) d.trail[i]!.setStyle({ color, opacity: TRAIL_OPACITY[i]! * fade });
+    const lineLook = `${color}|${fade}`;
+    const styleChanged = d.lineLook !== lineLook;
+    d.lineLook = lineLook;
+    if (styleChanged) {
+      for (let i = 0; i < TRAIL_PIECES; i++) d.trail[i]!.setStyle({ color, opacity: TRAIL_OPACITY[i]! * fade });
     }
+    this.trailDue.add(t.key);
 
     // Operator, joined to the drone.
     if (t.operator) {
-      const op = L.latLng(t.operator.lat, t.operator.lon);
+      const op = t.operator;
       if (!d.operator) {
         const icon = operatorIcon(color);
         icon.root.dataset.key = t.key;
         // Under the drones (an operator standing at the take-off point would hide a drone still there).
-        const marker = L.marker(op, { icon: L.divIcon({ html: icon.root, className: 'operator-wrap', iconSize: [24, 24], iconAnchor: [12, 12] }), keyboard: false, zIndexOffset: -300 });
+        const marker = new FlatMarker([op.lat, op.lon], { icon: L.divIcon({ html: icon.root, className: 'operator-wrap', iconSize: [24, 24], iconAnchor: [12, 12] }), keyboard: false, zIndexOffset: -300 });
         marker.on('click', () => this.opts.onSelect(t.key, this.opts.name));
-        const line = L.polyline([op, at], { renderer: this.renderer, interactive: false, weight: 1.5, dashArray: '3 5', color, opacity: 0.8 });
+        const line = L.polyline(
+          [
+            [op.lat, op.lon],
+            [pos.lat, pos.lon],
+          ],
+          { renderer: this.lineRenderer, interactive: false, weight: 1.5, dashArray: '3 5', color, opacity: 0.8 * fade },
+        );
         this.markers.addLayer(marker);
         this.lines.addLayer(line);
-        d.operator = { marker, icon, line };
-        d.lineLook = '';
+        d.operator = { marker, icon, line, lat: op.lat, lon: op.lon };
+        icon.root.classList.toggle('st-stale', t.state !== 'active');
       } else {
-        d.operator.marker.setLatLng(op);
-        d.operator.line.setLatLngs([op, at]);
-        if (styleChanged) setOperatorColor(d.operator.icon, color);
+        const moved = d.operator.lat !== op.lat || d.operator.lon !== op.lon;
+        if (moved) {
+          d.operator.lat = op.lat;
+          d.operator.lon = op.lon;
+          d.operator.marker.setLatLng([op.lat, op.lon]);
+        }
+        const [from, to] = d.operator.line.getLatLngs() as L.LatLng[];
+        if (moved || !to || to.lat !== pos.lat || to.lng !== pos.lon || !from) {
+          d.operator.line.setLatLngs([
+            [op.lat, op.lon],
+            [pos.lat, pos.lon],
+          ]);
+        }
+        if (styleChanged) {
+          setOperatorColor(d.operator.icon, color);
+          d.operator.line.setStyle({ color, opacity: 0.8 * fade });
+          d.operator.icon.root.classList.toggle('st-stale', t.state !== 'active');
+        }
       }
-      if (styleChanged) {
-        d.operator.line.setStyle({ color, opacity: 0.8 * fade });
-        d.operator.icon.root.classList.toggle('st-stale', t.state !== 'active');
-      }
-      const title = `operator of ${air(label, 60)} (${t.operator.source})`;
+      const title = `operator of ${air(label, 60)} (${op.source})`;
       if (d.operator.icon.root.title !== title) d.operator.icon.root.title = title;
     } else if (d.operator) {
       this.markers.removeLayer(d.operator.marker);
@@ -395,24 +493,46 @@ export class TrackLayer {
     }
 
     if (t.home) {
-      const hp = L.latLng(t.home.lat, t.home.lon);
+      const hp = t.home;
       if (!d.home) {
         const el = homeIcon();
         el.dataset.key = t.key;
         el.title = `home of ${air(labelOf(t), 60)}`;
-        d.home = L.marker(hp, { icon: L.divIcon({ html: el, className: 'home-wrap', iconSize: [20, 20], iconAnchor: [10, 10] }), keyboard: false, interactive: false, zIndexOffset: -400 });
-        this.markers.addLayer(d.home);
-      } else {
-        d.home.setLatLng(hp);
+        const marker = new FlatMarker([hp.lat, hp.lon], { icon: L.divIcon({ html: el, className: 'home-wrap', iconSize: [20, 20], iconAnchor: [10, 10] }), keyboard: false, interactive: false, zIndexOffset: -400 });
+        this.markers.addLayer(marker);
+        d.home = { marker, lat: hp.lat, lon: hp.lon };
+      } else if (d.home.lat !== hp.lat || d.home.lon !== hp.lon) {
+        d.home.lat = hp.lat;
+        d.home.lon = hp.lon;
+        d.home.marker.setLatLng([hp.lat, hp.lon]);
       }
     } else if (d.home) {
-      this.markers.removeLayer(d.home);
+      this.markers.removeLayer(d.home.marker);
       d.home = undefined;
+    }
+  }
+
+  /** The trail: its newest points, in TRAIL_PIECES pieces that overlap by one point; not again when unchanged. */
+  private drawTrail(d: Drawn, points: TrailPoint[]): void {
+    const end = points.length ? points[points.length - 1]!.t : -Infinity;
+    if (points.length === d.trailPoints && end === d.trailEnd) return;
+    d.trailPoints = points.length;
+    d.trailEnd = end;
+    const from = Math.max(0, points.length - TRAIL_DRAWN);
+    const count = points.length - from;
+    const size = Math.ceil(count / TRAIL_PIECES);
+    for (let i = 0; i < TRAIL_PIECES; i++) {
+      const a = from + i * size;
+      const b = Math.min(points.length, from + (i + 1) * size + 1);
+      const piece: L.LatLngExpression[] = [];
+      for (let j = a; j < b; j++) piece.push([points[j]!.lat, points[j]!.lon]);
+      d.trail[i]!.setLatLngs(piece.length >= 2 ? piece : []);
     }
   }
 
   private remove(key: string): void {
     const d = this.drawn.get(key);
+    this.trailDue.delete(key);
     if (!d) return;
     this.markers.removeLayer(d.marker);
     for (const l of d.trail) this.trails.removeLayer(l);
@@ -420,7 +540,7 @@ export class TrackLayer {
       this.markers.removeLayer(d.operator.marker);
       this.lines.removeLayer(d.operator.line);
     }
-    if (d.home) this.markers.removeLayer(d.home);
+    if (d.home) this.markers.removeLayer(d.home.marker);
     this.drawn.delete(key);
   }
 

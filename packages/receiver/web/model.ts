@@ -1,9 +1,10 @@
 /**
- * How a track is drawn: its status colour, its heading, whether it is faded. Pure (no DOM): the map, the
- * list and the unit tests share it.
+ * How a track is drawn: its status colour, its heading, whether it is faded; how the list filters and sorts.
+ * All from a track's summary (what live updates carry; a whole track is summarised first: summaryOfJson).
+ * Pure (no DOM): the map, the list and the unit tests share it.
  */
 
-import type { PageTrack } from './store.js';
+import type { TrackSummary } from './store.js';
 
 /** Worst first: a track takes the first status that applies. */
 export type TrackStatus = 'emergency' | 'flagged' | 'authorised' | 'unknown';
@@ -30,7 +31,7 @@ export const STATUS_TEXT: Record<TrackStatus, string> = {
   unknown: 'no flags; not authorised by an allow-list',
 };
 
-export function statusOf(t: PageTrack): TrackStatus {
+export function statusOf(t: Pick<TrackSummary, 'flags'> & { authorised?: boolean }): TrackStatus {
   if (t.flags.includes('emergency')) return 'emergency';
   if (t.flags.length > 0) return 'flagged';
   if (t.authorised === true) return 'authorised';
@@ -41,8 +42,8 @@ export function statusOf(t: PageTrack): TrackStatus {
 const DIRECTION_MAX = 359;
 
 /** Degrees clockwise from true north the icon points to: Location direction, else the course of the last positions. */
-export function headingOf(t: PageTrack): number | undefined {
-  const d = t.location?.direction;
+export function headingOf(t: TrackSummary): number | undefined {
+  const d = t.direction;
   if (d !== undefined && d >= 0 && d <= DIRECTION_MAX) return d;
   const c = t.position?.course;
   if (c !== undefined && Number.isFinite(c)) return ((c % 360) + 360) % 360;
@@ -50,18 +51,18 @@ export function headingOf(t: PageTrack): number | undefined {
 }
 
 /** Opacity by state: active tracks full, stale ones faded, lost ones nearly gone. */
-export function opacityOf(t: PageTrack): number {
+export function opacityOf(t: Pick<TrackSummary, 'state'>): number {
   return t.state === 'active' ? 1 : t.state === 'stale' ? 0.55 : 0.3;
 }
 
 /** What the list and the banner call a track. */
-export function labelOf(t: PageTrack): string {
+export function labelOf(t: Pick<TrackSummary, 'uasId' | 'addresses' | 'key'>): string {
   return t.uasId ?? t.addresses[0] ?? t.key;
 }
 
 /** Text a filter matches against: IDs, operator, self-ID, addresses, key, flags. */
-export function searchText(t: PageTrack): string {
-  return [t.key, t.uasId, t.operatorId, t.selfId, ...t.addresses, ...t.ids.map((i) => i.uasId), ...t.flags, t.dji?.serialNumber, t.frenchId?.id, ...(t.zones ?? [])]
+export function searchText(t: TrackSummary): string {
+  return [t.key, t.uasId, t.operatorId, t.selfId, ...t.addresses, ...t.otherIds, ...t.flags, ...t.zones]
     .filter((s): s is string => typeof s === 'string')
     .join('\n')
     .toLowerCase();
@@ -70,9 +71,9 @@ export function searchText(t: PageTrack): string {
 export type SortKey = 'distance' | 'id' | 'heard';
 export type StateFilter = 'all' | 'active' | 'stale' | 'lost' | 'flagged' | 'emergency';
 
-export function filterTracks(tracks: Iterable<PageTrack>, text: string, state: StateFilter): PageTrack[] {
+export function filterTracks(tracks: Iterable<TrackSummary>, text: string, state: StateFilter): TrackSummary[] {
   const needle = text.trim().toLowerCase();
-  const out: PageTrack[] = [];
+  const out: TrackSummary[] = [];
   for (const t of tracks) {
     if (state === 'flagged' ? t.flags.length === 0 : state === 'emergency' ? !t.flags.includes('emergency') : state !== 'all' && t.state !== state) continue;
     if (needle && !searchText(t).includes(needle)) continue;
@@ -81,13 +82,16 @@ export function filterTracks(tracks: Iterable<PageTrack>, text: string, state: S
   return out;
 }
 
-export function sortTracks(tracks: PageTrack[], key: SortKey): PageTrack[] {
-  const byId = (a: PageTrack, b: PageTrack): number => labelOf(a).localeCompare(labelOf(b)) || a.key.localeCompare(b.key);
+/** The default locale's collation, as String.localeCompare uses it (but made once: sorting a thousand tracks compares ten thousand times). */
+const collator = new Intl.Collator();
+
+export function sortTracks(tracks: TrackSummary[], key: SortKey): TrackSummary[] {
+  const byId = (a: TrackSummary, b: TrackSummary): number => collator.compare(labelOf(a), labelOf(b)) || collator.compare(a.key, b.key);
   const cmp =
     key === 'id'
       ? byId
       : key === 'heard'
-        ? (a: PageTrack, b: PageTrack): number => b.lastSeen - a.lastSeen || byId(a, b)
-        : (a: PageTrack, b: PageTrack): number => (a.distance ?? Infinity) - (b.distance ?? Infinity) || byId(a, b);
+        ? (a: TrackSummary, b: TrackSummary): number => b.lastSeen - a.lastSeen || byId(a, b)
+        : (a: TrackSummary, b: TrackSummary): number => (a.distance ?? Infinity) - (b.distance ?? Infinity) || byId(a, b);
   return tracks.sort(cmp);
 }

@@ -1,18 +1,21 @@
 /**
- * What the page knows: the session (hello), every track as the receiver last sent it, the positions each
- * track has been seen at (its trail), the alerts, and in a replay the timeline of every update. No DOM
- * here: the unit tests run it in Node.
+ * What the page knows: the session (hello), every track's summary as the receiver last sent it, the
+ * positions each track has been seen at (its trail), the whole of the one track whose details are open, the
+ * alerts, and in a replay the timeline of every update. No DOM here: the unit tests run it in Node.
  */
 
-import type { HelloMessage, LatLonAlt, ServerMessage, WebAlert } from '../src/outputs/web/protocol.js';
+import type { HelloMessage, LatLonAlt, ServerMessage, TrackChanges, TrackSummary, WebAlert } from '../src/outputs/web/protocol.js';
+import { applyDelta } from '../src/outputs/web/summary.js';
 import type { PointJson, TrackJson } from '../src/tracker/track-json.js';
 import { Timeline } from './timeline-model.js';
 
 /**
- * A track as the page gets it. `authorised`, `zones` and `operatorZones` come from the receiver's
- * allow-list and zones; a receiver from before them leaves them out.
+ * A track given whole (the details the receiver sends, a dropped capture's tracks). `authorised`, `zones`
+ * and `operatorZones` come from the receiver's allow-list and zones; a receiver from before them leaves them out.
  */
 export type PageTrack = Omit<TrackJson, 'authorised' | 'zones' | 'operatorZones'> & { authorised?: boolean; zones?: string[]; operatorZones?: string[] };
+
+export type { TrackSummary } from '../src/outputs/web/protocol.js';
 
 export interface TrailPoint {
   /** Seconds, frames' clock. */
@@ -21,25 +24,37 @@ export interface TrailPoint {
   lon: number;
 }
 
+/** The details the page holds: those of the track it asked for, as last sent. */
+export interface HeldDetails {
+  key: string;
+  /** Seconds, frames' clock. */
+  t: number;
+  /** null: the receiver no longer tracks it. */
+  track: TrackJson | null;
+}
+
 /** Positions kept per track for its trail (the receiver keeps the full history for exports). */
 export const TRAIL_LIMIT = 600;
 /** Alerts kept (the banner shows the latest; the list highlights recent ones). */
 export const ALERT_LIMIT = 200;
 
-export type Applied = 'hello' | 'snapshot' | 'tracks' | 'alert' | 'receiver' | 'zones' | 'ignored';
+export type Applied = 'hello' | 'snapshot' | 'tracks' | 'steps' | 'details' | 'alert' | 'receiver' | 'zones' | 'ignored';
 
 export class Store {
   hello: HelloMessage | null = null;
   receiver: LatLonAlt | null = null;
   /** The zones in force (a GeoJSON FeatureCollection), from hello and then every change. */
   zones: unknown = null;
-  readonly tracks = new Map<string, PageTrack>();
+  readonly tracks = new Map<string, TrackSummary>();
   readonly trails = new Map<string, TrailPoint[]>();
   alerts: WebAlert[] = [];
   /** The latest time the receiver has told (seconds, frames' clock). */
   t = 0;
   /** Every update with its time, for the replay slider (only filled in replay mode). */
-  readonly timeline = new Timeline();
+  readonly timeline = new Timeline<TrackSummary>();
+  /** The track whose details the page wants (undefined: none), and what it has of them. */
+  private wanted: string | undefined;
+  private held: HeldDetails | undefined;
   /** Keys whose track changed (or went) since takeChanges(). */
   private changed = new Set<string>();
   /** Alerts received since takeNewAlerts() (not those of a snapshot: they are old news). */
@@ -53,13 +68,15 @@ export class Store {
     switch (msg.type) {
       case 'hello':
         // A new connection: perhaps to a receiver started again, whose track keys and alert numbers
-        // start over. The snapshot that follows is the truth: trails restart from its history.
+        // start over. The snapshot that follows is the truth: trails restart from its trails.
         this.hello = msg;
         this.receiver = msg.receiver;
         this.zones = msg.zones;
         this.trails.clear();
+        this.held = undefined;
         return 'hello';
       case 'snapshot': {
+        this.outOfStep = false;
         const keep = new Set(msg.tracks.map((t) => t.key));
         for (const key of this.tracks.keys()) {
           if (!keep.has(key)) this.forget(key);
@@ -75,11 +92,18 @@ export class Store {
         return 'snapshot';
       }
       case 'tracks':
-        for (const key of msg.removed) this.forget(key);
-        for (const track of msg.tracks) this.put(track);
-        this.t = Math.max(this.t, msg.t);
-        if (this.replay) this.timeline.push(msg.t, msg.tracks, msg.removed, false);
+        this.changes(msg);
         return 'tracks';
+      case 'steps':
+        // A replay's moments, oldest first: each one on the timeline (and each position on the trail) at its own time.
+        for (const step of msg.steps) this.changes(step);
+        return 'steps';
+      case 'details':
+        // Details of a track the page no longer shows (it asked for another meanwhile) are dropped.
+        if (msg.key !== this.wanted) return 'ignored';
+        this.held = { key: msg.key, t: msg.t, track: msg.track };
+        this.changed.add(msg.key);
+        return 'details';
       case 'alert':
         this.addAlert(msg.alert, true);
         return 'alert';
@@ -93,6 +117,47 @@ export class Store {
         return 'ignored';
     }
   }
+
+  /** The track whose details the page shows from now on (undefined: none); what it held of another is dropped. */
+  want(key: string | undefined): void {
+    this.wanted = key;
+    if (this.held?.key !== key) this.held = undefined;
+  }
+
+  get wantedKey(): string | undefined {
+    return this.wanted;
+  }
+
+  /** The details held of `key`, if they are the ones wanted and have come. */
+  details(key: string): HeldDetails | undefined {
+    return this.held?.key === key ? this.held : undefined;
+  }
+
+  /**
+   * Tracks that changed by time t (seconds): new ones whole, the others' changes applied to what the page
+   * has; and keys gone. A change to a track the page does not have means it missed something: it asks for
+   * a snapshot (`outOfStep`).
+   */
+  private changes({ t, tracks, changes, removed }: TrackChanges): void {
+    for (const key of removed) this.forget(key);
+    const now: TrackSummary[] = tracks.slice();
+    for (const track of tracks) this.put(track);
+    for (const d of changes) {
+      const prev = this.tracks.get(d.key);
+      if (!prev) {
+        this.outOfStep = true;
+        continue;
+      }
+      const next = applyDelta(prev, d);
+      this.put(next);
+      now.push(next);
+    }
+    this.t = Math.max(this.t, t);
+    if (this.replay) this.timeline.push(t, now, removed, false);
+  }
+
+  /** Set when a change came for a track the page does not have: the page should ask for a snapshot. */
+  outOfStep = false;
 
   /** Keys of the tracks that changed or went since the last call. */
   takeChanges(): Set<string> {
@@ -114,12 +179,16 @@ export class Store {
     return all.slice(0, upperBound(all, until));
   }
 
-  private put(track: PageTrack): void {
+  private put(track: TrackSummary): void {
     this.tracks.set(track.key, track);
     this.changed.add(track.key);
     let trail = this.trails.get(track.key);
     if (!trail) this.trails.set(track.key, (trail = []));
-    if (track.history?.length) mergeTrail(trail, track.history);
+    if (track.trail) {
+      // Kept in the trail; the summary kept (and the timeline's) need not carry it.
+      mergeTrail(trail, track.trail);
+      delete track.trail;
+    }
     if (track.position) addPoint(trail, track.position);
     if (trail.length > TRAIL_LIMIT) trail.splice(0, trail.length - TRAIL_LIMIT);
   }
@@ -154,11 +223,11 @@ function addPoint(trail: TrailPoint[], p: PointJson): void {
   trail.push({ t: p.t, lat: p.lat, lon: p.lon });
 }
 
-/** Puts a track's history (from a snapshot) into its trail: one point per time, in time order. */
-function mergeTrail(trail: TrailPoint[], history: PointJson[]): void {
+/** Puts a snapshot's trail (flat [t, lat, lon] triples) into a track's trail: one point per time, in time order. */
+function mergeTrail(trail: TrailPoint[], flat: readonly number[]): void {
   const byT = new Map<number, TrailPoint>();
   for (const p of trail) byT.set(p.t, p);
-  for (const p of history) byT.set(p.t, { t: p.t, lat: p.lat, lon: p.lon });
+  for (let i = 0; i + 2 < flat.length; i += 3) byT.set(flat[i]!, { t: flat[i]!, lat: flat[i + 1]!, lon: flat[i + 2]! });
   const merged = [...byT.values()].sort((a, b) => a.t - b.t).slice(-TRAIL_LIMIT);
   trail.length = 0;
   for (const p of merged) trail.push(p);

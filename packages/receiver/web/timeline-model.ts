@@ -1,34 +1,38 @@
 /**
- * A replay's timeline: every `tracks` update the page received, with its time, so that the slider can show
- * the scene as it was at any moment received so far. Bounded: beyond `maxEntries` track records the oldest
+ * A replay's timeline: every moment of the scene the page received (the receiver batches a replay on the
+ * frames' clock: a state per track per half second of the scene, whatever the replay's speed), with its
+ * time, so that the slider can show the scene as it was at any moment received so far. Bounded: beyond `maxEntries` track records the oldest
  * updates are folded into the starting state (the slider's range then starts later). Keyframes (a copy of
  * the whole state every `keyEvery` track records) keep a jump to any time cheap. No DOM: unit-tested in Node.
  */
 
-import type { PageTrack } from './store.js';
+/** What the timeline keeps of a track at each moment (the page keeps summaries: protocol.ts). */
+interface Keyed {
+  key: string;
+}
 
-interface Frame {
+interface Frame<T extends Keyed> {
   seq: number;
   t: number;
-  tracks: PageTrack[];
+  tracks: T[];
   removed: string[];
   /** A snapshot: the state is exactly these tracks. */
   full: boolean;
 }
 
-interface Keyframe {
+interface Keyframe<T extends Keyed> {
   seq: number;
-  state: Map<string, PageTrack>;
+  state: Map<string, T>;
 }
 
-export class Timeline {
-  private frames: Frame[] = [];
-  private keyframes: Keyframe[] = [];
+export class Timeline<T extends Keyed = Keyed> {
+  private frames: Frame<T>[] = [];
+  private keyframes: Keyframe<T>[] = [];
   /** The state before frames[0]. */
-  private base = new Map<string, PageTrack>();
+  private base = new Map<string, T>();
   private baseT: number | undefined;
   /** The state after the last frame. */
-  private head = new Map<string, PageTrack>();
+  private head = new Map<string, T>();
   private entries = 0;
   private sinceKeyframe = 0;
   private seq = 0;
@@ -63,11 +67,11 @@ export class Timeline {
     this.sinceKeyframe = 0;
   }
 
-  push(t: number, tracks: PageTrack[], removed: string[], full: boolean): void {
+  push(t: number, tracks: T[], removed: string[], full: boolean): void {
     // Times never go backwards on the slider: a late batch counts as now.
     const last = this.end;
     const at = last !== undefined && t < last ? last : t;
-    const frame: Frame = { seq: this.seq++, t: at, tracks, removed, full };
+    const frame: Frame<T> = { seq: this.seq++, t: at, tracks, removed, full };
     this.frames.push(frame);
     applyFrame(this.head, frame);
     this.entries += tracks.length + removed.length + 1;
@@ -80,7 +84,7 @@ export class Timeline {
   }
 
   /** The tracks as they were at time t (seconds): every update up to and including t applied. */
-  stateAt(t: number): Map<string, PageTrack> {
+  stateAt(t: number): Map<string, T> {
     const i = lastAtOrBefore(this.frames, t);
     if (i < 0) return new Map(this.base);
     if (i === this.frames.length - 1) return new Map(this.head);
@@ -111,14 +115,14 @@ export class Timeline {
   }
 }
 
-function applyFrame(state: Map<string, PageTrack>, f: Frame): void {
+function applyFrame<T extends Keyed>(state: Map<string, T>, f: Frame<T>): void {
   if (f.full) state.clear();
   for (const key of f.removed) state.delete(key);
   for (const t of f.tracks) state.set(t.key, t);
 }
 
 /** Index of the last frame at or before t, -1 if none. */
-function lastAtOrBefore(frames: readonly Frame[], t: number): number {
+function lastAtOrBefore(frames: readonly { t: number }[], t: number): number {
   let lo = 0;
   let hi = frames.length;
   while (lo < hi) {

@@ -4,7 +4,28 @@
  * An EU operator ID is configured in full with its secret; only the 16 public characters are kept.
  */
 
-import { checkEuOperatorId, checkSerialNumber, displayText, type BasicIdInput, type BroadcastTransport } from '@odid/codec';
+import {
+  ALTITUDE_FIELD as ALT,
+  AREA_COUNT_FIELD,
+  AREA_RADIUS_FIELD,
+  CATEGORY_EU,
+  CLASS_EU,
+  DESC_SIZE,
+  DESC_TYPE,
+  ID_TYPE,
+  LATITUDE_FIELD,
+  LONGITUDE_FIELD,
+  OPERATOR_ID_SIZE,
+  PACK_MAX_PER_TYPE,
+  UAS_ID_SIZE,
+  UA_TYPE,
+  checkEuOperatorId,
+  checkSerialNumber,
+  displayText,
+  ToolkitError,
+  type BasicIdInput,
+  type BroadcastTransport,
+} from '@odid/codec';
 import { parse as parseYaml } from 'yaml';
 
 export type Regime = 'faa' | 'eu' | 'none';
@@ -30,13 +51,15 @@ export interface Identity {
   operatorPosition?: { latitude: number; longitude: number; altitudeGeo?: number };
 }
 
-export class IdentityError extends Error {
+/** A configuration that cannot be broadcast: the field at fault and what is wrong with it ("identity: FIELD: REASON"). */
+export class IdentityError extends ToolkitError {
   override readonly name = 'IdentityError';
+  declare readonly code: 'invalid-identity';
   constructor(
     readonly field: string,
-    readonly reason: string,
+    reason: string,
   ) {
-    super(`identity: ${field}: ${reason}`);
+    super('invalid-identity', reason, { subject: `identity: ${field}` });
   }
 }
 
@@ -123,7 +146,7 @@ function mapping(field: string, v: unknown, shape: string, what = 'a mapping'): 
 
 function basicIdFrom(field: string, raw: unknown, uaType: number): Identity['basicIds'][number] {
   const r = mapping(field, raw, '{ type: serial|caa|utm|session, value: ... }');
-  const idType = enumValue(`${field}.type`, r.type, ID_TYPES, 15);
+  const idType = enumValue(`${field}.type`, r.type, ID_TYPES, ID_TYPE.max);
   switch (idType) {
     case ID_TYPES.serial: {
       const value = str(`${field}.value`, r.value);
@@ -133,7 +156,7 @@ function basicIdFrom(field: string, raw: unknown, uaType: number): Identity['bas
     }
     case ID_TYPES.caa: {
       const value = str(`${field}.value`, r.value);
-      if (value.length > 20 || /[^\x20-\x7e]/.test(value)) throw new IdentityError(`${field}.value`, 'at most 20 printable ASCII characters');
+      if (value.length > UAS_ID_SIZE || /[^\x20-\x7e]/.test(value)) throw new IdentityError(`${field}.value`, `at most ${UAS_ID_SIZE} printable ASCII characters`);
       return { type: 'basicId', idType, uaType, uasId: value };
     }
     case ID_TYPES.utm: {
@@ -177,11 +200,11 @@ export function loadIdentity(raw: unknown): Identity {
   const c = raw as Record<string, unknown>;
   // A key given with no value (YAML null) is an error, not the default: only a missing key is.
   const regime = REGIMES[enumValue('regime', c.regime === undefined ? 'none' : c.regime, { faa: 0, eu: 1, none: 2 }, -1)]!;
-  const uaType = enumValue('uaType', c.uaType === undefined ? 'none' : c.uaType, Object.fromEntries(UA_TYPES.map((n, i) => [n, i])), 15);
+  const uaType = enumValue('uaType', c.uaType === undefined ? 'none' : c.uaType, Object.fromEntries(UA_TYPES.map((n, i) => [n, i])), UA_TYPE.max);
 
   const idsRaw = c.ids ?? [];
   if (!Array.isArray(idsRaw) || idsRaw.length === 0) throw new IdentityError('ids', 'at least one UAS ID is required, e.g. [{ type: serial, value: 1581F5FHB229F00202DR }]');
-  if (idsRaw.length > 2) throw new IdentityError('ids', 'at most two UAS IDs (a message pack carries two Basic IDs)');
+  if (idsRaw.length > PACK_MAX_PER_TYPE.basicId) throw new IdentityError('ids', 'at most two UAS IDs (a message pack carries two Basic IDs)');
   const basicIds = idsRaw.map((r, i) => basicIdFrom(`ids[${i}]`, r, uaType));
 
   const identity: Identity = {
@@ -194,8 +217,8 @@ export function loadIdentity(raw: unknown): Identity {
       classEU: 0,
       areaCount: 1,
       areaRadius: 0,
-      areaCeiling: -1000,
-      areaFloor: -1000,
+      areaCeiling: ALT.unknown,
+      areaFloor: ALT.unknown,
     },
   };
 
@@ -207,7 +230,7 @@ export function loadIdentity(raw: unknown): Identity {
       if (!check.valid) throw new IdentityError('operatorId', `not a valid EU operator registration number: ${problemList(check.problems)}`);
       identity.operatorId = { operatorIdType: 0, operatorId: check.publicId! };
     } else {
-      if (value.length > 20 || /[^\x20-\x7e]/.test(value)) throw new IdentityError('operatorId', 'at most 20 printable ASCII characters');
+      if (value.length > OPERATOR_ID_SIZE || /[^\x20-\x7e]/.test(value)) throw new IdentityError('operatorId', `at most ${OPERATOR_ID_SIZE} printable ASCII characters`);
       identity.operatorId = { operatorIdType: 0, operatorId: value };
     }
   }
@@ -215,32 +238,32 @@ export function loadIdentity(raw: unknown): Identity {
   if (c.selfId !== undefined) {
     const s = typeof c.selfId === 'string' ? { type: 'text', text: c.selfId } : mapping('selfId', c.selfId, '{ type, text }', 'a text or a mapping');
     const desc = str('selfId.text', s.text);
-    if (desc.length > 23 || /[^\x20-\x7e]/.test(desc)) throw new IdentityError('selfId.text', `at most 23 printable ASCII characters (has ${desc.length})`);
-    identity.selfId = { descType: enumValue('selfId.type', s.type === undefined ? 'text' : s.type, SELF_ID_TYPES, 255), desc };
+    if (desc.length > DESC_SIZE || /[^\x20-\x7e]/.test(desc)) throw new IdentityError('selfId.text', `at most ${DESC_SIZE} printable ASCII characters (has ${desc.length})`);
+    identity.selfId = { descType: enumValue('selfId.type', s.type === undefined ? 'text' : s.type, SELF_ID_TYPES, DESC_TYPE.max), desc };
   }
 
   if (c.eu !== undefined) {
     const eu = mapping('eu', c.eu, '{ category, class }');
     identity.system.classificationType = 1;
-    identity.system.categoryEU = enumValue('eu.category', eu.category === undefined ? 'undeclared' : eu.category, EU_CATEGORY, 15);
-    identity.system.classEU = enumValue('eu.class', eu.class === undefined ? 'undeclared' : eu.class, EU_CLASS, 15);
+    identity.system.categoryEU = enumValue('eu.category', eu.category === undefined ? 'undeclared' : eu.category, EU_CATEGORY, CATEGORY_EU.max);
+    identity.system.classEU = enumValue('eu.class', eu.class === undefined ? 'undeclared' : eu.class, EU_CLASS, CLASS_EU.max);
   }
 
   if (c.area !== undefined) {
     const a = mapping('area', c.area, '{ count, radius, ceiling, floor }');
-    if (a.count !== undefined) identity.system.areaCount = num('area.count', a.count, 1, 65535, true);
-    if (a.radius !== undefined) identity.system.areaRadius = num('area.radius', a.radius, 0, 2550);
-    if (a.ceiling !== undefined) identity.system.areaCeiling = num('area.ceiling', a.ceiling, -1000, 31767.5);
-    if (a.floor !== undefined) identity.system.areaFloor = num('area.floor', a.floor, -1000, 31767.5);
+    if (a.count !== undefined) identity.system.areaCount = num('area.count', a.count, 1, AREA_COUNT_FIELD.max, true);
+    if (a.radius !== undefined) identity.system.areaRadius = num('area.radius', a.radius, AREA_RADIUS_FIELD.min, AREA_RADIUS_FIELD.max);
+    if (a.ceiling !== undefined) identity.system.areaCeiling = num('area.ceiling', a.ceiling, ALT.min, ALT.max);
+    if (a.floor !== undefined) identity.system.areaFloor = num('area.floor', a.floor, ALT.min, ALT.max);
   }
 
   if (identity.system.operatorLocationType === OPERATOR_LOCATION.fixed) {
     if (c.operatorPosition === undefined) throw new IdentityError('operatorPosition', 'operatorLocation "fixed" needs operatorPosition: { latitude, longitude, altitude }');
     const p = mapping('operatorPosition', c.operatorPosition, '{ latitude, longitude, altitude }');
     identity.operatorPosition = {
-      latitude: num('operatorPosition.latitude', p.latitude, -90, 90),
-      longitude: num('operatorPosition.longitude', p.longitude, -180, 180),
-      ...(p.altitude !== undefined ? { altitudeGeo: num('operatorPosition.altitude', p.altitude, -1000, 31767.5) } : {}),
+      latitude: num('operatorPosition.latitude', p.latitude, LATITUDE_FIELD.min, LATITUDE_FIELD.max),
+      longitude: num('operatorPosition.longitude', p.longitude, LONGITUDE_FIELD.min, LONGITUDE_FIELD.max),
+      ...(p.altitude !== undefined ? { altitudeGeo: num('operatorPosition.altitude', p.altitude, ALT.min, ALT.max) } : {}),
     };
   }
   return identity;

@@ -5,6 +5,11 @@
  */
 
 import {
+  ALTITUDE_FIELD,
+  DIRECTION_FIELD,
+  LOCATION_UNKNOWN,
+  SPEED_HORIZONTAL_FIELD,
+  SPEED_VERTICAL_FIELD,
   horizontalAccuracyEnum,
   speedAccuracyEnum,
   timestampAccuracyEnum,
@@ -23,42 +28,26 @@ const STATUS_SYSTEM_FAILURE = 4;
 /** A fix older than this when sent is not broadcast (F3411: data not older than 1 s). */
 export const MAX_FIX_AGE_MS = 1000;
 
-const UNKNOWN_LOCATION = {
-  direction: 361,
-  speedHorizontal: 255,
-  speedVertical: 63,
-  latitude: 0,
-  longitude: 0,
-  altitudeBaro: -1000,
-  altitudeGeo: -1000,
-  height: -1000,
-  horizAccuracy: 0,
-  vertAccuracy: 0,
-  baroAccuracy: 0,
-  speedAccuracy: 0,
-  tsAccuracy: 0,
-  timestamp: 65535,
-};
 
 const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
 /** An altitude in the wire's range, or unknown. */
-const alt = (v: number | undefined): number => (v === undefined || !Number.isFinite(v) ? -1000 : clamp(v, -1000, 31767.5));
+const alt = (v: number | undefined): number => (v === undefined || !Number.isFinite(v) ? ALTITUDE_FIELD.unknown : clamp(v, ALTITUDE_FIELD.min, ALTITUDE_FIELD.max));
 
 /** Tenths of a second after the full UTC hour of `ms`, as the Location timestamp wants it. */
 export const secondsAfterHour = (ms: number): number => (((ms % 3_600_000) + 3_600_000) % 3_600_000) / 1000;
 
 export function locationMessage(fix: Fix | undefined, nowMs: number, protocolVersion = 2): SingleMessageInput {
   if (!fix || isStale(fix, nowMs, MAX_FIX_AGE_MS)) {
-    return { type: 'location', protocolVersion, status: protocolVersion >= 2 ? STATUS_SYSTEM_FAILURE : STATUS_UNDECLARED, heightType: 0, ...UNKNOWN_LOCATION };
+    return { type: 'location', protocolVersion, status: protocolVersion >= 2 ? STATUS_SYSTEM_FAILURE : STATUS_UNDECLARED, heightType: 0, ...LOCATION_UNKNOWN };
   }
   const speed = fix.speedHorizontal;
   return {
     type: 'location',
     protocolVersion,
     status: fix.status ? STATUS[fix.status] : STATUS_UNDECLARED,
-    direction: fix.direction === undefined ? 361 : ((Math.round(fix.direction) % 360) + 360) % 360,
-    speedHorizontal: speed === undefined ? 255 : clamp(speed, 0, 254.25),
-    speedVertical: fix.speedVertical === undefined ? 63 : clamp(fix.speedVertical, -62, 62),
+    direction: fix.direction === undefined ? DIRECTION_FIELD.unknown : ((Math.round(fix.direction) % 360) + 360) % 360,
+    speedHorizontal: speed === undefined ? SPEED_HORIZONTAL_FIELD.unknown : clamp(speed, SPEED_HORIZONTAL_FIELD.min, SPEED_HORIZONTAL_FIELD.max),
+    speedVertical: fix.speedVertical === undefined ? SPEED_VERTICAL_FIELD.unknown : clamp(fix.speedVertical, SPEED_VERTICAL_FIELD.min, SPEED_VERTICAL_FIELD.max),
     latitude: fix.latitude,
     longitude: fix.longitude,
     altitudeBaro: alt(fix.altitudeBaro),

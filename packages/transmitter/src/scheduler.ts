@@ -10,7 +10,7 @@
  * Counters: +1 (mod 256) per transmitted frame, per message type on ble-legacy, per transport for packs.
  */
 
-import { encodeMessage, type AuthMessage, type BroadcastTransport, type SingleMessageInput } from '@odid/codec';
+import { MessageType, PACK_MAX_MESSAGES, PACK_MAX_PER_TYPE, encodeMessage, type AuthMessage, type BroadcastTransport, type SingleMessageInput } from '@odid/codec';
 import type { Clock, Fix } from '@odid/position';
 import type { Identity } from './identity.js';
 import { locationMessage, staticMessages, systemMessage, type OperatorPosition } from './messages.js';
@@ -36,7 +36,6 @@ export interface SchedulerOptions {
 
 /** The longest a static message may wait, with margin under the 3 s the rules allow. */
 const STATIC_CYCLE_BUDGET_MS = 2400;
-const PACK_MAX_MEMBERS = 9;
 /** Fastest legacy advertising this scheduler asks for (Core spec minimum is 20 ms; real stacks want more). */
 const MIN_LEGACY_SLOT_MS = 50;
 
@@ -126,7 +125,7 @@ export class Scheduler {
     members.push(this.system(timeMs));
     if (this.statics.operatorId) members.push(this.statics.operatorId);
     const pages = this.opts.authPages ?? [];
-    const room = Math.min(PACK_MAX_MEMBERS - members.length, pages.length);
+    const room = Math.min(PACK_MAX_MESSAGES - members.length, PACK_MAX_PER_TYPE.auth, pages.length);
     for (let i = 0; i < room; i++) members.push(pages[(lane.slot * room + i) % pages.length]!);
     const payload = encodeMessage({ type: 'messagePack', protocolVersion: this.version, messages: sortByType(members) });
     return { transport: lane.transport, timeMs, counter: this.count(lane, 'pack'), payload };
@@ -187,7 +186,6 @@ const toOperatorPosition = (f: Fix): OperatorPosition => ({
 });
 
 /** Pack members in message-type order (Basic ID, Location, Auth, Self-ID, System, Operator ID). */
-const TYPE_ORDER: Record<string, number> = { basicId: 0, location: 1, auth: 2, selfId: 3, system: 4, operatorId: 5 };
 function sortByType(ms: SingleMessageInput[]): SingleMessageInput[] {
-  return ms.map((m, i) => ({ m, i })).sort((a, b) => TYPE_ORDER[a.m.type]! - TYPE_ORDER[b.m.type]! || a.i - b.i).map((x) => x.m);
+  return ms.map((m, i) => ({ m, i })).sort((a, b) => MessageType[a.m.type] - MessageType[b.m.type] || a.i - b.i).map((x) => x.m);
 }

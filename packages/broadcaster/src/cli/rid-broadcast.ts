@@ -5,6 +5,7 @@ import { Command } from 'commander';
 import {
   checkOutputPaths,
   CONFIG_MAX_BYTES,
+  errorText,
   exitOnUsageError,
   FileTooLargeError,
   formatBytes,
@@ -36,7 +37,7 @@ import { type Radio } from '../radios/types.js';
 import { BROADCAST_TRANSPORTS, type BroadcastTransport } from '@odid/codec';
 import { type Transmission } from '@odid/transmitter';
 import { Scheduler } from '@odid/transmitter';
-import { POSITION_SPEC_FORMS, createPositionSource } from '@odid/position';
+import { createPositionSource, positionSourcesHelp } from '@odid/position';
 
 interface Options {
   config?: string;
@@ -77,7 +78,7 @@ const program = new Command()
   .exitOverride(exitOnUsageError)
   .configureOutput({ outputError: usageErrorWriter('rid-broadcast') })
   .option('--config <file>', `identity (JSON or YAML, at most ${formatBytes(CONFIG_MAX_BYTES)}); without it a built-in demo identity is used`)
-  .option('--position <spec>', 'where the aircraft is (see below)', 'sim')
+  .option('--position <spec>', 'where the aircraft is (see Position sources below)', 'sim')
   .option('--operator-position <spec>', 'live operator/control-station position (operatorLocation: live)')
   .option('--transport <name>', `transport, repeatable or comma separated: ${BROADCAST_TRANSPORTS.join(', ')}`, parseChoiceList('--transport', BROADCAST_TRANSPORTS))
   .option('--hci <n>', 'Bluetooth controller for the BLE transports: N or hciN (0..9999)', parseHciIndex('--hci'), 0)
@@ -93,8 +94,8 @@ const program = new Command()
   .addHelpText(
     'after',
     `
-Position sources:
-${POSITION_SPEC_FORMS.map((f) => `  ${f}`).join('\n')}
+Position sources (--position, --operator-position):
+${positionSourcesHelp()}
 
 Examples:
   rid-broadcast --config examples/eu-open.yaml --position gpsd:// --transport ble-legacy,ble-extended --hci 0
@@ -168,7 +169,7 @@ async function run(opts: Options): Promise<number> {
     if (manual) await broadcaster.runSimulated(manual, until, abort.signal);
     else await broadcaster.runRealtime(until, abort.signal);
   } catch (e) {
-    return fail((e as Error).message);
+    return fail(errorText(e));
   } finally {
     await broadcaster.stop();
     await pcapng?.close();
@@ -208,6 +209,6 @@ function dryRunRadio(transport: string): Radio {
 }
 
 program.parseAsync().catch((e: unknown) => {
-  log((e as Error).message);
+  log(errorText(e));
   process.exit(2);
 });

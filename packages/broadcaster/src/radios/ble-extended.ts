@@ -39,7 +39,7 @@ export class BleExtendedRadio extends BleHciRadio {
     try {
       return buildExtendedAdvData(t.counter, t.payload);
     } catch (e) {
-      throw new RadioError(this.transport, `payload rejected: ${(e as Error).message}`, 'give ble-extended one message pack (at most 9 messages) and a counter 0..255');
+      throw new RadioError('payload', this.transport, `payload rejected: ${(e as Error).message}`, 'give ble-extended one message pack (at most 9 messages) and a counter 0..255');
     }
   }
 }

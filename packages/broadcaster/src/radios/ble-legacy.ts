@@ -29,7 +29,7 @@ export class BleLegacyRadio extends BleHciRadio {
     try {
       return buildLegacyAdvData(t.counter, t.payload);
     } catch (e) {
-      throw new RadioError(this.transport, `payload rejected: ${(e as Error).message}`, 'give ble-legacy one 25-byte message and a counter 0..255 (packs go to ble-extended)');
+      throw new RadioError('payload', this.transport, `payload rejected: ${(e as Error).message}`, 'give ble-legacy one 25-byte message and a counter 0..255 (packs go to ble-extended)');
     }
   }
 }

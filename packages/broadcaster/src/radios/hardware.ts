@@ -51,7 +51,7 @@ function missingInterface(transport: BroadcastTransport): Radio {
     transport,
     description: 'no Wi-Fi interface',
     start: async () => {
-      throw new RadioError(transport, 'no Wi-Fi interface was given', 'add --wifi IFACE (see hardware/wifi/README.md; `iw dev` lists interfaces)');
+      throw new RadioError('no-device', transport, 'no Wi-Fi interface was given', 'add --wifi IFACE (see hardware/wifi/README.md; `iw dev` lists interfaces)');
     },
     transmit: async () => {},
     stop: async () => {},

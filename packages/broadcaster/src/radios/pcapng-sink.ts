@@ -6,7 +6,7 @@
  */
 
 import { LINKTYPE, PcapngWriter, buildAirFrames } from '@odid/codec';
-import type { Radio } from './types.js';
+import { RadioError, type Radio } from './types.js';
 import type { Transmission } from '@odid/transmitter';
 import type { BroadcastTransport } from '@odid/codec';
 
@@ -39,14 +39,26 @@ export class PcapngSink {
     readonly addresses: SinkAddresses,
   ) {}
 
-  /** The radio for one transport; all of them write into this one file. */
+  /**
+   * The radio for one transport; all of them write into this one file. Like every radio it sends only
+   * between start() and stop(): a packet before the section header, or after the run, is refused.
+   */
   radio(transport: BroadcastTransport): Radio {
+    let started = false;
     return {
       transport,
       description: `pcapng sink (${transport})`,
-      start: async () => this.begin(),
-      transmit: (t) => this.write(t),
-      stop: async () => {},
+      start: async () => {
+        await this.begin();
+        started = true;
+      },
+      transmit: async (t) => {
+        if (!started) throw new RadioError('not-started', transport, 'transmit() before start() or after stop()', 'start the radio first');
+        await this.write(t);
+      },
+      stop: async () => {
+        started = false;
+      },
     };
   }
 

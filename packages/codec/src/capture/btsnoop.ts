@@ -55,7 +55,7 @@ export class BtsnoopParser extends RecordStream {
 
   protected readFileHeader(b: Uint8Array, i: number, at: number): void {
     const version = u32be(b, i + FH_VERSION);
-    if (version !== 1) this.ctx.warn(at + FH_VERSION, `btsnoop version ${version} (expected 1); reading it as 1`);
+    if (version !== 1) this.ctx.warn('capture.version', at + FH_VERSION, `btsnoop version ${version} (expected 1); reading it as 1`);
     this.datalink = u32be(b, i + FH_DATALINK);
     if (this.datalink === BTSNOOP_DATALINK_HCI || this.datalink === BTSNOOP_DATALINK_H4) {
       this.linkType = LINKTYPE_BLUETOOTH_HCI_H4;
@@ -63,7 +63,7 @@ export class BtsnoopParser extends RecordStream {
       this.linkType = LINKTYPE_BLUETOOTH_LINUX_MONITOR;
     } else {
       this.linkType = BTSNOOP_LINKTYPE_BASE + this.datalink;
-      this.ctx.warn(at + FH_DATALINK, `btsnoop datalink ${this.datalink} has no pcap link type; records report linkType ${this.linkType}`);
+      this.ctx.warn('capture.unknown-datalink', at + FH_DATALINK, `btsnoop datalink ${this.datalink} has no pcap link type; records report linkType ${this.linkType}`);
     }
   }
 

@@ -1,6 +1,6 @@
 /** Streaming capture-file readers (pcap, pcapng, btsnoop) and pure pcap/pcapng writers. */
 
-export type { CaptureFormat, CaptureRecord, CaptureWarning } from './types.js';
+export type { CaptureDiagnosticId, CaptureFormat, CaptureRecord, CaptureWarning } from './types.js';
 export { LINKTYPE_BLUETOOTH_HCI_H4, LINKTYPE_BLUETOOTH_LINUX_MONITOR } from './types.js';
 export { detectCaptureFormat, DETECT_BYTES } from './detect.js';
 export { CaptureReader, type CaptureReaderOptions } from './reader.js';

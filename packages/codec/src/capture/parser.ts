@@ -4,7 +4,7 @@
  * carried-over tail or at a freshly pushed chunk.
  */
 
-import type { CaptureRecord } from './types.js';
+import type { CaptureDiagnosticId, CaptureRecord } from './types.js';
 
 /** A contiguous run of input: `bytes[off - base]` is the byte at stream offset `off`, for off < end. */
 export interface ByteWindow {
@@ -24,7 +24,8 @@ export interface ParseContext {
    * waiting for the next header to confirm its length, so a lone transmitter's frame is not held back.
    */
   readonly live: boolean;
-  warn(offset: number, reason: string): void;
+  /** Reports damage at stream offset `offset`. */
+  warn(id: CaptureDiagnosticId, offset: number, detail: string): void;
 }
 
 export interface FormatParser {

@@ -34,7 +34,7 @@ export class PcapParser extends RecordStream {
     this.le = magic === PCAP_MAGIC_US || magic === PCAP_MAGIC_NS;
     this.fracUnit = magic === PCAP_MAGIC_NS || magic === PCAP_MAGIC_NS_SWAPPED ? 1e9 : 1e6;
     const major = this.le ? u16le(b, i + FH_VERSION_MAJOR) : u16be(b, i + FH_VERSION_MAJOR);
-    if (major !== 2) this.ctx.warn(at + FH_VERSION_MAJOR, `pcap version ${major} (expected 2); reading it as 2.4`);
+    if (major !== 2) this.ctx.warn('capture.version', at + FH_VERSION_MAJOR, `pcap version ${major} (expected 2); reading it as 2.4`);
     const snaplen = this.u32(b, i + FH_SNAPLEN);
     // Largest believable captured length: the snaplen, capped at MAX_PACKET.
     this.maxIncl = snaplen > 0 && snaplen < MAX_PACKET ? snaplen : MAX_PACKET;

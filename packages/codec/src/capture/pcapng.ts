@@ -10,7 +10,7 @@ import { u16be, u16le, u32be, u32le } from '../bytes.js';
 import { PCAPNG_SHB_TYPE } from './detect.js';
 import { MAX_PACKET, type ByteWindow, type FormatParser, type ParseContext } from './parser.js';
 import { ticksToSeconds, tsresolToTicksPerSecond } from './timestamp.js';
-import type { CaptureRecord } from './types.js';
+import type { CaptureDiagnosticId, CaptureRecord } from './types.js';
 
 // Block types.
 export const PCAPNG_IDB_TYPE = 0x00000001;
@@ -96,6 +96,11 @@ export class PcapngParser implements FormatParser {
   private resyncing = false;
   private scan = 0;
   private reason = '';
+  /**
+   * What the damage that started the resynchronisation looked like (the input ending inside a record, or a
+   * bad header), for when no later record is found. When one is, bytes were skipped: a bad header or length.
+   */
+  private reasonId: CaptureDiagnosticId = 'capture.bad-header';
   /** A block whose framing matched but whose successor did not: kept until the scan decides. -1 = none. */
   private pendStart = -1;
   private pendEnd = 0;
@@ -124,17 +129,17 @@ export class PcapngParser implements FormatParser {
       const p = this.pos;
       if (end - p < BLOCK_MIN) {
         if (!final) return this.wait(p, p + BLOCK_MIN);
-        if (end > p) this.ctx.warn(p, `truncated pcapng block header at offset ${p}: ${end - p} of ${BLOCK_MIN} bytes before the end of input`);
+        if (end > p) this.ctx.warn('capture.truncated', p, `truncated pcapng block header at offset ${p}: ${end - p} of ${BLOCK_MIN} bytes before the end of input`);
         return this.finish(end);
       }
       const bad = this.framing(b, base, p, end, false);
       if (bad === NEED_MORE) {
         if (!final) return this.wait(p, p + this.bLen);
-        this.beginResync(p, -1, `truncated pcapng block at offset ${p} (type 0x${this.bType.toString(16)}): needs ${this.bLen} bytes, the input ends after ${end - p}`);
+        this.beginResync(p, -1, 'capture.truncated', `truncated pcapng block at offset ${p} (type 0x${this.bType.toString(16)}): needs ${this.bLen} bytes, the input ends after ${end - p}`);
         continue;
       }
       if (bad !== OK) {
-        this.beginResync(p, -1, `bad pcapng block at offset ${p}: ${this.explain(bad)}`);
+        this.beginResync(p, -1, 'capture.bad-header', `bad pcapng block at offset ${p}: ${this.explain(bad)}`);
         continue;
       }
       // Identical lengths are common, so a trailer can match by chance after a cut: the block is only
@@ -151,7 +156,7 @@ export class PcapngParser implements FormatParser {
           this.bType = type;
           this.bLen = len;
           this.bLe = le;
-          this.beginResync(p, next, `pcapng block at offset ${p} is followed by a bad block header at offset ${next}: ${why}`);
+          this.beginResync(p, next, 'capture.bad-header', `pcapng block at offset ${p} is followed by a bad block header at offset ${next}: ${why}`);
           continue;
         }
       }
@@ -279,7 +284,7 @@ export class PcapngParser implements FormatParser {
         }
         if (this.pendStart >= 0 && this.pendEnd <= end) this.settlePending(b, base, copy, out);
         const from = this.pendStart >= 0 ? this.pendStart : this.gapStart;
-        if (end > from) this.ctx.warn(from, `${this.reason}; no later block found, ${end - from} bytes from offset ${from} to the end skipped`);
+        if (end > from) this.ctx.warn(this.reasonId, from, `${this.reason}; no later block found, ${end - from} bytes from offset ${from} to the end skipped`);
         this.finish(end);
         return false;
       }
@@ -291,9 +296,9 @@ export class PcapngParser implements FormatParser {
       }
       if (bad !== OK) continue;
       if (this.pendStart >= 0) {
-        this.ctx.warn(this.pendStart, `${this.reason}; block dropped, ${q - this.pendStart} bytes skipped, next block at offset ${q}`);
+        this.ctx.warn('capture.bad-header', this.pendStart, `${this.reason}; block dropped, ${q - this.pendStart} bytes skipped, next block at offset ${q}`);
       } else {
-        this.ctx.warn(this.gapStart, `${this.reason}; ${q - this.gapStart} bytes skipped, next block at offset ${q}`);
+        this.ctx.warn('capture.bad-header', this.gapStart, `${this.reason}; ${q - this.gapStart} bytes skipped, next block at offset ${q}`);
       }
       this.pendStart = -1;
       this.resyncing = false;
@@ -311,9 +316,10 @@ export class PcapngParser implements FormatParser {
     this.pendStart = -1;
   }
 
-  private beginResync(start: number, pendEnd: number, reason: string): void {
+  private beginResync(start: number, pendEnd: number, id: CaptureDiagnosticId, reason: string): void {
     this.resyncing = true;
     this.scan = start + 1;
+    this.reasonId = id;
     this.reason = reason;
     this.pendStart = pendEnd >= 0 ? start : -1;
     this.pendEnd = pendEnd;
@@ -328,7 +334,7 @@ export class PcapngParser implements FormatParser {
         // Interface ids restart with every section.
         this.ifaces = [];
         const major = this.u16(b, i + SHB_VERSION_MAJOR);
-        if (major !== 1) this.ctx.warn(this.pos, `pcapng section has version ${major} (expected 1); reading it as 1.0`);
+        if (major !== 1) this.ctx.warn('capture.version', this.pos, `pcapng section has version ${major} (expected 1); reading it as 1.0`);
         return;
       }
       case PCAPNG_IDB_TYPE:

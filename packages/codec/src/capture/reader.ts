@@ -14,12 +14,13 @@
  */
 
 import { toHex } from '../bytes.js';
+import { diagnostic } from '../diagnostics.js';
 import { BtsnoopParser } from './btsnoop.js';
 import { DETECT_BYTES, detectCaptureFormat } from './detect.js';
 import { DiscardParser, type ByteWindow, type FormatParser, type ParseContext } from './parser.js';
 import { PcapParser } from './pcap.js';
 import { PcapngParser } from './pcapng.js';
-import type { CaptureFormat, CaptureRecord, CaptureWarning } from './types.js';
+import type { CaptureDiagnosticId, CaptureFormat, CaptureRecord, CaptureWarning } from './types.js';
 
 export interface CaptureReaderOptions {
   /**
@@ -60,8 +61,9 @@ export class CaptureReader {
     this.ctx = {
       frame: 0,
       live: opts.live ?? false,
-      warn(offset: number, reason: string): void {
-        const w: CaptureWarning = this.frame > 0 ? { offset, frame: this.frame, reason } : { offset, reason };
+      warn(id: CaptureDiagnosticId, offset: number, detail: string): void {
+        const w: CaptureWarning = { ...diagnostic(id, detail, { offset }), offset };
+        if (this.frame > 0) w.frame = this.frame;
         if (onWarning) onWarning(w);
         else warnings.push(w);
       },
@@ -142,10 +144,8 @@ export class CaptureReader {
           this.parser = new BtsnoopParser(this.ctx);
           break;
         default:
-          this.ctx.warn(
-            0,
-            w.end === 0 ? 'empty input' : `not a pcap, pcapng or btsnoop file (it starts ${toHex(first)}); nothing read`,
-          );
+          if (w.end === 0) this.ctx.warn('capture.empty', 0, 'empty input');
+          else this.ctx.warn('capture.unknown-format', 0, `not a pcap, pcapng or btsnoop file (it starts ${toHex(first)}); nothing read`);
           this.parser = new DiscardParser();
       }
     }

@@ -7,7 +7,7 @@
  */
 
 import { MAX_PACKET, MAX_TS_JUMP_SECONDS as MAX_TS_JUMP, type ByteWindow, type FormatParser, type ParseContext } from './parser.js';
-import type { CaptureRecord } from './types.js';
+import type { CaptureDiagnosticId, CaptureRecord } from './types.js';
 
 /** Scratch fields of one record header; a few are reused for the whole stream. */
 export interface RecordHeader {
@@ -68,6 +68,11 @@ export abstract class RecordStream implements FormatParser {
   /** Start of bytes skipped as unrecognised. */
   private gapStart = 0;
   private reason = '';
+  /**
+   * What the damage that started the resynchronisation looked like (the input ending inside a record, or a
+   * bad header), for when no later record is found. When one is, bytes were skipped: a bad header or length.
+   */
+  private reasonId: CaptureDiagnosticId = 'capture.bad-header';
   /** A settled doubtful record awaiting confirmation of its time (only before any record was returned). */
   private held: CaptureRecord | undefined;
   private heldStart = 0;
@@ -111,7 +116,7 @@ export abstract class RecordStream implements FormatParser {
         const p = this.pos;
         if (end - p < this.fileHeaderSize) {
           if (!final) return this.wait(p, p + this.fileHeaderSize);
-          this.ctx.warn(p, `truncated ${this.name} file header: ${end - p} of ${this.fileHeaderSize} bytes`);
+          this.ctx.warn('capture.truncated', p, `truncated ${this.name} file header: ${end - p} of ${this.fileHeaderSize} bytes`);
           return this.finish(end);
         }
         this.readFileHeader(b, p - base, p);
@@ -121,14 +126,14 @@ export abstract class RecordStream implements FormatParser {
         const p = this.pos;
         if (end - p < hs) {
           if (!final) return this.wait(p, p + hs);
-          if (end > p) this.ctx.warn(p, `truncated ${this.name} record header at offset ${p}: ${end - p} of ${hs} bytes before the end of input`);
+          if (end > p) this.ctx.warn('capture.truncated', p, `truncated ${this.name} record header at offset ${p}: ${end - p} of ${hs} bytes before the end of input`);
           return this.finish(end);
         }
         const h = this.cur;
         this.readHeader(b, p - base, h);
         const bad = this.problem(h, this.lastTs);
         if (bad !== OK) {
-          this.beginResync(p, -1, `implausible ${this.name} record header at offset ${p}: ${this.explain(bad, h, this.lastTs)}`);
+          this.beginResync(p, -1, 'capture.bad-header', `implausible ${this.name} record header at offset ${p}: ${this.explain(bad, h, this.lastTs)}`);
           continue;
         }
         if (this.lastTs === undefined && !this.probed && !this.credibleAlone(h)) {
@@ -147,7 +152,7 @@ export abstract class RecordStream implements FormatParser {
             this.pos = recEnd;
             continue;
           }
-          this.beginResync(p, recEnd, `${this.name} record at offset ${p} (captured length ${h.incl}) is followed by an implausible header at offset ${recEnd}: ${this.explain(badNext, this.nxt, h.ts)}`);
+          this.beginResync(p, recEnd, 'capture.bad-header', `${this.name} record at offset ${p} (captured length ${h.incl}) is followed by an implausible header at offset ${recEnd}: ${this.explain(badNext, this.nxt, h.ts)}`);
           continue;
         }
         if (!final) {
@@ -166,10 +171,10 @@ export abstract class RecordStream implements FormatParser {
         if (recEnd < end) {
           // A stub too short for a header follows: a truncated file, or a wrong length hiding the real
           // last record. The scan tells which (and returns this record if it finds nothing inside it).
-          this.beginResync(p, recEnd, `${this.name} record at offset ${p} is followed by ${end - recEnd} bytes, too few for a record header`);
+          this.beginResync(p, recEnd, 'capture.truncated', `${this.name} record at offset ${p} is followed by ${end - recEnd} bytes, too few for a record header`);
           continue;
         }
-        this.beginResync(p, recEnd, `truncated ${this.name} record at offset ${p}: needs ${hs + h.incl} bytes, the input ends after ${end - p}`);
+        this.beginResync(p, recEnd, 'capture.truncated', `truncated ${this.name} record at offset ${p}: needs ${hs + h.incl} bytes, the input ends after ${end - p}`);
       } else if (this.state === PROBE) {
         if (!this.probe(b, base, end, final)) return;
       } else if (!this.resync(b, base, end, final, w.owned, out)) {
@@ -233,7 +238,7 @@ export abstract class RecordStream implements FormatParser {
         return false;
       }
       if (r === CHAIN_BAD) continue;
-      this.ctx.warn(p, `${this.name} record header at offset ${p} reads as a misaligned one (a time of ${firstTs} s); ${q - p} bytes skipped, next record at offset ${q}`);
+      this.ctx.warn('capture.misaligned', p, `${this.name} record header at offset ${p} reads as a misaligned one (a time of ${firstTs} s); ${q - p} bytes skipped, next record at offset ${q}`);
       this.pos = q;
       this.state = RECORDS;
       return true;
@@ -261,9 +266,9 @@ export abstract class RecordStream implements FormatParser {
         // Nothing later to confirm or refute a held record: give it the benefit of the doubt.
         this.releaseHeld(out);
         if (this.pendStart >= 0) {
-          this.ctx.warn(this.pendStart, `${this.reason}; no later record found, ${end - this.pendStart} bytes to the end skipped`);
+          this.ctx.warn(this.reasonId, this.pendStart, `${this.reason}; no later record found, ${end - this.pendStart} bytes to the end skipped`);
         } else if (end > this.gapStart) {
-          this.ctx.warn(this.gapStart, `${this.reason}; ${end - this.gapStart} bytes from offset ${this.gapStart} to the end skipped`);
+          this.ctx.warn(this.reasonId, this.gapStart, `${this.reason}; ${end - this.gapStart} bytes from offset ${this.gapStart} to the end skipped`);
         }
         this.finish(end);
         return false;
@@ -289,9 +294,9 @@ export abstract class RecordStream implements FormatParser {
         const overlap = this.pendEnd - q;
         this.settlePending(b, base, copy, out);
         this.releaseHeld(out);
-        this.ctx.warn(this.pendEnd, `${this.reason}; next record at offset ${q}${overlap > 0 ? `, overlapping the previous one by ${overlap} bytes` : ''}`);
+        this.ctx.warn('capture.bad-header', this.pendEnd, `${this.reason}; next record at offset ${q}${overlap > 0 ? `, overlapping the previous one by ${overlap} bytes` : ''}`);
       } else if (this.pendStart >= 0) {
-        this.ctx.warn(this.pendStart, `${this.reason}; record dropped, ${q - this.pendStart} bytes skipped, next record at offset ${q}`);
+        this.ctx.warn('capture.bad-header', this.pendStart, `${this.reason}; record dropped, ${q - this.pendStart} bytes skipped, next record at offset ${q}`);
       } else {
         this.readHeader(b, q - base, c);
         const held = this.held;
@@ -301,7 +306,7 @@ export abstract class RecordStream implements FormatParser {
           this.gapStart = this.heldStart;
         }
         this.releaseHeld(out);
-        this.ctx.warn(this.gapStart, `${this.reason}; ${q - this.gapStart} bytes skipped, next record at offset ${q}`);
+        this.ctx.warn('capture.bad-header', this.gapStart, `${this.reason}; ${q - this.gapStart} bytes skipped, next record at offset ${q}`);
       }
       this.pendStart = -1;
       this.pos = q;
@@ -339,9 +344,10 @@ export abstract class RecordStream implements FormatParser {
     }
   }
 
-  private beginResync(start: number, pendEnd: number, reason: string): void {
+  private beginResync(start: number, pendEnd: number, id: CaptureDiagnosticId, reason: string): void {
     this.state = RESYNC;
     this.scan = start + 1;
+    this.reasonId = id;
     this.reason = reason;
     this.pendStart = pendEnd >= 0 ? start : -1;
     this.pendEnd = pendEnd;

@@ -1,5 +1,7 @@
 /** Shapes shared by every capture reader and writer. */
 
+import type { Diagnostic, GroupId } from '../diagnostics.js';
+
 /** Container formats the reader recognises. */
 export type CaptureFormat = 'pcap' | 'pcapng' | 'btsnoop';
 
@@ -26,15 +28,17 @@ export interface CaptureRecord {
 }
 
 /**
- * Something wrong with the input. Reading always goes on; the warning says where and what.
- * `offset` is the byte offset in the whole input stream; `frame` is the number of the last record
- * returned before the problem (absent if none had been returned yet), i.e. the damage lies after it.
+ * Something wrong with the input: a diagnostic of the capture group. Reading always goes on; the warning
+ * says where and what. `offset` is the byte offset in the whole input stream; `frame` is the number of the
+ * last record returned before the problem (absent if none had been returned yet), i.e. the damage lies
+ * after it.
  */
-export interface CaptureWarning {
+export interface CaptureWarning extends Diagnostic<CaptureDiagnosticId> {
   offset: number;
   frame?: number;
-  reason: string;
 }
+
+export type CaptureDiagnosticId = GroupId<'capture'>;
 
 /** LINKTYPE values the readers emit themselves (see btsnoop.ts). */
 export const LINKTYPE_BLUETOOTH_HCI_H4 = 187;

@@ -4,7 +4,7 @@
  */
 
 import { parseMac } from '../bytes.js';
-import { PACK_HEADER_SIZE, PACK_MAX_MESSAGES } from '../messages/message-pack.js';
+import { PACK_HEADER_SIZE, PACK_MAX_MESSAGES } from '../messages/message-pack-meta.js';
 import { MESSAGE_SIZE } from '../messages/types.js';
 
 /** A MAC address as text ("02:11:22:33:44:55") or as its 6 bytes in transmission order. */

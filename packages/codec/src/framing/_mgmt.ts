@@ -12,6 +12,12 @@ export const BROADCAST = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
 /** Short preamble + short slot time, what core-c and ArduRemoteID advertise. */
 export const DEFAULT_CAPABILITY = 0x0420;
 
+// Information element IDs (re-exported by wifi-elements.ts, their public home).
+export const ELEMENT_ID_SSID = 0;
+export const ELEMENT_ID_SUPPORTED_RATES = 1;
+export const ELEMENT_ID_DS_PARAMETER_SET = 3;
+export const ELEMENT_ID_VENDOR_SPECIFIC = 221;
+
 export const MAC_HEADER_SIZE = 24;
 const HDR_FC = 0;
 const HDR_DURATION = 2;

@@ -7,6 +7,7 @@
 import { DecodeError } from '../errors.js';
 import { MESSAGE_SIZE } from '../messages/types.js';
 import { checkByte, checkPack } from './_args.js';
+import type { BleServiceDataPayload } from './payload-kind.js';
 
 /** AD type "Service Data - 16-bit UUID". */
 export const AD_TYPE_SERVICE_DATA_16 = 0x16;
@@ -35,6 +36,14 @@ export interface OdidServiceData {
   /** Where `payload` starts in the advertising data, to make message-decoder offsets absolute. */
   offset: number;
 }
+
+/** Its payload descriptor (payload-kind.ts): BT4 legacy adverts carry one message, BT5 extended ones a pack. */
+export const ODID_SERVICE_DATA: BleServiceDataPayload = {
+  carrier: 'ble-service-data',
+  name: 'odid-ble',
+  transport: { legacy: 'ble-legacy', extended: 'ble-extended' },
+  find: (advData) => findOdidServiceData(advData),
+};
 
 /**
  * Finds the first ODID service-data AD in advertising data. Returns undefined when there is none.

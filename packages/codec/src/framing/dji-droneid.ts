@@ -28,9 +28,13 @@
  */
 
 import { DecodeError } from '../errors.js';
+import { diagnostic, type DiagnosticId, type DiagnosticSink } from '../diagnostics.js';
 import { i16le, i32le, readLatin1Field, u16le, u32le } from '../bytes.js';
 import { DJI_PRODUCT_TYPES } from './dji-products.js';
+import type { RecordElementPayload } from './payload-kind.js';
 
+/** The element's OUI, as transmitted; any type byte follows it (DJI sends 0x58). */
+export const OUI_DJI = [0x26, 0x37, 0x12] as const;
 export const DJI_SUBCOMMAND_FLIGHT_INFO = 0x10;
 export const DJI_SUBCOMMAND_FLIGHT_PURPOSE = 0x11;
 /** Mavic firmware V01.04.0100/0200 sends blank elements with subcommand 0 (Kismet flags them). */
@@ -145,7 +149,10 @@ interface DjiFlightInfoCommon {
   /** Degrees. */
   longitude: number;
   latitude: number;
-  /** Why a value may not mean what it says: unknown layout, out-of-range position, length overflow. */
+  /**
+   * Why a value may not mean what it says: unknown layout, out-of-range position, length overflow. The words
+   * of the diagnostics raised (framing.dji-*), which a caller can also receive with their ids.
+   */
   warnings: string[];
 }
 
@@ -215,36 +222,68 @@ export interface DjiFlightPurpose {
 
 export type DjiDroneIdRecord = DjiFlightInfo | DjiFlightPurpose;
 
+/** What a DJI record says about itself (the element that does not decode at all is a DecodeError). */
+type DjiId = Extract<DiagnosticId, `framing.dji-${string}`>;
+
+/**
+ * A record's diagnostics: each goes to the caller's sink as it is raised, and its words to the record's
+ * `warnings` (what the decoded JSON shows).
+ */
+function recorder(report: DiagnosticSink<DjiId> | undefined): { warnings: string[]; raise: (id: DjiId, detail: string, offset: number) => void } {
+  const warnings: string[] = [];
+  return {
+    warnings,
+    raise(id, detail, offset) {
+      warnings.push(detail);
+      report?.(diagnostic(id, detail, { offset, path: 'dji' }));
+    },
+  };
+}
+
+/** Its payload descriptor (payload-kind.ts): a beacon vendor element, reported under dji-wifi. */
+export const DJI_DRONEID_ELEMENT: RecordElementPayload<'dji', DjiDroneIdRecord> = {
+  carrier: 'vendor-element',
+  name: 'dji-droneid',
+  kind: 'dji',
+  oui: OUI_DJI,
+  ouiType: undefined,
+  transport: 'dji-wifi',
+  malformed: 'framing.malformed-dji',
+  content: 'record',
+  parse: (body, options, report) => parseDjiDroneId(body, options.dji, report),
+};
+
 /**
  * Decodes a DJI vendor element body: the bytes after the OUI 26:37:12. Throws DecodeError 'truncated' for a
- * record too short for its kind, 'unsupported' for an unknown subcommand.
+ * record too short for its kind, 'unsupported' for an unknown subcommand. `report` receives the record's
+ * diagnostics (offsets from the start of the record).
  */
-export function parseDjiDroneId(body: Uint8Array, options: DjiDecodeOptions = {}): DjiDroneIdRecord {
+export function parseDjiDroneId(body: Uint8Array, options: DjiDecodeOptions = {}, report?: DiagnosticSink<DjiId>): DjiDroneIdRecord {
   if (body.length < HEADER_SIZE) {
     throw new DecodeError('truncated', body.length, 'DJI element shorter than its 4-byte header', 'dji.header');
   }
   const subcommand = body[HDR_SUBCOMMAND]!;
   const record = body.subarray(HEADER_SIZE);
   try {
-    if (subcommand === DJI_SUBCOMMAND_FLIGHT_INFO) return parseDjiFlightInfoRecord(record, options);
-    if (subcommand === DJI_SUBCOMMAND_FLIGHT_PURPOSE) return parseDjiFlightPurposeRecord(record);
+    if (subcommand === DJI_SUBCOMMAND_FLIGHT_INFO) return parseDjiFlightInfoRecord(record, options, report);
+    if (subcommand === DJI_SUBCOMMAND_FLIGHT_PURPOSE) return parseDjiFlightPurposeRecord(record, report);
   } catch (e) {
     throw e instanceof DecodeError ? e.within(HEADER_SIZE, 'dji') : e;
   }
   if (subcommand === DJI_SUBCOMMAND_BLANK && record.subarray(0, BLANK_CHECK_SIZE).every((b) => b === 0)) {
-    return blankRecord();
+    return blankRecord(report);
   }
   const reason = `unknown DJI subcommand 0x${subcommand.toString(16)}`;
   throw new DecodeError('unsupported', HDR_SUBCOMMAND, reason, 'dji.subcommand');
 }
 
 /** Decodes a subcommand-0x10 record starting at its version byte (Wi-Fi element or OcuSync payload). */
-export function parseDjiFlightInfoRecord(record: Uint8Array, options: DjiDecodeOptions = {}): DjiFlightInfo {
+export function parseDjiFlightInfoRecord(record: Uint8Array, options: DjiDecodeOptions = {}, report?: DiagnosticSink<DjiId>): DjiFlightInfo {
   if (record.length < COMMON_SIZE) {
     const reason = `flight record of ${record.length} bytes, at least ${COMMON_SIZE} needed`;
     throw new DecodeError('truncated', record.length, reason, 'flightInfo');
   }
-  const warnings: string[] = [];
+  const { warnings, raise } = recorder(report);
   const stateInfo = u16le(record, R_STATE);
   const common = {
     type: 'djiFlightInfo' as const,
@@ -253,22 +292,24 @@ export function parseDjiFlightInfoRecord(record: Uint8Array, options: DjiDecodeO
     stateInfo,
     state: stateFlags(stateInfo),
     serialNumber: readLatin1Field(record, R_SERIAL, SERIAL_SIZE),
-    longitude: position(record, R_LONGITUDE, 'longitude', 180, warnings),
-    latitude: position(record, R_LATITUDE, 'latitude', 90, warnings),
+    longitude: position(record, R_LONGITUDE, 'longitude', 180, raise),
+    latitude: position(record, R_LATITUDE, 'latitude', 90, raise),
     warnings,
   };
   const layout = [V1, V2].find((l) => l.version === common.version && record.length >= l.size);
   if (!layout) {
-    warnings.push(
+    raise(
+      'framing.dji-unknown-layout',
       `version ${common.version} with ${record.length} record bytes matches no known layout ` +
         `(v1: version 1, ${V1.size} bytes; v2: version 2, ${V2.size} bytes): only the common fields are decoded`,
+      R_VERSION,
     );
     const raw = { longitude: i32le(record, R_LONGITUDE), latitude: i32le(record, R_LATITUDE) };
     return { ...common, layout: 'partial', raw };
   }
   const scale = options.altitudeScale ?? 1;
   const uuidLength = record[layout.uuidLength]!;
-  if (uuidLength > UUID_SLOT) warnings.push(`UUID length ${uuidLength} exceeds its ${UUID_SLOT}-byte slot; truncated`);
+  if (uuidLength > UUID_SLOT) raise('framing.dji-length-overflow', `UUID length ${uuidLength} exceeds its ${UUID_SLOT}-byte slot; truncated`, layout.uuidLength);
   const raw: DjiRawCommon = {
     longitude: i32le(record, R_LONGITUDE),
     latitude: i32le(record, R_LATITUDE),
@@ -291,8 +332,8 @@ export function parseDjiFlightInfoRecord(record: Uint8Array, options: DjiDecodeO
     speedEast: raw.speedEast / CENTI,
     speedUp: raw.speedUp / CENTI,
     yaw: raw.yaw / CENTI,
-    homeLongitude: position(record, layout.homeLongitude, 'homeLongitude', 180, warnings),
-    homeLatitude: position(record, layout.homeLatitude, 'homeLatitude', 90, warnings),
+    homeLongitude: position(record, layout.homeLongitude, 'homeLongitude', 180, raise),
+    homeLatitude: position(record, layout.homeLatitude, 'homeLatitude', 90, raise),
     productType,
     ...(DJI_PRODUCT_TYPES[productType] !== undefined && { productName: DJI_PRODUCT_TYPES[productType] }),
     uuid: readLatin1Field(record, layout.uuid, Math.min(uuidLength, UUID_SLOT)),
@@ -307,8 +348,8 @@ export function parseDjiFlightInfoRecord(record: Uint8Array, options: DjiDecodeO
     ...full,
     layout: 'v2',
     gpsTime,
-    pilotLatitude: position(record, V2.pilotLatitude, 'pilotLatitude', 90, warnings),
-    pilotLongitude: position(record, V2.pilotLongitude, 'pilotLongitude', 180, warnings),
+    pilotLatitude: position(record, V2.pilotLatitude, 'pilotLatitude', 90, raise),
+    pilotLongitude: position(record, V2.pilotLongitude, 'pilotLongitude', 180, raise),
     raw: {
       ...raw,
       gpsTime,
@@ -323,19 +364,21 @@ export function parseDjiFlightInfoRecord(record: Uint8Array, options: DjiDecodeO
  * length u8 | purpose (rest). Kismet's reading: one-byte lengths, the purpose cut to what is present because
  * DJI firmware mis-sends its length.
  */
-export function parseDjiFlightPurposeRecord(record: Uint8Array): DjiFlightPurpose {
+export function parseDjiFlightPurposeRecord(record: Uint8Array, report?: DiagnosticSink<DjiId>): DjiFlightPurpose {
   if (record.length < P_PURPOSE) {
     const reason = `flight-purpose record of ${record.length} bytes, at least ${P_PURPOSE} needed`;
     throw new DecodeError('truncated', record.length, reason, 'flightPurpose');
   }
-  const warnings: string[] = [];
+  const { warnings, raise } = recorder(report);
   const idLength = record[P_DRONE_ID_LENGTH]!;
   if (idLength > DRONE_ID_SLOT) {
-    warnings.push(`drone ID length ${idLength} exceeds its ${DRONE_ID_SLOT}-byte slot; truncated`);
+    raise('framing.dji-length-overflow', `drone ID length ${idLength} exceeds its ${DRONE_ID_SLOT}-byte slot; truncated`, P_DRONE_ID_LENGTH);
   }
   const purposeLength = record[P_PURPOSE_LENGTH]!;
   const present = record.length - P_PURPOSE;
-  if (purposeLength > present) warnings.push(`purpose length ${purposeLength} but ${present} bytes present; truncated`);
+  if (purposeLength > present) {
+    raise('framing.dji-length-overflow', `purpose length ${purposeLength} but ${present} bytes present; truncated`, P_PURPOSE_LENGTH);
+  }
   return {
     type: 'djiFlightPurpose',
     serialNumber: readLatin1Field(record, P_SERIAL, SERIAL_SIZE),
@@ -351,16 +394,18 @@ function stateFlags(bits: number): DjiStateFlags {
   return flags;
 }
 
-/** Degrees from radians × 1e7, with a warning when out of range (a layout or byte-order mismatch). */
-function position(record: Uint8Array, offset: number, name: string, limit: number, warnings: string[]): number {
+/** Degrees from radians × 1e7, with a diagnostic when out of range (a layout or byte-order mismatch). */
+function position(record: Uint8Array, offset: number, name: string, limit: number, raise: ReturnType<typeof recorder>['raise']): number {
   const deg = i32le(record, offset) * RAD_E7_TO_DEG;
   if (Math.abs(deg) > limit) {
-    warnings.push(`${name} ${deg.toFixed(6)}° is outside ±${limit}°: layout or field order may not match`);
+    raise('framing.dji-position-range', `${name} ${deg.toFixed(6)}° is outside ±${limit}°: layout or field order may not match`, offset);
   }
   return deg;
 }
 
-function blankRecord(): DjiFlightInfoPartial {
+function blankRecord(report: DiagnosticSink<DjiId> | undefined): DjiFlightInfoPartial {
+  const { warnings, raise } = recorder(report);
+  raise('framing.dji-blank', 'blank record (subcommand 0, all zero): a known DJI Mavic firmware bug; it carries no data', 0);
   return {
     type: 'djiFlightInfo',
     layout: 'partial',
@@ -371,7 +416,7 @@ function blankRecord(): DjiFlightInfoPartial {
     serialNumber: '',
     longitude: 0,
     latitude: 0,
-    warnings: ['blank record (subcommand 0, all zero): a known DJI Mavic firmware bug; it carries no data'],
+    warnings,
     raw: { longitude: 0, latitude: 0 },
   };
 }

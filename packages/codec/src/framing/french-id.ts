@@ -5,8 +5,13 @@
  */
 
 import { DecodeError } from '../errors.js';
+import { diagnostic, type DiagnosticId, type DiagnosticSink } from '../diagnostics.js';
 import { readLatin1Field, u16be, u32be } from '../bytes.js';
-import { OUI_TYPE_FRENCH_ID } from './wifi-elements.js';
+import type { RecordElementPayload } from './payload-kind.js';
+
+/** The element's OUI, as transmitted, and the type byte after it. */
+export const OUI_FRENCH_ID = [0x6a, 0x5c, 0x35] as const;
+export const OUI_TYPE_FRENCH_ID = 0x01;
 
 const BODY_OUI_TYPE = 0;
 const BODY_TLVS = 1;
@@ -36,9 +41,15 @@ export interface FrenchId {
   speedHorizontal?: number;
   /** TLV 11: true course, degrees. */
   course?: number;
-  /** Missing mandatory TLVs, unknown or repeated ones. Absent TLVs leave their field undefined. */
+  /**
+   * Missing mandatory TLVs, unknown or repeated ones: the words of the diagnostics raised (framing.french-*),
+   * which a caller can also receive with their ids. Absent TLVs leave their field undefined.
+   */
   warnings: string[];
 }
+
+/** What a French element says about itself (one that does not decode at all is a DecodeError). */
+type FrenchIdDiagnostic = Extract<DiagnosticId, `framing.french-${string}`>;
 
 type FieldName = Exclude<keyof FrenchId, 'type' | 'warnings'>;
 interface TlvSpec {
@@ -80,18 +91,35 @@ const MANDATORY: readonly FieldName[] = [
   'course',
 ];
 
+/** Its payload descriptor (payload-kind.ts): a beacon vendor element, reported under wifi-beacon. */
+export const FRENCH_ID_ELEMENT: RecordElementPayload<'frenchId', FrenchId> = {
+  carrier: 'vendor-element',
+  name: 'french-id',
+  kind: 'frenchId',
+  oui: OUI_FRENCH_ID,
+  ouiType: OUI_TYPE_FRENCH_ID,
+  transport: 'wifi-beacon',
+  malformed: 'framing.malformed-french',
+  content: 'record',
+  parse: (body, _options, report) => parseFrenchId(body, report),
+};
+
 /**
  * Decodes a French ID vendor element body (the bytes after the OUI 6A:5C:35, starting with the type 0x01).
  * Throws DecodeError: 'malformed' for another OUI type or a known TLV of the wrong size, 'truncated' when a
- * TLV runs past the end.
+ * TLV runs past the end. `report` receives the element's diagnostics as they are raised.
  */
-export function parseFrenchId(body: Uint8Array): FrenchId {
+export function parseFrenchId(body: Uint8Array, report?: DiagnosticSink<FrenchIdDiagnostic>): FrenchId {
   if (body.length < BODY_TLVS) throw new DecodeError('truncated', 0, 'empty French ID element body', 'frenchId');
   if (body[BODY_OUI_TYPE] !== OUI_TYPE_FRENCH_ID) {
     throw new DecodeError('malformed', BODY_OUI_TYPE, `OUI type ${body[BODY_OUI_TYPE]} is not 1`, 'frenchId.ouiType');
   }
   const out: FrenchId = { type: 'frenchId', warnings: [] };
   const fields = out as unknown as Record<FieldName, number | string | undefined>;
+  const raise = (id: FrenchIdDiagnostic, detail: string, offset?: number): void => {
+    out.warnings.push(detail);
+    report?.(diagnostic(id, detail, { offset, path: 'frenchId' }));
+  };
   for (let o = BODY_TLVS; o < body.length; ) {
     if (o + TLV_HEADER > body.length) throw new DecodeError('truncated', o, 'TLV header cut short', 'frenchId.tlv');
     const type = body[o]!;
@@ -102,17 +130,17 @@ export function parseFrenchId(body: Uint8Array): FrenchId {
     }
     const spec = TLVS[type];
     if (!spec) {
-      out.warnings.push(`unknown TLV type ${type} (${len} bytes) skipped`);
+      raise('framing.french-unknown-tlv', `unknown TLV type ${type} (${len} bytes) skipped`, o);
     } else if (spec.size !== undefined && len !== spec.size) {
       const reason = `TLV ${type} (${spec.name}) has length ${len}, expected ${spec.size}`;
       throw new DecodeError('malformed', o + 1, reason, `frenchId.${spec.name}`);
     } else {
-      if (fields[spec.name] !== undefined) out.warnings.push(`TLV ${type} (${spec.name}) repeated; the last one is kept`);
+      if (fields[spec.name] !== undefined) raise('framing.french-repeated-tlv', `TLV ${type} (${spec.name}) repeated; the last one is kept`, o);
       fields[spec.name] = spec.read(body, value, len);
     }
     o = value + len;
   }
-  for (const name of MANDATORY) if (fields[name] === undefined) out.warnings.push(`mandatory ${name} missing`);
-  if (out.id === undefined && out.ansiCtaId === undefined) out.warnings.push('no identifier (TLV 2 or 3)');
+  for (const name of MANDATORY) if (fields[name] === undefined) raise('framing.french-missing-tlv', `mandatory ${name} missing`);
+  if (out.id === undefined && out.ansiCtaId === undefined) raise('framing.french-no-identifier', 'no identifier (TLV 2 or 3)');
   return out;
 }

@@ -4,45 +4,37 @@
  * Receivers should also look in probe responses: the element is the same.
  */
 
-import { DecodeError } from '../errors.js';
 import { concatBytes } from '../bytes.js';
 import { checkByte, checkPack, type MacInput } from './_args.js';
-import { BROADCAST, DEFAULT_CAPABILITY, FC_BEACON, beaconFixedFields, element, macHeader } from './_mgmt.js';
 import {
+  BROADCAST,
+  DEFAULT_CAPABILITY,
   ELEMENT_ID_DS_PARAMETER_SET,
   ELEMENT_ID_SSID,
   ELEMENT_ID_SUPPORTED_RATES,
   ELEMENT_ID_VENDOR_SPECIFIC,
-  OUI_ASTM_ODID,
-  OUI_TYPE_ODID,
-  classifyVendorElement,
-  findVendorElements,
-  type VendorElement,
-} from './wifi-elements.js';
+  FC_BEACON,
+  beaconFixedFields,
+  element,
+  macHeader,
+} from './_mgmt.js';
+import { OUI_ASTM_ODID, OUI_TYPE_ODID, parseOdidBeaconElement, type OdidBeaconPayload } from './odid-element.js';
+import { classifyVendorElement, findVendorElements, type VendorElement } from './wifi-elements.js';
+
+export { parseOdidBeaconElement, type OdidBeaconPayload } from './odid-element.js';
 
 /** Supported Rates content core-c sends: one basic rate, 6 Mb/s (0x80 basic flag | 12 × 500 kb/s). */
 export const DEFAULT_SUPPORTED_RATES = new Uint8Array([0x8c]);
 const SSID_MAX = 32;
 
 // Offsets inside the ODID vendor element.
-const IE_ID = 0;
-const IE_LEN = 1;
 const IE_OUI = 2;
 const IE_OUI_TYPE = 5;
 const IE_COUNTER = 6;
 const IE_PAYLOAD = 7;
 
-export interface OdidBeaconPayload {
-  counter: number;
-  /** The message pack, as bytes (the messages layer decodes it). */
-  payload: Uint8Array;
-  /** 'astm' for FA:0B:BC, 'parrot' for the pre-standard 90:3A:E6. */
-  oui: 'astm' | 'parrot';
-  /** Where `payload` starts in the buffer handed in. */
-  offset: number;
-}
-
-const isOdidKind = (v: VendorElement | undefined): boolean => v?.kind === 'odid' || v?.kind === 'odidParrot';
+/** An element whose descriptor says it carries Open Drone ID (either OUI). */
+const isOdidElement = (v: VendorElement | undefined): boolean => v?.descriptor?.content === 'odid';
 
 /** `DD len FA 0B BC 0D counter pack`. */
 export function buildOdidBeaconElement(counter: number, pack: Uint8Array): Uint8Array {
@@ -56,48 +48,18 @@ export function buildOdidBeaconElement(counter: number, pack: Uint8Array): Uint8
 }
 
 /**
- * Reads one ODID vendor element starting at `offset` (its 0xDD byte). Throws DecodeError: 'malformed' if it
- * is not an ODID element (other ID, OUI or type), 'truncated' if its length runs past the buffer or leaves
- * no room for the counter.
- */
-export function parseOdidBeaconElement(bytes: Uint8Array, offset = 0): OdidBeaconPayload {
-  if (offset + IE_OUI > bytes.length) throw new DecodeError('truncated', offset, 'element header cut short', 'ie');
-  if (bytes[offset + IE_ID] !== ELEMENT_ID_VENDOR_SPECIFIC) {
-    throw new DecodeError('malformed', offset, `element ID ${bytes[offset + IE_ID]} is not 221 (vendor specific)`, 'ie.id');
-  }
-  const end = offset + IE_OUI + bytes[offset + IE_LEN]!;
-  if (end > bytes.length) {
-    throw new DecodeError('truncated', offset + IE_LEN, 'vendor element runs past the end of the buffer', 'ie.length');
-  }
-  if (end < offset + IE_PAYLOAD) {
-    throw new DecodeError('truncated', offset + IE_LEN, 'vendor element too short for OUI, type and counter', 'ie.length');
-  }
-  const vendor = classifyVendorElement({ id: ELEMENT_ID_VENDOR_SPECIFIC, offset, data: bytes.subarray(offset + IE_OUI, end) });
-  if (!vendor || !isOdidKind(vendor)) {
-    const reason = 'vendor element is not Open Drone ID (OUI FA:0B:BC or 90:3A:E6, type 0x0D)';
-    throw new DecodeError('malformed', offset + IE_OUI, reason, 'ie.oui');
-  }
-  return {
-    counter: bytes[offset + IE_COUNTER]!,
-    payload: bytes.subarray(offset + IE_PAYLOAD, end),
-    oui: vendor.kind === 'odid' ? 'astm' : 'parrot',
-    offset: offset + IE_PAYLOAD,
-  };
-}
-
-/**
  * The first ODID element in a beacon's or probe response's IE bytes, or undefined. A truncated element
  * after a complete ODID one does not hide it; an ODID element that is itself cut short (its OUI and type
  * visible, its length past the end) throws DecodeError 'truncated' rather than passing for "no Remote ID".
  */
 export function findOdidBeaconPayload(ies: Uint8Array): OdidBeaconPayload | undefined {
   const { vendor, truncated } = findVendorElements(ies);
-  const odid = vendor.find(isOdidKind);
+  const odid = vendor.find(isOdidElement);
   if (odid) return parseOdidBeaconElement(ies, odid.offset);
   if (truncated) {
     const o = truncated.offset;
     const cut = classifyVendorElement({ id: ies[o]!, offset: o, data: ies.subarray(o + IE_OUI) });
-    if (isOdidKind(cut)) throw truncated;
+    if (isOdidElement(cut)) throw truncated;
   }
   return undefined;
 }

@@ -1,28 +1,23 @@
 /**
  * 802.11 information elements of a management frame body (after the fixed fields), and the vendor-specific
  * ones (ID 221) that carry drone identification: ASTM/ASD-STAN Remote ID, its pre-standard Parrot OUI,
- * DJI DroneID and the French "signalement électronique" (spec digest §3.3, §3.5, §3.7, §7.1).
+ * DJI DroneID and the French "signalement électronique" (spec digest §3.3, §3.5, §3.7, §7.1). Which OUI and
+ * type byte is which kind comes from the payload descriptors (payload-kinds.ts), not from this file.
  *
  * A small local walker on purpose: the generic one in link/ is still being written.
  */
 
 import { DecodeError } from '../errors.js';
 import { toHex } from '../bytes.js';
+import { ELEMENT_ID_VENDOR_SPECIFIC } from './_mgmt.js';
+import { matchesVendorElement } from './payload-kind.js';
+import { VENDOR_ELEMENT_KINDS, type VendorElementDescriptor, type VendorElementKind } from './payload-kinds.js';
 
-export const ELEMENT_ID_SSID = 0;
-export const ELEMENT_ID_SUPPORTED_RATES = 1;
-export const ELEMENT_ID_DS_PARAMETER_SET = 3;
-export const ELEMENT_ID_VENDOR_SPECIFIC = 221;
-
-/** OUIs as transmitted (compare bytes, never integers: Kismet stores the DJI one byte-reversed). */
-export const OUI_ASTM_ODID = [0xfa, 0x0b, 0xbc] as const;
-export const OUI_PARROT = [0x90, 0x3a, 0xe6] as const;
-export const OUI_DJI = [0x26, 0x37, 0x12] as const;
-export const OUI_FRENCH_ID = [0x6a, 0x5c, 0x35] as const;
-/** Vendor OUI type byte of Open Drone ID (same value under the ASTM and the Parrot OUI). */
-export const OUI_TYPE_ODID = 0x0d;
-/** Vendor OUI type byte of the French signalement électronique. */
-export const OUI_TYPE_FRENCH_ID = 0x01;
+export { ELEMENT_ID_DS_PARAMETER_SET, ELEMENT_ID_SSID, ELEMENT_ID_SUPPORTED_RATES, ELEMENT_ID_VENDOR_SPECIFIC } from './_mgmt.js';
+export { OUI_ASTM_ODID, OUI_PARROT, OUI_TYPE_ODID } from './odid-element.js';
+export { OUI_DJI } from './dji-droneid.js';
+export { OUI_FRENCH_ID, OUI_TYPE_FRENCH_ID } from './french-id.js';
+export type { VendorElementKind } from './payload-kinds.js';
 
 const ELEMENT_HEADER = 2;
 const OUI_SIZE = 3;
@@ -64,14 +59,8 @@ export function walkElements(ies: Uint8Array): ElementList {
   return { elements };
 }
 
-export type VendorElementKind =
-  | 'odid' // FA:0B:BC type 0x0D, ASTM F3411 / ASD-STAN
-  | 'odidParrot' // 90:3A:E6 type 0x0D, pre-standard, same payload
-  | 'dji' // 26:37:12, DJI DroneID
-  | 'frenchId' // 6A:5C:35 type 0x01
-  | 'other';
-
 export interface VendorElement {
+  /** The kind of its descriptor (payload-kinds.ts), 'other' for elements of no kind listed there. */
   kind: VendorElementKind;
   /** "fa:0b:bc" style. */
   oui: string;
@@ -79,22 +68,22 @@ export interface VendorElement {
   offset: number;
   /** The element contents after the 3 OUI bytes (so it starts with the OUI type byte). */
   body: Uint8Array;
+  /** How to read it (payload-kind.ts); undefined for 'other'. */
+  descriptor: VendorElementDescriptor | undefined;
 }
 
 /** Classifies one element; undefined unless it is a vendor-specific element long enough to hold an OUI. */
 export function classifyVendorElement(element: WifiElement): VendorElement | undefined {
   const d = element.data;
   if (element.id !== ELEMENT_ID_VENDOR_SPECIFIC || d.length < OUI_SIZE) return undefined;
-  const body = d.subarray(OUI_SIZE);
-  return { kind: vendorKind(d, body[0]), oui: formatOui(d), offset: element.offset, body };
+  const descriptor = vendorElementDescriptor(d);
+  return { kind: descriptor ? descriptor.kind : 'other', oui: formatOui(d), offset: element.offset, body: d.subarray(OUI_SIZE), descriptor };
 }
 
-function vendorKind(d: Uint8Array, ouiType: number | undefined): VendorElementKind {
-  if (sameOui(d, OUI_ASTM_ODID) && ouiType === OUI_TYPE_ODID) return 'odid';
-  if (sameOui(d, OUI_PARROT) && ouiType === OUI_TYPE_ODID) return 'odidParrot';
-  if (sameOui(d, OUI_DJI)) return 'dji';
-  if (sameOui(d, OUI_FRENCH_ID) && ouiType === OUI_TYPE_FRENCH_ID) return 'frenchId';
-  return 'other';
+/** The first listed kind whose OUI and type byte the element contents (from the OUI) carry. */
+function vendorElementDescriptor(d: Uint8Array): VendorElementDescriptor | undefined {
+  for (const kind of VENDOR_ELEMENT_KINDS) if (matchesVendorElement(kind, d)) return kind;
+  return undefined;
 }
 
 export interface VendorElementList {
@@ -111,10 +100,6 @@ export function findVendorElements(ies: Uint8Array): VendorElementList {
     if (v) vendor.push(v);
   }
   return truncated ? { vendor, truncated } : { vendor };
-}
-
-function sameOui(d: Uint8Array, oui: readonly [number, number, number]): boolean {
-  return d[0] === oui[0] && d[1] === oui[1] && d[2] === oui[2];
 }
 
 function formatOui(d: Uint8Array): string {

@@ -8,8 +8,8 @@
 import { DecodeError } from '../errors.js';
 import { concatBytes, putU16le, u16le } from '../bytes.js';
 import { checkByte, checkPack, macBytes, type MacInput } from './_args.js';
-import { BROADCAST, DEFAULT_CAPABILITY, FC_ACTION, FC_BEACON, beaconFixedFields, element, macHeader } from './_mgmt.js';
-import { ELEMENT_ID_VENDOR_SPECIFIC } from './wifi-elements.js';
+import { BROADCAST, DEFAULT_CAPABILITY, ELEMENT_ID_VENDOR_SPECIFIC, FC_ACTION, FC_BEACON, beaconFixedFields, element, macHeader } from './_mgmt.js';
+import type { ActionFramePayload } from './payload-kind.js';
 
 export const NAN_SERVICE_NAME = 'org.opendroneid.remoteid';
 /** First 6 bytes of SHA-256("org.opendroneid.remoteid"), checked against node:crypto in the tests. */
@@ -78,6 +78,15 @@ export interface NanOdidPayload {
   /** From the Service Descriptor Extension Attribute when present (should equal the counter). */
   updateIndicator?: number;
 }
+
+/** Its payload descriptor (payload-kind.ts): service discovery frames, reported under wifi-nan. */
+export const ODID_NAN: ActionFramePayload = {
+  carrier: 'wifi-action',
+  name: 'odid-nan',
+  transport: 'wifi-nan',
+  malformed: 'framing.malformed-nan',
+  find: (body) => parseNanActionFrameBody(body),
+};
 
 /**
  * Reads an action-frame body (from its category byte). Returns undefined when it is not a NAN SDF

@@ -11,9 +11,10 @@
  */
 
 import { DecodeError, EncodeError } from '../errors.js';
+import { diagnostic } from '../diagnostics.js';
 import { formatMac, parseMac, u16le, u32le } from '../bytes.js';
 import { BLE_CRC_LENGTH, bleCrcMatches, putBleCrc } from './ble-crc.js';
-import type { BleAdvFrame, BlePduName, BlePhy, LinkResult } from './types.js';
+import type { BleAdvFrame, BlePduName, BlePhy, LinkDiagnostic, LinkResult } from './types.js';
 
 /** Access address of every advertising physical channel packet. */
 export const BLE_ADV_ACCESS_ADDRESS = 0x8e89bed6;
@@ -99,14 +100,14 @@ export interface BleLlOptions {
  * Parses one link-layer packet in data[start, end) (end defaults to the buffer's end). Returns
  * undefined for packets that are not advertising PDUs (data channel access address, AUX_CONNECT_RSP).
  * Structural errors throw DecodeError with offsets into `data`; CRC failure is `crc: 'bad'` plus a
- * warning; bytes after the CRC are a warning.
+ * diagnostic; bytes after the CRC are a diagnostic.
  */
 export function parseBleLlPacket(
   data: Uint8Array,
   start = 0,
   end = data.length,
   opts: BleLlOptions = {},
-  warnings: string[] = [],
+  diagnostics: LinkDiagnostic[] = [],
 ): BleAdvFrame | undefined {
   if (end > data.length) end = data.length;
   const hdr = start + AA_LENGTH + (opts.coded ? CI_LENGTH : 0);
@@ -136,17 +137,19 @@ export function parseBleLlPacket(
   let crc: BleAdvFrame['crc'] = 'unchecked';
   if (advAa && opts.checkCrc !== false) {
     crc = bleCrcMatches(data, hdr, crcAt) ? 'ok' : 'bad';
-    if (crc === 'bad') warnings.push('ble: bad CRC');
+    if (crc === 'bad') diagnostics.push(diagnostic('link.bad-crc', 'ble: bad CRC', { offset: crcAt }));
   }
-  if (crcAt + BLE_CRC_LENGTH < end) warnings.push(`ble: ${end - crcAt - BLE_CRC_LENGTH} bytes after the CRC`);
-  if (h0 & HDR_RFU) warnings.push('ble: reserved PDU header bit 4 set');
+  if (crcAt + BLE_CRC_LENGTH < end) {
+    diagnostics.push(diagnostic('link.ble-trailing-bytes', `ble: ${end - crcAt - BLE_CRC_LENGTH} bytes after the CRC`, { offset: crcAt + BLE_CRC_LENGTH }));
+  }
+  if (h0 & HDR_RFU) diagnostics.push(diagnostic('link.ble-reserved-bits', 'ble: reserved PDU header bit 4 set', { offset: hdr }));
 
   let frame: BleAdvFrame;
   try {
     frame =
       type === BLE_PDU_TYPE.EXTENDED
-        ? parseExtended(data, p, len, h0, opts, warnings)
-        : parseLegacy(data, p, len, h0, type, warnings);
+        ? parseExtended(data, p, len, h0, opts, diagnostics)
+        : parseLegacy(data, p, len, h0, type, diagnostics);
   } catch (e) {
     // A corrupted packet usually fails both ways; say so, the CRC explains the structure.
     if (crc === 'bad' && e instanceof DecodeError) throw new DecodeError(e.code, e.offset, `${e.reason} (and the CRC is bad)`, e.path);
@@ -159,7 +162,7 @@ export function parseBleLlPacket(
   return frame;
 }
 
-function parseLegacy(data: Uint8Array, p: number, len: number, h0: number, type: number, warnings: string[]): BleAdvFrame {
+function parseLegacy(data: Uint8Array, p: number, len: number, h0: number, type: number, diagnostics: LinkDiagnostic[]): BleAdvFrame {
   const name = LEGACY_NAMES[type]!;
   // SCAN_REQ (ScanA, AdvA) and CONNECT_IND (InitA, AdvA, LLData) name the advertiser second, typed by RxAdd.
   const second = type === BLE_PDU_TYPE.SCAN_REQ || type === BLE_PDU_TYPE.CONNECT_IND;
@@ -167,7 +170,9 @@ function parseLegacy(data: Uint8Array, p: number, len: number, h0: number, type:
   if (len < need) {
     throw new DecodeError('malformed', p - 1, `${name} payload of ${len} bytes cannot hold its addresses (${need})`, 'ble.length');
   }
-  if (len > LEGACY_MAX_PAYLOAD) warnings.push(`ble: ${name} payload ${len} bytes exceeds the legacy maximum ${LEGACY_MAX_PAYLOAD}`);
+  if (len > LEGACY_MAX_PAYLOAD) {
+    diagnostics.push(diagnostic('link.ble-oversized-pdu', `ble: ${name} payload ${len} bytes exceeds the legacy maximum ${LEGACY_MAX_PAYLOAD}`, { offset: p - 1 }));
+  }
   const carriesData =
     type === BLE_PDU_TYPE.ADV_IND ||
     type === BLE_PDU_TYPE.ADV_NONCONN_IND ||
@@ -190,7 +195,7 @@ function parseExtended(
   len: number,
   h0: number,
   opts: BleLlOptions,
-  warnings: string[],
+  diagnostics: LinkDiagnostic[],
 ): BleAdvFrame {
   if (len < 1) throw new DecodeError('malformed', p - 1, 'extended advertising PDU with an empty payload', 'ble.length');
   const extLen = data[p]! & EXT_LEN_MASK;
@@ -203,7 +208,7 @@ function parseExtended(
   let flags = 0;
   if (extLen > 0) {
     flags = data[p + 1]!;
-    if (flags & EXT_RFU) warnings.push('ble: reserved extended header flag bit 7 set');
+    if (flags & EXT_RFU) diagnostics.push(diagnostic('link.ble-reserved-bits', 'ble: reserved extended header flag bit 7 set', { offset: p + 1 }));
     let o = p + 2;
     if (flags & EXT_ADVA) {
       o = need(o, ADDRESS_LENGTH, extEnd, 'AdvA');
@@ -259,9 +264,9 @@ const NO_OPTIONS: BleLlOptions = {};
  * signal metadata and never a CI byte (LE Coded captures need DLT 256 or 272).
  */
 export function decodeBleLlRecord(data: Uint8Array): LinkResult {
-  const warnings: string[] = [];
-  const frame = parseBleLlPacket(data, 0, data.length, NO_OPTIONS, warnings);
-  return { frames: frame === undefined ? [] : [frame], warnings };
+  const diagnostics: LinkDiagnostic[] = [];
+  const frame = parseBleLlPacket(data, 0, data.length, NO_OPTIONS, diagnostics);
+  return { frames: frame === undefined ? [] : [frame], diagnostics };
 }
 
 export interface BleAdvPduBuild {

@@ -7,10 +7,11 @@
  */
 
 import { DecodeError, EncodeError } from '../errors.js';
+import { diagnostic } from '../diagnostics.js';
 import { putU16le, u16le } from '../bytes.js';
 import { BLE_CRC_LENGTH, bleCrcMatches } from './ble-crc.js';
 import { BLE_AUX_TYPE, BLE_PDU_TYPE, parseBleLlPacket } from './ble-ll.js';
-import type { BlePhy, LinkResult } from './types.js';
+import type { BlePhy, LinkDiagnostic, LinkResult } from './types.js';
 
 const RF_CHANNEL = 0;
 const SIGNAL = 1;
@@ -75,22 +76,22 @@ export function indexToRfChannel(index: number): number {
 
 /** DLT 256 record -> zero or one BleAdvFrame (data-channel and isochronous packets give none). */
 export function decodeBlePhdrRecord(data: Uint8Array): LinkResult {
-  const warnings: string[] = [];
+  const diagnostics: LinkDiagnostic[] = [];
   if (data.length < BLE_PHDR_LENGTH) {
     throw new DecodeError('truncated', 0, `BLE pseudo-header needs ${BLE_PHDR_LENGTH} bytes, ${data.length} present`, 'blePhdr');
   }
   const flags = u16le(data, FLAGS);
   const pduType = (flags & PDU_TYPE_MASK) >> PDU_TYPE_SHIFT;
-  if (pduType >= BLE_PHDR_PDU.DATA_C2P && pduType <= BLE_PHDR_PDU.BIS) return { frames: [], warnings };
-  if (pduType > BLE_PHDR_PDU.BIS) warnings.push('blePhdr: reserved PDU type 7');
+  if (pduType >= BLE_PHDR_PDU.DATA_C2P && pduType <= BLE_PHDR_PDU.BIS) return { frames: [], diagnostics };
+  if (pduType > BLE_PHDR_PDU.BIS) diagnostics.push(diagnostic('link.ble-phdr-reserved', 'blePhdr: reserved PDU type 7', { offset: FLAGS }));
 
   const rf = data[RF_CHANNEL]!;
   const channel = rfChannelToIndex(rf);
-  if (channel === undefined) warnings.push(`blePhdr: RF channel ${rf} out of range 0..39`);
+  if (channel === undefined) diagnostics.push(diagnostic('link.ble-phdr-channel', `blePhdr: RF channel ${rf} out of range 0..39`, { offset: RF_CHANNEL }));
   const phyCode = flags >>> PHY_SHIFT;
   const phy = PHY_NAMES[phyCode];
-  if (phy === undefined) warnings.push('blePhdr: reserved PHY value 3 (parsed as uncoded)');
-  if (!(flags & BLE_PHDR_FLAG.DEWHITENED)) warnings.push('blePhdr: packet not flagged de-whitened');
+  if (phy === undefined) diagnostics.push(diagnostic('link.ble-phdr-reserved', 'blePhdr: reserved PHY value 3 (parsed as uncoded)', { offset: FLAGS }));
+  if (!(flags & BLE_PHDR_FLAG.DEWHITENED)) diagnostics.push(diagnostic('link.ble-phdr-whitened', 'blePhdr: packet not flagged de-whitened', { offset: FLAGS }));
 
   const frame = parseBleLlPacket(
     data,
@@ -103,19 +104,19 @@ export function decodeBlePhdrRecord(data: Uint8Array): LinkResult {
       phy,
       rssi: flags & BLE_PHDR_FLAG.SIGNAL_VALID ? (data[SIGNAL]! << 24) >> 24 : undefined,
     },
-    warnings,
+    diagnostics,
   );
-  if (frame === undefined) return { frames: [], warnings };
+  if (frame === undefined) return { frames: [], diagnostics };
   if (flags & BLE_PHDR_FLAG.CRC_CHECKED) {
     const snifferOk = (flags & BLE_PHDR_FLAG.CRC_VALID) !== 0;
     if (frame.crc === 'unchecked') {
       frame.crc = snifferOk ? 'ok' : 'bad';
-      if (!snifferOk) warnings.push('ble: sniffer reports a bad CRC');
+      if (!snifferOk) diagnostics.push(diagnostic('link.bad-crc', 'ble: sniffer reports a bad CRC', { offset: FLAGS }));
     } else if ((frame.crc === 'ok') !== snifferOk) {
-      warnings.push(`blePhdr: sniffer says CRC ${snifferOk ? 'valid' : 'invalid'}, computed ${frame.crc}`);
+      diagnostics.push(diagnostic('link.ble-phdr-crc-disagrees', `blePhdr: sniffer says CRC ${snifferOk ? 'valid' : 'invalid'}, computed ${frame.crc}`, { offset: FLAGS }));
     }
   }
-  return { frames: [frame], warnings };
+  return { frames: [frame], diagnostics };
 }
 
 export interface BlePhdrBuild {

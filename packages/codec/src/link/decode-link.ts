@@ -48,7 +48,7 @@ export function supportedLinkTypes(): number[] {
 
 /**
  * Decodes one record. Unknown link types throw DecodeError('unsupported'); malformed records throw
- * DecodeError; bad CRC/FCS and oddities come back as warnings next to the frames.
+ * DecodeError; bad CRC/FCS and oddities come back as diagnostics next to the frames.
  */
 export function decodeLinkFrame(linkType: number, data: Uint8Array): LinkResult {
   const decode = DECODERS.get(linkType);

@@ -10,83 +10,72 @@
  * opcode 3 (HCI_MON_EVENT_PKT) the event without the H4 type byte. Other opcodes (commands, ACL, index and
  * system notes) yield no frame.
  *
- * Report layout. Core v5.x Vol 4 Part E 7.7.65.2 lists the LE Advertising Report parameters with an
- * [i] index, and the Core 4.0 text was widely read as parameter-major (all Event_Type[i], then all
- * Address_Type[i], ...). We read them report after report (Event_Type, Address_Type, Address,
- * Data_Length, Data, RSSI), which is how Linux (net/bluetooth/hci_event.c: struct
- * hci_ev_le_advertising_info, RSSI byte after data), BlueZ btmon and Nordic's SoftDevice Controller
- * (sdc_hci_le_adv_report_array_params_t, documented from Core v6.3 7.7.65.2) lay them out; the two
- * readings only differ when Num_Reports > 1 (not checked against the Core PDF itself here). The
- * extended report (7.7.65.13) is read the same way: 24 fixed bytes, then data.
+ * The events are split into reports by hci-reports.ts (the report layout and why it is read report after
+ * report); here each report becomes a BleAdvFrame.
  */
 
 import { DecodeError, EncodeError } from '../errors.js';
-import { formatMac, putU16le, u16be, u16le, u32be } from '../bytes.js';
+import { putU16le, u16be, u32be } from '../bytes.js';
 import { macBytes } from './ble-ll.js';
+import {
+  ADDR_ANONYMOUS,
+  ADDRESS_LENGTH,
+  DATA_STATUSES,
+  ET_CONNECTABLE,
+  ET_DIRECTED,
+  ET_LEGACY,
+  ET_PROPERTIES,
+  ET_SCANNABLE,
+  ET_SCAN_RESPONSE,
+  ET_STATUS_SHIFT,
+  EVT_CODE,
+  EVT_LE_META,
+  EVT_PARAMS,
+  EVT_PLEN,
+  EXT_FIXED,
+  HCI_LEGACY_PDUS,
+  LEGACY_EXT_PDUS,
+  LEGACY_FIXED,
+  LEGACY_MAX_DATA,
+  LE_SUBEVENT_ADVERTISING_REPORT,
+  LE_SUBEVENT_EXT_ADVERTISING_REPORT,
+  L_ADDR,
+  L_ADDR_TYPE,
+  L_DATA,
+  L_DATA_LENGTH,
+  MAX_PARAMS,
+  MAX_REPORTS,
+  RSSI_UNAVAILABLE,
+  SID_NONE,
+  TX_POWER_UNAVAILABLE,
+  X_ADDR,
+  X_ADDR_TYPE,
+  X_DATA_LENGTH,
+  X_DIRECT_ADDR_TYPE,
+  X_EVENT_TYPE,
+  X_PERIODIC_INTERVAL,
+  X_PRIMARY_PHY,
+  X_RSSI,
+  X_SECONDARY_PHY,
+  X_SID,
+  X_TX_POWER,
+  splitHciAdvReports,
+  type HciAdvReport,
+  type HciExtAdvReport,
+  type HciLegacyAdvReport,
+} from './hci-reports.js';
 import type { BleAdvFrame, BleFragment, BlePduName, BlePhy, LinkResult } from './types.js';
+
+export { LE_SUBEVENT_ADVERTISING_REPORT, LE_SUBEVENT_EXT_ADVERTISING_REPORT };
 
 const PHDR_LENGTH = 4;
 const PHDR_RECEIVED = 1;
 const H4_EVENT = 0x04;
-const EVT_LE_META = 0x3e;
-export const LE_SUBEVENT_ADVERTISING_REPORT = 0x02;
-export const LE_SUBEVENT_EXT_ADVERTISING_REPORT = 0x0d;
-
-// Event: event code, parameter length, then parameters (subevent, Num_Reports, ...).
-const EVT_CODE = 0;
-const EVT_PLEN = 1;
-const EVT_PARAMS = 2;
 /** Linux monitor header: adapter index u16 BE, opcode u16 BE. */
 const MONITOR_HEADER = 4;
 const MONITOR_OPCODE = 2;
 const MONITOR_EVENT_PKT = 3;
-const MAX_PARAMS = 255;
-const MAX_REPORTS = 0x19;
 
-const ADDRESS_LENGTH = 6;
-/** Legacy report: type, address type, address, data length, (data), RSSI. */
-const LEGACY_FIXED = 1 + 1 + ADDRESS_LENGTH + 1 + 1;
-const LEGACY_MAX_DATA = 31;
-/** Extended report fixed part (before data), offsets within a report. */
-const X_EVENT_TYPE = 0; // u16
-const X_ADDR_TYPE = 2;
-const X_ADDR = 3;
-const X_PRIMARY_PHY = 9;
-const X_SECONDARY_PHY = 10;
-const X_SID = 11;
-const X_TX_POWER = 12;
-const X_RSSI = 13;
-const X_PERIODIC_INTERVAL = 14; // u16
-const X_DIRECT_ADDR_TYPE = 16;
-const X_DATA_LENGTH = 23;
-const EXT_FIXED = 24;
-
-const RSSI_UNAVAILABLE = 127;
-const TX_POWER_UNAVAILABLE = 127;
-const SID_NONE = 0xff;
-const ADDR_ANONYMOUS = 0xff;
-
-// Extended report Event_Type bits.
-const ET_CONNECTABLE = 0x01;
-const ET_SCANNABLE = 0x02;
-const ET_DIRECTED = 0x04;
-const ET_SCAN_RESPONSE = 0x08;
-const ET_LEGACY = 0x10;
-const ET_STATUS_SHIFT = 5;
-const ET_RESERVED = 0xff80;
-
-/** HCI legacy report event types (not the LL PDU numbering: HCI 3 = ADV_NONCONN_IND, LL 2). */
-const HCI_LEGACY_NAMES: readonly BlePduName[] = ['ADV_IND', 'ADV_DIRECT_IND', 'ADV_SCAN_IND', 'ADV_NONCONN_IND', 'SCAN_RSP'];
-/** Extended-report event types with the legacy bit, per 7.7.65.13. */
-const LEGACY_EXT_TYPES: Readonly<Record<number, BlePduName>> = {
-  0x13: 'ADV_IND',
-  0x15: 'ADV_DIRECT_IND',
-  0x12: 'ADV_SCAN_IND',
-  0x10: 'ADV_NONCONN_IND',
-  0x1b: 'SCAN_RSP', // to an ADV_IND
-  0x1a: 'SCAN_RSP', // to an ADV_SCAN_IND
-};
-const FRAGMENTS: readonly (BleFragment | undefined)[] = ['complete', 'more', 'truncated', undefined];
 /** HCI PHY codes: primary 1 = 1M, 3 = Coded; secondary also 2 = 2M, 0 = none. */
 const HCI_PHYS: readonly (BlePhy | undefined)[] = [undefined, '1M', '2M', 'coded'];
 
@@ -108,115 +97,60 @@ export function decodeLinuxMonitorRecord(data: Uint8Array): LinkResult {
   if (data.length < MONITOR_HEADER) {
     throw new DecodeError('truncated', 0, `Linux monitor header needs ${MONITOR_HEADER} bytes, ${data.length} present`, 'hci_mon');
   }
-  if (u16be(data, MONITOR_OPCODE) !== MONITOR_EVENT_PKT) return { frames: [], warnings: [] };
+  if (u16be(data, MONITOR_OPCODE) !== MONITOR_EVENT_PKT) return { frames: [], diagnostics: [] };
   return decodeEvent(data, MONITOR_HEADER);
 }
 
 function decodeH4(data: Uint8Array, o: number): LinkResult {
   if (o >= data.length) throw new DecodeError('truncated', o, 'empty H4 packet', 'hci');
-  if (data[o] !== H4_EVENT) return { frames: [], warnings: [] };
+  if (data[o] !== H4_EVENT) return { frames: [], diagnostics: [] };
   return decodeEvent(data, o + 1);
 }
 
-/** An HCI event starting at `o` (its event code): the advertising reports it carries. */
+/** An HCI event starting at `o` (its event code): a frame per advertising report, or the first damage. */
 function decodeEvent(data: Uint8Array, o: number): LinkResult {
-  const warnings: string[] = [];
-  const frames: BleAdvFrame[] = [];
-  if (o + EVT_PARAMS > data.length) {
-    throw new DecodeError('truncated', o, 'HCI event header needs 2 bytes', 'hci.event');
-  }
-  const plen = data[o + EVT_PLEN]!;
-  const p = o + EVT_PARAMS;
-  const end = p + plen;
-  if (end > data.length) {
-    throw new DecodeError('truncated', o + EVT_PLEN, `HCI event declares ${plen} parameter bytes, ${data.length - p} present`, 'hci.event.length');
-  }
-  if (end < data.length) warnings.push(`hci: ${data.length - end} bytes after the event`);
-  if (data[o + EVT_CODE] !== EVT_LE_META || plen < 2) return { frames, warnings };
-  const sub = data[p]!;
-  if (sub !== LE_SUBEVENT_ADVERTISING_REPORT && sub !== LE_SUBEVENT_EXT_ADVERTISING_REPORT) return { frames, warnings };
-  const num = data[p + 1]!;
-  if (num === 0 || num > MAX_REPORTS) warnings.push(`hci: Num_Reports ${num} outside 1..${MAX_REPORTS}`);
-  let r = p + 2;
-  for (let i = 0; i < num; i++) {
-    r = sub === LE_SUBEVENT_ADVERTISING_REPORT ? legacyReport(data, r, end, i, frames, warnings) : extReport(data, r, end, i, frames, warnings);
-  }
-  if (r < end) warnings.push(`hci: ${end - r} bytes after the last report`);
-  return { frames, warnings };
+  const event = splitHciAdvReports(data, o);
+  if (event.error) throw event.error;
+  return { frames: event.reports.map(hciReportFrame), diagnostics: event.diagnostics };
 }
 
-function legacyReport(data: Uint8Array, r: number, end: number, i: number, frames: BleAdvFrame[], warnings: string[]): number {
-  if (r + LEGACY_FIXED > end) {
-    throw new DecodeError('malformed', r, `advertising report ${i} needs ${LEGACY_FIXED} bytes, ${end - r} left`, `hci.report[${i}]`);
-  }
-  const dataLen = data[r + 8]!;
-  const d = r + 9;
-  if (d + dataLen + 1 > end) {
-    throw new DecodeError('malformed', r + 8, `advertising report ${i} data length ${dataLen} runs past the event`, `hci.report[${i}].dataLength`);
-  }
-  if (dataLen > LEGACY_MAX_DATA) warnings.push(`hci: report ${i} carries ${dataLen} data bytes (> ${LEGACY_MAX_DATA})`);
-  const type = data[r]!;
-  let pdu = HCI_LEGACY_NAMES[type];
-  if (pdu === undefined) {
-    warnings.push(`hci: report ${i} has reserved event type ${type}`);
-    pdu = 'UNKNOWN';
-  }
-  const addrType = data[r + 1]!;
-  const rssi = (data[d + dataLen]! << 24) >> 24;
+/** One report as the frame the receive path reads (what a BleAdvFrame has no field for is left out). */
+export function hciReportFrame(r: HciAdvReport): BleAdvFrame {
+  return r.kind === 'legacy' ? legacyFrame(r) : extFrame(r);
+}
+
+function legacyFrame(r: HciLegacyAdvReport): BleAdvFrame {
   const f: BleAdvFrame = {
     kind: 'ble',
-    pdu,
+    pdu: HCI_LEGACY_PDUS[r.eventType] ?? 'UNKNOWN',
     extended: false,
-    address: formatMac(data, r + 2, true),
-    addressRandom: (addrType & 1) === 1,
-    advData: data.subarray(d, d + dataLen),
+    address: r.address,
+    addressRandom: (r.addressType & 1) === 1,
+    advData: r.data,
     crc: 'unchecked',
   };
-  if (rssi !== RSSI_UNAVAILABLE) f.rssi = rssi;
-  frames.push(f);
-  return d + dataLen + 1;
+  if (r.rssi !== RSSI_UNAVAILABLE) f.rssi = r.rssi;
+  return f;
 }
 
-function extReport(data: Uint8Array, r: number, end: number, i: number, frames: BleAdvFrame[], warnings: string[]): number {
-  if (r + EXT_FIXED > end) {
-    throw new DecodeError('malformed', r, `extended report ${i} needs ${EXT_FIXED} bytes, ${end - r} left`, `hci.report[${i}]`);
-  }
-  const dataLen = data[r + X_DATA_LENGTH]!;
-  const d = r + EXT_FIXED;
-  if (d + dataLen > end) {
-    throw new DecodeError('malformed', r + X_DATA_LENGTH, `extended report ${i} data length ${dataLen} runs past the event`, `hci.report[${i}].dataLength`);
-  }
-  const et = u16le(data, r + X_EVENT_TYPE);
-  if (et & ET_RESERVED) warnings.push(`hci: report ${i} event type 0x${et.toString(16)} has reserved bits set`);
+function extFrame(r: HciExtAdvReport): BleAdvFrame {
+  const et = r.eventType;
   const legacy = (et & ET_LEGACY) !== 0;
   let pdu: BlePduName;
-  if (legacy) {
-    pdu = LEGACY_EXT_TYPES[et & 0x1f] ?? 'UNKNOWN';
-    if (pdu === 'UNKNOWN') warnings.push(`hci: report ${i} legacy event type 0x${(et & 0x1f).toString(16)} is not allowed`);
-  } else {
-    pdu = et & ET_SCAN_RESPONSE ? 'AUX_SCAN_RSP' : 'AUX_ADV_IND';
+  if (legacy) pdu = LEGACY_EXT_PDUS[et & ET_PROPERTIES] ?? 'UNKNOWN';
+  else pdu = et & ET_SCAN_RESPONSE ? 'AUX_SCAN_RSP' : 'AUX_ADV_IND';
+  const f: BleAdvFrame = { kind: 'ble', pdu, extended: !legacy, advData: r.data, crc: 'unchecked' };
+  if (r.addressType !== ADDR_ANONYMOUS) {
+    f.address = r.address;
+    f.addressRandom = (r.addressType & 1) === 1;
   }
-  const status = (et >> ET_STATUS_SHIFT) & 3;
-  const fragment = FRAGMENTS[status];
-  if (fragment === undefined) warnings.push(`hci: report ${i} reserved data status 3`);
-
-  const f: BleAdvFrame = { kind: 'ble', pdu, extended: !legacy, advData: data.subarray(d, d + dataLen), crc: 'unchecked' };
-  const addrType = data[r + X_ADDR_TYPE]!;
-  if (addrType !== ADDR_ANONYMOUS) {
-    f.address = formatMac(data, r + X_ADDR, true);
-    f.addressRandom = (addrType & 1) === 1;
-  }
-  const phy = HCI_PHYS[data[r + X_SECONDARY_PHY]!] ?? HCI_PHYS[data[r + X_PRIMARY_PHY]!];
+  const phy = HCI_PHYS[r.secondaryPhy] ?? HCI_PHYS[r.primaryPhy];
   if (phy !== undefined) f.phy = phy;
-  const sid = data[r + X_SID]!;
-  if (sid !== SID_NONE) f.sid = sid;
-  const tx = (data[r + X_TX_POWER]! << 24) >> 24;
-  if (tx !== TX_POWER_UNAVAILABLE) f.txPower = tx;
-  const rssi = (data[r + X_RSSI]! << 24) >> 24;
-  if (rssi !== RSSI_UNAVAILABLE) f.rssi = rssi;
-  if (fragment !== undefined) f.fragment = fragment;
-  frames.push(f);
-  return d + dataLen;
+  if (r.sid !== SID_NONE) f.sid = r.sid;
+  if (r.txPower !== TX_POWER_UNAVAILABLE) f.txPower = r.txPower;
+  if (r.rssi !== RSSI_UNAVAILABLE) f.rssi = r.rssi;
+  if (r.dataStatus !== 'reserved') f.fragment = r.dataStatus;
+  return f;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -276,17 +210,17 @@ export function buildHciLeAdvertisingReport(reports: readonly HciLegacyReport[],
   let o = out.length - size + 2;
   for (let i = 0; i < reports.length; i++) {
     const rep = reports[i]!;
-    const type = HCI_LEGACY_NAMES.indexOf(rep.pdu);
-    if (type < 0) throw new EncodeError('invalid', `reports[${i}].pdu`, rep.pdu, HCI_LEGACY_NAMES.join(', '));
+    const type = HCI_LEGACY_PDUS.indexOf(rep.pdu);
+    if (type < 0) throw new EncodeError('invalid', `reports[${i}].pdu`, rep.pdu, HCI_LEGACY_PDUS.join(', '));
     if (rep.data.length > LEGACY_MAX_DATA) {
       throw new EncodeError('out-of-range', `reports[${i}].data.length`, rep.data.length, `0..${LEGACY_MAX_DATA}`);
     }
     out[o] = type;
-    out[o + 1] = byteIn(rep.addressType ?? 1, 0, 3, `reports[${i}].addressType`);
-    putAddress(out, o + 2, rep.address, `reports[${i}].address`);
-    out[o + 8] = rep.data.length;
-    out.set(rep.data, o + 9);
-    o += 9 + rep.data.length;
+    out[o + L_ADDR_TYPE] = byteIn(rep.addressType ?? 1, 0, 3, `reports[${i}].addressType`);
+    putAddress(out, o + L_ADDR, rep.address, `reports[${i}].address`);
+    out[o + L_DATA_LENGTH] = rep.data.length;
+    out.set(rep.data, o + L_DATA);
+    o += L_DATA + rep.data.length;
     out[o++] = signedByte(rep.rssi, RSSI_UNAVAILABLE, `reports[${i}].rssi`);
   }
   return out;
@@ -302,9 +236,9 @@ export function buildHciLeExtAdvertisingReport(reports: readonly HciExtReport[],
   for (let i = 0; i < reports.length; i++) {
     const rep = reports[i]!;
     const at = `reports[${i}]`;
-    const props = byteIn(rep.properties ?? 0, 0, 0x1f, `${at}.properties`);
-    const status = FRAGMENTS.indexOf(rep.fragment ?? 'complete');
-    if (status < 0) throw new EncodeError('invalid', `${at}.fragment`, rep.fragment, "'complete', 'more' or 'truncated'");
+    const props = byteIn(rep.properties ?? 0, 0, ET_PROPERTIES, `${at}.properties`);
+    const status = DATA_STATUSES.indexOf(rep.fragment ?? 'complete');
+    if (status < 0 || DATA_STATUSES[status] === 'reserved') throw new EncodeError('invalid', `${at}.fragment`, rep.fragment, "'complete', 'more' or 'truncated'");
     putU16le(out, o + X_EVENT_TYPE, props | (status << ET_STATUS_SHIFT));
     if (rep.address === undefined) {
       out[o + X_ADDR_TYPE] = ADDR_ANONYMOUS;
@@ -333,6 +267,21 @@ export function buildHciLeExtAdvertisingReport(reports: readonly HciExtReport[],
     out.set(rep.data, o + EXT_FIXED);
     o += EXT_FIXED + rep.data.length;
   }
+  return out;
+}
+
+/**
+ * One report of an event split by splitHciAdvReports(data), alone in an event of its own (Num_Reports 1),
+ * as H4 bytes: the report's bytes as received, none rebuilt. What a controller that sends one report per
+ * event would have sent; byte for byte the event itself when it held only that report.
+ */
+export function buildHciReportEvent(data: Uint8Array, report: HciAdvReport, opts: HciBuildOptions = {}): Uint8Array {
+  if (!(report.offset >= 0 && report.offset + report.length <= data.length)) {
+    throw new EncodeError('out-of-range', 'report.offset', report.offset, `a report within the ${data.length} bytes given`);
+  }
+  const sub = report.kind === 'legacy' ? LE_SUBEVENT_ADVERTISING_REPORT : LE_SUBEVENT_EXT_ADVERTISING_REPORT;
+  const out = eventBuffer(2 + report.length, sub, 1, opts);
+  out.set(data.subarray(report.offset, report.offset + report.length), out.length - report.length);
   return out;
 }
 

@@ -154,5 +154,5 @@ export function stripFcs(frame: Uint8Array, known: FcsKnowledge): { frame: Uint8
 export function decodeIeee80211Record(data: Uint8Array): LinkResult {
   const s = stripFcs(data, 'unknown');
   const frame: WifiFrame = { kind: 'wifi', frame: s.frame, fcs: s.fcs };
-  return { frames: [frame], warnings: [] };
+  return { frames: [frame], diagnostics: [] };
 }

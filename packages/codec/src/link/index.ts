@@ -1,6 +1,6 @@
 /** Link layers: captured records (radiotap, raw 802.11, BLE sniffer headers, HCI) -> radio frames. */
 
-export type { BleAdvFrame, BleFragment, BlePduName, BlePhy, FcsStatus, LinkFrame, LinkResult, WifiFrame } from './types.js';
+export type { BleAdvFrame, BleFragment, BlePduName, BlePhy, FcsStatus, LinkDiagnostic, LinkFrame, LinkResult, WifiFrame } from './types.js';
 export { LINKTYPE, decodeLinkFrame, isSupportedLinkType, supportedLinkTypes, type LinkDecoder } from './decode-link.js';
 export { crc32, fcsMatches } from './crc32.js';
 export { BLE_ADV_CRC_INIT, BLE_CRC_LENGTH, bleCrc24, bleCrcMatches, putBleCrc, reverseBits24 } from './ble-crc.js';
@@ -49,6 +49,7 @@ export {
   LE_SUBEVENT_EXT_ADVERTISING_REPORT,
   buildHciLeAdvertisingReport,
   buildHciLeExtAdvertisingReport,
+  buildHciReportEvent,
   decodeHciH4PhdrRecord,
   decodeHciH4Record,
   decodeLinuxMonitorRecord,
@@ -57,3 +58,11 @@ export {
   type HciExtReport,
   type HciLegacyReport,
 } from './hci-h4.js';
+export {
+  splitHciAdvReports,
+  type HciAdvReport,
+  type HciAdvReportEvent,
+  type HciDataStatus,
+  type HciExtAdvReport,
+  type HciLegacyAdvReport,
+} from './hci-reports.js';

@@ -13,9 +13,10 @@
  */
 
 import { DecodeError } from '../errors.js';
+import { diagnostic } from '../diagnostics.js';
 import { u16le } from '../bytes.js';
 import { parseBleLlPacket } from './ble-ll.js';
-import type { BlePhy, LinkResult } from './types.js';
+import type { BlePhy, LinkDiagnostic, LinkResult } from './types.js';
 
 // Byte 0 (board ID) is informational only.
 const PAYLOAD_LENGTH = 1; // u16 in v>=2
@@ -53,7 +54,7 @@ const PHY_NAMES: readonly BlePhy[] = ['1M', '2M', 'coded'];
 
 /** DLT 272 record -> zero or one BleAdvFrame. */
 export function decodeNordicBleRecord(data: Uint8Array): LinkResult {
-  const warnings: string[] = [];
+  const diagnostics: LinkDiagnostic[] = [];
   const n = data.length;
   if (n >= 2 && data[0] === LEGACY_MARKER_0 && data[1] === LEGACY_MARKER_1) {
     throw new DecodeError('unsupported', 0, 'nRF Sniffer legacy (0xBEEF, v0) header', 'nordic.version');
@@ -64,7 +65,7 @@ export function decodeNordicBleRecord(data: Uint8Array): LinkResult {
   let version = data[PROTOCOL_VERSION]!;
   if (version === 0) throw new DecodeError('unsupported', PROTOCOL_VERSION, 'nRF Sniffer protocol version 0', 'nordic.version');
   if (version > NEWEST_VERSION) {
-    warnings.push(`nordic: protocol version ${version} unknown, read as ${NEWEST_VERSION}`);
+    diagnostics.push(diagnostic('link.nordic-version', `nordic: protocol version ${version} unknown, read as ${NEWEST_VERSION}`, { offset: PROTOCOL_VERSION }));
     version = NEWEST_VERSION;
   }
 
@@ -76,18 +77,14 @@ export function decodeNordicBleRecord(data: Uint8Array): LinkResult {
   if (total > n) {
     throw new DecodeError('truncated', PAYLOAD_LENGTH, `nRF Sniffer record claims ${total} bytes, ${n} present`, 'nordic.payloadLength');
   }
-  if (total < n) warnings.push(`nordic: ${n - total} bytes after the payload`);
+  if (total < n) diagnostics.push(diagnostic('link.nordic-trailing-bytes', `nordic: ${n - total} bytes after the payload`, { offset: total }));
 
   const id = data[PACKET_ID]!;
   if (version === NEWEST_VERSION) {
-    if (id === NORDIC_PACKET_ID.EVENT_PACKET_DATA) return { frames: [], warnings };
-    if (id !== NORDIC_PACKET_ID.EVENT_PACKET_ADVERTISING) {
-      warnings.push(`nordic: packet ID 0x${id.toString(16)} carries no radio packet`);
-      return { frames: [], warnings };
-    }
+    if (id === NORDIC_PACKET_ID.EVENT_PACKET_DATA) return { frames: [], diagnostics };
+    if (id !== NORDIC_PACKET_ID.EVENT_PACKET_ADVERTISING) return noPacket(id, diagnostics);
   } else if (id !== NORDIC_PACKET_ID.EVENT_PACKET_DATA) {
-    warnings.push(`nordic: packet ID 0x${id.toString(16)} carries no radio packet`);
-    return { frames: [], warnings };
+    return noPacket(id, diagnostics);
   }
 
   const eventLen = data[EVENT_HEADER_LENGTH]!;
@@ -102,10 +99,10 @@ export function decodeNordicBleRecord(data: Uint8Array): LinkResult {
   const flags = data[FLAGS]!;
   const phyCode = (flags >> PHY_SHIFT) & PHY_MASK;
   const phy = PHY_NAMES[phyCode];
-  if (phy === undefined) warnings.push(`nordic: reserved PHY value ${phyCode} (parsed as uncoded)`);
+  if (phy === undefined) diagnostics.push(diagnostic('link.nordic-reserved-phy', `nordic: reserved PHY value ${phyCode} (parsed as uncoded)`, { offset: FLAGS }));
   const ch = data[CHANNEL]!;
   const channel = ch <= LAST_CHANNEL ? ch : undefined;
-  if (channel === undefined) warnings.push(`nordic: channel index ${ch} out of range 0..39`);
+  if (channel === undefined) diagnostics.push(diagnostic('link.nordic-channel', `nordic: channel index ${ch} out of range 0..39`, { offset: CHANNEL }));
   const snifferOk = (flags & FLAG_CRC_OK) !== 0;
 
   const frame = parseBleLlPacket(
@@ -119,14 +116,20 @@ export function decodeNordicBleRecord(data: Uint8Array): LinkResult {
       phy,
       rssi: -data[RSSI]!, // stored as a magnitude
     },
-    warnings,
+    diagnostics,
   );
-  if (frame === undefined) return { frames: [], warnings };
+  if (frame === undefined) return { frames: [], diagnostics };
   if (frame.crc === 'unchecked') {
     frame.crc = snifferOk ? 'ok' : 'bad';
-    if (!snifferOk) warnings.push('ble: sniffer reports a bad CRC');
+    if (!snifferOk) diagnostics.push(diagnostic('link.bad-crc', 'ble: sniffer reports a bad CRC', { offset: FLAGS }));
   } else if ((frame.crc === 'ok') !== snifferOk) {
-    warnings.push(`nordic: sniffer says CRC ${snifferOk ? 'OK' : 'bad'}, computed ${frame.crc}`);
+    diagnostics.push(diagnostic('link.nordic-crc-disagrees', `nordic: sniffer says CRC ${snifferOk ? 'OK' : 'bad'}, computed ${frame.crc}`, { offset: FLAGS }));
   }
-  return { frames: [frame], warnings };
+  return { frames: [frame], diagnostics };
+}
+
+/** A sniffer event other than a radio packet (status, ping...): nothing to decode. */
+function noPacket(id: number, diagnostics: LinkDiagnostic[]): LinkResult {
+  diagnostics.push(diagnostic('link.nordic-no-packet', `nordic: packet ID 0x${id.toString(16)} carries no radio packet`, { offset: PACKET_ID }));
+  return { frames: [], diagnostics };
 }

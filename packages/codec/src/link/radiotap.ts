@@ -11,9 +11,10 @@
  */
 
 import { DecodeError, EncodeError } from '../errors.js';
+import { diagnostic } from '../diagnostics.js';
 import { putU16le, putU32le, u16le, u32le } from '../bytes.js';
 import { stripFcs } from './ieee80211.js';
-import type { LinkResult, WifiFrame } from './types.js';
+import type { LinkDiagnostic, LinkResult, WifiFrame } from './types.js';
 
 // Header layout.
 const HDR_VERSION = 0;
@@ -72,7 +73,7 @@ export interface RadiotapInfo {
   /** TSFT (µs), low 53 bits exact. */
   tsft?: number;
   /** Set when field parsing stopped early (unknown field, TLVs, overrun); headerLength is still right. */
-  stoppedAt?: string;
+  stoppedAt?: LinkDiagnostic;
 }
 
 /** 802.11 channel number from a centre frequency (2.4, 4.9, 5 and 6 GHz bands); undefined if none. */
@@ -117,7 +118,7 @@ export function parseRadiotap(data: Uint8Array, start = 0): RadiotapInfo {
   let dataOff = start + HDR_PRESENT;
   for (;;) {
     if (dataOff + 4 > end) {
-      info.stoppedAt = 'present bitmaps run past the header length';
+      info.stoppedAt = diagnostic('link.radiotap-overrun', 'radiotap: present bitmaps run past the header length', { offset: dataOff });
       return info;
     }
     const w = u32le(data, dataOff);
@@ -138,13 +139,14 @@ export function parseRadiotap(data: Uint8Array, start = 0): RadiotapInfo {
         if (!((fieldBits >>> bit) & 1)) continue;
         const field = base + bit;
         if (field === BIT_TLV || field >= KNOWN_FIELDS) {
-          info.stoppedAt = field === BIT_TLV ? 'TLV fields (not parsed)' : `unknown radiotap field ${field}`;
+          const what = field === BIT_TLV ? 'TLV fields (not parsed)' : `unknown radiotap field ${field}`;
+          info.stoppedAt = diagnostic('link.radiotap-unparsed-field', `radiotap: ${what}`, { offset: dataOff });
           return info;
         }
         const off = align(dataOff, start, FIELD_ALIGN[field]!);
         const size = FIELD_SIZE[field]!;
         if (off + size > end) {
-          info.stoppedAt = `radiotap field ${field} runs past the header length`;
+          info.stoppedAt = diagnostic('link.radiotap-overrun', `radiotap: radiotap field ${field} runs past the header length`, { offset: off });
           return info;
         }
         readField(data, off, field, info);
@@ -154,12 +156,12 @@ export function parseRadiotap(data: Uint8Array, start = 0): RadiotapInfo {
     if (w & (1 << BIT_NS_VENDOR)) {
       const off = align(dataOff, start, VENDOR_NS_ALIGN);
       if (off + VENDOR_NS_SIZE > end) {
-        info.stoppedAt = 'vendor namespace descriptor runs past the header length';
+        info.stoppedAt = diagnostic('link.radiotap-overrun', 'radiotap: vendor namespace descriptor runs past the header length', { offset: off });
         return info;
       }
       dataOff = off + VENDOR_NS_SIZE + u16le(data, off + VENDOR_NS_SKIP);
       if (dataOff > end) {
-        info.stoppedAt = 'vendor namespace data runs past the header length';
+        info.stoppedAt = diagnostic('link.radiotap-overrun', 'radiotap: vendor namespace data runs past the header length', { offset: off });
         return info;
       }
       vendor = true;
@@ -214,24 +216,24 @@ function setFreq(info: RadiotapInfo, freq: number): void {
 /** DLT 127 record -> one WifiFrame. */
 export function decodeRadiotapRecord(data: Uint8Array): LinkResult {
   const rt = parseRadiotap(data, 0);
-  const warnings: string[] = [];
-  if (rt.stoppedAt !== undefined) warnings.push(`radiotap: ${rt.stoppedAt}`);
+  const diagnostics: LinkDiagnostic[] = [];
+  if (rt.stoppedAt !== undefined) diagnostics.push(rt.stoppedAt);
   const body = data.subarray(rt.headerLength);
   // Flags present: trust its FCS bit. No Flags field: nothing is known, so look for a matching CRC.
   const known = rt.fcsAtEnd === undefined ? 'unknown' : rt.fcsAtEnd ? 'present' : 'absent';
   const s = stripFcs(body, known);
   let fcs = s.fcs;
   if (rt.badFcsFlag) {
-    if (fcs === 'ok') warnings.push('radiotap: bad-FCS flag set but the FCS matches');
+    if (fcs === 'ok') diagnostics.push(diagnostic('link.radiotap-bad-fcs-flag', 'radiotap: bad-FCS flag set but the FCS matches'));
     else if (fcs !== 'bad') fcs = 'bad'; // the driver checked a FCS it did not pass on
   }
-  if (fcs === 'bad') warnings.push('802.11: bad FCS');
+  if (fcs === 'bad') diagnostics.push(diagnostic('link.bad-fcs', '802.11: bad FCS', { offset: rt.headerLength }));
   const frame: WifiFrame = { kind: 'wifi', frame: s.frame, fcs };
   if (rt.rssi !== undefined) frame.rssi = rt.rssi;
   if (rt.freqMHz !== undefined) frame.freqMHz = rt.freqMHz;
   if (rt.channel !== undefined) frame.channel = rt.channel;
   if (rt.rateKbps !== undefined) frame.rateKbps = rt.rateKbps;
-  return { frames: [frame], warnings };
+  return { frames: [frame], diagnostics };
 }
 
 export interface RadiotapBuildOptions {

@@ -4,6 +4,8 @@
  * only valid as long as the caller keeps the record's buffer unchanged.
  */
 
+import type { Diagnostic, LinkLayerId } from '../diagnostics.js';
+
 /**
  * FCS of an 802.11 frame: 'ok'/'bad' when the 4 trailing bytes were known (or found) to be an FCS and were
  * checked and stripped; 'absent' when the capture says there is none; 'unknown' when nothing says and the
@@ -78,8 +80,13 @@ export interface BleAdvFrame {
 
 export type LinkFrame = WifiFrame | BleAdvFrame;
 
-/** Warnings are things a capture got wrong that did not stop decoding (bad CRC, reserved bits, ...). */
+/**
+ * Diagnostics are what a capture got wrong that did not stop decoding (bad CRC, reserved bits, ...): only
+ * ids with a layer, which the receive path counts per layer.
+ */
 export interface LinkResult {
   frames: LinkFrame[];
-  warnings: string[];
+  diagnostics: LinkDiagnostic[];
 }
+
+export type LinkDiagnostic = Diagnostic<LinkLayerId>;

@@ -6,8 +6,10 @@
 
 import { fromHex, toHex } from '../bytes.js';
 import { EncodeError } from '../errors.js';
-import { AUTH_MAX_LENGTH, AUTH_PAGE0_DATA, AUTH_PAGEN_DATA, authCapacity } from './auth.js';
+import { AUTH_MAX_LENGTH, AUTH_PAGE0_DATA, AUTH_PAGEN_DATA, AUTH_TYPE } from './auth-meta.js';
+import { authCapacity } from './auth.js';
 import { requireInt } from './fields.js';
+import { EPOCH_2019_TIMESTAMP } from './meta.js';
 import type { AuthMessage } from './types.js';
 import { DEFAULT_PROTOCOL_VERSION } from './types.js';
 
@@ -34,8 +36,8 @@ export interface AuthToSplit {
 export const lastPageIndexFor = (length: number): number => (length <= AUTH_PAGE0_DATA ? 0 : Math.ceil((length - AUTH_PAGE0_DATA) / AUTH_PAGEN_DATA));
 
 export function splitAuth(a: AuthToSplit): AuthMessage[] {
-  const authType = requireInt('auth.authType', a.authType, 0, 15);
-  const timestamp = requireInt('auth.timestamp', a.timestamp, 0, 0xffffffff);
+  const authType = requireInt('auth.authType', a.authType, 0, AUTH_TYPE.max);
+  const timestamp = requireInt('auth.timestamp', a.timestamp, EPOCH_2019_TIMESTAMP.min, EPOCH_2019_TIMESTAMP.max);
   if (!(a.data instanceof Uint8Array)) throw new EncodeError('invalid', 'auth.data', a.data, 'a Uint8Array');
   if (a.data.length > AUTH_MAX_LENGTH) throw new EncodeError('out-of-range', 'auth.data', a.data.length, `at most ${AUTH_MAX_LENGTH} bytes`);
   const protocolVersion = a.protocolVersion ?? DEFAULT_PROTOCOL_VERSION;

@@ -6,14 +6,12 @@
 import { toHex, u32le, putU32le } from '../bytes.js';
 import { DecodeError, EncodeError } from '../errors.js';
 import { encodeHexField, requireInt } from './fields.js';
+import { AUTH_MAX_LENGTH, AUTH_MAX_PAGES, AUTH_PAGE0_DATA, AUTH_PAGEN_DATA, AUTH_TYPE } from './auth-meta.js';
 import { encodeHeader } from './header.js';
+import { EPOCH_2019_TIMESTAMP } from './meta.js';
 import { MESSAGE_SIZE, MessageType, type AuthMessage, type EncodeInput } from './types.js';
 
 const OFF = { typePage: 1, lastPageIndex: 2, length: 3, timestamp: 4, page0Data: 8, pageNData: 2 } as const;
-export const AUTH_PAGE0_DATA = 17;
-export const AUTH_PAGEN_DATA = 23;
-export const AUTH_MAX_PAGES = 16;
-export const AUTH_MAX_LENGTH = 255;
 
 /** How many data bytes pages 0..lastPageIndex can hold. */
 export const authCapacity = (lastPageIndex: number): number => AUTH_PAGE0_DATA + AUTH_PAGEN_DATA * lastPageIndex;
@@ -50,7 +48,7 @@ export function decodeAuth(b: Uint8Array, o: number): AuthMessage {
 export function encodeAuth(m: EncodeInput<AuthMessage>, path = 'auth'): Uint8Array {
   const out = new Uint8Array(MESSAGE_SIZE);
   out[0] = encodeHeader(MessageType.auth, path, m.protocolVersion);
-  const authType = requireInt(`${path}.authType`, m.authType, 0, 15);
+  const authType = requireInt(`${path}.authType`, m.authType, 0, AUTH_TYPE.max);
   const dataPage = requireInt(`${path}.dataPage`, m.dataPage, 0, AUTH_MAX_PAGES - 1);
   out[OFF.typePage] = (authType << 4) | dataPage;
   if (dataPage === 0) {
@@ -61,7 +59,7 @@ export function encodeAuth(m: EncodeInput<AuthMessage>, path = 'auth'): Uint8Arr
     }
     out[OFF.lastPageIndex] = lastPageIndex;
     out[OFF.length] = length;
-    putU32le(out, OFF.timestamp, requireInt(`${path}.timestamp`, m.timestamp, 0, 0xffffffff));
+    putU32le(out, OFF.timestamp, requireInt(`${path}.timestamp`, m.timestamp, EPOCH_2019_TIMESTAMP.min, EPOCH_2019_TIMESTAMP.max));
     encodeHexField(`${path}.authData`, m.authData, out, OFF.page0Data, AUTH_PAGE0_DATA);
   } else {
     encodeHexField(`${path}.authData`, m.authData, out, OFF.pageNData, AUTH_PAGEN_DATA);

@@ -3,11 +3,11 @@
 import { toHex, readLatin1Field } from '../bytes.js';
 import { EncodeError } from '../errors.js';
 import { encodeHexField, encodeLatin1, requireInt } from './fields.js';
+import { ID_TYPE, UA_TYPE, UAS_ID_SIZE } from './basic-id-meta.js';
 import { encodeHeader } from './header.js';
 import { MESSAGE_SIZE, MessageType, type BasicIdInput, type BasicIdMessage } from './types.js';
 
 const OFF = { types: 1, uasId: 2 } as const;
-export const UAS_ID_SIZE = 20;
 /** ID types whose 20 bytes are binary (UTM UUID, specific session ID) rather than text. */
 export const isBinaryIdType = (idType: number): boolean => idType === 3 || idType === 4;
 
@@ -27,8 +27,8 @@ export function decodeBasicId(b: Uint8Array, o: number): BasicIdMessage {
 export function encodeBasicId(m: BasicIdInput, path = 'basicId'): Uint8Array {
   const out = new Uint8Array(MESSAGE_SIZE);
   out[0] = encodeHeader(MessageType.basicId, path, m.protocolVersion);
-  const idType = requireInt(`${path}.idType`, m.idType, 0, 15);
-  const uaType = requireInt(`${path}.uaType`, m.uaType, 0, 15);
+  const idType = requireInt(`${path}.idType`, m.idType, 0, ID_TYPE.max);
+  const uaType = requireInt(`${path}.uaType`, m.uaType, 0, UA_TYPE.max);
   out[OFF.types] = (idType << 4) | uaType;
   // The hex form, when given, is exact for binary IDs; the text form covers every other case.
   if (m.uasIdHex !== undefined) encodeHexField(`${path}.uasIdHex`, m.uasIdHex, out, OFF.uasId, UAS_ID_SIZE);

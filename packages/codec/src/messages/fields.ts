@@ -6,6 +6,15 @@
  */
 
 import { EncodeError } from '../errors.js';
+import {
+  DIRECTION_FIELD,
+  LOCATION_TIMESTAMP_FIELD,
+  SPEED_HORIZONTAL_FIELD,
+  SPEED_HORIZONTAL_HIGH_RESOLUTION,
+  SPEED_VERTICAL_FIELD,
+} from './location-meta.js';
+import { ALTITUDE_FIELD, LATITUDE_FIELD, LONGITUDE_FIELD } from './meta.js';
+import { AREA_RADIUS_FIELD } from './system-meta.js';
 
 const f32 = Math.fround;
 
@@ -14,25 +23,42 @@ export function roundHalfAway(x: number): number {
   return x < 0 ? -Math.round(-x) : Math.round(x);
 }
 
+/** 359.5..360 rounds to a full turn, which is north: the encoder takes directions up to 360. */
+const FULL_TURN = 360;
+
+/** What the encoder takes, from the message tables (the standard's ranges, and each field's "unknown"). */
 export const LIMITS = {
-  direction: { min: 0, max: 360, unknown: 361 },
-  speedHorizontal: { min: 0, max: 254.25, unknown: 255 },
-  speedVertical: { min: -62, max: 62, unknown: 63 },
-  latitude: { min: -90, max: 90 },
-  longitude: { min: -180, max: 180 },
-  altitude: { min: -1000, max: 31767.5, unknown: -1000 },
-  locationTimestamp: { min: 0, max: 3600, unknown: 65535 },
-  areaRadius: { min: 0, max: 2550 },
+  direction: { min: DIRECTION_FIELD.min, max: FULL_TURN, unknown: DIRECTION_FIELD.unknown },
+  speedHorizontal: { min: SPEED_HORIZONTAL_FIELD.min, max: SPEED_HORIZONTAL_FIELD.max, unknown: SPEED_HORIZONTAL_FIELD.unknown },
+  speedVertical: { min: SPEED_VERTICAL_FIELD.min, max: SPEED_VERTICAL_FIELD.max, unknown: SPEED_VERTICAL_FIELD.unknown },
+  latitude: { min: LATITUDE_FIELD.min, max: LATITUDE_FIELD.max },
+  longitude: { min: LONGITUDE_FIELD.min, max: LONGITUDE_FIELD.max },
+  altitude: { min: ALTITUDE_FIELD.min, max: ALTITUDE_FIELD.max, unknown: ALTITUDE_FIELD.unknown },
+  locationTimestamp: { min: LOCATION_TIMESTAMP_FIELD.min, max: LOCATION_TIMESTAMP_FIELD.max, unknown: LOCATION_TIMESTAMP_FIELD.unknown },
+  areaRadius: { min: AREA_RADIUS_FIELD.min, max: AREA_RADIUS_FIELD.max },
 } as const;
 
 /** Speeds up to 63.75 m/s use 0.25 m/s steps; above, 0.75 m/s steps offset by 63.75. */
-const SPEED_LOW_STEP = 0.25;
-const SPEED_HIGH_STEP = 0.75;
+const SPEED_LOW_STEP = SPEED_HORIZONTAL_FIELD.resolution;
+const SPEED_HIGH_STEP = SPEED_HORIZONTAL_HIGH_RESOLUTION;
 const SPEED_LOW_MAX = 255 * SPEED_LOW_STEP; // 63.75
-const VSPEED_STEP = 0.5;
-const LATLON_SCALE = 1e7;
-const ALT_OFFSET = 1000;
-const ALT_STEP = 0.5;
+const VSPEED_STEP = SPEED_VERTICAL_FIELD.resolution;
+/** Wire units per degree and per second: whole numbers, so that decoding divides by an exact 1e7 and 10. */
+const LATLON_SCALE = Math.round(1 / LATITUDE_FIELD.resolution);
+const TIMESTAMP_SCALE = Math.round(1 / LOCATION_TIMESTAMP_FIELD.resolution);
+/** Raw 0 is the lowest altitude, which is also "unknown". */
+const ALT_OFFSET = -ALTITUDE_FIELD.min;
+const ALT_STEP = ALTITUDE_FIELD.resolution;
+const AREA_RADIUS_STEP = AREA_RADIUS_FIELD.resolution;
+
+/** The ranges in words, for encode errors (built once: the encoder is hot). */
+const { direction: D, speedHorizontal: SH, speedVertical: SV, altitude: ALT, locationTimestamp: TS, areaRadius: AR } = LIMITS;
+const DIRECTION_ALLOWED = `${D.min}..${D.max} degrees, or ${D.unknown} (unknown)`;
+const SPEED_HORIZONTAL_ALLOWED = `${SH.min}..${SH.max} m/s, or ${SH.unknown} (unknown)`;
+const SPEED_VERTICAL_ALLOWED = `${SV.min}..${SV.max} m/s, or ${SV.unknown} (unknown)`;
+const ALTITUDE_ALLOWED = `${ALT.min}..${ALT.max} m (${ALT.unknown} = unknown)`;
+const LOCATION_TIMESTAMP_ALLOWED = `${TS.min}..${TS.max} s after the hour, or ${TS.unknown} (unknown)`;
+const AREA_RADIUS_ALLOWED = `${AR.min}..${AR.max} m`;
 
 export function requireNumber(field: string, v: unknown, allowed: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new EncodeError(v === undefined ? 'missing' : 'invalid', field, v, allowed);
@@ -41,6 +67,8 @@ export function requireNumber(field: string, v: unknown, allowed: string): numbe
 
 /** An integer field (enum or count) within [min, max]. */
 export function requireInt(field: string, v: unknown, min: number, max: number): number {
+  // The words are built only for an error: encoders call this for every field.
+  if (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max) return v;
   const allowed = `an integer ${min}..${max}`;
   const n = requireNumber(field, v, allowed);
   if (!Number.isInteger(n) || n < min || n > max) throw new EncodeError('out-of-range', field, v, allowed);
@@ -49,22 +77,22 @@ export function requireInt(field: string, v: unknown, min: number, max: number):
 
 // ---- direction: byte 0..179 plus the E/W bit selecting the 180..359 half; 361 = unknown (181 + E/W).
 export function encodeDirection(field: string, v: unknown): { raw: number; ew: number } {
-  const allowed = '0..360 degrees, or 361 (unknown)';
+  const allowed = DIRECTION_ALLOWED;
   const d = f32(requireNumber(field, v, allowed));
   if (d < LIMITS.direction.min || d > LIMITS.direction.unknown || (d > LIMITS.direction.max && d < LIMITS.direction.unknown)) {
     throw new EncodeError('out-of-range', field, v, allowed);
   }
   let deg = roundHalfAway(d);
-  if (deg === 360) deg = 0; // 359.5..360 is north, not 180 with the E/W bit
+  if (deg === FULL_TURN) deg = 0; // 359.5..360 is north, not 180 with the E/W bit
   return deg < 180 ? { raw: deg, ew: 0 } : { raw: deg - 180, ew: 1 };
 }
 export const decodeDirection = (raw: number, ew: number): number => raw + (ew ? 180 : 0);
 
 // ---- horizontal speed
 export function encodeSpeedHorizontal(field: string, v: unknown, highRange = false): { raw: number; mult: number } {
-  const allowed = '0..254.25 m/s, or 255 (unknown)';
-  const s = f32(requireNumber(field, v, allowed));
   const { min, max, unknown } = LIMITS.speedHorizontal;
+  const allowed = SPEED_HORIZONTAL_ALLOWED;
+  const s = f32(requireNumber(field, v, allowed));
   if (s < min || s > unknown || (s > max && s < unknown)) throw new EncodeError('out-of-range', field, v, allowed);
   if (s < SPEED_LOW_MAX || (s === SPEED_LOW_MAX && !highRange)) return { raw: Math.min(255, Math.round(f32(s / SPEED_LOW_STEP))), mult: 0 };
   return { raw: Math.min(255, Math.round(f32(f32(s - SPEED_LOW_MAX) / SPEED_HIGH_STEP))), mult: 1 };
@@ -74,9 +102,9 @@ export const decodeSpeedHorizontal = (raw: number, mult: number): number =>
 
 // ---- vertical speed: signed byte in 0.5 m/s, truncated toward zero like the reference
 export function encodeSpeedVertical(field: string, v: unknown): number {
-  const allowed = '-62..62 m/s, or 63 (unknown)';
-  const s = f32(requireNumber(field, v, allowed));
   const { min, max, unknown } = LIMITS.speedVertical;
+  const allowed = SPEED_VERTICAL_ALLOWED;
+  const s = f32(requireNumber(field, v, allowed));
   if (s < min || s > unknown || (s > max && s < unknown)) throw new EncodeError('out-of-range', field, v, allowed);
   return Math.trunc(s / VSPEED_STEP) & 0xff;
 }
@@ -91,34 +119,37 @@ export function encodeLatLon(field: string, v: unknown, limit: number): number {
 }
 export const decodeLatLon = (raw: number): number => raw / LATLON_SCALE;
 
-// ---- altitudes and heights: u16 of (metres + 1000) / 0.5, truncated; 0 = -1000 m = unknown
+// ---- altitudes and heights: u16 of (metres + 1000) / 0.5, truncated; raw 0 = -1000 m = unknown
 export function encodeAltitude(field: string, v: unknown): number {
-  const allowed = '-1000..31767.5 m (-1000 = unknown)';
+  const { min, max } = LIMITS.altitude;
+  const allowed = ALTITUDE_ALLOWED;
   const a = f32(requireNumber(field, v, allowed));
-  if (a < LIMITS.altitude.min || a > LIMITS.altitude.max) throw new EncodeError('out-of-range', field, v, allowed);
+  if (a < min || a > max) throw new EncodeError('out-of-range', field, v, allowed);
   return Math.min(0xffff, Math.max(0, Math.trunc(f32(a + ALT_OFFSET) / ALT_STEP)));
 }
 export const decodeAltitude = (raw: number): number => raw * ALT_STEP - ALT_OFFSET;
 
 // ---- location timestamp: tenths of a second after the full hour; 0xFFFF = unknown
 export function encodeLocationTimestamp(field: string, v: unknown): number {
-  const allowed = '0..3600 s after the hour, or 65535 (unknown)';
+  const { min, max, unknown } = LIMITS.locationTimestamp;
+  const allowed = LOCATION_TIMESTAMP_ALLOWED;
   const s = requireNumber(field, v, allowed);
-  if (s === LIMITS.locationTimestamp.unknown) return 0xffff;
+  if (s === unknown) return 0xffff;
   const t = f32(s);
-  if (t < LIMITS.locationTimestamp.min || t > LIMITS.locationTimestamp.max) throw new EncodeError('out-of-range', field, v, allowed);
-  return Math.min(36000, roundHalfAway(f32(t * 10)));
+  if (t < min || t > max) throw new EncodeError('out-of-range', field, v, allowed);
+  return Math.min(max * TIMESTAMP_SCALE, roundHalfAway(f32(t * TIMESTAMP_SCALE)));
 }
-export const decodeLocationTimestamp = (raw: number): number => (raw === 0xffff ? 65535 : raw / 10);
+export const decodeLocationTimestamp = (raw: number): number => (raw === 0xffff ? LOCATION_TIMESTAMP_FIELD.unknown : raw / TIMESTAMP_SCALE);
 
 // ---- area radius: u8 of metres / 10, floored
 export function encodeAreaRadius(field: string, v: unknown): number {
-  const allowed = '0..2550 m';
+  const { min, max } = LIMITS.areaRadius;
+  const allowed = AREA_RADIUS_ALLOWED;
   const r = requireNumber(field, v, allowed);
-  if (r < LIMITS.areaRadius.min || r > LIMITS.areaRadius.max) throw new EncodeError('out-of-range', field, v, allowed);
-  return Math.floor(Math.trunc(r) / 10);
+  if (r < min || r > max) throw new EncodeError('out-of-range', field, v, allowed);
+  return Math.floor(Math.trunc(r) / AREA_RADIUS_STEP);
 }
-export const decodeAreaRadius = (raw: number): number => raw * 10;
+export const decodeAreaRadius = (raw: number): number => raw * AREA_RADIUS_STEP;
 
 // ---- text: Latin-1 bytes, NUL padded (decoded-json.md "Text fields")
 export function encodeLatin1(field: string, v: unknown, out: Uint8Array, offset: number, size: number): void {

@@ -18,6 +18,7 @@ import {
   requireInt,
 } from './fields.js';
 import { encodeHeader } from './header.js';
+import { HEIGHT_TYPE, HORIZONTAL_ACCURACY, LOCATION_STATUS, SPEED_ACCURACY, TIMESTAMP_ACCURACY, VERTICAL_ACCURACY } from './location-meta.js';
 import { MESSAGE_SIZE, MessageType, type EncodeInput, type LocationMessage } from './types.js';
 import { putU16le, putU32le } from '../bytes.js';
 
@@ -70,8 +71,8 @@ export function decodeLocation(b: Uint8Array, o: number): LocationMessage {
 export function encodeLocation(m: EncodeInput<LocationMessage>, path = 'location'): Uint8Array {
   const out = new Uint8Array(MESSAGE_SIZE);
   out[0] = encodeHeader(MessageType.location, path, m.protocolVersion);
-  const status = requireInt(`${path}.status`, m.status, 0, 15);
-  const heightType = requireInt(`${path}.heightType`, m.heightType, 0, 1);
+  const status = requireInt(`${path}.status`, m.status, 0, LOCATION_STATUS.max);
+  const heightType = requireInt(`${path}.heightType`, m.heightType, 0, HEIGHT_TYPE.max);
   const dir = encodeDirection(`${path}.direction`, m.direction);
   const speed = encodeSpeedHorizontal(`${path}.speedHorizontal`, m.speedHorizontal, m.speedMultiplier === 1);
   out[OFF.flags] = (status << 4) | (heightType << 2) | (dir.ew << 1) | speed.mult;
@@ -84,10 +85,10 @@ export function encodeLocation(m: EncodeInput<LocationMessage>, path = 'location
   putU16le(out, OFF.altitudeGeo, encodeAltitude(`${path}.altitudeGeo`, m.altitudeGeo));
   putU16le(out, OFF.height, encodeAltitude(`${path}.height`, m.height));
   out[OFF.vertHorizAccuracy] =
-    (requireInt(`${path}.vertAccuracy`, m.vertAccuracy, 0, 15) << 4) | requireInt(`${path}.horizAccuracy`, m.horizAccuracy, 0, 15);
+    (requireInt(`${path}.vertAccuracy`, m.vertAccuracy, 0, VERTICAL_ACCURACY.max) << 4) | requireInt(`${path}.horizAccuracy`, m.horizAccuracy, 0, HORIZONTAL_ACCURACY.max);
   out[OFF.baroSpeedAccuracy] =
-    (requireInt(`${path}.baroAccuracy`, m.baroAccuracy, 0, 15) << 4) | requireInt(`${path}.speedAccuracy`, m.speedAccuracy, 0, 15);
+    (requireInt(`${path}.baroAccuracy`, m.baroAccuracy, 0, VERTICAL_ACCURACY.max) << 4) | requireInt(`${path}.speedAccuracy`, m.speedAccuracy, 0, SPEED_ACCURACY.max);
   putU16le(out, OFF.timestamp, encodeLocationTimestamp(`${path}.timestamp`, m.timestamp));
-  out[OFF.tsAccuracy] = requireInt(`${path}.tsAccuracy`, m.tsAccuracy, 0, 15);
+  out[OFF.tsAccuracy] = requireInt(`${path}.tsAccuracy`, m.tsAccuracy, 0, TIMESTAMP_ACCURACY.max);
   return out;
 }

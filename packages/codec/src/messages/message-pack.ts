@@ -1,34 +1,36 @@
 /**
  * Message Pack (type 0xF): header, single-message size (25), count N (1..9), then N messages.
- * Content rules follow the reference: members are types 0x0-0x5 only (never a pack), at most two Basic
- * IDs and one each of Location, Self-ID, System and Operator ID; authentication pages may repeat.
- * Bytes after the N messages are padding (real transmitters zero-fill the pack area) and are ignored.
+ * Content rules (message-pack-meta.ts) follow the reference: members are types 0x0-0x5 only (never a
+ * pack), at most two Basic IDs and one each of Location, Self-ID, System and Operator ID; authentication
+ * pages may repeat. Bytes after the N messages are padding (real transmitters zero-fill the pack area) and
+ * are ignored.
  */
 
 import { DecodeError, EncodeError } from '../errors.js';
 import { requireInt } from './fields.js';
 import { encodeHeader } from './header.js';
+import { PACK_HEADER_SIZE, PACK_MAX_MESSAGES, PACK_MAX_PER_TYPE } from './message-pack-meta.js';
+import { SINGLE_MESSAGE_META } from './message-meta.js';
 import { MESSAGE_SIZE, MessageType, type MessagePack, type MessagePackInput, type PackMemberError, type SingleMessage } from './types.js';
 
-export const PACK_HEADER_SIZE = 3;
-export const PACK_MAX_MESSAGES = 9;
-/** The most of each member type a pack may hold, indexed by message type. */
-const PACK_MAX_PER_TYPE = [2, 1, 16, 1, 1, 1];
-const TYPE_NAMES = ['Basic ID', 'Location', 'Authentication', 'Self-ID', 'System', 'Operator ID'];
+/** The pack rules by message type nibble: the most of each type, and its name for errors. */
+const MAX_BY_TYPE = SINGLE_MESSAGE_META.map((m) => PACK_MAX_PER_TYPE[m.type]);
+const TYPE_NAMES = SINGLE_MESSAGE_META.map((m) => m.name);
 
 type SingleDecoder = (b: Uint8Array, o: number) => SingleMessage;
 type SingleEncoder = (m: never, path: string) => Uint8Array;
 
 /** Checks the member types of a pack; returns a description of the first violation, if any. */
 function checkPackMemberTypes(types: readonly number[]): { index: number; reason: string } | undefined {
-  const counts = [0, 0, 0, 0, 0, 0];
+  const counts = MAX_BY_TYPE.map(() => 0);
   for (let i = 0; i < types.length; i++) {
     const t = types[i]!;
-    if (t > MessageType.operatorId) {
+    const max = MAX_BY_TYPE[t];
+    if (max === undefined) {
       return { index: i, reason: t === MessageType.messagePack ? 'a pack cannot contain a pack' : `message type ${t} is reserved` };
     }
-    if (++counts[t]! > PACK_MAX_PER_TYPE[t]!) {
-      return { index: i, reason: `a pack holds at most ${PACK_MAX_PER_TYPE[t]} ${TYPE_NAMES[t]} message(s)` };
+    if (++counts[t]! > max) {
+      return { index: i, reason: `a pack holds at most ${max} ${TYPE_NAMES[t]} message(s)` };
     }
   }
   return undefined;

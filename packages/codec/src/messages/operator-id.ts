@@ -3,10 +3,10 @@
 import { readLatin1Field } from '../bytes.js';
 import { encodeLatin1, requireInt } from './fields.js';
 import { encodeHeader } from './header.js';
+import { OPERATOR_ID_SIZE, OPERATOR_ID_TYPE } from './operator-id-meta.js';
 import { MESSAGE_SIZE, MessageType, type EncodeInput, type OperatorIdMessage } from './types.js';
 
 const OFF = { operatorIdType: 1, operatorId: 2 } as const;
-export const OPERATOR_ID_SIZE = 20;
 
 export function decodeOperatorId(b: Uint8Array, o: number): OperatorIdMessage {
   return {
@@ -20,7 +20,7 @@ export function decodeOperatorId(b: Uint8Array, o: number): OperatorIdMessage {
 export function encodeOperatorId(m: EncodeInput<OperatorIdMessage>, path = 'operatorId'): Uint8Array {
   const out = new Uint8Array(MESSAGE_SIZE);
   out[0] = encodeHeader(MessageType.operatorId, path, m.protocolVersion);
-  out[OFF.operatorIdType] = requireInt(`${path}.operatorIdType`, m.operatorIdType, 0, 255);
+  out[OFF.operatorIdType] = requireInt(`${path}.operatorIdType`, m.operatorIdType, 0, OPERATOR_ID_TYPE.max);
   encodeLatin1(`${path}.operatorId`, m.operatorId, out, OFF.operatorId, OPERATOR_ID_SIZE);
   return out;
 }

@@ -3,10 +3,10 @@
 import { readLatin1Field } from '../bytes.js';
 import { encodeLatin1, requireInt } from './fields.js';
 import { encodeHeader } from './header.js';
+import { DESC_SIZE, DESC_TYPE } from './self-id-meta.js';
 import { MESSAGE_SIZE, MessageType, type EncodeInput, type SelfIdMessage } from './types.js';
 
 const OFF = { descType: 1, desc: 2 } as const;
-export const DESC_SIZE = 23;
 
 export function decodeSelfId(b: Uint8Array, o: number): SelfIdMessage {
   return {
@@ -20,7 +20,7 @@ export function decodeSelfId(b: Uint8Array, o: number): SelfIdMessage {
 export function encodeSelfId(m: EncodeInput<SelfIdMessage>, path = 'selfId'): Uint8Array {
   const out = new Uint8Array(MESSAGE_SIZE);
   out[0] = encodeHeader(MessageType.selfId, path, m.protocolVersion);
-  out[OFF.descType] = requireInt(`${path}.descType`, m.descType, 0, 255);
+  out[OFF.descType] = requireInt(`${path}.descType`, m.descType, 0, DESC_TYPE.max);
   encodeLatin1(`${path}.desc`, m.desc, out, OFF.desc, DESC_SIZE);
   return out;
 }

@@ -12,6 +12,8 @@ import {
   requireInt,
 } from './fields.js';
 import { encodeHeader } from './header.js';
+import { EPOCH_2019_TIMESTAMP } from './meta.js';
+import { AREA_COUNT_FIELD, CATEGORY_EU, CLASS_EU, CLASSIFICATION_TYPE, OPERATOR_LOCATION_TYPE } from './system-meta.js';
 import { MESSAGE_SIZE, MessageType, type EncodeInput, type SystemMessage } from './types.js';
 
 const OFF = {
@@ -52,16 +54,16 @@ export function encodeSystem(m: EncodeInput<SystemMessage>, path = 'system'): Ui
   const out = new Uint8Array(MESSAGE_SIZE);
   out[0] = encodeHeader(MessageType.system, path, m.protocolVersion);
   out[OFF.flags] =
-    (requireInt(`${path}.classificationType`, m.classificationType, 0, 7) << 2) |
-    requireInt(`${path}.operatorLocationType`, m.operatorLocationType, 0, 3);
+    (requireInt(`${path}.classificationType`, m.classificationType, 0, CLASSIFICATION_TYPE.max) << 2) |
+    requireInt(`${path}.operatorLocationType`, m.operatorLocationType, 0, OPERATOR_LOCATION_TYPE.max);
   putU32le(out, OFF.operatorLatitude, encodeLatLon(`${path}.operatorLatitude`, m.operatorLatitude, LIMITS.latitude.max));
   putU32le(out, OFF.operatorLongitude, encodeLatLon(`${path}.operatorLongitude`, m.operatorLongitude, LIMITS.longitude.max));
-  putU16le(out, OFF.areaCount, requireInt(`${path}.areaCount`, m.areaCount, 0, 0xffff));
+  putU16le(out, OFF.areaCount, requireInt(`${path}.areaCount`, m.areaCount, AREA_COUNT_FIELD.min, AREA_COUNT_FIELD.max));
   out[OFF.areaRadius] = encodeAreaRadius(`${path}.areaRadius`, m.areaRadius);
   putU16le(out, OFF.areaCeiling, encodeAltitude(`${path}.areaCeiling`, m.areaCeiling));
   putU16le(out, OFF.areaFloor, encodeAltitude(`${path}.areaFloor`, m.areaFloor));
-  out[OFF.categoryClass] = (requireInt(`${path}.categoryEU`, m.categoryEU, 0, 15) << 4) | requireInt(`${path}.classEU`, m.classEU, 0, 15);
+  out[OFF.categoryClass] = (requireInt(`${path}.categoryEU`, m.categoryEU, 0, CATEGORY_EU.max) << 4) | requireInt(`${path}.classEU`, m.classEU, 0, CLASS_EU.max);
   putU16le(out, OFF.operatorAltitudeGeo, encodeAltitude(`${path}.operatorAltitudeGeo`, m.operatorAltitudeGeo));
-  putU32le(out, OFF.timestamp, requireInt(`${path}.timestamp`, m.timestamp, 0, 0xffffffff));
+  putU32le(out, OFF.timestamp, requireInt(`${path}.timestamp`, m.timestamp, EPOCH_2019_TIMESTAMP.min, EPOCH_2019_TIMESTAMP.max));
   return out;
 }

@@ -23,7 +23,7 @@ export interface BasicIdMessage {
   protocolVersion: number;
   /** 0 none, 1 serial number, 2 CAA registration, 3 UTM UUID, 4 specific session ID. */
   idType: number;
-  /** 0 none, 1 aeroplane, 2 helicopter or multirotor, ... 15 other: the F3411 UA type, as a number (the codec names none). */
+  /** 0 none, 1 aeroplane, 2 helicopter or multirotor, ... 15 other: the F3411 UA type, as a number (names: uaTypeName). */
   uaType: number;
   /** The 20-byte field as Latin-1 text, trailing NULs removed. */
   uasId: string;

@@ -5,25 +5,23 @@
  */
 
 import { concatBytes } from '../bytes.js';
+import { DIAGNOSTICS, diagnostic, type Diagnostic, type DiagnosticId, type DropId } from '../diagnostics.js';
 import { DecodeError } from '../errors.js';
-import { findOdidServiceData } from '../framing/ble-service-data.js';
-import { parseDjiDroneId, type DjiDecodeOptions } from '../framing/dji-droneid.js';
-import { parseFrenchId } from '../framing/french-id.js';
-import { parseOdidBeaconElement } from '../framing/wifi-beacon.js';
-import { classifyVendorElement, findVendorElements, type VendorElementKind } from '../framing/wifi-elements.js';
-import { parseNanActionFrameBody } from '../framing/wifi-nan.js';
+import type { OdidCarriage, PayloadParseOptions } from '../framing/payload-kind.js';
+import { ACTION_FRAME_KINDS, BLE_SERVICE_DATA_KINDS, type VendorElementKind } from '../framing/payload-kinds.js';
+import { classifyVendorElement, findVendorElements } from '../framing/wifi-elements.js';
 import { decodeLinkFrame } from '../link/decode-link.js';
 import { MGMT_SUBTYPE, parseManagementFrame } from '../link/ieee80211.js';
-import type { BleAdvFrame, LinkFrame, WifiFrame } from '../link/types.js';
+import type { BleAdvFrame, LinkDiagnostic, LinkFrame, WifiFrame } from '../link/types.js';
 import { decodeMessage } from '../messages/codec.js';
 import { MessageType } from '../messages/types.js';
 import type { Transport } from '../transports.js';
 import type { DropReason, ReceivedMessage, ReceivedPayload } from './types.js';
 
-export interface ExtractOptions {
+/** With the options of the payload parsers (`dji`). */
+export interface ExtractOptions extends PayloadParseOptions {
   /** Keep frames whose CRC/FCS failed (marked `badFcs`) instead of dropping them. */
   keepBadFcs?: boolean;
-  dji?: DjiDecodeOptions;
 }
 
 export interface ExtractStats {
@@ -33,15 +31,18 @@ export interface ExtractStats {
   messages: number;
   byTransport: Partial<Record<Transport, number>>;
   dropped: Partial<Record<DropReason, number>>;
-  /** Records the link layer could not read at all (truncated, unsupported link type). */
+  /** Records the link layer could not read at all (truncated, unsupported link type): link.unreadable. */
   unreadable: number;
   /**
-   * Warnings of the link layers on records they still read (a radiotap field they could not size, a bad
-   * CRC/FCS, reserved bits, bytes left over), by layer: 'radiotap', '802.11', 'ble', 'blePhdr', 'nordic', 'hci'.
+   * Diagnostics of the link layers on records they still read (a radiotap field they could not size, a bad
+   * CRC/FCS, reserved bits, bytes left over), by the layer the catalogue gives each: 'radiotap', '802.11',
+   * 'ble', 'blePhdr', 'nordic', 'hci'.
    */
   linkWarnings: Partial<Record<string, number>>;
   /** Beacons and probe responses whose last information element runs past the frame's end, by that element's kind. */
   truncatedElements: Partial<Record<TruncatedElementKind, number>>;
+  /** Every diagnostic raised on the frames, by id: the counts above are views of these. */
+  diagnostics: Partial<Record<DiagnosticId, number>>;
 }
 
 /**
@@ -55,8 +56,12 @@ export interface FrameMeta {
   frame?: number;
 }
 
-/** Called for frames that looked like Remote ID but yielded nothing, and for unreadable records. */
-export type DropListener = (reason: DropReason | 'unreadable', detail: string, meta: FrameMeta) => void;
+/**
+ * Called for every diagnostic raised on a frame, as it is raised: the link layer's, the framing's (DJI and
+ * French records included), and those of frames that looked like Remote ID but yielded nothing (their
+ * catalogue entry has a `drop` reason) or could not be read at all (link.unreadable).
+ */
+export type DiagnosticListener = (d: Diagnostic, meta: FrameMeta) => void;
 
 /** Core spec: extended advertising data is at most 1650 bytes. */
 const MAX_EXTENDED_ADV_DATA = 1650;
@@ -69,13 +74,23 @@ const ELEMENT_ID_VENDOR_SPECIFIC = 221;
 const ELEMENT_HEADER = 2;
 
 export class RemoteIdExtractor {
-  readonly stats: ExtractStats = { records: 0, remoteIdFrames: 0, messages: 0, byTransport: {}, dropped: {}, unreadable: 0, linkWarnings: {}, truncatedElements: {} };
+  readonly stats: ExtractStats = {
+    records: 0,
+    remoteIdFrames: 0,
+    messages: 0,
+    byTransport: {},
+    dropped: {},
+    unreadable: 0,
+    linkWarnings: {},
+    truncatedElements: {},
+    diagnostics: {},
+  };
   /** Pending HCI extended-report fragments, by advertiser and set. */
   private fragments = new Map<string, Uint8Array[]>();
 
   constructor(
     private readonly opts: ExtractOptions = {},
-    private readonly onDrop?: DropListener,
+    private readonly onDiagnostic?: DiagnosticListener,
   ) {}
 
   /** Decodes one captured record of the given link type. Never throws for bad input. */
@@ -85,11 +100,11 @@ export class RemoteIdExtractor {
     try {
       const link = decodeLinkFrame(linkType, data);
       frames = link.frames;
-      if (link.warnings.length > 0) this.countLinkWarnings(link.warnings);
+      if (link.diagnostics.length > 0) this.linkDiagnostics(link.diagnostics, meta);
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
       this.stats.unreadable++;
-      this.onDrop?.('unreadable', e.message, meta);
+      this.raise(diagnostic('link.unreadable', e.message, { offset: e.offset, path: e.path }), meta);
       return [];
     }
     if (frames.length === 1) return this.fromLinkFrame(frames[0]!, meta);
@@ -102,8 +117,8 @@ export class RemoteIdExtractor {
   fromLinkFrame(frame: LinkFrame, meta: FrameMeta = {}): ReceivedMessage[] {
     // A frame whose CRC/FCS failed may have any byte wrong: drop it (and count it) before reading it.
     if (!this.opts.keepBadFcs) {
-      if (frame.kind === 'ble' && frame.crc === 'bad') return this.drop('bad-crc', `BLE frame from ${frame.address ?? '?'}`, meta);
-      if (frame.kind === 'wifi' && frame.fcs === 'bad') return this.drop('bad-fcs', 'Wi-Fi frame', meta);
+      if (frame.kind === 'ble' && frame.crc === 'bad') return this.drop('link.bad-crc-dropped', `BLE frame from ${frame.address ?? '?'} dropped: bad CRC`, meta);
+      if (frame.kind === 'wifi' && frame.fcs === 'bad') return this.drop('link.bad-fcs-dropped', 'Wi-Fi frame dropped: bad FCS', meta);
     }
     return frame.kind === 'wifi' ? this.fromWifi(frame, meta) : this.fromBle(frame, meta);
   }
@@ -115,16 +130,19 @@ export class RemoteIdExtractor {
       if (!assembled) return [];
       advData = assembled;
     }
-    let found;
-    try {
-      found = findOdidServiceData(advData);
-    } catch (e) {
-      if (!(e instanceof DecodeError)) throw e;
-      return []; // malformed AD structures without Remote ID in them: not ours to count
+    for (const kind of BLE_SERVICE_DATA_KINDS) {
+      let found: OdidCarriage | undefined;
+      try {
+        found = kind.find(advData);
+      } catch (e) {
+        if (!(e instanceof DecodeError)) throw e;
+        return []; // malformed AD structures without Remote ID in them: not ours to count
+      }
+      if (!found) continue;
+      const transport = f.extended ? kind.transport.extended : kind.transport.legacy;
+      return this.decodePayload(transport, found.payload, found.counter, f.address ?? '', f.rssi, f.channel, f.crc === 'bad', meta);
     }
-    if (!found) return [];
-    const transport: Transport = f.extended ? 'ble-extended' : 'ble-legacy';
-    return this.decodePayload(transport, found.payload, found.counter, f.address ?? '', f.rssi, f.channel, f.crc === 'bad', meta);
+    return [];
   }
 
   /**
@@ -140,12 +158,12 @@ export class RemoteIdExtractor {
         if (this.fragments.size >= MAX_PENDING_ADVERTS) {
           const oldest = this.fragments.keys().next().value as string;
           this.fragments.delete(oldest);
-          this.drop('fragment-lost', `advertiser ${oldest} never completed its extended advert`, meta);
+          this.drop('link.fragment-lost', `advertiser ${oldest} never completed its extended advert`, meta);
         }
         this.fragments.set(key, [f.advData.slice()]);
       } else if (pending.reduce((n, p) => n + p.length, 0) + f.advData.length > MAX_EXTENDED_ADV_DATA) {
         this.fragments.delete(key);
-        this.drop('fragment-lost', `advertiser ${f.address} sent more than ${MAX_EXTENDED_ADV_DATA} bytes of fragments`, meta);
+        this.drop('link.fragment-lost', `advertiser ${f.address} sent more than ${MAX_EXTENDED_ADV_DATA} bytes of fragments`, meta);
       } else {
         pending.push(f.advData.slice());
       }
@@ -154,7 +172,7 @@ export class RemoteIdExtractor {
     if (!pending) return f.advData;
     this.fragments.delete(key);
     if (f.fragment === 'truncated') {
-      this.drop('fragment-lost', `advertiser ${f.address} sent a truncated extended advert`, meta);
+      this.drop('link.fragment-lost', `advertiser ${f.address} sent a truncated extended advert`, meta);
       return undefined;
     }
     pending.push(f.advData);
@@ -178,16 +196,18 @@ export class RemoteIdExtractor {
       return this.fromElements(body, hdr.addr2, f, bad, meta);
     }
     if (hdr.subtype === MGMT_SUBTYPE.ACTION) {
-      let nan;
-      try {
-        nan = parseNanActionFrameBody(body);
-      } catch (e) {
-        if (!(e instanceof DecodeError)) throw e;
-        this.stats.remoteIdFrames++;
-        return this.drop('malformed', e.message, meta);
+      for (const kind of ACTION_FRAME_KINDS) {
+        let found: OdidCarriage | undefined;
+        try {
+          found = kind.find(body);
+        } catch (e) {
+          if (!(e instanceof DecodeError)) throw e;
+          this.stats.remoteIdFrames++;
+          return this.drop(kind.malformed, e.message, meta, e);
+        }
+        if (!found) continue;
+        return this.decodePayload(kind.transport, found.payload, found.counter, hdr.addr2, f.rssi, f.channel, bad, meta);
       }
-      if (!nan) return [];
-      return this.decodePayload('wifi-nan', nan.payload, nan.counter, hdr.addr2, f.rssi, f.channel, bad, meta);
     }
     return [];
   }
@@ -200,39 +220,43 @@ export class RemoteIdExtractor {
       // a Remote ID element cut short is a Remote ID frame that yields nothing.
       const kind = truncatedElementKind(ies, truncated.offset);
       this.stats.truncatedElements[kind] = (this.stats.truncatedElements[kind] ?? 0) + 1;
+      const detail = `${kind} element from ${mac}: ${truncated.message}`;
       if (kind !== 'other' && kind !== 'non-vendor') {
         this.stats.remoteIdFrames++;
-        this.drop('malformed', `${kind} element from ${mac}: ${truncated.message}`, meta);
+        this.drop('framing.truncated-remote-id-element', detail, meta);
+      } else {
+        this.raise(diagnostic('framing.truncated-element', detail, { offset: truncated.offset }), meta);
       }
     }
     for (const v of vendor) {
-      if (v.kind === 'other') continue;
-      if (v.kind === 'odid' || v.kind === 'odidParrot') {
-        let p;
+      const kind = v.descriptor;
+      if (!kind) continue;
+      if (kind.content === 'odid') {
+        let carriage: OdidCarriage;
         try {
-          p = parseOdidBeaconElement(ies, v.offset);
+          carriage = kind.unwrap(ies, v.offset);
         } catch (e) {
           if (!(e instanceof DecodeError)) throw e;
           this.stats.remoteIdFrames++;
-          this.drop('malformed', e.message, meta);
+          this.drop(kind.malformed, e.message, meta, e);
           continue;
         }
-        const msgs = this.decodePayload('wifi-beacon', p.payload, p.counter, mac, f.rssi, f.channel, bad, meta);
+        const msgs = this.decodePayload(kind.transport, carriage.payload, carriage.counter, mac, f.rssi, f.channel, bad, meta);
         out = out ? out.concat(msgs) : msgs;
         continue;
       }
-      // DJI DroneID and the French national element: decoded forms of their own.
+      // A record of its own kind (DJI DroneID, French ID): one decoded payload, no counter.
       this.stats.remoteIdFrames++;
       let message: ReceivedPayload;
+      const report = (d: Diagnostic): void => this.raise(d, meta);
       try {
-        message = v.kind === 'dji' ? parseDjiDroneId(v.body, this.opts.dji) : parseFrenchId(v.body);
+        message = kind.parse(v.body, this.opts, report);
       } catch (e) {
         if (!(e instanceof DecodeError)) throw e;
-        this.drop('malformed', `${v.kind}: ${e.message}`, meta);
+        this.drop(kind.malformed, `${kind.kind}: ${e.message}`, meta, e);
         continue;
       }
-      const transport: Transport = v.kind === 'dji' ? 'dji-wifi' : 'wifi-beacon';
-      (out ??= []).push(this.received(transport, mac, f.rssi, f.channel, undefined, message, bad, meta));
+      (out ??= []).push(this.received(kind.transport, mac, f.rssi, f.channel, undefined, message, bad, meta));
     }
     return out ?? [];
   }
@@ -255,13 +279,15 @@ export class RemoteIdExtractor {
     } catch (e) {
       if (!(e instanceof DecodeError)) throw e;
       const empty = payload.length >= 3 && payload[0]! >> 4 === MessageType.messagePack && payload[2] === 0;
-      this.drop(empty ? 'empty-pack' : 'malformed', `${transport} frame from ${mac}: ${e.message}`, meta);
+      this.drop(empty ? 'message.empty-pack' : 'message.malformed', `${transport} frame from ${mac}: ${e.message}`, meta, e);
       return [];
     }
     if (decoded.type !== 'messagePack') return [this.received(transport, mac, rssi, channel, counter, decoded, bad, meta)];
     const out: ReceivedMessage[] = [];
     for (const m of decoded.messages) out.push(this.received(transport, mac, rssi, channel, counter, m, bad, meta));
-    if (decoded.memberErrors) for (const e of decoded.memberErrors) this.drop('malformed', `pack member ${e.index}: ${e.reason}`, meta);
+    if (decoded.memberErrors) {
+      for (const e of decoded.memberErrors) this.drop('message.pack-member', `pack member ${e.index}: ${e.reason}`, meta, { offset: e.offset, path: `pack[${e.index}]` });
+    }
     return out;
   }
 
@@ -294,19 +320,31 @@ export class RemoteIdExtractor {
     return r;
   }
 
-  private countLinkWarnings(warnings: string[]): void {
+  /** Counts the link layer's diagnostics of a record it read, by layer, and passes them on. */
+  private linkDiagnostics(diagnostics: readonly LinkDiagnostic[], meta: FrameMeta): void {
     const counts = this.stats.linkWarnings;
-    for (const w of warnings) {
-      const colon = w.indexOf(':');
-      const layer = colon > 0 ? w.slice(0, colon) : 'link';
+    for (const d of diagnostics) {
+      const layer = DIAGNOSTICS[d.id].layer;
       counts[layer] = (counts[layer] ?? 0) + 1;
+      this.raise(d, meta);
     }
   }
 
-  /** Counts a frame that yields nothing, tells the listener, and returns the (empty) result. */
-  private drop(reason: DropReason, detail: string, meta: FrameMeta): ReceivedMessage[] {
+  /** Counts a diagnostic by id and tells the listener. */
+  private raise(d: Diagnostic, meta: FrameMeta): void {
+    const counts = this.stats.diagnostics;
+    counts[d.id] = (counts[d.id] ?? 0) + 1;
+    this.onDiagnostic?.(d, meta);
+  }
+
+  /**
+   * Counts a frame that yields nothing under its drop reason, raises its diagnostic (where: the DecodeError
+   * that explains it, if any) and returns the (empty) result.
+   */
+  private drop(id: DropId, detail: string, meta: FrameMeta, where?: { offset?: number; path?: string }): ReceivedMessage[] {
+    const reason = DIAGNOSTICS[id].drop;
     this.stats.dropped[reason] = (this.stats.dropped[reason] ?? 0) + 1;
-    this.onDrop?.(reason, detail, meta);
+    this.raise(diagnostic(id, detail, where), meta);
     return [];
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The JSONL line of one received message, keys in the order decoded-json.md shows them.
+ * The JSONL line of one received message, keys in the order decoded-json.md shows them (the message tables').
  *
  * `JsonlWriter` writes lines straight into UTF-8 bytes: no intermediate strings, which a capture decoder
  * printing hundreds of MB would otherwise build, flatten and encode again. The message part is exactly what
@@ -8,6 +8,8 @@
  * which are written here; anything else (toJSON, bigint, very deep nesting) is handed to JSON.stringify.
  */
 
+import { SINGLE_MESSAGE_META } from '../messages/message-meta.js';
+import { fieldOrder } from '../messages/meta.js';
 import type { ReceivedMessage } from './types.js';
 
 const INITIAL_CAPACITY = 1 << 16;
@@ -261,14 +263,10 @@ export class JsonlWriter {
     this.room(SLACK);
     this.buf[this.pos++] = 0x7b; // {
     const keys = Object.keys(o);
-    const shape = knownShape(o.type, keys);
-    if (shape !== undefined) {
-      // A decoded form: its fields read by name (monomorphic loads), in the order Object.keys gave.
-      this.shape(shape, o as never, depth);
-    } else {
-      let first = true;
-      for (let i = 0; i < keys.length; i++) first = this.field(first, undefined, keys[i]!, o[keys[i]!], depth);
-    }
+    // A decoded form's `"key":` bytes are ready-made; other keys come from the key cache.
+    const known = knownShape(o.type, keys)?.bytes;
+    let first = true;
+    for (let i = 0; i < keys.length; i++) first = this.field(first, known?.[i], keys[i]!, o[keys[i]!], depth);
     this.room(1);
     this.buf[this.pos++] = 0x7d; // }
   }
@@ -282,76 +280,6 @@ export class JsonlWriter {
     else this.key(name);
     this.value(v, depth);
     return false;
-  }
-
-  private shape(s: Shape, o: DecodedFields, d: number): void {
-    const k = s.bytes;
-    let f = this.field(true, k[0], '', o.type, d);
-    f = this.field(f, k[1], '', o.protocolVersion, d);
-    switch (s.id) {
-      case 'basicId':
-      case 'basicIdHex':
-        f = this.field(f, k[2], '', o.idType, d);
-        f = this.field(f, k[3], '', o.uaType, d);
-        f = this.field(f, k[4], '', o.uasId, d);
-        if (s.id === 'basicIdHex') this.field(f, k[5], '', o.uasIdHex, d);
-        return;
-      case 'location':
-      case 'locationMultiplier':
-        f = this.field(f, k[2], '', o.status, d);
-        f = this.field(f, k[3], '', o.direction, d);
-        f = this.field(f, k[4], '', o.speedHorizontal, d);
-        f = this.field(f, k[5], '', o.speedVertical, d);
-        f = this.field(f, k[6], '', o.latitude, d);
-        f = this.field(f, k[7], '', o.longitude, d);
-        f = this.field(f, k[8], '', o.altitudeBaro, d);
-        f = this.field(f, k[9], '', o.altitudeGeo, d);
-        f = this.field(f, k[10], '', o.heightType, d);
-        f = this.field(f, k[11], '', o.height, d);
-        f = this.field(f, k[12], '', o.horizAccuracy, d);
-        f = this.field(f, k[13], '', o.vertAccuracy, d);
-        f = this.field(f, k[14], '', o.baroAccuracy, d);
-        f = this.field(f, k[15], '', o.speedAccuracy, d);
-        f = this.field(f, k[16], '', o.tsAccuracy, d);
-        f = this.field(f, k[17], '', o.timestamp, d);
-        if (s.id === 'locationMultiplier') this.field(f, k[18], '', o.speedMultiplier, d);
-        return;
-      case 'authPage':
-        f = this.field(f, k[2], '', o.authType, d);
-        f = this.field(f, k[3], '', o.dataPage, d);
-        this.field(f, k[4], '', o.authData, d);
-        return;
-      case 'authPage0':
-        f = this.field(f, k[2], '', o.authType, d);
-        f = this.field(f, k[3], '', o.dataPage, d);
-        f = this.field(f, k[4], '', o.lastPageIndex, d);
-        f = this.field(f, k[5], '', o.length, d);
-        f = this.field(f, k[6], '', o.timestamp, d);
-        this.field(f, k[7], '', o.authData, d);
-        return;
-      case 'selfId':
-        f = this.field(f, k[2], '', o.descType, d);
-        this.field(f, k[3], '', o.desc, d);
-        return;
-      case 'system':
-        f = this.field(f, k[2], '', o.operatorLocationType, d);
-        f = this.field(f, k[3], '', o.classificationType, d);
-        f = this.field(f, k[4], '', o.operatorLatitude, d);
-        f = this.field(f, k[5], '', o.operatorLongitude, d);
-        f = this.field(f, k[6], '', o.areaCount, d);
-        f = this.field(f, k[7], '', o.areaRadius, d);
-        f = this.field(f, k[8], '', o.areaCeiling, d);
-        f = this.field(f, k[9], '', o.areaFloor, d);
-        f = this.field(f, k[10], '', o.categoryEU, d);
-        f = this.field(f, k[11], '', o.classEU, d);
-        f = this.field(f, k[12], '', o.operatorAltitudeGeo, d);
-        this.field(f, k[13], '', o.timestamp, d);
-        return;
-      case 'operatorId':
-        f = this.field(f, k[2], '', o.operatorIdType, d);
-        this.field(f, k[3], '', o.operatorId, d);
-        return;
-    }
   }
 
   private array(a: readonly unknown[], depth: number): void {
@@ -592,43 +520,21 @@ export class JsonlWriter {
 }
 
 /**
- * The decoded forms' key lists, in the order the decoders build them (optional keys last, where the
- * decoders add them). A message whose Object.keys() is exactly one of these gets its `"key":` bytes from
- * here; any other object goes through the key cache: the output is the same, only slower.
+ * The decoded forms' key lists, from the message tables (messages/*-meta.ts): each type's keys without its
+ * optional ones, and with them. A message whose Object.keys() is exactly one of these gets its `"key":`
+ * bytes from here; any other object goes through the key cache: the output is the same, only slower.
  */
-const LOCATION_KEYS = [
-  'type', 'protocolVersion', 'status', 'direction', 'speedHorizontal', 'speedVertical', 'latitude', 'longitude', 'altitudeBaro',
-  'altitudeGeo', 'heightType', 'height', 'horizAccuracy', 'vertAccuracy', 'baroAccuracy', 'speedAccuracy', 'tsAccuracy', 'timestamp',
-];
-const SHAPES = {
-  basicId: ['type', 'protocolVersion', 'idType', 'uaType', 'uasId'],
-  basicIdHex: ['type', 'protocolVersion', 'idType', 'uaType', 'uasId', 'uasIdHex'],
-  location: LOCATION_KEYS,
-  locationMultiplier: [...LOCATION_KEYS, 'speedMultiplier'],
-  authPage: ['type', 'protocolVersion', 'authType', 'dataPage', 'authData'],
-  authPage0: ['type', 'protocolVersion', 'authType', 'dataPage', 'lastPageIndex', 'length', 'timestamp', 'authData'],
-  selfId: ['type', 'protocolVersion', 'descType', 'desc'],
-  system: [
-    'type', 'protocolVersion', 'operatorLocationType', 'classificationType', 'operatorLatitude', 'operatorLongitude', 'areaCount',
-    'areaRadius', 'areaCeiling', 'areaFloor', 'categoryEU', 'classEU', 'operatorAltitudeGeo', 'timestamp',
-  ],
-  operatorId: ['type', 'protocolVersion', 'operatorIdType', 'operatorId'],
-} as const;
-type ShapeId = keyof typeof SHAPES;
 interface Shape {
-  id: ShapeId;
   keys: readonly string[];
   bytes: Uint8Array[];
 }
-/** Every field any decoded shape has, for reading them by name. */
-type DecodedFields = Record<(typeof SHAPES)[ShapeId][number], unknown>;
 
 const keyBytes = (k: string): Uint8Array => encoder.encode(JSON.stringify(k) + ':');
 /** Candidate shapes by the message's `type`. */
 const SHAPE_TABLE = new Map<string, Shape[]>();
-for (const [id, keys] of Object.entries(SHAPES) as [ShapeId, readonly string[]][]) {
-  const type = id.startsWith('auth') ? 'auth' : id.replace(/(Hex|Multiplier)$/, '');
-  SHAPE_TABLE.set(type, [...(SHAPE_TABLE.get(type) ?? []), { id, keys, bytes: keys.map(keyBytes) }]);
+for (const meta of SINGLE_MESSAGE_META) {
+  const shapes = [fieldOrder(meta, false), fieldOrder(meta, true)].map((keys) => ({ keys, bytes: keys.map(keyBytes) }));
+  SHAPE_TABLE.set(meta.type, shapes[0]!.keys.length === shapes[1]!.keys.length ? [shapes[0]!] : shapes);
 }
 
 /** The decoded shape these keys are, in this order, for a message of `type`; else undefined. */

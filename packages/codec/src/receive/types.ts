@@ -1,12 +1,14 @@
 /** What a receiver gets out of one radio frame: the "one received frame" shape of decoded-json.md. */
 
-import type { DjiDroneIdRecord } from '../framing/dji-droneid.js';
-import type { FrenchId } from '../framing/french-id.js';
+import type { RecordPayload } from '../framing/payload-kinds.js';
 import type { SingleMessage } from '../messages/types.js';
 import type { Transport } from '../transports.js';
 
-/** An Open Drone ID message, or a proprietary/national record carried beside them. */
-export type ReceivedPayload = SingleMessage | DjiDroneIdRecord | FrenchId;
+/**
+ * An Open Drone ID message, or a proprietary/national record carried beside them (DJI DroneID, French ID:
+ * the record kinds of framing/payload-kinds.ts).
+ */
+export type ReceivedPayload = SingleMessage | RecordPayload;
 
 export interface ReceivedMessage {
   /** Capture or receive time, seconds since the Unix epoch. */

@@ -4,11 +4,12 @@
  * DOPs for when TPV has no error estimates. Reconnects with backoff when gpsd goes away.
  */
 import { connect, type Socket } from 'node:net';
+import { LineSplitter, ToolkitError, UsageError } from '@odid/commands';
 import type { Clock } from '../clock.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { Emitter } from './emitter.js';
+import { PositionSourceError } from './errors.js';
 import { normalizeDegrees } from '../geo.js';
-import { LineSplitter } from './lines.js';
 import { DEFAULT_UERE } from './nmea-assemble.js';
 import type { Fix, FixType, PositionSource, SourceEvents } from './types.js';
 
@@ -27,18 +28,19 @@ export interface GpsdAddress {
  */
 export function parseGpsdUrl(spec: string): GpsdAddress {
   const usage = 'expected gpsd://host:port (e.g. gpsd://127.0.0.1:2947, gpsd:// for the default localhost:2947)';
-  if (!/^gpsd:/i.test(spec)) throw new Error(`not a gpsd URL: '${spec}'; ${usage}`);
+  const bad = (reason: string): UsageError => new UsageError('bad-gpsd-url', reason, { fix: usage });
+  if (!/^gpsd:/i.test(spec)) throw bad(`not a gpsd URL: '${spec}'`);
   const rest = spec.slice(5);
   if (rest === '' || rest === '//') return { host: '127.0.0.1', port: GPSD_DEFAULT_PORT };
   let url: URL;
   try {
     url = new URL(rest.startsWith('//') ? `gpsd:${rest}` : `gpsd://${rest}`);
   } catch {
-    throw new Error(`bad gpsd URL '${spec}'; ${usage}`);
+    throw bad(`bad gpsd URL '${spec}'`);
   }
-  if (url.username || url.password || url.search || url.hash) throw new Error(`bad gpsd URL '${spec}': no user, query or fragment allowed; ${usage}`);
+  if (url.username || url.password || url.search || url.hash) throw bad(`bad gpsd URL '${spec}': no user, query or fragment allowed`);
   const port = url.port === '' ? GPSD_DEFAULT_PORT : Number(url.port);
-  if (!(port >= 1 && port <= 65535)) throw new Error(`bad gpsd port in '${spec}'; ${usage}`);
+  if (!(port >= 1 && port <= 65535)) throw bad(`bad gpsd port in '${spec}'`);
   let host = url.hostname.replace(/^\[(.*)\]$/, '$1');
   if (host === '' || host.toLowerCase() === 'localhost') host = '127.0.0.1';
   const device = url.pathname && url.pathname !== '/' ? decodeURIComponent(url.pathname) : undefined;
@@ -144,10 +146,10 @@ export class GpsdSource extends Emitter<GpsdEvents> implements PositionSource {
         s.destroy();
         const code = (err as NodeJS.ErrnoException).code ?? err.message;
         reject(
-          new Error(
-            `gpsd not reachable at ${host}:${port} (${code}). Is gpsd running and watching your receiver? ` +
-              `Install: apt-get install gpsd; start: systemctl start gpsd (DEVICES= in /etc/default/gpsd) or gpsd -N -n /dev/ttyUSB0; ` +
-              `check: gpspipe -w -n 5`,
+          new PositionSourceError(
+            'unreachable',
+            `gpsd not reachable at ${host}:${port} (${code})`,
+            'run gpsd, watching your receiver. Install: apt-get install gpsd; start: systemctl start gpsd (DEVICES= in /etc/default/gpsd) or gpsd -N -n /dev/ttyUSB0; check: gpspipe -w -n 5',
             { cause: err },
           ),
         );
@@ -230,11 +232,13 @@ export class GpsdSource extends Emitter<GpsdEvents> implements PositionSource {
         break;
       case 'DEVICES':
         if (Array.isArray(rep.devices) && rep.devices.length === 0) {
-          this.emit('error', new Error(`gpsd at ${this.address.host}:${this.address.port} has no GNSS device. Add one: gpsdctl add /dev/ttyUSB0, or DEVICES="/dev/ttyUSB0" in /etc/default/gpsd`));
+          const reason = `gpsd at ${this.address.host}:${this.address.port} has no GNSS device`;
+          this.emit('error', new PositionSourceError('no-gnss', reason, 'add one: gpsdctl add /dev/ttyUSB0, or DEVICES="/dev/ttyUSB0" in /etc/default/gpsd'));
         }
         break;
       case 'ERROR':
-        this.emit('error', new Error(`gpsd: ${str(rep.message) ?? JSON.stringify(rep)}`));
+        // gpsd refused what we asked (its own words); typed, its message stays "gpsd: MESSAGE".
+        this.emit('error', new ToolkitError('gpsd-error', str(rep.message) ?? JSON.stringify(rep), { subject: 'gpsd' }));
         break;
       case 'SKY':
         this.stats.sky++;

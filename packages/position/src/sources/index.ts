@@ -57,4 +57,5 @@ export {
 
 export { loadSerialPort, openSerialPort, serialPortLoader, type SerialLoader, type SerialPortCtor, type SerialPortLike } from './serial.js';
 export { Backoff, type BackoffOptions } from './backoff.js';
-export { createPositionSource, POSITION_SPEC_FORMS, type PositionSourceDeps } from './parse-position-url.js';
+export { createPositionSource, findPositionScheme, POSITION_SCHEMES, positionSourcesHelp, type PositionScheme, type PositionSourceDeps } from './registry.js';
+export { PositionSourceError, PositionSpecError, type PositionSourceErrorCode, type PositionSpecErrorCode } from './errors.js';

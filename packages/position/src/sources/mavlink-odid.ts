@@ -3,6 +3,7 @@
  * Plain objects keep MAVLink's field names (camelCase), units and enum numbers, so nothing is lost and
  * the MAVLink docs describe them; byte arrays become number[] and the text fields strings.
  */
+import { ALTITUDE_UNKNOWN, accuracyBound } from '@odid/codec';
 import type { common } from 'node-mavlink';
 import type { Fix, FixStatus } from './types.js';
 
@@ -190,18 +191,13 @@ export function odidToPlain(msgId: number, d: AnyOdid, from: From): OdidMavlinkM
   }
 }
 
-// Upper bounds of the F3411 accuracy classes (index = enum value; 0 = unknown).
-const HORIZONTAL_M = [undefined, 18520, 7408, 3704, 1852, 926, 555.6, 185.2, 92.6, 30, 10, 3, 1];
-const VERTICAL_M = [undefined, 150, 45, 25, 10, 3, 1];
-const SPEED_MS = [undefined, 10, 3, 1, 0.3];
-
 /**
- * A class means "better than X": report 99 % of X, so a scheduler that turns metres back into a class
- * (with either < or <= at the boundary) gets the same class the autopilot sent.
+ * An F3411 accuracy class (the codec's bounds; 0 = unknown) means "better than X": report 99 % of X, so a
+ * scheduler that turns metres back into a class (with either < or <= at the boundary) gets the same class
+ * the autopilot sent.
  */
 export function accuracyFromClass(table: 'horizontal' | 'vertical' | 'speed', value: number): number | undefined {
-  const t = table === 'horizontal' ? HORIZONTAL_M : table === 'vertical' ? VERTICAL_M : SPEED_MS;
-  const bound = t[value];
+  const bound = accuracyBound(table, value);
   return bound === undefined ? undefined : bound * 0.99;
 }
 
@@ -222,10 +218,11 @@ export function odidLocationToFix(m: OdidLocation, now: number): Fix | undefined
     latitude: m.latitude / 1e7,
     longitude: m.longitude / 1e7,
   };
-  if (m.altitudeGeodetic > -1000) fix.altitudeGeo = m.altitudeGeodetic;
-  if (m.altitudeBarometric > -1000) fix.altitudeBaro = m.altitudeBarometric;
+  // MAVLink carries F3411's altitudes as they are: the same -1000 m "unknown".
+  if (m.altitudeGeodetic > ALTITUDE_UNKNOWN) fix.altitudeGeo = m.altitudeGeodetic;
+  if (m.altitudeBarometric > ALTITUDE_UNKNOWN) fix.altitudeBaro = m.altitudeBarometric;
   // Fix.height is above takeoff; a height above ground (reference 1) has no place there.
-  if (m.height > -1000 && m.heightReference === 0) fix.height = m.height;
+  if (m.height > ALTITUDE_UNKNOWN && m.heightReference === 0) fix.height = m.height;
   if (m.speedHorizontal !== 25500) fix.speedHorizontal = m.speedHorizontal / 100;
   if (m.direction <= 35999) fix.direction = m.direction / 100;
   if (m.speedVertical !== 6300) fix.speedVertical = m.speedVertical / 100;

@@ -6,10 +6,12 @@
  */
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { isIPv6 } from 'node:net';
-import { common, minimal, MavLinkPacketSplitter, MavLinkProtocolV1, MavLinkProtocolV2, type MavLinkPacketRegistry, type MavLinkProtocol } from 'node-mavlink';
+import { UsageError } from '@odid/commands';
+import type { common, minimal, MavLinkPacketSplitter, MavLinkPacketRegistry, MavLinkProtocol } from 'node-mavlink';
 import type { Clock } from '../clock.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { Emitter } from './emitter.js';
+import { PositionSourceError } from './errors.js';
 import { courseFromVelocity, normalizeDegrees } from '../geo.js';
 import { odidLocationToFix, odidToPlain, ODID_MSG_IDS, type OdidMavlinkMessage } from './mavlink-odid.js';
 import { DEFAULT_UERE } from './nmea-assemble.js';
@@ -25,23 +27,26 @@ export const MAVLINK_DEFAULT_BAUD = 57600;
 
 const ENDPOINT_FORMS = 'udp://:14550 (listen on all interfaces), udp://127.0.0.1:14550 (listen on one address), serial:/dev/ttyACM0?baud=57600';
 
+/** What is wrong with an endpoint, as "mavlink: REASON; FIX". */
+const bad = (reason: string, fix?: string): UsageError => new UsageError('bad-mavlink-endpoint', reason, { subject: 'mavlink', ...(fix ? { fix } : {}) });
+
 /** 'udp://[host]:port' (listen) or 'serial:/dev/tty...[?baud=N]'. */
 export function parseMavlinkEndpoint(spec: string): MavlinkEndpoint {
   const udp = /^udp:\/\/(?:\[([^\]]+)\]|([^:/?#]*))(?::(\d+))?\/?$/i.exec(spec);
   if (udp) {
     const port = udp[3] === undefined ? MAVLINK_DEFAULT_UDP_PORT : Number(udp[3]);
-    if (!(port >= 1 && port <= 65535)) throw new Error(`mavlink: bad UDP port in '${spec}'; accepted: ${ENDPOINT_FORMS}`);
+    if (!(port >= 1 && port <= 65535)) throw bad(`bad UDP port in '${spec}'`, `accepted: ${ENDPOINT_FORMS}`);
     const host = udp[1] ?? (udp[2] || '0.0.0.0');
     return { kind: 'udp', host: host.toLowerCase() === 'localhost' ? '127.0.0.1' : host, port };
   }
   const serial = /^serial:([^?]+)(?:\?(.*))?$/i.exec(spec);
   if (serial) {
     const params = new URLSearchParams(serial[2] ?? '');
-    for (const k of params.keys()) if (k !== 'baud') throw new Error(`mavlink: unknown option '${k}' in '${spec}' (only ?baud=N)`);
+    for (const k of params.keys()) if (k !== 'baud') throw bad(`unknown option '${k}' in '${spec}' (only ?baud=N)`);
     const baud = params.has('baud') ? Number(params.get('baud')) : MAVLINK_DEFAULT_BAUD;
     return { kind: 'serial', path: serial[1]!, baudRate: checkBaudRate(baud, `mavlink:${spec}`) };
   }
-  throw new Error(`mavlink: cannot use '${spec}'; accepted: ${ENDPOINT_FORMS}`);
+  throw bad(`cannot use '${spec}'`, `accepted: ${ENDPOINT_FORMS}`);
 }
 
 export interface MavlinkSourceOptions {
@@ -71,7 +76,18 @@ export interface MavlinkStats {
   byMsgId: Record<number, number>;
 }
 
-const REGISTRY: MavLinkPacketRegistry = { ...minimal.REGISTRY, ...common.REGISTRY };
+type NodeMavlink = typeof import('node-mavlink');
+interface MavlinkLib {
+  lib: NodeMavlink;
+  registry: MavLinkPacketRegistry;
+}
+let mavlinkLib: Promise<MavlinkLib> | undefined;
+/**
+ * node-mavlink (its dialects take ~150 ms to load) is loaded when a MAVLink source starts, not when the
+ * package is imported: every CLI that merely can read a position would pay for it at each start.
+ */
+const loadMavlink = (): Promise<MavlinkLib> =>
+  (mavlinkLib ??= import('node-mavlink').then((lib) => ({ lib, registry: { ...lib.minimal.REGISTRY, ...lib.common.REGISTRY } })));
 const MSG = { HEARTBEAT: 0, SYSTEM_TIME: 2, GPS_RAW_INT: 24, SCALED_PRESSURE: 29, GLOBAL_POSITION_INT: 33, EXTENDED_SYS_STATE: 245 } as const;
 const UNKNOWN_U16 = 65535;
 /** Data older than this is not merged into a fix. */
@@ -117,6 +133,8 @@ export class MavlinkSource extends Emitter<MavlinkEvents> implements PositionSou
   private udp: UdpSocket | undefined;
   private serial: SerialPortLike | undefined;
   private splitter: MavLinkPacketSplitter | undefined;
+  /** node-mavlink, from start() on. */
+  private mavlink: MavlinkLib | undefined;
   private reopenTimer: ReturnType<typeof setTimeout> | undefined;
   private running = false;
 
@@ -141,6 +159,7 @@ export class MavlinkSource extends Emitter<MavlinkEvents> implements PositionSou
     if (this.running) return;
     this.running = true;
     try {
+      this.mavlink = await loadMavlink();
       if (this.endpoint.kind === 'udp') await this.bindUdp(this.endpoint);
       else await this.openSerial(this.endpoint);
     } catch (e) {
@@ -178,7 +197,7 @@ export class MavlinkSource extends Emitter<MavlinkEvents> implements PositionSou
    * whole frames) and only the serial byte stream keeps one.
    */
   private makeSplitter(): MavLinkPacketSplitter {
-    const splitter = new MavLinkPacketSplitter({}, { onCrcError: () => void this.stats.crcErrors++ });
+    const splitter = new this.mavlink!.lib.MavLinkPacketSplitter({}, { onCrcError: () => void this.stats.crcErrors++ });
     splitter.on('data', (chunk: { buffer: Buffer }) => {
       try {
         this.onFrame(chunk.buffer);
@@ -197,15 +216,17 @@ export class MavlinkSource extends Emitter<MavlinkEvents> implements PositionSou
       const sock = createSocket({ type: isIPv6(e.host) ? 'udp6' : 'udp4', reuseAddr: false });
       const onBindError = (err: NodeJS.ErrnoException): void => {
         sock.close();
-        const hint =
+        const failed = (code: PositionSourceError['code'], what: string, fix: string): PositionSourceError =>
+          new PositionSourceError(code, `cannot listen on UDP ${e.host}:${e.port}: ${err.code ?? err.message}${what ? ` (${what})` : ''}`, fix, { subject: 'mavlink', cause: err });
+        reject(
           err.code === 'EADDRINUSE'
-            ? `the port is in use (another GCS, MAVProxy or mavlink-router on this machine?). Listen on a free port, e.g. mavlink:udp://:${e.port + 1}, and send the telemetry there`
+            ? failed('busy', 'the port is in use: another GCS, MAVProxy or mavlink-router on this machine?', `listen on a free port, e.g. mavlink:udp://:${e.port + 1}, and send the telemetry there`)
             : err.code === 'EACCES'
-              ? 'ports below 1024 need root; use a higher port'
+              ? failed('permission', 'ports below 1024 need root', 'use a higher port')
               : err.code === 'EADDRNOTAVAIL'
-                ? `${e.host} is not an address of this machine; use udp://:${e.port} to listen on all interfaces`
-                : 'check the address and port';
-        reject(new Error(`mavlink: cannot listen on UDP ${e.host}:${e.port}: ${err.code ?? err.message} — ${hint}`, { cause: err }));
+                ? failed('no-address', `${e.host} is not an address of this machine`, `use udp://:${e.port} to listen on all interfaces`)
+                : failed('udp', '', 'check the address and port'),
+        );
       };
       sock.once('error', onBindError);
       sock.bind(e.port, e.host, () => {
@@ -256,12 +277,13 @@ export class MavlinkSource extends Emitter<MavlinkEvents> implements PositionSou
   }
 
   private onFrame(buffer: Buffer): void {
-    const protocol: MavLinkProtocol = buffer[0] === MavLinkProtocolV2.START_BYTE ? new MavLinkProtocolV2() : new MavLinkProtocolV1();
+    const { lib, registry } = this.mavlink!;
+    const protocol: MavLinkProtocol = buffer[0] === lib.MavLinkProtocolV2.START_BYTE ? new lib.MavLinkProtocolV2() : new lib.MavLinkProtocolV1();
     const header = protocol.header(buffer);
     const id = header.msgid;
     this.stats.packets++;
     this.stats.byMsgId[id] = (this.stats.byMsgId[id] ?? 0) + 1;
-    const clazz = REGISTRY[id];
+    const clazz = registry[id];
     if (!clazz) {
       this.stats.unknown++;
       return;

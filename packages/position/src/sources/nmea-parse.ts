@@ -4,13 +4,17 @@
  * can count and skip it. Only the sentences a position needs are decoded: GGA, RMC, VTG, GSA.
  */
 
-export class NmeaError extends Error {
+import { ToolkitError } from '@odid/commands';
+
+/** A sentence that cannot be read; sources count and skip it. */
+export class NmeaError extends ToolkitError {
+  override readonly name = 'NmeaError';
+  declare readonly code: 'bad-sentence';
   constructor(
-    message: string,
+    reason: string,
     readonly line: string,
   ) {
-    super(message);
-    this.name = 'NmeaError';
+    super('bad-sentence', reason);
   }
 }
 

@@ -10,7 +10,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Clock } from '../clock.js';
 import { Backoff, type BackoffOptions } from './backoff.js';
 import { Emitter } from './emitter.js';
-import { LineSplitter } from './lines.js';
+import { PositionSourceError } from './errors.js';
+import { LineSplitter } from '@odid/commands';
 import { NmeaFixAssembler } from './nmea-assemble.js';
 import { NmeaError, parseNmeaSentence } from './nmea-parse.js';
 import { checkBaudRate, openSerialPort, type SerialLoader, type SerialPortLike } from './serial.js';
@@ -126,7 +127,10 @@ export class NmeaSource extends Emitter<NmeaEvents> implements PositionSource {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied (check the file mode)' : (e as Error).message;
-      throw new Error(`nmea: cannot read ${i.path}: ${why}. Give a file of NMEA sentences (nmea:track.nmea) or a serial device (nmea:/dev/ttyUSB0?baud=9600)`, { cause: e });
+      throw new PositionSourceError('unreadable', `cannot read ${i.path}: ${why}`, 'give a file of NMEA sentences (nmea:track.nmea) or a serial device (nmea:/dev/ttyUSB0?baud=9600)', {
+        subject: 'nmea',
+        cause: e,
+      });
     }
     return createReadStream(i.path);
   }

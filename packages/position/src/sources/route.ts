@@ -11,6 +11,7 @@
  *   "takeoff": { "groundSeconds": 10, "climbRate": 2.5, "descentRate": 1.5 }
  * }
  */
+import { ToolkitError } from '@odid/commands';
 import { LocalFrame } from '../geo.js';
 
 export interface RouteWaypoint {
@@ -64,13 +65,15 @@ export const DEFAULT_ROUTE: Route = {
   takeoff: { groundSeconds: 10, climbRate: 2.5, descentRate: 1.5 },
 };
 
-export class RouteError extends Error {
+/** A route that cannot be flown: the field at fault and what is wrong with it. */
+export class RouteError extends ToolkitError {
+  override readonly name = 'RouteError';
+  declare readonly code: 'bad-route';
   constructor(
     readonly field: string,
     readonly problem: string,
   ) {
-    super(`${field}: ${problem}`);
-    this.name = 'RouteError';
+    super('bad-route', problem, { subject: field });
   }
 }
 

@@ -4,6 +4,8 @@
  * Never calls SerialPort.list(): it spawns udevadm and crashes the process on systems without udev.
  */
 import type { Readable } from 'node:stream';
+import { UsageError } from '@odid/commands';
+import { PositionSourceError } from './errors.js';
 
 /** The part of serialport's SerialPort we use (a Duplex stream). */
 export interface SerialPortLike extends Readable {
@@ -25,13 +27,14 @@ export function serialPortLoader(specifier = 'serialport'): SerialLoader {
     try {
       mod = (await import(specifier)) as { SerialPort?: unknown };
     } catch (e) {
-      throw new Error(
-        `serial ports need the '${specifier}' package, which could not be loaded (${(e as Error).message}). ` +
-          `Install it with: pnpm --filter @odid/position add serialport@13.0.0`,
+      throw new PositionSourceError(
+        'not-installed',
+        `serial ports need the '${specifier}' package, which could not be loaded (${(e as Error).message})`,
+        'install it with: pnpm --filter @odid/position add serialport@13.0.0',
         { cause: e },
       );
     }
-    if (typeof mod.SerialPort !== 'function') throw new Error(`'${specifier}' has no SerialPort class: install serialport@13.0.0`);
+    if (typeof mod.SerialPort !== 'function') throw new PositionSourceError('not-installed', `'${specifier}' has no SerialPort class`, 'install serialport@13.0.0');
     return mod.SerialPort as SerialPortCtor;
   };
 }
@@ -42,7 +45,7 @@ const BAUD_RATES = [1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400,
 
 export function checkBaudRate(baud: number, what: string): number {
   if (!Number.isInteger(baud) || !BAUD_RATES.includes(baud)) {
-    throw new Error(`${what}: baud rate ${baud} is not a standard rate (use one of ${BAUD_RATES.join(', ')})`);
+    throw new UsageError('bad-baud-rate', `baud rate ${baud} is not a standard rate`, { subject: what, fix: `use one of ${BAUD_RATES.join(', ')}` });
   }
   return baud;
 }
@@ -62,19 +65,19 @@ export async function openSerialPort(path: string, baudRate: number, loader: Ser
   return port;
 }
 
-export function explainOpenError(path: string, err: Error): Error {
+export function explainOpenError(path: string, err: Error): PositionSourceError {
   const m = `${(err as NodeJS.ErrnoException).code ?? ''} ${err.message}`;
-  let hint: string;
+  const failed = (code: PositionSourceError['code'], what: string, fix: string): PositionSourceError =>
+    new PositionSourceError(code, `cannot open serial port ${path}: ${err.message}${what ? ` (${what})` : ''}`, fix, { cause: err });
   if (/ENOENT|No such file/i.test(m)) {
-    hint = `no such device. Is the receiver/autopilot plugged in? List candidates with: ls -l /dev/serial/by-id/ /dev/ttyUSB* /dev/ttyACM* /dev/ttyAMA* /dev/serial0`;
-  } else if (/EACCES|Permission denied/i.test(m)) {
-    hint = `permission denied. Add this user to the dialout group (sudo usermod -aG dialout $USER, then log in again) or run as root`;
-  } else if (/EBUSY|lock|Resource temporarily unavailable/i.test(m)) {
-    hint = `the port is in use by another program (gpsd, ModemManager, a MAVLink router, a serial console?). Stop it or use that program's output instead`;
-  } else if (/ENOTTY|Inappropriate ioctl/i.test(m)) {
-    hint = `this is not a serial device; for a recorded NMEA file use nmea:<file>`;
-  } else {
-    hint = `check the device path and baud rate`;
+    return failed('no-device', 'no such device', 'plug in the receiver/autopilot, or name the right device; list candidates with: ls -l /dev/serial/by-id/ /dev/ttyUSB* /dev/ttyACM* /dev/ttyAMA* /dev/serial0');
   }
-  return new Error(`cannot open serial port ${path}: ${err.message} — ${hint}`, { cause: err });
+  if (/EACCES|Permission denied/i.test(m)) {
+    return failed('permission', 'permission denied', 'add this user to the dialout group (sudo usermod -aG dialout $USER, then log in again) or run as root');
+  }
+  if (/EBUSY|lock|Resource temporarily unavailable/i.test(m)) {
+    return failed('busy', 'the port is in use by another program: gpsd, ModemManager, a MAVLink router, a serial console?', "stop it, or use that program's output instead");
+  }
+  if (/ENOTTY|Inappropriate ioctl/i.test(m)) return failed('not-serial', 'not a serial device', 'for a recorded NMEA file use nmea:<file>');
+  return failed('serial', '', 'check the device path and baud rate');
 }

@@ -1,4 +1,5 @@
 /** A fixed point: a ground station, a bench test, or a drone parked for a demo. */
+import { ALTITUDE_FIELD as ALT } from '@odid/codec';
 import { ClockedSource, type ClockedOptions } from './clocked.js';
 import type { Fix } from './types.js';
 
@@ -19,8 +20,8 @@ export class StaticSource extends ClockedSource {
   constructor(opts: StaticSourceOptions) {
     super(opts);
     checkLatLon(opts.latitude, opts.longitude, 'static');
-    if (opts.altitude !== undefined && !(Number.isFinite(opts.altitude) && opts.altitude >= -1000 && opts.altitude <= 31767.5)) {
-      throw new RangeError(`static: altitude must be metres HAE in -1000..31767.5, got ${opts.altitude}`);
+    if (opts.altitude !== undefined && !(Number.isFinite(opts.altitude) && opts.altitude >= ALT.min && opts.altitude <= ALT.max)) {
+      throw new RangeError(`static: altitude must be metres HAE in ${ALT.min}..${ALT.max}, got ${opts.altitude}`);
     }
     this.name = `static:${opts.latitude},${opts.longitude}${opts.altitude === undefined ? '' : `,${opts.altitude}`}`;
     this.point = {

@@ -31,10 +31,20 @@ export interface Fix {
   fixType?: FixType;
 }
 
+/**
+ * The life cycle every position source keeps (checked for each one by test/contract/position-source-contract.ts):
+ * - start() opens the device, file, socket or port; when it cannot it rejects with a ToolkitError (code,
+ *   reason, fix) and leaves nothing open. start() on a started source is idempotent: it resolves and opens
+ *   nothing more.
+ * - stop() releases everything start() opened (sockets, timers, descriptors); once it resolves no 'fix' (nor
+ *   any other event) is emitted. It is harmless before start() and when called again.
+ * - Trouble while running is an 'error' event carrying a ToolkitError; the source keeps going where it can.
+ */
 export interface PositionSource {
   readonly name: string;
-  /** Rejects with an Error that says what is missing and how to fix it (device, port, permission). */
+  /** Rejects with a ToolkitError that says what is missing and how to fix it (device, port, permission). Idempotent once started. */
   start(): Promise<void>;
+  /** Releases what start() opened; nothing is emitted once it resolves. Harmless before start() and twice. */
   stop(): Promise<void>;
   /** Newest fix, undefined before the first. */
   latest(): Fix | undefined;

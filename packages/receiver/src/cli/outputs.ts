@@ -5,25 +5,15 @@
  * written to a temporary file and renamed over the old one once complete; the streams (--record, --pcapng,
  * --jsonl, --out .jsonl) are written in place as the run goes, so an existing non-empty file is refused
  * unless --force is given. Everything is checked before the run starts (checkOutputs); a write that fails
- * mid-run stops only that output, with one line, and makes the exit status 1.
+ * mid-run stops only that output, with one line, and makes the exit status 1. What each option takes and
+ * what it writes is the outputs' registry (outputs/registry.ts).
  */
 
-import {
-  OutputPathError,
-  checkOutputPaths,
-  openOutputFile,
-  writeFileReplacing,
-  type InputSpec,
-  type OutputFile,
-  type OutputSpec,
-} from '@odid/commands';
-import { createJsonlOutput, type JsonlOutput } from '../outputs/jsonl.js';
+import { checkOutputPaths, openOutputFile, writeFileReplacing, type InputSpec, type OutputFile, type OutputSpec } from '@odid/commands';
 import { createCotOutput } from '../outputs/cot.js';
-import { createTcpCotSender, createUdpCotSender, parseCotUrl, type CotTarget } from '../outputs/cot-send.js';
-import { tracksToGeoJson } from '../outputs/geojson.js';
-import { tracksToKml } from '../outputs/kml.js';
-import { createPcapngOutput } from '../outputs/pcapng.js';
-import { createRecordingWriter } from '../outputs/recording.js';
+import type { CotTarget } from '../outputs/cot-send.js';
+import type { JsonlOutput } from '../outputs/jsonl.js';
+import { findOutputScheme, OUTPUT_SCHEMES, outputPolicy, parseCotUrl, type ExportScheme, type NetworkScheme, type OutputOption, type StreamScheme } from '../outputs/registry.js';
 import type { FrameOutput, TrackOutput } from '../outputs/types.js';
 import type { PipelineSinks } from '../pipeline.js';
 import type { Track } from '../tracker/types.js';
@@ -44,36 +34,43 @@ export interface OpenOutputs {
    * Flushes the streams and writes the end-of-run exports (each on its own: one failing stops no other).
    * Without tracks (the run never started) no export is written.
    */
-  close(tracks: Track[] | undefined): Promise<void>;
+  close(tracks: readonly Track[] | undefined): Promise<void>;
   /** True once an output failed (a write error, CoT events that could not be sent): exit status 1. */
   readonly failed: boolean;
   /** What went wrong, for the closing summary line ("12 CoT events not sent"). */
   problems(): string[];
 }
 
-const EXPORT_NAME = /\.(geojson|json|kml|jsonl)$/i;
-const STREAMED = /\.jsonl$/i;
 /** How long closing waits for a CoT receiver (a TCP peer that never closes its side). */
 const COT_CLOSE_WAIT_MS = 1000;
 
-/** Every file output with its option and its policy for an existing file. */
+interface FileOutput {
+  option: OutputOption;
+  path: string;
+  scheme: ExportScheme | StreamScheme;
+}
+
+/** The file outputs given for `options`, in that order, each with its registry entry. */
+function fileOutputs(opts: OutputOptions, options: readonly Exclude<OutputOption, '--cot'>[]): FileOutput[] {
+  const values = (option: Exclude<OutputOption, '--cot'>): string[] => {
+    const v = { '--out': opts.out, '--jsonl': opts.jsonl, '--record': opts.record, '--pcapng': opts.pcapng }[option];
+    return v === undefined ? [] : Array.isArray(v) ? v : [v];
+  };
+  return options.flatMap((option) => values(option).map((path) => ({ option, path, scheme: findOutputScheme(option, path) as ExportScheme | StreamScheme })));
+}
+
+/** Every file output with its option and its policy for an existing file (in the order the checks name them). */
 export function outputSpecs(opts: OutputOptions): OutputSpec[] {
-  const specs: OutputSpec[] = (opts.out ?? []).map((f) => ({ option: '--out', path: f, policy: STREAMED.test(f) ? 'stream' : 'replace' }));
-  if (opts.jsonl) specs.push({ option: '--jsonl', path: opts.jsonl, policy: 'stream' });
-  if (opts.record) specs.push({ option: '--record', path: opts.record, policy: 'stream' });
-  if (opts.pcapng) specs.push({ option: '--pcapng', path: opts.pcapng, policy: 'stream' });
-  return specs;
+  return fileOutputs(opts, ['--out', '--jsonl', '--record', '--pcapng']).map((o) => ({ option: o.option, path: o.path, policy: outputPolicy(o.scheme) }));
 }
 
 /**
- * Checks every output before anything is opened, read or sent: export names, paths (directory there and
- * writable, not a directory, not an input, not another output, no existing file overwritten without
- * --force) and the CoT URL. Throws an Error with one line (an OutputPathError for the paths).
+ * Checks every output before anything is opened, read or sent: export names (a kind the registry has),
+ * paths (directory there and writable, not a directory, not an input, not another output, no existing file
+ * overwritten without --force) and the CoT URL. Throws a UsageError with one line.
  */
 export function checkOutputs(opts: OutputOptions, inputs: InputSpec[]): CotTarget | undefined {
-  for (const f of opts.out ?? []) {
-    if (!EXPORT_NAME.test(f)) throw new OutputPathError(`--out ${f}: use a .geojson, .kml or .jsonl file name`);
-  }
+  // outputSpecs finds each output's entry: an --out of no registered kind is refused first.
   checkOutputPaths(outputSpecs(opts), { inputs, force: opts.force });
   return opts.cot ? parseCotUrl(opts.cot) : undefined;
 }
@@ -90,7 +87,8 @@ export async function openOutputs(opts: OutputOptions, say: (line: string) => vo
   let cotFailures = 0;
   const cotName = cot && `${cot.protocol}://${cot.host.includes(':') ? `[${cot.host}]` : cot.host}:${cot.port}`;
   if (cot) {
-    const sender = cot.protocol === 'tcp' ? await createTcpCotSender({ host: cot.host, port: cot.port }) : await createUdpCotSender({ host: cot.host, port: cot.port });
+    const scheme = OUTPUT_SCHEMES.find((e): e is NetworkScheme => e.kind === 'network' && e.protocol === cot.protocol)!;
+    const sender = await scheme.connect(cot);
     // An unreachable receiver fails every event: said once, then counted, the count in the closing summary.
     cotOutput = createCotOutput(sender, {
       onError: (e) => {
@@ -101,20 +99,24 @@ export async function openOutputs(opts: OutputOptions, say: (line: string) => vo
   }
 
   const files: OutputFile[] = [];
-  const open = (option: string, path: string): OutputFile => {
-    const f = openOutputFile({ option, path }, { onError: (line) => onError(`${line}; that output stopped, the others go on`) });
-    files.push(f);
-    return f;
-  };
   const frameOutputs: FrameOutput[] = [];
   const trackOutputs: TrackOutput[] = [];
   let messages: JsonlOutput | undefined;
-  if (opts.record) frameOutputs.push(createRecordingWriter(open('--record', opts.record)));
-  if (opts.pcapng) frameOutputs.push(createPcapngOutput(open('--pcapng', opts.pcapng)));
-  // stdout ("-") is flushed at the end, never closed.
-  if (opts.jsonl) messages = createJsonlOutput(open('--jsonl', opts.jsonl), { tracks: false });
-  // Track-update streams (.jsonl in --out) follow the tracker as it goes.
-  for (const f of (opts.out ?? []).filter((f) => STREAMED.test(f))) trackOutputs.push(createJsonlOutput(open('--out', f), { messages: false }));
+  const exports: { path: string; scheme: ExportScheme }[] = [];
+  // Streams are opened now and written as the run goes (stdout, "-", is flushed at the end, never closed);
+  // exports are written from the final tracks.
+  for (const { option, path, scheme } of fileOutputs(opts, ['--record', '--pcapng', '--jsonl', '--out'])) {
+    if (scheme.kind === 'export') {
+      exports.push({ path, scheme });
+      continue;
+    }
+    const file = openOutputFile({ option, path }, { onError: (line) => onError(`${line}; that output stopped, the others go on`) });
+    files.push(file);
+    const opened = scheme.open(file);
+    if (opened.frame) frameOutputs.push(opened.frame);
+    if (opened.message) messages = opened.message;
+    if (opened.track) trackOutputs.push(opened.track);
+  }
   if (cotOutput) trackOutputs.push(cotOutput);
   return {
     sinks: {
@@ -137,15 +139,14 @@ export async function openOutputs(opts: OutputOptions, say: (line: string) => vo
         problems.push(`${cotFailures} CoT event${cotFailures === 1 ? '' : 's'} not sent to ${cotName}`);
       }
       for (const f of files) if (f.error) problems.push(`${f.option} ${f.path} incomplete`);
-      for (const f of opts.out ?? []) {
-        if (STREAMED.test(f) || !tracks) continue;
+      if (!tracks) return;
+      for (const { path, scheme } of exports) {
         try {
-          if (/\.kml$/i.test(f)) await writeFileReplacing(f, tracksToKml(tracks));
-          else await writeFileReplacing(f, JSON.stringify(tracksToGeoJson(tracks), null, 1) + '\n');
-          say(`wrote ${f}`);
+          await writeFileReplacing(path, scheme.render(tracks));
+          say(`wrote ${path}`);
         } catch (e) {
-          onError(`--out ${f}: cannot write: ${(e as Error).message}`);
-          problems.push(`--out ${f} not written`);
+          onError(`--out ${path}: cannot write: ${(e as Error).message}`);
+          problems.push(`--out ${path} not written`);
         }
       }
     },

@@ -8,6 +8,7 @@
 import { Command, Option } from 'commander';
 import { displayText } from '@odid/codec';
 import {
+  errorText,
   exitOnUsageError,
   isStdoutClosed,
   MAX_DURATION_S,
@@ -19,13 +20,13 @@ import {
   parseInterfaceName,
   parseNumber,
   parseNumberList,
-  POLICY_HELP,
   rangeText,
   STDOUT_CLOSED_EXIT,
   stdoutExitCode,
   usageErrorWriter,
 } from '@odid/commands';
-import { createPositionSource, systemClock } from '@odid/position';
+import { createPositionSource, positionSourcesHelp, systemClock } from '@odid/position';
+import { outputOptionHelp, outputsHelp, streamOptions } from '../outputs/registry.js';
 import { LiveTable, SORT_KEYS, renderTable, type RenderOptions, type SortKey } from '../outputs/table.js';
 import { Pipeline } from '../pipeline.js';
 import { BleSource } from '../sources/ble.js';
@@ -97,13 +98,13 @@ const program = new Command()
   .option('--fast', 'replay/sim: as fast as possible instead of in real time')
   .option('--speed <factor>', `replay: play N times faster than recorded (${rangeText(SPEED)})`, parseNumber('--speed', SPEED), 1)
   .option('--duration <seconds>', `stop after this many seconds (${rangeText(DURATION)}, a week; sim with --fast: of scene time)`, parseNumber('--duration', DURATION))
-  .option('--position <spec>', "the receiver's own position for distances: static:lat,lon[,alt] or gpsd://host:port")
-  .option('--out <file>', `export tracks when done: .geojson or .kml (${POLICY_HELP.replace}), or .jsonl (track updates, ${POLICY_HELP.stream}); repeatable`, (v: string, p: string[] = []) => p.concat(v))
-  .option('--jsonl <file>', `stream every received message as JSONL ("-" = stdout; a file is ${POLICY_HELP.stream})`)
-  .option('--cot <url>', 'send Cursor-on-Target to ATAK/WinTAK: udp://239.2.3.1:6969 (multicast) or tcp://host:port')
-  .option('--record <file>', `record the raw frames (CBOR sequence) for an exact replay later (${POLICY_HELP.stream})`)
-  .option('--pcapng <file>', `write the raw frames to a pcapng (${POLICY_HELP.stream})`)
-  .option('--force', 'let --record, --pcapng, --jsonl and --out .jsonl overwrite an existing file')
+  .option('--position <spec>', "the receiver's own position for distances (see Position sources below)")
+  .option('--out <file>', `${outputOptionHelp('--out')}; repeatable`, (v: string, p: string[] = []) => p.concat(v))
+  .option('--jsonl <file>', outputOptionHelp('--jsonl'))
+  .option('--cot <url>', outputOptionHelp('--cot'))
+  .option('--record <file>', outputOptionHelp('--record'))
+  .option('--pcapng <file>', outputOptionHelp('--pcapng'))
+  .option('--force', `let ${streamOptions()} overwrite an existing file`)
   .option('--once', 'no live table: print a summary when the input ends (or --duration passes)')
   .option('--json', 'with --once: print the tracks as a JSON array on stdout')
   .option('--sort <key>', `table order (${SORT_KEYS.join(', ')})`, parseChoice('--sort', SORT_KEYS), 'distance')
@@ -116,6 +117,7 @@ const program = new Command()
   .option('--basemap <file.pmtiles>', 'with --web: a detailed local map (PMTiles) downloaded beforehand, beside the built-in world map')
   .option('--zones <file.geojson>', 'named polygons (optional floor/ceiling, metres): an alert when a drone or its operator is inside; with --web, zones drawn on the map are saved here')
   .option('--allow <file>', 'allow-list (.json or .csv): UAS IDs and/or operator IDs, optional from/until: those tracks show as authorised')
+  .addHelpText('after', `\nPosition sources (--position):\n${positionSourcesHelp()}\n\nOutputs:\n${outputsHelp()}`)
   .addHelpText(
     'after',
     `
@@ -150,7 +152,7 @@ async function run(opts: Options): Promise<number> {
         path: opts.replay,
         fast: opts.fast,
         speed: opts.speed,
-        onWarning: (w) => say(`warning: byte ${w.offset}: ${w.reason}`),
+        onWarning: (w) => say(`${w.severity}: byte ${w.offset}: ${w.detail}`),
         onTruncated: (detail) => say(`warning: ${detail}; every frame before it was read`),
       }),
     );
@@ -397,6 +399,6 @@ function pickSources(): { ble?: number; wifi?: string } | undefined {
 }
 
 program.parseAsync().catch((e: unknown) => {
-  say((e as Error).message);
+  say(errorText(e));
   process.exit(2);
 });

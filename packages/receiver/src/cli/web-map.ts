@@ -1,8 +1,8 @@
 /**
  * `rid-scan --web [ADDR:PORT]`: the live map beside whatever else the run does. Parses the address, puts
- * the map server on the pipeline (track updates and, for the session recording export, raw frames), says
- * where to open it — with a QR code for a phone when a token is needed — and lists the exports the page
- * offers, all made by the receiver from its own tracks.
+ * the map server on the pipeline (track updates, and raw frames: for the session recording export and a
+ * replay's clock), says where to open it — with a QR code for a phone when a token is needed — and lists
+ * the exports the page offers, all made by the receiver from its own tracks.
  */
 
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
@@ -17,8 +17,12 @@ import type { PipelineSinks } from '../pipeline.js';
 import type { RawFrame } from '../sources/types.js';
 import type { Tracker } from '../tracker/tracker.js';
 
-/** The session recording the page can download is kept in memory up to this size, then stops growing. */
-const SESSION_RECORDING_MAX_BYTES = 64 * 1024 * 1024;
+/**
+ * The session recording the page can download keeps the latest frames, up to this much memory (a Pi or a
+ * phone running the receiver has little to spare): at 10,000 frames a second (1,000 drones) about 12 s of
+ * them, at a busy site's 200 a second about 10 minutes, a handful of drones an hour or more.
+ */
+export const SESSION_RECORDING_MAX_BYTES = 16 * 1024 * 1024;
 
 export interface WebAddress {
   host: string;
@@ -65,6 +69,8 @@ export interface WebMapSetup {
   mode: 'live' | 'replay';
   source: string;
   basemap?: string;
+  /** Where the built page is (default: the package's dist/web); a bundled copy of this code must say. */
+  assetsDir?: string;
   tracker: Tracker;
   /** The zones in force as GeoJSON, and how to save a drawn one (only with a zones file). */
   zones?(): unknown;
@@ -76,12 +82,14 @@ export interface WebMapRun {
   server: WebMapServer;
   /** The pipeline's sinks with the map added. */
   sinks: PipelineSinks;
+  /** The session recording the page offers (session.cbor). */
+  recording: SessionRecording;
 }
 
 /** Starts the map server and returns the sinks to give the pipeline instead of `sinks`. */
 export async function startWebMap(setup: WebMapSetup, sinks: PipelineSinks): Promise<WebMapRun> {
   const { tracker } = setup;
-  const recording = new SessionRecording(SESSION_RECORDING_MAX_BYTES);
+  const recording = new SessionRecording();
   const exports: WebExport[] = [
     { name: 'tracks.geojson', contentType: 'application/geo+json', produce: () => JSON.stringify(tracksToGeoJson(tracker.tracks()), null, 1) },
     { name: 'tracks.kml', contentType: 'application/vnd.google-earth.kml+xml', produce: () => tracksToKml(tracker.tracks()) },
@@ -99,6 +107,7 @@ export async function startWebMap(setup: WebMapSetup, sinks: PipelineSinks): Pro
     mode: setup.mode,
     source: setup.source,
     ...(setup.basemap ? { basemap: setup.basemap } : {}),
+    ...(setup.assetsDir ? { assetsDir: setup.assetsDir } : {}),
     tracks: () => tracker.tracks(),
     track: (key) => tracker.get(key),
     now: () => tracker.now || Date.now(),
@@ -123,9 +132,12 @@ export async function startWebMap(setup: WebMapSetup, sinks: PipelineSinks): Pro
   const { frame, update } = sinks;
   return {
     server,
+    recording,
     sinks: {
       ...sinks,
       frame: (f) => {
+        // Before the tracker takes the frame: a replay's batcher runs on the frames' clock (no-op live).
+        server.frameTime(f.t * 1000);
         recording.write(f);
         frame?.(f);
       },
@@ -149,31 +161,77 @@ function withHost(url: URL, host: string): URL {
   return u;
 }
 
-/** The raw frames of this session as a recording (the --record format), in memory and bounded. */
-class SessionRecording {
-  private readonly chunks: Uint8Array[] = [];
-  private size = 0;
-  private full = false;
+/**
+ * The raw frames of this session as a recording (the --record format), in memory and bounded: the latest
+ * frames, in blocks of BLOCK_BYTES that hold whole records, the oldest block dropped when the bound is
+ * reached (the recording then starts later, as one started then would). Each frame is encoded by the
+ * recording writer and copied into its block, so a session of millions of frames is a few dozen objects
+ * to the garbage collector, not one per frame.
+ */
+export class SessionRecording {
+  /** Size of a block, and the most a single record may take (a frame larger than this is left out). */
+  static readonly BLOCK_BYTES = 256 * 1024;
+  private header: Uint8Array | undefined;
+  private readonly blocks: { bytes: Uint8Array; used: number }[] = [];
+  private held = 0;
+  /** Frames left out: dropped with their block, or too large. */
+  dropped = 0;
+  private framesInBlock: number[] = [];
   private readonly writer;
 
-  constructor(private readonly maxBytes: number) {
+  constructor(private readonly maxBytes = SESSION_RECORDING_MAX_BYTES) {
+    if (!(maxBytes >= 2 * SessionRecording.BLOCK_BYTES)) throw new RangeError(`a session recording needs at least ${2 * SessionRecording.BLOCK_BYTES} bytes`);
     this.writer = createRecordingWriter({ write: (b: Uint8Array) => this.add(b) }, { created: Date.now() / 1000, application: 'rid-scan --web' });
   }
 
   write(f: RawFrame): void {
-    if (!this.full) this.writer.write(f);
+    this.writer.write(f);
   }
 
+  /** Bytes held (the frames' records and the header). */
+  get bytesHeld(): number {
+    return this.held + (this.header?.length ?? 0);
+  }
+
+  /** The recording as a file: the header, then the frames held, oldest first. */
   bytes(): Uint8Array {
-    return Buffer.concat(this.chunks);
+    const out = new Uint8Array(this.bytesHeld);
+    let at = 0;
+    if (this.header) {
+      out.set(this.header, 0);
+      at = this.header.length;
+    }
+    for (const b of this.blocks) {
+      out.set(b.bytes.subarray(0, b.used), at);
+      at += b.used;
+    }
+    return out;
   }
 
   private add(b: Uint8Array): void {
-    if (this.size + b.length > this.maxBytes) {
-      this.full = true;
+    // The first write is the recording's header: kept apart, it is never dropped.
+    if (!this.header) {
+      this.header = b.slice();
       return;
     }
-    this.chunks.push(b);
-    this.size += b.length;
+    if (b.length > SessionRecording.BLOCK_BYTES) {
+      this.dropped++;
+      return;
+    }
+    let block = this.blocks[this.blocks.length - 1];
+    if (!block || block.bytes.length - block.used < b.length) {
+      // A new block; past the bound (in blocks held, so memory stays within it), the oldest goes, with its frames.
+      while (this.blocks.length > 0 && (this.blocks.length + 1) * SessionRecording.BLOCK_BYTES > this.maxBytes) {
+        this.held -= this.blocks.shift()!.used;
+        this.dropped += this.framesInBlock.shift()!;
+      }
+      block = { bytes: new Uint8Array(SessionRecording.BLOCK_BYTES), used: 0 };
+      this.blocks.push(block);
+      this.framesInBlock.push(0);
+    }
+    block.bytes.set(b, block.used);
+    block.used += b.length;
+    this.held += b.length;
+    this.framesInBlock[this.framesInBlock.length - 1]!++;
   }
 }

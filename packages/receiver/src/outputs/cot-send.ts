@@ -11,6 +11,7 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { lookup } from 'node:dns/promises';
 import { connect, isIP, isIPv4, type Socket as TcpSocket } from 'node:net';
+import { ToolkitError } from '@odid/codec';
 
 export interface CotSender {
   send(xml: string): Promise<void>;
@@ -35,37 +36,12 @@ export interface UdpCotOptions {
   createSocket?: () => UdpSocket;
 }
 
-/** Where --cot sends: the parsed URL. */
+/** Where --cot sends: the parsed URL (parseCotUrl, in the outputs' registry). */
 export interface CotTarget {
   protocol: 'udp' | 'tcp';
   /** A host name or an IP address (an IPv6 one without its URL brackets). */
   host: string;
   port: number;
-}
-
-/**
- * Parses a CoT URL: udp://HOST:PORT (multicast or unicast; HOST defaults to 239.2.3.1) or tcp://HOST:PORT,
- * PORT defaulting to 6969, an IPv6 address in brackets (udp://[::1]:6969). Anything else — another scheme,
- * a path, credentials — is refused with an Error saying what is accepted, before any lookup or socket.
- */
-export function parseCotUrl(text: string): CotTarget {
-  const usage = 'give udp://HOST:PORT (e.g. udp://239.2.3.1:6969, multicast) or tcp://HOST:PORT (a TAK server)';
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new Error(`--cot ${text}: not a URL; ${usage}`);
-  }
-  if (url.protocol !== 'udp:' && url.protocol !== 'tcp:') throw new Error(`--cot ${text}: ${url.protocol}// is not supported, only udp:// and tcp://; ${usage}`);
-  if (url.username || url.password || (url.pathname !== '' && url.pathname !== '/') || url.search || url.hash) {
-    throw new Error(`--cot ${text}: only a host and a port are used; ${usage}`);
-  }
-  const protocol = url.protocol === 'tcp:' ? 'tcp' : 'udp';
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1') || (protocol === 'udp' ? COT_MULTICAST_GROUP : '');
-  if (!host) throw new Error(`--cot ${text}: a TCP target needs a host; ${usage}`);
-  const port = url.port === '' ? COT_MULTICAST_PORT : Number(url.port);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`--cot ${text}: the port must be 1..65535; ${usage}`);
-  return { protocol, host, port };
 }
 
 const isMulticast = (host: string): boolean => isIPv4(host) && Number(host.split('.')[0]) >= 224 && Number(host.split('.')[0]) <= 239;
@@ -79,7 +55,7 @@ export async function createUdpCotSender(opts: UdpCotOptions = {}): Promise<CotS
     try {
       ({ address: host, family } = await lookup(host));
     } catch (e) {
-      throw new Error(`CoT UDP: cannot resolve ${opts.host}: ${(e as Error).message}`);
+      throw new ToolkitError('unresolvable', `cannot resolve ${opts.host}: ${(e as Error).message}`, { subject: 'CoT UDP', cause: e });
     }
   }
   const socket: UdpSocket = opts.createSocket ? opts.createSocket() : createSocket({ type: family === 6 ? 'udp6' : 'udp4', reuseAddr: true });
@@ -125,7 +101,7 @@ export async function createTcpCotSender(opts: TcpCotOptions): Promise<CotSender
     const s = connect({ host: opts.host, port: opts.port });
     const timer = setTimeout(() => {
       s.destroy();
-      reject(new Error(`CoT TCP: no connection to ${opts.host}:${opts.port} within ${opts.connectTimeoutMs ?? 5000} ms`));
+      reject(new ToolkitError('unreachable', `no connection to ${opts.host}:${opts.port} within ${opts.connectTimeoutMs ?? 5000} ms`, { subject: 'CoT TCP' }));
     }, opts.connectTimeoutMs ?? 5000);
     s.once('connect', () => {
       clearTimeout(timer);
@@ -134,7 +110,7 @@ export async function createTcpCotSender(opts: TcpCotOptions): Promise<CotSender
     });
     const onError = (e: Error): void => {
       clearTimeout(timer);
-      reject(new Error(`CoT TCP: cannot connect to ${opts.host}:${opts.port}: ${e.message}`));
+      reject(new ToolkitError('unreachable', `cannot connect to ${opts.host}:${opts.port}: ${e.message}`, { subject: 'CoT TCP', cause: e }));
     };
     s.once('error', onError);
   });

@@ -16,6 +16,7 @@
  * across restarts. A track that turns lost is sent once more with stale = time, which retires its icon.
  */
 
+import { ALTITUDE_UNKNOWN, accuracyBound, ToolkitError, uaTypeName } from '@odid/codec';
 import type { Track, TrackAlert, TrackUpdate } from '../tracker/types.js';
 import type { CotSender } from './cot-send.js';
 import type { TrackOutput } from './types.js';
@@ -37,32 +38,10 @@ export interface CotOptions {
   operatorType?: string;
 }
 
-/** Upper bounds in metres of the Location accuracy enums (F3411 / spec §2.2), index = enum value. */
-const HORIZONTAL_BOUND_M = [undefined, 18_520, 7_408, 3_704, 1_852, 926, 555.6, 185.2, 92.6, 30, 10, 3, 1];
-const VERTICAL_BOUND_M = [undefined, 150, 45, 25, 10, 3, 1];
 /** 95 % radius of a circular normal distribution in sigmas, and the 95 % two-sided bound of a normal one. */
 const CIRCULAR_95 = 2.4477;
 const LINEAR_95 = 1.96;
 const UA_TYPE_AEROPLANE = 1;
-const ALTITUDE_UNKNOWN = -1000;
-const UA_TYPE_NAMES = [
-  'none',
-  'aeroplane',
-  'helicopter or multirotor',
-  'gyroplane',
-  'hybrid lift (VTOL)',
-  'ornithopter',
-  'glider',
-  'kite',
-  'free balloon',
-  'captive balloon',
-  'airship',
-  'free fall / parachute',
-  'rocket',
-  'tethered powered aircraft',
-  'ground obstacle',
-  'other',
-];
 
 export interface CotEvent {
   uid: string;
@@ -91,8 +70,9 @@ export function trackToCot(track: Track, nowMs: number, opts: CotOptions = {}, a
     const p = track.position;
     const loc = track.location;
     const hae = loc && loc.altitudeGeo !== ALTITUDE_UNKNOWN ? loc.altitudeGeo : p.alt;
-    const ce = loc ? HORIZONTAL_BOUND_M[loc.horizAccuracy] : undefined;
-    const le = loc ? VERTICAL_BOUND_M[loc.vertAccuracy] : undefined;
+    // The Location accuracy classes' upper bounds, in metres.
+    const ce = loc ? accuracyBound('horizontal', loc.horizAccuracy) : undefined;
+    const le = loc ? accuracyBound('vertical', loc.vertAccuracy) : undefined;
     const type = opts.droneType ?? (track.uaType === UA_TYPE_AEROPLANE ? COT_TYPE_UAV_FIXED_WING : COT_TYPE_UAV_ROTARY);
     let detail = `<contact callsign="${escapeXml(callsign)}"/>`;
     if (p.course !== undefined || p.speed !== undefined) {
@@ -145,7 +125,7 @@ function droneRemarks(t: Track, alerts: readonly TrackAlert[] | undefined): stri
   const parts: string[] = [];
   for (const a of alerts ?? []) if (a.kind === 'zone') parts.push(`ALERT ${a.text}`);
   parts.push(`Remote ID ${t.uasId ?? '(no ID yet)'}`);
-  if (t.uaType !== undefined) parts.push(`UA ${UA_TYPE_NAMES[t.uaType] ?? t.uaType}`);
+  if (t.uaType !== undefined) parts.push(`UA ${uaTypeName(t.uaType) ?? t.uaType}`);
   if (t.operatorId) parts.push(`operator ID ${t.operatorId.operatorId}`);
   if (t.selfId?.desc) parts.push(`self-ID "${t.selfId.desc}"`);
   if (t.location && t.location.height !== ALTITUDE_UNKNOWN) parts.push(`height ${t.location.height} m`);
@@ -160,22 +140,29 @@ function droneRemarks(t: Track, alerts: readonly TrackAlert[] | undefined): stri
 export interface CotOutputOptions extends CotOptions {
   /** Least time between two events of one track (tracker clock; default 1000 ms). State and flag changes, and zone alerts, always go. */
   minIntervalMs?: number;
-  /** Told about send failures (default: they are dropped; CoT is fire-and-forget). */
-  onError?: (error: Error) => void;
+  /** Told about send failures, as ToolkitError 'send-failed' (default: they are dropped; CoT is fire-and-forget). */
+  onError?: (error: ToolkitError) => void;
 }
 
-/** Track updates -> CoT events on a sender, at most one per track per minIntervalMs. */
+/**
+ * Track updates -> CoT events on a sender, at most one per track per minIntervalMs. A send that fails is
+ * told to onError, never thrown at the writer; after close() a write is refused (ToolkitError 'closed').
+ */
 export function createCotOutput(sender: CotSender, opts: CotOutputOptions = {}): TrackOutput {
   const minInterval = opts.minIntervalMs ?? 1000;
   const lastSent = new Map<string, number>();
   const pending = new Set<Promise<void>>();
+  let closed = false;
   const send = (xml: string): void => {
-    const p = sender.send(xml).catch((e: unknown) => opts.onError?.(e instanceof Error ? e : new Error(String(e))));
+    // The socket's own words stay the message (the CLI quotes them); the code says what kind of failure it is.
+    const typed = (e: unknown): ToolkitError => (e instanceof ToolkitError ? e : new ToolkitError('send-failed', e instanceof Error ? e.message : String(e), { cause: e }));
+    const p = sender.send(xml).catch((e: unknown) => opts.onError?.(typed(e)));
     pending.add(p);
     void p.finally(() => pending.delete(p));
   };
   return {
     write(update: TrackUpdate) {
+      if (closed) throw new ToolkitError('closed', 'CoT output is closed');
       for (const key of update.merged ?? []) lastSent.delete(key);
       const key = update.track.key;
       const last = lastSent.get(key);
@@ -186,6 +173,7 @@ export function createCotOutput(sender: CotSender, opts: CotOutputOptions = {}):
       for (const e of trackToCot(update.track, update.at, opts, update.alerts)) send(e.xml);
     },
     async close() {
+      closed = true;
       await Promise.all([...pending]);
       await sender.close();
     },

@@ -5,6 +5,7 @@
  * as RFC 7946 asks). Every feature has `kind` and `key` so a map can style and group them.
  */
 
+import { ALTITUDE_UNKNOWN } from '@odid/codec';
 import type { Track, TrackPoint } from '../tracker/types.js';
 
 export type Position = [number, number] | [number, number, number];
@@ -66,7 +67,7 @@ export function tracksToGeoJson(tracks: Iterable<Track>, opts: GeoJsonOptions = 
           uaType: t.uaType ?? null,
           time: p.t / 1000,
           altitude: p.alt ?? null,
-          height: t.location && t.location.height !== -1000 ? t.location.height : null,
+          height: t.location && t.location.height !== ALTITUDE_UNKNOWN ? t.location.height : null,
           speed: p.speed ?? null,
           course: p.course ?? null,
           operatorId: t.operatorId?.operatorId ?? null,

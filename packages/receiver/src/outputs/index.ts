@@ -20,7 +20,6 @@ export {
   COT_MULTICAST_PORT,
   createTcpCotSender,
   createUdpCotSender,
-  parseCotUrl,
   type CotSender,
   type CotTarget,
   type TcpCotOptions,
@@ -39,4 +38,20 @@ export {
   type RecordingWriterOptions,
 } from './recording.js';
 export { createPcapngOutput, type PcapngOutputOptions } from './pcapng.js';
+export {
+  OUTPUT_OPTIONS,
+  OUTPUT_SCHEMES,
+  findOutputScheme,
+  outputOptionHelp,
+  outputPolicy,
+  outputsHelp,
+  parseCotUrl,
+  streamOptions,
+  type ExportScheme,
+  type NetworkScheme,
+  type OutputOption,
+  type OutputScheme,
+  type StreamOutputs,
+  type StreamScheme,
+} from './registry.js';
 export { decimal, escapeXml, isoTime } from './xml.js';

@@ -5,7 +5,7 @@
  * One line per call, nothing else on the sink, so the stream can be read back line by line.
  */
 
-import { receivedToJson, type ReceivedMessage } from '@odid/codec';
+import { receivedToJson, ToolkitError, type ReceivedMessage } from '@odid/codec';
 import { trackHistoryToJson, trackToJson } from '../tracker/track-json.js';
 import type { TrackUpdate } from '../tracker/types.js';
 import { endSink, type Sink, type TrackOutput } from './types.js';
@@ -50,7 +50,7 @@ export function createJsonlOutput(sink: Sink<string>, opts: JsonlOptions = {}): 
   const lastWritten = new Map<string, number>();
   let closed = false;
   const guard = (): void => {
-    if (closed) throw new Error('JSONL output is closed');
+    if (closed) throw new ToolkitError('closed', 'JSONL output is closed');
   };
   return {
     message(msg) {

@@ -4,7 +4,7 @@
  * session share a file. Timestamps are written in microseconds, the resolution captures deliver.
  */
 
-import { PcapngWriter } from '@odid/codec';
+import { PcapngWriter, ToolkitError } from '@odid/codec';
 import { endSink, type FrameOutput, type RawFrame, type Sink } from './types.js';
 
 export interface PcapngOutputOptions {
@@ -26,7 +26,7 @@ export function createPcapngOutput(sink: Sink<Uint8Array>, opts: PcapngOutputOpt
   let closed = false;
   return {
     write(frame: RawFrame) {
-      if (closed) throw new Error('pcapng output is closed');
+      if (closed) throw new ToolkitError('closed', 'pcapng output is closed');
       let id = interfaces.get(frame.linkType);
       if (id === undefined) {
         const name = opts.interfaceName?.(frame.linkType);

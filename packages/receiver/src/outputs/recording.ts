@@ -11,6 +11,7 @@
 
 import * as cbor from 'cbor-x';
 import { Decoder, Encoder } from 'cbor-x';
+import { ToolkitError } from '@odid/codec';
 import { endSink, type FrameOutput, type RawFrame, type Sink } from './types.js';
 
 export const RECORDING_FORMAT = 'odid-recording';
@@ -34,15 +35,17 @@ export interface RecordingWriterOptions {
 
 export type RecordingErrorCode = 'not-a-recording' | 'unsupported-version' | 'bad-record' | 'truncated' | 'malformed';
 
-export class RecordingError extends Error {
+export class RecordingError extends ToolkitError {
   override readonly name = 'RecordingError';
+  declare readonly code: RecordingErrorCode;
   constructor(
-    readonly code: RecordingErrorCode,
+    code: RecordingErrorCode,
     /** 0-based index of the CBOR item (0 is the header). */
     readonly item: number,
-    message: string,
+    reason: string,
+    fix?: string,
   ) {
-    super(message);
+    super(code, reason, fix ? { fix } : {});
   }
 }
 
@@ -60,7 +63,7 @@ export function createRecordingWriter(sink: Sink<Uint8Array>, opts: RecordingWri
   let closed = false;
   return {
     write(frame) {
-      if (closed) throw new Error('recording is closed');
+      if (closed) throw new ToolkitError('closed', 'recording is closed');
       checkFrame(frame);
       sink.write(encoder.encode({ t: frame.t, linkType: frame.linkType, data: frame.data }));
     },
@@ -173,7 +176,7 @@ function checkHeader(value: unknown): RecordingHeader {
   const version = value.version;
   if (!Number.isInteger(version) || (version as number) < 1) throw new RecordingError('not-a-recording', 0, `header version ${String(version)} is not a positive integer`);
   if ((version as number) > RECORDING_VERSION) {
-    throw new RecordingError('unsupported-version', 0, `recording version ${String(version)} is newer than this reader (${RECORDING_VERSION}): update the receiver`);
+    throw new RecordingError('unsupported-version', 0, `recording version ${String(version)} is newer than this reader (${RECORDING_VERSION})`, 'update the receiver');
   }
   const header: RecordingHeader = { format: RECORDING_FORMAT, version: version as number };
   if (typeof value.created === 'number') header.created = value.created;

@@ -14,7 +14,7 @@
  */
 
 import type { Writable } from 'node:stream';
-import { displayText } from '@odid/codec';
+import { ALTITUDE_UNKNOWN, DIRECTION_FIELD, SPEED_HORIZONTAL_FIELD, displayText } from '@odid/codec';
 import type { Track, TrackAlertKind, TrackUpdate } from '../tracker/types.js';
 
 export const SORT_KEYS = ['distance', 'id', 'last', 'rssi', 'first'] as const;
@@ -72,7 +72,7 @@ const COLUMNS: Column[] = [
     cell: (t) => {
       const l = t.location;
       if (!l) return num(t.position?.alt);
-      return `${num(known(l.altitudeGeo, -1000) ?? known(l.altitudeBaro, -1000))}/${num(known(l.height, -1000))}`;
+      return `${num(known(l.altitudeGeo, ALTITUDE_UNKNOWN) ?? known(l.altitudeBaro, ALTITUDE_UNKNOWN))}/${num(known(l.height, ALTITUDE_UNKNOWN))}`;
     },
   },
   {
@@ -82,8 +82,8 @@ const COLUMNS: Column[] = [
     right: true,
     cell: (t) => {
       const l = t.location;
-      const speed = l ? known(l.speedHorizontal, 255) : t.position?.speed;
-      const course = l ? known(l.direction, 361) : t.position?.course;
+      const speed = l ? known(l.speedHorizontal, SPEED_HORIZONTAL_FIELD.unknown) : t.position?.speed;
+      const course = l ? known(l.direction, DIRECTION_FIELD.unknown) : t.position?.course;
       return `${num(speed, 1)}/${num(course)}`;
     },
   },

@@ -1,20 +1,21 @@
 /**
  * The receiver's Bluetooth LE source: noble scans (duplicates allowed, legacy or extended on LE 1M + LE
  * Coded as the controller allows), and every advertising report the controller sends is taken raw from
- * noble's HCI socket, passed through a cheap 0xFFFA Service Data pre-filter and handed on as a DLT 201
- * record built with the codec's HCI report builders, exactly as btmon would have captured it. The
- * pipeline's extractor then reassembles extended-report fragments, which noble itself drops.
+ * noble's HCI socket, split out of its event by the codec (splitHciAdvReports), passed through a cheap
+ * 0xFFFA Service Data pre-filter and handed on as a DLT 201 record holding that report's bytes, exactly
+ * as btmon would have captured it. The pipeline's extractor then reassembles extended-report fragments,
+ * which noble itself drops.
  *
  * noble is imported only in start(), so nothing touches Bluetooth until a BLE source is started.
  * Failures say what is missing and how to fix it (BleSourceError with `code` and `fix`).
  */
 
 import { EventEmitter } from 'node:events';
+import { splitHciAdvReports, type HciAdvReport } from '@odid/codec';
 import type { FrameSource, FrameSourceEvents, RawFrame } from './types.js';
 import { systemTimers, type Timers } from './wifi/timers.js';
 import { diagnoseHci } from './ble/diagnose.js';
 import { BleSourceError, bleError, type BleErrorCode } from './ble/errors.js';
-import { parseAdvertisingReports, type AdvReport } from './ble/hci-reports.js';
 import { forgetDiscoveries, hciOf, loadNoble, quietStateWarnings, type AdapterState, type HciSocketLike, type NobleHciOptions, type NobleLike, type NobleRuntime } from './ble/noble.js';
 import { RemoteIdGate } from './ble/odid-filter.js';
 import { BLE_RECORD_LINKTYPE, reportToRecord } from './ble/records.js';
@@ -61,6 +62,15 @@ const REMOTE_ID_UUID = 'fffa';
 const FAILED_STATES: ReadonlySet<AdapterState> = new Set(['unsupported', 'unauthorized', 'poweredOff']);
 const DEFAULT_START_TIMEOUT_MS = 10_000;
 const DEFAULT_FORGET_EVERY_MS = 60_000;
+const H4_EVENT = 0x04;
+const EVT_LE_META = 0x3e;
+
+/** A report and the event it came in (its bytes are recorded from there), held by the gate until it may go on. */
+interface Received {
+  packet: Uint8Array;
+  report: HciAdvReport;
+  t: number;
+}
 
 function deviceFromEnv(): number | undefined {
   const v = process.env.NOBLE_HCI_DEVICE_ID;
@@ -78,7 +88,7 @@ export class BleSource extends EventEmitter<FrameSourceEvents> implements FrameS
   private readonly label: string;
   private readonly userChannel: boolean;
   private readonly timers: Timers;
-  private readonly gate = new RemoteIdGate<{ report: AdvReport; t: number }>();
+  private readonly gate = new RemoteIdGate<Received>();
   private noble: NobleLike | undefined;
   private socket: HciSocketLike | undefined;
   private forgetTimer: ReturnType<typeof setInterval> | undefined;
@@ -246,23 +256,26 @@ export class BleSource extends EventEmitter<FrameSourceEvents> implements FrameS
   }
 
   private readonly onPacket = (packet: Buffer): void => {
-    if (packet[0] !== 0x04 || packet[1] !== 0x3e) return; // only LE Meta events can hold reports
-    const { reports, problem } = parseAdvertisingReports(packet);
-    if (reports.length === 0 && problem === undefined) return;
+    if (packet[0] !== H4_EVENT || packet[1] !== EVT_LE_META) return; // only LE Meta events can hold reports
+    const event = splitHciAdvReports(packet, 1);
+    const { reports, error } = event;
+    if (event.subevent === undefined || (reports.length === 0 && error === undefined)) return;
     this.stats.events++;
     this.stats.reports += reports.length;
-    if (problem !== undefined) this.malformed(problem, packet);
+    // The reports before the damage are good: they go on.
+    if (error !== undefined) this.malformed(`${error.message}; ${reports.length} of ${event.numReports} reports read`, packet);
     const t = this.timers.now() / 1000;
     for (const report of reports) {
-      const out = this.opts.allReports ? [{ report, t }] : this.gate.offer(report, { report, t });
-      for (const item of out) this.forward(item.report, item.t);
+      const item: Received = { packet, report, t };
+      const out = this.opts.allReports ? [item] : this.gate.offer(report, item);
+      for (const held of out) this.forward(held);
     }
   };
 
-  private forward(report: AdvReport, t: number): void {
+  private forward({ packet, report, t }: Received): void {
     let data: Uint8Array;
     try {
-      data = reportToRecord(report);
+      data = reportToRecord(packet, report);
     } catch (e) {
       this.malformed((e as Error).message);
       return;
@@ -334,8 +347,7 @@ export class BleSource extends EventEmitter<FrameSourceEvents> implements FrameS
 }
 
 export { BleSourceError, bleError, type BleErrorCode } from './ble/errors.js';
-export { parseAdvertisingReports, dataStatus, type AdvReport, type LegacyAdvReport, type ExtAdvReport, type ParsedEvent } from './ble/hci-reports.js';
-export { reportToRecord, BLE_RECORD_LINKTYPE } from './ble/records.js';
+export { reportToRecord, reportFault, BLE_RECORD_LINKTYPE } from './ble/records.js';
 export { hasOdidServiceData, RemoteIdGate, type GateOptions } from './ble/odid-filter.js';
 export { loadNoble, NOBLE_PACKAGE, type NobleRuntime, type NobleLike, type NobleHciOptions, type AdapterState } from './ble/noble.js';
 export { diagnoseHci, type Diagnosis } from './ble/diagnose.js';

@@ -8,7 +8,7 @@
 import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
-import { CaptureReader, DETECT_BYTES, detectCaptureFormat, type CaptureWarning } from '@odid/codec';
+import { CaptureReader, DETECT_BYTES, detectCaptureFormat, ToolkitError, type CaptureWarning } from '@odid/codec';
 import { MAX_TIMER_MS } from '@odid/commands';
 import { readRecording } from '../outputs/recording.js';
 import type { FrameSource, FrameSourceEvents, RawFrame } from './types.js';
@@ -33,17 +33,33 @@ export interface ReplayOptions {
 /** A recording is a CBOR sequence opening with its header map (major type 5); captures open with a magic. */
 const opensRecording = (first: number | undefined): boolean => first !== undefined && first >= 0xa0 && first <= 0xbf;
 
-const notReplayable = (path: string): string => `${path} is neither a pcap, pcapng or btsnoop capture nor a recording`;
+export type ReplayErrorCode =
+  | 'no-file' // nothing at the path
+  | 'permission' // not readable by this user
+  | 'unreadable' // any other failure to open or read it
+  | 'is-directory'
+  | 'empty'
+  | 'not-a-capture'; // neither a pcap, pcapng or btsnoop capture nor a recording
+
+/** What a replay's input is not; the wording (the message is the reason alone) is what rid-scan has always printed. */
+const replayError = (code: ReplayErrorCode, reason: string, cause?: unknown): ToolkitError => new ToolkitError(code, reason, cause === undefined ? {} : { cause });
+
+const openFailure = (e: unknown): ReplayErrorCode => {
+  const code = (e as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' ? 'no-file' : code === 'EACCES' || code === 'EPERM' ? 'permission' : code === 'EISDIR' ? 'is-directory' : 'unreadable';
+};
+
+const notReplayable = (path: string): ToolkitError => replayError('not-a-capture', `${path} is neither a pcap, pcapng or btsnoop capture nor a recording`);
 
 /**
  * Checks a replay file before anything else is opened or created, so that a wrong file is one line and
  * no half-made outputs: it exists, is readable, is not a directory, is not empty, and starts like a capture
- * or a recording. FIFOs and devices are not looked into (they are streams). Throws an Error saying which.
+ * or a recording. FIFOs and devices are not looked into (they are streams). Throws a ToolkitError saying which.
  */
 export function checkReplayFile(path: string): void {
-  const cannot = (e: unknown): Error => {
+  const cannot = (e: unknown): ToolkitError => {
     const err = e as NodeJS.ErrnoException;
-    return new Error(`cannot open ${path}: ${err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.message}`);
+    return replayError(openFailure(e), `cannot open ${path}: ${err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.message}`, e);
   };
   let stats;
   try {
@@ -51,10 +67,10 @@ export function checkReplayFile(path: string): void {
   } catch (e) {
     throw cannot(e);
   }
-  if (stats.isDirectory()) throw new Error(`${path} is a directory, not a capture or a recording`);
+  if (stats.isDirectory()) throw replayError('is-directory', `${path} is a directory, not a capture or a recording`);
   // A FIFO is not opened here: that would wait for its writer, and a second open would lose what it wrote.
   if (!stats.isFile()) return;
-  if (stats.size === 0) throw new Error(`${path} is empty: not a capture or a recording`);
+  if (stats.size === 0) throw replayError('empty', `${path} is empty: not a capture or a recording`);
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -64,7 +80,7 @@ export function checkReplayFile(path: string): void {
   try {
     const head = new Uint8Array(DETECT_BYTES);
     const n = readSync(fd, head, 0, head.length, 0);
-    if (!opensRecording(head[0]) && detectCaptureFormat(head.subarray(0, n)) === undefined) throw new Error(notReplayable(path));
+    if (!opensRecording(head[0]) && detectCaptureFormat(head.subarray(0, n)) === undefined) throw notReplayable(path);
   } finally {
     closeSync(fd);
   }
@@ -73,6 +89,7 @@ export function checkReplayFile(path: string): void {
 export class ReplaySource extends EventEmitter<FrameSourceEvents> implements FrameSource {
   readonly name: string;
   private stopped = false;
+  private started = false;
   private running: Promise<void> | undefined;
   private input: Readable | undefined;
   /** Ends the wait for the next paced frame (stop()). */
@@ -87,7 +104,10 @@ export class ReplaySource extends EventEmitter<FrameSourceEvents> implements Fra
     this.name = `replay:${opts.path}`;
   }
 
+  /** Opens the input and starts delivering; on a started source it does nothing (the input is read once). */
   async start(): Promise<void> {
+    if (this.started || this.stopped) return;
+    this.started = true;
     let input: Readable;
     if (this.opts.input) input = this.opts.input;
     else if (this.opts.path === '-') input = process.stdin;
@@ -96,7 +116,10 @@ export class ReplaySource extends EventEmitter<FrameSourceEvents> implements Fra
       // Fail now, with the reason, if the file cannot be opened.
       await new Promise<void>((resolve, reject) => {
         file.once('open', () => resolve());
-        file.once('error', (e: Error) => reject(new Error(`cannot open ${this.opts.path}: ${e.message}`)));
+        file.once('error', (e: Error) => reject(replayError(openFailure(e), `cannot open ${this.opts.path}: ${e.message}`, e)));
+      }).catch((e: unknown) => {
+        this.started = false;
+        throw e;
       });
       input = file;
     }
@@ -105,7 +128,8 @@ export class ReplaySource extends EventEmitter<FrameSourceEvents> implements Fra
     // has been delivered, the error says why it stopped, and 'end' lets the outputs finish.
     this.running = this.pump(input).catch((e: unknown) => {
       if (this.stopped) return;
-      this.fatalError = e instanceof Error ? e : new Error(String(e));
+      // A stream that fails to read (EISDIR, EIO) is a replay error too; the codec's and the recording's are typed.
+      this.fatalError = e instanceof ToolkitError ? e : replayError(openFailure(e), e instanceof Error ? e.message : String(e), e);
       this.emit('error', this.fatalError);
       this.emit('end');
     });
@@ -149,10 +173,10 @@ export class ReplaySource extends EventEmitter<FrameSourceEvents> implements Fra
       if (this.stopped) return;
       for (const r of reader.push(chunk)) yield { t: r.timestamp, linkType: r.linkType, data: r.data, frame: r.frame };
       // Enough bytes to know, and none of the formats: say so now rather than after reading a whole stream.
-      if (reader.format === undefined && reader.bytesRead >= DETECT_BYTES) throw new Error(notReplayable(this.label));
+      if (reader.format === undefined && reader.bytesRead >= DETECT_BYTES) throw notReplayable(this.label);
     }
     for (const r of reader.end()) yield { t: r.timestamp, linkType: r.linkType, data: r.data, frame: r.frame };
-    if (reader.format === undefined) throw new Error(reader.bytesRead === 0 ? `${this.label} is empty: not a capture or a recording` : notReplayable(this.label));
+    if (reader.format === undefined) throw reader.bytesRead === 0 ? replayError('empty', `${this.label} is empty: not a capture or a recording`) : notReplayable(this.label);
   }
 
   /** Emits frames, paced by their timestamps unless fast. */

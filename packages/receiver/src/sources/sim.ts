@@ -32,6 +32,7 @@ export class SimulatedSceneSource extends EventEmitter<FrameSourceEvents> implem
   readonly receiver: { latitude: number; longitude: number };
   private timer: ReturnType<typeof setTimeout> | ReturnType<typeof setImmediate> | undefined;
   private stopped = false;
+  private started = false;
 
   constructor(private readonly opts: SimulatedSceneOptions = {}) {
     super();
@@ -39,7 +40,10 @@ export class SimulatedSceneSource extends EventEmitter<FrameSourceEvents> implem
     this.receiver = opts.receiver ?? SimulatedScene.centre(this.drones);
   }
 
+  /** Starts the scene; on a started source it does nothing (one scene, delivered once). */
   async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
     if (this.opts.fast) {
       const clock = new ManualClock(this.opts.fast.startMs);
       const scene = new SimulatedScene({ drones: this.drones, clock, receiver: this.receiver, ...(this.opts.flightElapsedS ? { flightElapsedS: this.opts.flightElapsedS } : {}) });

@@ -24,11 +24,21 @@ export interface FrameSourceEvents {
   end: [];
 }
 
+/**
+ * The life cycle every frame source keeps (checked for each one by test/contract/frame-source-contract.ts):
+ * - start() opens the radio, tool, file or stream; when it cannot it rejects with a ToolkitError (code,
+ *   reason, fix), emits nothing (not even 'end') and leaves nothing open. start() on a started source is
+ *   idempotent: it resolves, opens nothing more, and a finite source still delivers its input once.
+ * - stop() releases everything start() opened (child processes, sockets, timers, descriptors); once it
+ *   resolves no 'frame', 'error' or 'end' is emitted. It is harmless before start() and when called again.
+ * - Trouble while running is an 'error' event carrying a ToolkitError (and `fatalError` for a finite source).
+ */
 export interface FrameSource extends EventEmitter<FrameSourceEvents> {
   readonly name: string;
   /** A finite source that could not deliver its whole input: why (set before its 'end'). */
   readonly fatalError?: Error | undefined;
-  /** Opens the radio or file; rejects with an Error that says what is missing and how to fix it. */
+  /** Opens the radio or file; rejects with a ToolkitError that says what is missing and how to fix it. Idempotent once started. */
   start(): Promise<void>;
+  /** Releases what start() opened; nothing is emitted once it resolves. Harmless before start() and twice. */
   stop(): Promise<void>;
 }

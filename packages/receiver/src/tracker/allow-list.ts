@@ -20,7 +20,7 @@
  * cells may be empty or quoted ("a, b" and "say ""hi"""), blank lines and lines starting with # are skipped.
  */
 
-import { CONFIG_MAX_BYTES, FileTooLargeError, readFileBoundedSync } from '@odid/commands';
+import { CONFIG_MAX_BYTES, FileTooLargeError, readFileBoundedSync, ToolkitError } from '@odid/commands';
 import { parseJsonText } from './json-text.js';
 import type { Track } from './types.js';
 
@@ -36,9 +36,15 @@ export interface AllowEntry {
 
 export type AllowListFormat = 'json' | 'csv';
 
+export type AllowListErrorCode = 'unreadable' | 'too-large' | 'not-json' | 'invalid';
+
 /** An allow-list that cannot be used; the message names the source and the entry (JSON) or line (CSV). */
-export class AllowListError extends Error {
+export class AllowListError extends ToolkitError {
   override readonly name = 'AllowListError';
+  declare readonly code: AllowListErrorCode;
+  constructor(code: AllowListErrorCode, source: string, reason: string) {
+    super(code, reason, { subject: source });
+  }
 }
 
 const COLUMNS = ['uasId', 'operatorId', 'from', 'until', 'note'] as const;
@@ -131,12 +137,12 @@ export function parseAllowList(text: string, source: string, format: AllowListFo
 
 function parseJsonList(text: string, source: string): AllowEntry[] {
   const parsed = parseJsonText(text);
-  if (!parsed.ok) throw new AllowListError(`${source}: not valid JSON: line ${parsed.line}, column ${parsed.column}: ${parsed.problem}`);
+  if (!parsed.ok) throw new AllowListError('not-json', source, `not valid JSON: line ${parsed.line}, column ${parsed.column}: ${parsed.problem}`);
   const list = parsed.value;
-  if (!Array.isArray(list)) throw new AllowListError(`${source}: expected an array of entries ([{ "uasId": "...", "operatorId": "...", "from": "...", "until": "..." }])`);
+  if (!Array.isArray(list)) throw new AllowListError('invalid', source, `expected an array of entries ([{ "uasId": "...", "operatorId": "...", "from": "...", "until": "..." }])`);
   return list.map((item: unknown, i) => {
     const fail = (what: string): never => {
-      throw new AllowListError(`${source}: entry ${i}: ${what}`);
+      throw new AllowListError('invalid', source, `entry ${i}: ${what}`);
     };
     if (item === null || typeof item !== 'object' || Array.isArray(item)) return fail(`expected an object with a uasId or an operatorId, got ${item === null ? 'null' : Array.isArray(item) ? 'an array' : typeof item}`);
     const raw: RawEntry = {};
@@ -171,7 +177,7 @@ function csvRecords(text: string, source: string): { line: number; cells: string
           // A quoted cell: up to the closing quote, "" for a quote.
           i = j + 1;
           for (;;) {
-            if (i >= n) throw new AllowListError(`${source}: line ${start}: a quoted cell is not closed (no ending ")`);
+            if (i >= n) throw new AllowListError('invalid', source, `line ${start}: a quoted cell is not closed (no ending ")`);
             const c = text[i]!;
             if (c === '"') {
               if (text[i + 1] === '"') {
@@ -188,7 +194,7 @@ function csvRecords(text: string, source: string): { line: number; cells: string
           }
           while (text[i] === ' ' || text[i] === '\t') i++;
           if (i < n && text[i] !== ',' && text[i] !== '\n' && text[i] !== '\r') {
-            throw new AllowListError(`${source}: line ${line}: text after a closing quote; a quote inside a quoted cell is written ""`);
+            throw new AllowListError('invalid', source, `line ${line}: text after a closing quote; a quote inside a quoted cell is written ""`);
           }
         } else {
           while (i < n && text[i] !== ',' && text[i] !== '\n' && text[i] !== '\r') cell += text[i++];
@@ -214,22 +220,24 @@ function csvRecords(text: string, source: string): { line: number; cells: string
 function parseCsvList(text: string, source: string): AllowEntry[] {
   const records = csvRecords(text, source);
   const header = records.shift();
-  if (!header) throw new AllowListError(`${source}: empty; the first line must be the header uasId,operatorId,from,until,note`);
+  if (!header) throw new AllowListError('invalid', source, `empty; the first line must be the header uasId,operatorId,from,until,note`);
   const columns = header.cells.map((name) => {
     const column = COLUMNS.find((c) => c.toLowerCase() === name.toLowerCase());
     if (!column) {
       throw new AllowListError(
-        `${source}: line ${header.line}: ${name === '' ? 'an empty column name' : `unknown column "${name.slice(0, 40)}"`}; the first line must be a header naming the columns: ${COLUMNS.join(',')}`,
+        'invalid',
+        source,
+        `line ${header.line}: ${name === '' ? 'an empty column name' : `unknown column "${name.slice(0, 40)}"`}; the first line must be a header naming the columns: ${COLUMNS.join(',')}`,
       );
     }
     return column;
   });
   const twice = columns.find((c, k) => columns.indexOf(c) !== k);
-  if (twice) throw new AllowListError(`${source}: line ${header.line}: column ${twice} is named twice`);
-  if (!columns.includes('uasId') && !columns.includes('operatorId')) throw new AllowListError(`${source}: line ${header.line}: the header needs a uasId or an operatorId column`);
+  if (twice) throw new AllowListError('invalid', source, `line ${header.line}: column ${twice} is named twice`);
+  if (!columns.includes('uasId') && !columns.includes('operatorId')) throw new AllowListError('invalid', source, `line ${header.line}: the header needs a uasId or an operatorId column`);
   return records.map(({ line, cells }) => {
     const fail = (what: string): never => {
-      throw new AllowListError(`${source}: line ${line}: ${what}`);
+      throw new AllowListError('invalid', source, `line ${line}: ${what}`);
     };
     if (cells.length > columns.length) fail(`${cells.length} cells, but the header names ${columns.length} columns (quote a cell that holds a comma)`);
     const raw: RawEntry = {};
@@ -247,8 +255,8 @@ export function loadAllowListFile(path: string, format?: AllowListFormat): Allow
   try {
     text = readFileBoundedSync(path, { maxBytes: CONFIG_MAX_BYTES, hint: 'allow-lists are a few kilobytes' }).toString('utf8');
   } catch (e) {
-    if (e instanceof FileTooLargeError) throw new AllowListError(`${path}: ${e.message}`);
-    throw new AllowListError(`${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    if (e instanceof FileTooLargeError) throw new AllowListError('too-large', path, e.message);
+    throw new AllowListError('unreadable', path, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const ext = /\.(json|csv)$/i.exec(path)?.[1]?.toLowerCase() as AllowListFormat | undefined;
   const sniffed: AllowListFormat = /^\ufeff?\s*\[/.test(text) ? 'json' : 'csv';

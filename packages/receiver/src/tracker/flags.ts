@@ -1,56 +1,66 @@
 /**
- * Validity flags: what a person watching the table should look at twice. Names are stable (tests, JSONL
- * consumers and the web UI match on them); each is recomputed from the track's current content, so a flag
- * clears once the cause is gone, except where noted.
+ * Validity flags: what a person watching the table should look at twice. Each is a diagnostic of the track
+ * group (docs/diagnostics.md); a track lists its flags by name, the id without `track.`. Each is recomputed
+ * from the track's current content, so a flag clears once the cause is gone, except where noted.
  */
 
-import { EASA_COUNTRY_CODES, checkEuOperatorIdFormat, checkSerialNumber } from '@odid/codec';
+import { DIAGNOSTICS, EASA_COUNTRY_CODES, checkEuOperatorIdFormat, checkSerialNumber, type GroupId } from '@odid/codec';
 import { locationAgeSeconds } from './location-time.js';
 import type { Track } from './types.js';
 
-export const TRACK_FLAGS = {
-  /** A Basic ID of type 1 (or a French record's ANSI/CTA ID) fails the ANSI/CTA-2063-A format check. */
-  'invalid-serial': 'serial number is not a valid ANSI/CTA-2063-A serial',
-  /**
-   * The operator ID fails the EU format check (3-letter EASA country, 12 lower-case alphanumerics, 1 check
-   * character: 16 in all). Checked only when the System message declares EU classification or the ID starts
-   * with an EASA country code, since other regimes use other formats (pitfall 21). A well-formed UK CAA
-   * operator ID ("GBR-OP-" and 12 upper-case alphanumerics) is accepted even under EU classification: UK
-   * drones fly the same open/specific categories. Only the format can be checked: the EU check character
-   * covers a 3-character secret that is never broadcast (spec §5.3), so a well-formed ID with a wrong check
-   * character cannot be told apart by a receiver.
-   */
-  'malformed-operator-id': 'operator ID is not a well-formed EU operator registration number (nor a UK CAA operator ID)',
-  /** validate() reports an error (not a warning) on the latest message of some type (a bad serial included). */
-  'out-of-range': 'a field holds a value the standard forbids',
-  /**
-   * The `missing-*` flags: the track has been heard for longer than missingAfterMs (default 3.5 s: the 3 s
-   * longest interval F3411 allows for static messages, plus jitter) without ever receiving that message.
-   * Only for tracks that speak Open Drone ID (not DJI/French-only tracks).
-   */
-  'missing-basic-id': 'no Basic ID received',
-  'missing-location': 'no Location received',
-  'missing-system': 'no System message received',
-  /** Only where the Operator ID is mandatory: the System message declares EU classification (FAA rules carry none). */
-  'missing-operator-id': 'no Operator ID received (EU classification declared)',
-  /**
-   * The latest Location was stamped more than 1 s before it was received (F3411: data not older than 1 s when
-   * broadcast). The timestamp is seconds after the hour, compared modulo one hour; assumes the receiver clock
-   * is right (NTP/GNSS).
-   */
-  'stale-location': 'position timestamp more than 1 s older than reception',
-  /** Location status 3 (emergency) or a Self-ID of type 1 (emergency description). */
-  emergency: 'emergency declared',
-  /**
-   * A position jump implying more than maxSpeedMps (300 m/s), or one ID heard from two addresses on the same
-   * transport at positions more than 1 km apart. Held for spoofHoldMs (60 s) after the last evidence.
-   */
-  'spoofing-suspect': 'positions inconsistent with one real aircraft',
-} as const;
+/**
+ * The flags, in the order a track lists them; each is the diagnostic `track.<flag>` of the catalogue, whose
+ * summary is the flag's text (alerts, the map). What raises each:
+ * - invalid-serial: a Basic ID of type 1 (or a French record's ANSI/CTA ID) fails the ANSI/CTA-2063-A format check.
+ * - malformed-operator-id: the operator ID fails the EU format check (3-letter EASA country, 12 lower-case
+ *   alphanumerics, 1 check character: 16 in all). Checked only when the System message declares EU
+ *   classification or the ID starts with an EASA country code, since other regimes use other formats
+ *   (pitfall 21). A well-formed UK CAA operator ID ("GBR-OP-" and 12 upper-case alphanumerics) is accepted
+ *   even under EU classification: UK drones fly the same open/specific categories. Only the format can be
+ *   checked: the EU check character covers a 3-character secret that is never broadcast (spec §5.3), so a
+ *   well-formed ID with a wrong check character cannot be told apart by a receiver.
+ * - out-of-range: validate() reports an error (not a warning) on the latest message of some type (a bad
+ *   serial included).
+ * - missing-basic-id, missing-location, missing-system: the track has been heard for longer than
+ *   missingAfterMs (default 3.5 s: the 3 s longest interval F3411 allows for static messages, plus jitter)
+ *   without ever receiving that message. Only for tracks that speak Open Drone ID (not DJI/French-only tracks).
+ * - missing-operator-id: the same, only where the Operator ID is mandatory: the System message declares EU
+ *   classification (FAA rules carry none).
+ * - stale-location: the latest Location was stamped more than 1 s before it was received (F3411: data not
+ *   older than 1 s when broadcast). The timestamp is seconds after the hour, compared modulo one hour;
+ *   assumes the receiver clock is right (NTP/GNSS).
+ * - emergency: Location status 3 (emergency) or a Self-ID of type 1 (emergency description).
+ * - spoofing-suspect: a position jump implying more than maxSpeedMps (300 m/s), or one ID heard from two
+ *   addresses on the same transport at positions more than 1 km apart. Held for spoofHoldMs (60 s) after
+ *   the last evidence.
+ */
+const ORDER = [
+  'invalid-serial',
+  'malformed-operator-id',
+  'out-of-range',
+  'missing-basic-id',
+  'missing-location',
+  'missing-system',
+  'missing-operator-id',
+  'stale-location',
+  'emergency',
+  'spoofing-suspect',
+] as const satisfies readonly TrackFlagOf<TrackDiagnosticId>[];
 
-export type TrackFlag = keyof typeof TRACK_FLAGS;
+type TrackDiagnosticId = GroupId<'track'>;
+type TrackFlagOf<Id> = Id extends `track.${infer F}` ? F : never;
+/** Names are stable (tests, JSONL consumers and the web UI match on them): the catalogue's track ids without `track.`. */
+export type TrackFlag = (typeof ORDER)[number];
+// Compile-time: every track diagnostic of the catalogue is listed in ORDER (`satisfies` checks the converse).
+type Listed<F extends TrackFlag> = F;
+type EveryTrackDiagnosticIsAFlag = Listed<TrackFlagOf<TrackDiagnosticId>>;
 
-const ORDER = Object.keys(TRACK_FLAGS) as TrackFlag[];
+/** The diagnostic id of a flag. */
+export const trackFlagId = (flag: TrackFlag): TrackDiagnosticId => `track.${flag}`;
+
+/** Each flag's text, from the catalogue; in ORDER, so Object.keys gives the order tracks list flags in. */
+export const TRACK_FLAGS = Object.fromEntries(ORDER.map((f) => [f, DIAGNOSTICS[trackFlagId(f)].summary])) as { readonly [F in TrackFlag]: string };
+
 const BIT = Object.fromEntries(ORDER.map((f, i) => [f, 1 << i])) as Record<TrackFlag, number>;
 const ODID_KINDS = /^(basicId|location|auth|selfId|system|operatorId)\b/;
 /** The kinds the tracker stamps that ODID_KINDS matches: a lookup instead of a regex for the usual ones. */

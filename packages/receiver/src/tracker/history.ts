@@ -12,6 +12,9 @@ import type { TrackPoint } from './types.js';
 
 const GROWTH_MIN = 16;
 
+/** What a track's reader may do with its history: read it (every point read is a new object). */
+export type ReadonlyPositionHistory = Pick<PositionHistory, 'limit' | 'length' | 'at' | 'points' | typeof Symbol.iterator>;
+
 export class PositionHistory implements Iterable<TrackPoint> {
   private t = new Float64Array(0);
   private lat = new Float64Array(0);

@@ -1,10 +1,9 @@
 /**
  * What identifies an aircraft (spec §3.5, pitfalls 14 and 17): its UAS IDs, never its radio address, which
  * is often random per boot and differs between BT4, BT5 and Wi-Fi. A drone may send several Basic IDs at once
- * (serial and session ID), so identities live in slots, one value per slot.
+ * (serial and session ID), so identities live in slots, one value per slot. Which identities a payload
+ * carries is its descriptor's to say (payloads/).
  */
-
-import type { ReceivedPayload } from '@odid/codec';
 
 /**
  * Identity slots. Basic ID types 1-4 map to serial/caa/utm/session; a French record's ANSI/CTA serial shares
@@ -33,39 +32,6 @@ export const isPermanentSlot = (slot: IdSlot): boolean => PERMANENT.has(slot);
 
 export const slotOfIdType = (idType: number): IdSlot => BASIC_ID_SLOTS[idType] ?? `idtype-${idType}`;
 
-/** The identities a received message carries (none for Location, System, ...). */
-export function identitiesOf(p: ReceivedPayload): TrackIdentity[] {
-  switch (p.type) {
-    case 'basicId': {
-      // ID type 0 is "none", yet transmitters put real IDs there (the opendroneid samples do): kept as the
-      // least preferred, non-permanent identity so it still links a drone's addresses.
-      const binary = p.idType === 3 || p.idType === 4;
-      const value = binary ? (p.uasIdHex ?? latin1Hex(p.uasId)) : p.uasId;
-      // An all-zero binary ID is an unset field, not an identity.
-      if (value === '' || (binary && /^(00)+$/.test(value))) return [];
-      return [{ slot: slotOfIdType(p.idType), value }];
-    }
-    case 'djiFlightInfo':
-    case 'djiFlightPurpose':
-      return p.serialNumber === '' ? [] : [{ slot: 'dji-serial', value: p.serialNumber }];
-    case 'frenchId': {
-      const out: TrackIdentity[] = [];
-      if (p.ansiCtaId) out.push({ slot: 'serial', value: p.ansiCtaId });
-      if (p.id) out.push({ slot: 'french-id', value: p.id });
-      return out;
-    }
-    default:
-      return [];
-  }
-}
-
-/**
- * Whether identitiesOf can find anything in this payload: the types its switch reads. Most messages
- * (Location, System, ...) carry none, and the tracker then skips allocating an empty answer.
- */
-export const carriesIdentity = (p: ReceivedPayload): boolean =>
-  p.type === 'basicId' || p.type === 'djiFlightInfo' || p.type === 'djiFlightPurpose' || p.type === 'frenchId';
-
 /** The key an identity is indexed by. */
 export const identityKey = (id: TrackIdentity): string => `${id.slot}:${id.value}`;
 
@@ -90,10 +56,4 @@ export function idTypeOfSlot(slot: IdSlot): number | undefined {
   if (known !== undefined) return known;
   const m = /^idtype-(\d+)$/.exec(slot);
   return m ? Number(m[1]) : undefined;
-}
-
-function latin1Hex(s: string): string {
-  let out = '';
-  for (let i = 0; i < s.length; i++) out += (s.charCodeAt(i) & 0xff).toString(16).padStart(2, '0');
-  return out;
 }

@@ -1,12 +1,14 @@
 export { Tracker } from './tracker.js';
 export { trackHistoryToJson, trackToJson, type LinkJson, type PointJson, type TrackJson } from './track-json.js';
-export { TRACK_FLAGS, evaluateFlags, type TrackFlag, type FlagContext } from './flags.js';
-export { identitiesOf, preferredIdentity, type IdSlot, type TrackIdentity } from './identity.js';
+export { TRACK_FLAGS, evaluateFlags, trackFlagId, type TrackFlag, type FlagContext } from './flags.js';
+export { preferredIdentity, type IdSlot, type TrackIdentity } from './identity.js';
+export { TRACK_PAYLOADS, identitiesOf, trackPayloadOf, type TrackPayloadFields, type TrackPayloadJson } from './payloads/index.js';
+export { trackPayload, type NoFields, type PayloadOf, type PayloadType, type PositionSink, type TrackPayload } from './payloads/descriptor.js';
 export { locationAgeSeconds } from './location-time.js';
 export { CounterStats, type CounterSnapshot } from './counters.js';
-export { RadioLink, linkKey } from './link.js';
+export { RadioLink, linkKey, type ReadonlyCounterStats, type ReadonlyRadioLink } from './link.js';
 export { RateMeter } from './rates.js';
-export { PositionHistory } from './history.js';
+export { PositionHistory, type ReadonlyPositionHistory } from './history.js';
 export {
   ZONE_NAME_MAX,
   ZonesError,
@@ -22,8 +24,9 @@ export {
   type ZoneFeatureCollection,
   type ZoneGeometry,
   type ZonePolygon,
+  type ZonesErrorCode,
 } from './zones.js';
-export { AllowList, AllowListError, loadAllowListFile, parseAllowList, parseIsoTime, type AllowEntry, type AllowListFormat } from './allow-list.js';
+export { AllowList, AllowListError, loadAllowListFile, parseAllowList, parseIsoTime, type AllowEntry, type AllowListErrorCode, type AllowListFormat } from './allow-list.js';
 export { locateJsonError, parseJsonText, type JsonSyntaxError } from './json-text.js';
 export type {
   HomePoint,

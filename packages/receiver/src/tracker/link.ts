@@ -9,6 +9,18 @@ import { CounterStats, type CounterSnapshot } from './counters.js';
 
 export const linkKey = (transport: Transport, address: string): string => `${transport} ${address}`;
 
+/** A counter stream as a track's reader sees it. */
+export type ReadonlyCounterStats = Readonly<Pick<CounterStats, 'received' | 'missed' | 'repeats' | 'resets' | 'snapshot'>>;
+
+/**
+ * A link as a track's reader sees it: what it measured, read-only. Its authentication assembler and last
+ * position are the tracker's working state, not shown.
+ */
+export interface ReadonlyRadioLink
+  extends Readonly<Pick<RadioLink, 'transport' | 'address' | 'firstSeen' | 'lastSeen' | 'messages' | 'rssi' | 'rssiSmoothed' | 'channel' | 'counterSnapshots'>> {
+  readonly counters: ReadonlyMap<string, ReadonlyCounterStats>;
+}
+
 export class RadioLink {
   firstSeen: number;
   lastSeen: number;
@@ -23,8 +35,8 @@ export class RadioLink {
   readonly counters = new Map<string, CounterStats>();
   /** Authentication pages are grouped per sender: two links may be mid-way through different signatures. */
   auth = new AuthAssembler();
-  /** Latest position this link reported, for the address-spread check. */
-  lastPosition?: { lat: number; lon: number; t: number };
+  /** Latest position this link reported, for the address-spread check (the track's point: never changed in place). */
+  lastPosition?: Readonly<{ lat: number; lon: number; t: number }>;
 
   constructor(
     readonly transport: Transport,

@@ -5,20 +5,12 @@
  * (`rssi`, `distance`, `bearing`, `operatorDistance`, `operatorBearing`).
  */
 
-import type {
-  AssembledAuth,
-  BasicIdMessage,
-  DjiFlightInfo,
-  DjiFlightPurpose,
-  FrenchId,
-  LocationMessage,
-  SystemMessage,
-  Transport,
-} from '@odid/codec';
+import type { AssembledAuth, BasicIdMessage, LocationMessage, SystemMessage, Transport } from '@odid/codec';
 import { TRANSPORTS } from '@odid/codec';
 import type { CounterSnapshot } from './counters.js';
 import type { TrackFlag } from './flags.js';
-import type { RadioLink } from './link.js';
+import type { ReadonlyRadioLink } from './link.js';
+import { TRACK_PAYLOADS, type TrackPayloadJson } from './payloads/index.js';
 import type { HomeSource, OperatorSource, Track, TrackPoint, TrackState } from './types.js';
 
 export interface PointJson {
@@ -44,7 +36,12 @@ export interface LinkJson {
   counters: Record<string, CounterSnapshot>;
 }
 
-export interface TrackJson {
+/**
+ * The track's JSON. The keys below are the documented ones, always present, in this order; the Open Drone
+ * ID payloads fill theirs (ids, location, system, operatorId, selfId, auth). Other payload kinds add keys of
+ * their own (TrackPayloadJson: authMissing, dji, djiPurpose, frenchId), after the measured extras.
+ */
+export interface TrackJson extends TrackPayloadJson {
   key: string;
   uasId: string | null;
   idType: number | null;
@@ -80,10 +77,6 @@ export interface TrackJson {
   /** Receptions per second by message type. */
   rates: Record<string, number>;
   links: LinkJson[];
-  authMissing?: number[];
-  dji?: DjiFlightInfo;
-  djiPurpose?: DjiFlightPurpose;
-  frenchId?: FrenchId;
   /** The last evidence behind 'spoofing-suspect'. */
   spoofing?: { t: number; kind: string; detail: string };
   /** Only where a writer adds it (trackHistoryToJson): it can hold a thousand points. */
@@ -100,14 +93,15 @@ export function trackToJson(track: Track): TrackJson {
     uasId: track.uasId ?? null,
     idType: track.idType ?? null,
     uaType: track.uaType ?? null,
-    ids: [...track.basicIds.entries()].sort(([a], [b]) => a - b).map(([, m]) => m),
+    // The payloads' fixed keys hold their place here until their descriptors fill them (below).
+    ids: [],
     addresses: [...track.addresses],
     transports: TRANSPORTS.filter((t) => track.transports.has(t)),
-    location: track.location ?? null,
-    system: track.system ?? null,
-    operatorId: track.operatorId?.operatorId ?? null,
-    selfId: track.selfId?.desc ?? null,
-    auth: track.auth ?? null,
+    location: null,
+    system: null,
+    operatorId: null,
+    selfId: null,
+    auth: null,
     messages: track.messages,
     firstSeen: seconds(track.firstSeen),
     lastSeen: seconds(track.lastSeen),
@@ -123,7 +117,7 @@ export function trackToJson(track: Track): TrackJson {
     links: [],
   };
   // `rssi` is that of the link heard last: how the aircraft is heard now, whichever radio it uses.
-  let latest: RadioLink | undefined;
+  let latest: ReadonlyRadioLink | undefined;
   for (const link of track.links.values()) {
     const lj: LinkJson = {
       address: link.address,
@@ -145,10 +139,7 @@ export function trackToJson(track: Track): TrackJson {
   if (track.bearing !== undefined) json.bearing = roundBearing(track.bearing);
   if (track.operatorDistance !== undefined) json.operatorDistance = round(track.operatorDistance, 1);
   if (track.operatorBearing !== undefined) json.operatorBearing = roundBearing(track.operatorBearing);
-  if (track.authMissing) json.authMissing = [...track.authMissing];
-  if (track.dji) json.dji = track.dji;
-  if (track.djiPurpose) json.djiPurpose = track.djiPurpose;
-  if (track.french) json.frenchId = track.french;
+  for (const payload of TRACK_PAYLOADS) payload.toJson?.(track, json);
   if (track.spoofEvidence) json.spoofing = { ...track.spoofEvidence, t: seconds(track.spoofEvidence.t) };
   return json;
 }
@@ -156,7 +147,7 @@ export function trackToJson(track: Track): TrackJson {
 /** The position history, oldest first. */
 export const trackHistoryToJson = (track: Track): PointJson[] => track.history.points().map(pointJson);
 
-function pointJson(p: TrackPoint): PointJson {
+function pointJson(p: Readonly<TrackPoint>): PointJson {
   const out: PointJson = { t: seconds(p.t), lat: p.lat, lon: p.lon };
   if (p.alt !== undefined) out.alt = p.alt;
   if (p.speed !== undefined) out.speed = p.speed;

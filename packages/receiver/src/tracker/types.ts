@@ -1,26 +1,18 @@
-/** The shapes the tracker hands out. Tracks are owned by the tracker: read them, don't change them. */
+/**
+ * The shapes the tracker hands out. A Track is the tracker's own, read-only to everyone else: its fields are
+ * typed readonly (maps, sets and lists too), and the values it holds are never changed in place but
+ * replaced — a position, an operator position, a message, a flag list taken from a track stays as it was
+ * when taken. The track itself goes on changing with every reception; `trackToJson` is a copy of it now.
+ */
 
-import type {
-  AssembledAuth,
-  BasicIdMessage,
-  DjiFlightInfo,
-  DjiFlightPurpose,
-  FrenchId,
-  LocationMessage,
-  OperatorIdMessage,
-  ReceivedMessage,
-  SelfIdMessage,
-  SystemMessage,
-  Transport,
-  ValidationIssue,
-} from '@odid/codec';
+import type { BasicIdMessage, ReceivedMessage, Transport, ValidationIssue } from '@odid/codec';
 import type { LatLon } from '@odid/position';
 import type { AllowEntry } from './allow-list.js';
 import type { TrackFlag } from './flags.js';
-import type { PositionHistory } from './history.js';
+import type { ReadonlyPositionHistory } from './history.js';
 import type { IdSlot } from './identity.js';
-import type { RadioLink } from './link.js';
-import type { RateMeter } from './rates.js';
+import type { ReadonlyRadioLink } from './link.js';
+import type { TrackPayloadFields } from './payloads/index.js';
 import type { Zone } from './zones.js';
 
 /** active: heard within staleAfterMs; stale: within lostAfterMs; lost: longer ago. */
@@ -98,69 +90,62 @@ export interface SpoofEvidence {
   detail: string;
 }
 
-export interface Track {
+/**
+ * One aircraft. Besides these fields, each payload kind keeps fields of its own (TrackPayloadFields, declared
+ * in payloads/): `location`, `system`, `selfId`, `operatorId`, `auth`, `authMissing` (odid.ts), `dji`,
+ * `djiPurpose` (dji.ts), `french` (french-id.ts).
+ */
+export interface Track extends TrackPayloadFields {
   /** Stable for this track's life; retired when the track merges into another (TrackUpdate.merged). */
   readonly key: string;
   /** The preferred ID: serial > CAA > UTM > session ID > DJI serial > French ID. Binary IDs (types 3, 4) as hex. */
-  uasId?: string;
+  readonly uasId?: string;
   /** Basic ID type of uasId (undefined for DJI/French IDs). */
-  idType?: number;
-  uaType?: number;
+  readonly idType?: number;
+  readonly uaType?: number;
   /** Every identity by slot. */
-  readonly identities: Map<IdSlot, string>;
+  readonly identities: ReadonlyMap<IdSlot, string>;
   /** Latest Basic ID per ID type (pitfall 14: never let one overwrite the other). */
-  readonly basicIds: Map<number, BasicIdMessage>;
+  readonly basicIds: ReadonlyMap<number, Readonly<BasicIdMessage>>;
   /** Lowercase MAC addresses, in the order first heard. */
-  readonly addresses: Set<string>;
-  readonly transports: Set<Transport>;
-  location?: LocationMessage;
-  system?: SystemMessage;
-  selfId?: SelfIdMessage;
-  operatorId?: OperatorIdMessage;
-  dji?: DjiFlightInfo;
-  djiPurpose?: DjiFlightPurpose;
-  french?: FrenchId;
+  readonly addresses: ReadonlySet<string>;
+  readonly transports: ReadonlySet<Transport>;
   /** Receive time (ms) of the latest message of each kind ('location', 'basicId:1', 'djiFlightInfo', ...). */
-  readonly updatedAt: Map<string, number>;
-  /** Latest known position from any source. */
-  position?: TrackPoint;
+  readonly updatedAt: ReadonlyMap<string, number>;
+  /** Latest known position from any source: a new object for every fix. */
+  readonly position?: Readonly<TrackPoint>;
   /** Bounded, oldest first. */
-  readonly history: PositionHistory;
-  operator?: OperatorPosition;
-  home?: HomePoint;
-  /** The latest complete authentication. */
-  auth?: AssembledAuth;
-  /** Pages still missing from the authentication being assembled (absent when none is pending). */
-  authMissing?: number[];
+  readonly history: ReadonlyPositionHistory;
+  readonly operator?: Readonly<OperatorPosition>;
+  readonly home?: Readonly<HomePoint>;
   /** Per radio link: `${transport} ${address}`. */
-  readonly links: Map<string, RadioLink>;
-  readonly rateMeter: RateMeter;
+  readonly links: ReadonlyMap<string, ReadonlyRadioLink>;
   /** Receptions per second by message type, as of the last ingest or tick. */
-  rates: Record<string, number>;
+  readonly rates: Readonly<Record<string, number>>;
   /** Validation errors and warnings of the latest message of each kind. */
-  readonly issues: Map<string, ValidationIssue[]>;
+  readonly issues: ReadonlyMap<string, readonly ValidationIssue[]>;
   /** ms since the Unix epoch, tracker clock. */
-  firstSeen: number;
-  lastSeen: number;
+  readonly firstSeen: number;
+  readonly lastSeen: number;
   /** Messages ingested. */
-  messages: number;
-  state: TrackState;
+  readonly messages: number;
+  readonly state: TrackState;
   /** Sorted, stable names: see flags.ts. */
-  flags: TrackFlag[];
+  readonly flags: readonly TrackFlag[];
   /** Names of the zones the drone is in (TrackerOptions.zones), in the zones' order; empty without zones. */
-  zones: string[];
+  readonly zones: readonly string[];
   /** Names of the zones the operator is in (by position alone: a zone's floor and ceiling are the drone's). */
-  operatorZones: string[];
+  readonly operatorZones: readonly string[];
   /** An allow-list entry matches the track at the tracker's time (always false without an allow-list). */
-  authorised: boolean;
+  readonly authorised: boolean;
   /** The entry that authorises it (the first in the list that matches). */
-  allowedBy?: AllowEntry;
-  spoofEvidence?: SpoofEvidence;
+  readonly allowedBy?: Readonly<AllowEntry>;
+  readonly spoofEvidence?: Readonly<SpoofEvidence>;
   /** Metres and degrees from the receiver, when both positions are known. */
-  distance?: number;
-  bearing?: number;
-  operatorDistance?: number;
-  operatorBearing?: number;
+  readonly distance?: number;
+  readonly bearing?: number;
+  readonly operatorDistance?: number;
+  readonly operatorBearing?: number;
 }
 
 export type TrackAlertKind = 'new-drone' | 'emergency' | 'flag' | 'zone';
@@ -178,17 +163,17 @@ export interface TrackAlert {
 }
 
 export interface TrackUpdate {
-  track: Track;
+  readonly track: Track;
   /** created: first message of a new track; updated: a message changed it; state: stale/lost/active; flags: flags changed on tick. */
-  reason: 'created' | 'updated' | 'state' | 'flags';
+  readonly reason: 'created' | 'updated' | 'state' | 'flags';
   /** Tracker time of the update, ms. */
-  at: number;
+  readonly at: number;
   /** Keys of tracks merged into this one by this message: they no longer exist. */
-  merged?: string[];
+  readonly merged?: readonly string[];
   /** The message that caused it (ingest only). */
-  message?: ReceivedMessage;
+  readonly message?: ReceivedMessage;
   /** Set when the state changed. */
-  previousState?: TrackState;
+  readonly previousState?: TrackState;
   /** What this update raised (absent when nothing). */
-  alerts?: TrackAlert[];
+  readonly alerts?: readonly TrackAlert[];
 }

@@ -21,7 +21,7 @@
  * (±180°) or contain a pole: split such a zone at 180°.
  */
 
-import { CONFIG_MAX_BYTES, FileTooLargeError, readFileBoundedSync, writeFileReplacing } from '@odid/commands';
+import { CONFIG_MAX_BYTES, FileTooLargeError, readFileBoundedSync, ToolkitError, writeFileReplacing } from '@odid/commands';
 import { parseJsonText } from './json-text.js';
 
 export interface Zone {
@@ -57,8 +57,15 @@ export interface ZoneFeatureCollection {
 }
 
 /** A zones file or collection that cannot be used; the message names the source and the feature. */
-export class ZonesError extends Error {
+export type ZonesErrorCode = 'unreadable' | 'too-large' | 'not-json' | 'invalid';
+
+/** Zones that cannot be used: "SOURCE: REASON", the source being the file (or "the drawn zones"). */
+export class ZonesError extends ToolkitError {
   override readonly name = 'ZonesError';
+  declare readonly code: ZonesErrorCode;
+  constructor(code: ZonesErrorCode, source: string, reason: string) {
+    super(code, reason, { subject: source });
+  }
 }
 
 export const ZONE_NAME_MAX = 100;
@@ -78,7 +85,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
  */
 export function parseZones(json: unknown, source: string): Zone[] {
   const fail = (what: string): never => {
-    throw new ZonesError(`${source}: ${what}`);
+    throw new ZonesError('invalid', source, what);
   };
   if (!isObject(json)) return fail(`expected a GeoJSON FeatureCollection (an object), got ${kindOf(json)}`);
   if (json.type !== 'FeatureCollection') {
@@ -253,11 +260,11 @@ export function loadZonesFile(path: string): Zone[] {
   try {
     text = readFileBoundedSync(path, { maxBytes: CONFIG_MAX_BYTES, hint: SIZE_HINT }).toString('utf8');
   } catch (e) {
-    if (e instanceof FileTooLargeError) throw new ZonesError(`${path}: ${e.message}`);
-    throw new ZonesError(`${path}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    if (e instanceof FileTooLargeError) throw new ZonesError('too-large', path, e.message);
+    throw new ZonesError('unreadable', path, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const parsed = parseJsonText(text);
-  if (!parsed.ok) throw new ZonesError(`${path}: not valid JSON: line ${parsed.line}, column ${parsed.column}: ${parsed.problem}`);
+  if (!parsed.ok) throw new ZonesError('not-json', path, `not valid JSON: line ${parsed.line}, column ${parsed.column}: ${parsed.problem}`);
   return parseZones(parsed.value, path);
 }
 
@@ -271,7 +278,7 @@ export async function saveZonesFile(path: string, collection: unknown): Promise<
   const zones = parseZones(collection, path);
   const text = JSON.stringify(collection, null, 2) + '\n';
   const bytes = Buffer.byteLength(text, 'utf8');
-  if (bytes > CONFIG_MAX_BYTES) throw new ZonesError(`${path}: not saved: ${bytes} bytes is larger than the 1 MiB a zones file may have`);
+  if (bytes > CONFIG_MAX_BYTES) throw new ZonesError('too-large', path, `not saved: ${bytes} bytes is larger than the 1 MiB a zones file may have`);
   await writeFileReplacing(path, text);
   return zones;
 }

@@ -5,13 +5,13 @@
  */
 
 import type { Clock } from '@odid/position';
-import { RadioError, type Radio } from '../types.js';
+import { RadioError, type Radio, type RadioErrorCode } from '../types.js';
 import { type BroadcastTransport } from '@odid/codec';
 import { type Transmission } from '@odid/transmitter';
 import type { RandomSource } from './address.js';
 import type { Advertiser, AdvertiserKind } from './advertisers.js';
 import { HciController } from './controller.js';
-import { HciCapabilityError, HciError, HciOpenError, HciParameterError } from './errors.js';
+import { HciCapabilityError, HciError, HciOpenError, HciParameterError, type HciOpenErrorCode } from './errors.js';
 import { STATUS } from './status.js';
 import type { HciChannel, HciSocketFactory } from './socket.js';
 import type { Timers } from './transport.js';
@@ -67,8 +67,10 @@ const STATUS_FIXES: Readonly<Record<number, (device: string) => string>> = {
 /** Any error from the HCI layer as a RadioError with a fix; other errors pass through unchanged. */
 export function toRadioError(transport: BroadcastTransport, device: string, e: unknown): unknown {
   if (e instanceof RadioError) return e;
-  if (e instanceof HciOpenError || e instanceof HciCapabilityError) return withCause(new RadioError(transport, e.message, e.fix), e);
-  if (e instanceof HciParameterError) return withCause(new RadioError(transport, e.message, 'pass values inside the range the message names'), e);
+  // The HCI error's fix becomes the radio's; its headline (device and reason, no fix) the reason.
+  if (e instanceof HciOpenError) return new RadioError(OPEN_FAILURES[e.code], transport, e.headline, e.fix, { cause: e });
+  if (e instanceof HciCapabilityError) return new RadioError('unsupported', transport, e.headline, e.fix, { cause: e });
+  if (e instanceof HciParameterError) return new RadioError('config', transport, e.message, 'pass values inside the range the message names', { cause: e });
   if (e instanceof HciError) {
     const fix =
       e.kind === 'status' && e.status !== undefined
@@ -76,15 +78,22 @@ export function toRadioError(transport: BroadcastTransport, device: string, e: u
         : e.kind === 'timeout'
           ? `check that ${device} is connected and that no other program drives it (hciconfig -a, btmgmt info); replug it or reset it (sudo hciconfig ${device} reset)`
           : `the adapter stopped answering (unplugged?): check dmesg and hciconfig -a, then restart the broadcaster`;
-    return withCause(new RadioError(transport, `${device}: ${e.message}`, fix), e);
+    return new RadioError('controller', transport, `${device}: ${e.message}`, fix, { cause: e });
   }
   return e;
 }
 
-function withCause(r: RadioError, cause: unknown): RadioError {
-  Object.defineProperty(r, 'cause', { value: cause, enumerable: false });
-  return r;
-}
+/** Why the socket did not open, as the radio's code. */
+const OPEN_FAILURES: Readonly<Record<HciOpenErrorCode, RadioErrorCode>> = {
+  EAFNOSUPPORT: 'no-driver',
+  ENOMODULE: 'not-installed',
+  EPERM: 'permission',
+  EACCES: 'permission',
+  ENODEV: 'no-device',
+  EBUSY: 'busy',
+  ENETDOWN: 'busy',
+  UNKNOWN: 'failed',
+};
 
 /** The Radio life cycle over one advertiser; subclasses say how a transmission becomes advertising data. */
 export abstract class BleHciRadio implements Radio {
@@ -148,10 +157,10 @@ export abstract class BleHciRadio implements Radio {
 
   async transmit(t: Transmission): Promise<void> {
     if (t.transport !== this.transport) {
-      throw new RadioError(this.transport, `asked to send a ${t.transport} transmission`, `route ${t.transport} transmissions to the ${t.transport} radio`);
+      throw new RadioError('payload', this.transport, `asked to send a ${t.transport} transmission`, `route ${t.transport} transmissions to the ${t.transport} radio`);
     }
     const adv = this.advertiser;
-    if (adv === undefined) throw new RadioError(this.transport, 'transmit() before start()', 'await radio.start() first');
+    if (adv === undefined) throw new RadioError('not-started', this.transport, 'transmit() before start()', 'await radio.start() first');
     const data = this.advData(t);
     try {
       await adv.setData(data);

@@ -1,5 +1,6 @@
 /** Typed errors of the HCI layer. Radios turn them into RadioError with a fix for the user. */
 
+import { ToolkitError } from '@odid/codec';
 import { opcodeName } from './opcodes.js';
 import { statusMeaning, statusName } from './status.js';
 
@@ -10,8 +11,10 @@ export type HciErrorKind =
   | 'closed' // the transport was closed before the answer came
   | 'malformed'; // the answer could not be parsed
 
-export class HciError extends Error {
+/** A command that failed; `code` is its kind. */
+export class HciError extends ToolkitError {
   override readonly name = 'HciError';
+  declare readonly code: HciErrorKind;
   constructor(
     readonly kind: HciErrorKind,
     readonly opcode: number,
@@ -20,6 +23,7 @@ export class HciError extends Error {
     readonly detail: string,
   ) {
     super(
+      kind,
       kind === 'status' && status !== undefined
         ? `${opcodeName(opcode)} failed: status 0x${status.toString(16).padStart(2, '0')} ${statusName(status)}: ${statusMeaning(status)}${detail ? ` (${detail})` : ''}`
         : `${opcodeName(opcode)}: ${detail}`,
@@ -40,31 +44,34 @@ export class HciError extends Error {
 }
 
 /** A command parameter the builders refuse before anything reaches the controller. */
-export class HciParameterError extends RangeError {
+export class HciParameterError extends ToolkitError {
   override readonly name = 'HciParameterError';
+  declare readonly code: 'bad-parameter';
   constructor(
     readonly command: string,
     readonly field: string,
     readonly value: unknown,
     readonly allowed: string,
   ) {
-    super(`${command}: ${field} = ${typeof value === 'number' ? value : JSON.stringify(value)} is not allowed; expected ${allowed}`);
+    super('bad-parameter', `${field} = ${typeof value === 'number' ? value : JSON.stringify(value)} is not allowed; expected ${allowed}`, { subject: command });
   }
 }
 
 /** Why the HCI socket could not be opened, as an errno name, and what to do about it. */
 export type HciOpenErrorCode = 'EAFNOSUPPORT' | 'EPERM' | 'EACCES' | 'ENODEV' | 'EBUSY' | 'ENETDOWN' | 'ENOMODULE' | 'UNKNOWN';
 
-export class HciOpenError extends Error {
+export class HciOpenError extends ToolkitError {
   override readonly name = 'HciOpenError';
+  declare readonly code: HciOpenErrorCode;
+  declare readonly fix: string;
   constructor(
-    readonly code: HciOpenErrorCode,
+    code: HciOpenErrorCode,
     readonly device: string,
-    readonly reason: string,
-    readonly fix: string,
+    reason: string,
+    fix: string,
     options?: { cause?: unknown },
   ) {
-    super(`${device}: ${reason}`, options);
+    super(code, reason, { subject: device, fix, ...options });
   }
 }
 
@@ -76,13 +83,11 @@ export type HciCapabilityCode =
   | 'interval'; // an interval this controller cannot use
 
 /** The controller lacks what an advertiser needs; `fix` says what to do instead. */
-export class HciCapabilityError extends Error {
+export class HciCapabilityError extends ToolkitError {
   override readonly name = 'HciCapabilityError';
-  constructor(
-    readonly code: HciCapabilityCode,
-    readonly reason: string,
-    readonly fix: string,
-  ) {
-    super(reason);
+  declare readonly code: HciCapabilityCode;
+  declare readonly fix: string;
+  constructor(code: HciCapabilityCode, reason: string, fix: string) {
+    super(code, reason, { fix });
   }
 }

@@ -3,6 +3,7 @@
  * the return parameters this layer reads.
  */
 
+import { ToolkitError } from '@odid/codec';
 import { EVT_COMMAND_COMPLETE, EVT_COMMAND_STATUS, H4_EVENT } from './opcodes.js';
 
 export type HciEvent =
@@ -30,8 +31,12 @@ export function parseEvent(packet: Uint8Array): HciEvent | undefined {
 }
 
 /** Thrown by the return-parameter readers when a controller answers with fewer octets than the spec gives. */
-export class ReturnParametersError extends Error {
+export class ReturnParametersError extends ToolkitError {
   override readonly name = 'ReturnParametersError';
+  declare readonly code: 'short-answer';
+  constructor(reason: string) {
+    super('short-answer', reason);
+  }
 }
 
 function need(what: string, r: Uint8Array, n: number): void {

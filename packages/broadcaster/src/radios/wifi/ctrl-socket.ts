@@ -37,7 +37,7 @@ export function loadUnixDgram(): UnixDgramModule {
     if (typeof mod.createSocket !== 'function') throw new Error('no createSocket export');
     return mod;
   } catch (e) {
-    throw new RadioError('wifi-beacon', `the unix-dgram addon cannot be loaded (${(e as Error).message.split('\n')[0]})`, FIX_UNIX_DGRAM);
+    throw new RadioError('not-installed', 'wifi-beacon', `the unix-dgram addon cannot be loaded (${(e as Error).message.split('\n')[0]})`, FIX_UNIX_DGRAM);
   }
 }
 
@@ -48,14 +48,14 @@ function explain(err: Error & { code?: unknown }, socketPath: string): RadioErro
   const name = typeof err.code === 'number' ? (ERRNO[err.code] ?? `errno ${-err.code}`) : String(err.code ?? err.message);
   switch (name) {
     case 'ENOENT':
-      return new RadioError('wifi-beacon', `no hostapd control socket at ${socketPath}`, 'start hostapd with ctrl_interface set to that directory, and check the interface name');
+      return new RadioError('hostapd', 'wifi-beacon', `no hostapd control socket at ${socketPath}`, 'start hostapd with ctrl_interface set to that directory, and check the interface name');
     case 'ECONNREFUSED':
-      return new RadioError('wifi-beacon', `${socketPath} is a stale control socket: hostapd is not running`, 'start hostapd again (it recreates the socket)');
+      return new RadioError('hostapd', 'wifi-beacon', `${socketPath} is a stale control socket: hostapd is not running`, 'start hostapd again (it recreates the socket)');
     case 'EACCES':
     case 'EPERM':
-      return new RadioError('wifi-beacon', `permission denied on ${socketPath}`, 'run as root, or set ctrl_interface_group to a group you are in');
+      return new RadioError('permission', 'wifi-beacon', `permission denied on ${socketPath}`, 'run as root, or set ctrl_interface_group to a group you are in');
     default:
-      return new RadioError('wifi-beacon', `control socket ${socketPath}: ${name} (${err.message})`, 'check that hostapd is running with this ctrl_interface');
+      return new RadioError('hostapd', 'wifi-beacon', `control socket ${socketPath}: ${name} (${err.message})`, 'check that hostapd is running with this ctrl_interface');
   }
 }
 
@@ -84,7 +84,7 @@ export class UnixDgramChannel implements ControlChannel {
     this.description = `hostapd control socket ${socketPath} (unix-dgram)`;
     socket.on('message', (msg: Buffer) => this.onMessage(msg.toString('utf8')));
     socket.on('error', (e: Error) => this.fail(explain(e, socketPath)));
-    socket.on('congestion', () => this.fail(new RadioError('wifi-beacon', `hostapd's socket ${socketPath} is not reading`, 'check hostapd is not stuck (restart it)')));
+    socket.on('congestion', () => this.fail(new RadioError('hostapd', 'wifi-beacon', `hostapd's socket ${socketPath} is not reading`, 'check hostapd is not stuck (restart it)')));
   }
 
   /** Binds a client socket and connects it to `socketPath`; throws RadioError if hostapd is not there. */
@@ -111,12 +111,12 @@ export class UnixDgramChannel implements ControlChannel {
   }
 
   request(command: string): Promise<string> {
-    if (this.closed) return Promise.reject(new RadioError('wifi-beacon', 'the hostapd control channel is closed', 'start the radio again'));
+    if (this.closed) return Promise.reject(new RadioError('not-started', 'wifi-beacon', 'the hostapd control channel is closed', 'start the radio again'));
     if (this.pending) return Promise.reject(new Error('UnixDgramChannel: one request at a time (HostapdControl queues them)'));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending = undefined;
-        reject(new RadioError('wifi-beacon', `hostapd did not answer '${command.split(' ')[0]}' within ${this.timeoutMs} ms on ${this.socketPath}`, 'check that hostapd is still running (its output says why it stopped)'));
+        reject(new RadioError('hostapd', 'wifi-beacon', `hostapd did not answer '${command.split(' ')[0]}' within ${this.timeoutMs} ms on ${this.socketPath}`, 'check that hostapd is still running (its output says why it stopped)'));
       }, this.timeoutMs);
       this.pending = { resolve, reject, timer };
       this.socket.send(Buffer.from(command, 'utf8'), (err) => {
@@ -145,7 +145,7 @@ export class UnixDgramChannel implements ControlChannel {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    this.fail(new RadioError('wifi-beacon', 'the hostapd control channel was closed', 'start the radio again'));
+    this.fail(new RadioError('hostapd', 'wifi-beacon', 'the hostapd control channel was closed', 'start the radio again'));
     this.socket.close();
     rmSync(this.clientPath, { force: true });
   }

@@ -114,7 +114,7 @@ export class HostapdBeaconRadio implements Radio {
 
   async transmit(t: Transmission): Promise<void> {
     if (!this.control || !this.process) {
-      throw new RadioError('wifi-beacon', 'transmit() before start()', 'start the radio first');
+      throw new RadioError('not-started', 'wifi-beacon', 'transmit() before start()', 'start the radio first');
     }
     if (this.process.exited !== undefined) throw this.process.failure(`hostapd stopped (${this.process.exited})`);
     await this.control.refreshVendorElements(buildOdidBeaconElement(t.counter, t.payload));

@@ -40,12 +40,13 @@ export class HostapdCliChannel implements ControlChannel {
     const args = ['-p', this.ctrlDir, '-i', this.iface, 'raw', ...command.split(' ')];
     const r = await this.run(this.cli, args, { timeoutMs: this.timeoutMs });
     if (r.spawnError === 'ENOENT') {
-      throw new RadioError('wifi-beacon', `${this.cli} is not installed`, 'apt-get install hostapd (it ships hostapd_cli), or run scripts/setup.sh');
+      throw new RadioError('not-installed', 'wifi-beacon', `${this.cli} is not installed`, 'apt-get install hostapd (it ships hostapd_cli), or run scripts/setup.sh');
     }
     if (r.code !== 0) {
       const said = toolOutput(r);
       const missing = /No such file or directory|Connection refused/.test(said);
       throw new RadioError(
+        'hostapd',
         'wifi-beacon',
         `${this.cli} could not reach hostapd at ${this.ctrlDir}/${this.iface}: ${said}`,
         missing ? 'start hostapd with ctrl_interface set to that directory' : 'run as root, or set ctrl_interface_group to a group you are in',

@@ -45,13 +45,13 @@ export interface HostapdConfigOptions {
  */
 export function beaconIntervalTU(rateHz: number): number {
   if (!(Number.isFinite(rateHz) && rateHz > 0)) {
-    throw new RadioError('wifi-beacon', `rate must be a positive number of packs per second, got ${rateHz}`, 'use a rate such as 1 or 2');
+    throw new RadioError('config', 'wifi-beacon', `rate must be a positive number of packs per second, got ${rateHz}`, 'use a rate such as 1 or 2');
   }
   const tu = Math.floor(1_000_000 / TU_US / rateHz);
   if (tu < BEACON_INT_MIN_TU || tu > BEACON_INT_MAX_TU) {
     const lo = (1_000_000 / TU_US / BEACON_INT_MAX_TU).toFixed(3);
     const hi = Math.floor(1_000_000 / TU_US / BEACON_INT_MIN_TU);
-    throw new RadioError('wifi-beacon', `rate ${rateHz} Hz needs a beacon interval of ${tu} TU, outside the ${BEACON_INT_MIN_TU}..${BEACON_INT_MAX_TU} TU that hostapd and Linux accept`, `use a rate between ${lo} and ${hi} Hz`);
+    throw new RadioError('config', 'wifi-beacon', `rate ${rateHz} Hz needs a beacon interval of ${tu} TU, outside the ${BEACON_INT_MIN_TU}..${BEACON_INT_MAX_TU} TU that hostapd and Linux accept`, `use a rate between ${lo} and ${hi} Hz`);
   }
   return tu;
 }
@@ -60,7 +60,7 @@ export function beaconIntervalTU(rateHz: number): number {
 export function hwModeForChannel(channel: number): 'g' | 'a' {
   if (Number.isInteger(channel) && channel >= 1 && channel <= 14) return 'g';
   if (Number.isInteger(channel) && channel >= 32 && channel <= 177) return 'a';
-  throw new RadioError('wifi-beacon', `channel ${channel} is neither a 2.4 GHz (1..14) nor a 5 GHz (32..177) channel`, 'use channel 6 or 149');
+  throw new RadioError('config', 'wifi-beacon', `channel ${channel} is neither a 2.4 GHz (1..14) nor a 5 GHz (32..177) channel`, 'use channel 6 or 149');
 }
 
 // Linux interface names: at most 15 bytes (IFNAMSIZ - 1), no '/', no whitespace.
@@ -68,7 +68,7 @@ const IFACE_RE = /^[A-Za-z0-9_.:-]{1,15}$/;
 
 export function checkInterfaceName(iface: string): string {
   if (!IFACE_RE.test(iface)) {
-    throw new RadioError('wifi-beacon', `'${iface}' is not a network interface name`, 'name the Wi-Fi interface as `iw dev` lists it, e.g. wlan0');
+    throw new RadioError('config', 'wifi-beacon', `'${iface}' is not a network interface name`, 'name the Wi-Fi interface as `iw dev` lists it, e.g. wlan0');
   }
   return iface;
 }
@@ -80,6 +80,7 @@ export function buildHostapdConfig(o: HostapdConfigOptions): string {
   const interval = beaconIntervalTU(o.rateHz);
   if (!REMOTE_ID_WIFI_CHANNELS.includes(o.channel) && o.rateHz < OFF_CHANNEL_MIN_RATE_HZ) {
     throw new RadioError(
+      'config',
       'wifi-beacon',
       `channel ${o.channel} is not a Remote ID channel (6 or 149), where the rules ask for ${OFF_CHANNEL_MIN_RATE_HZ} Hz, but the rate is ${o.rateHz} Hz`,
       `use channel 6 or 149, or a rate of at least ${OFF_CHANNEL_MIN_RATE_HZ} Hz`,
@@ -87,16 +88,16 @@ export function buildHostapdConfig(o: HostapdConfigOptions): string {
   }
   const country = o.countryCode?.toUpperCase();
   if (country !== undefined && !/^[A-Z]{2}$/.test(country)) {
-    throw new RadioError('wifi-beacon', `country code '${o.countryCode}' is not two letters`, 'use the ISO 3166 code of where you fly, e.g. US, DE, FR');
+    throw new RadioError('config', 'wifi-beacon', `country code '${o.countryCode}' is not two letters`, 'use the ISO 3166 code of where you fly, e.g. US, DE, FR');
   }
   if (hwMode === 'a' && country === undefined) {
-    throw new RadioError('wifi-beacon', `channel ${o.channel} is 5 GHz, where the world regulatory domain forbids starting a beacon`, 'give the country code of where you fly (e.g. --country US); see hardware/wifi/README.md');
+    throw new RadioError('channel', 'wifi-beacon', `channel ${o.channel} is 5 GHz, where the world regulatory domain forbids starting a beacon`, 'give the country code of where you fly (e.g. --country US); see hardware/wifi/README.md');
   }
   if (o.driver !== undefined && !/^[a-z0-9_]+$/.test(o.driver)) {
-    throw new RadioError('wifi-beacon', `'${o.driver}' is not a hostapd driver name`, 'leave it out (nl80211 is what Linux Wi-Fi drivers use)');
+    throw new RadioError('config', 'wifi-beacon', `'${o.driver}' is not a hostapd driver name`, 'leave it out (nl80211 is what Linux Wi-Fi drivers use)');
   }
   if (!/^\/[^\0\n\r#]*$/.test(o.ctrlInterface)) {
-    throw new RadioError('wifi-beacon', `control interface directory '${o.ctrlInterface}' is not a usable path`, 'use an absolute directory such as /run/odid-hostapd');
+    throw new RadioError('config', 'wifi-beacon', `control interface directory '${o.ctrlInterface}' is not a usable path`, 'use an absolute directory such as /run/odid-hostapd');
   }
 
   const lines = [
@@ -127,11 +128,11 @@ export function vendorElementsHex(elements: Uint8Array): string {
   let o = 0;
   while (o < elements.length) {
     if (elements[o] !== 0xdd || o + 2 > elements.length || o + 2 + elements[o + 1]! > elements.length) {
-      throw new RadioError('wifi-beacon', `vendor_elements must be whole vendor-specific elements (DD len ...), byte ${o} is not`, 'pass buildOdidBeaconElement(counter, pack)');
+      throw new RadioError('payload', 'wifi-beacon', `vendor_elements must be whole vendor-specific elements (DD len ...), byte ${o} is not`, 'pass buildOdidBeaconElement(counter, pack)');
     }
     o += 2 + elements[o + 1]!;
   }
-  if (elements.length === 0) throw new RadioError('wifi-beacon', 'vendor_elements is empty', 'pass buildOdidBeaconElement(counter, pack)');
+  if (elements.length === 0) throw new RadioError('payload', 'wifi-beacon', 'vendor_elements is empty', 'pass buildOdidBeaconElement(counter, pack)');
   return toHex(elements);
 }
 
@@ -142,7 +143,7 @@ export function vendorElementsHex(elements: Uint8Array): string {
 function ssidLine(ssid: string): string {
   const bytes = new TextEncoder().encode(ssid);
   if (bytes.length < 1 || bytes.length > 32) {
-    throw new RadioError('wifi-beacon', `SSID must be 1..32 bytes, '${ssid}' is ${bytes.length}`, 'use a short SSID such as RID-<serial tail>');
+    throw new RadioError('config', 'wifi-beacon', `SSID must be 1..32 bytes, '${ssid}' is ${bytes.length}`, 'use a short SSID such as RID-<serial tail>');
   }
   return /^[\x21-\x22\x24-\x7e][\x20-\x22\x24-\x7e]*$/.test(ssid) && !ssid.endsWith(' ') ? `ssid=${ssid}` : `ssid2=${toHex(bytes)}`;
 }

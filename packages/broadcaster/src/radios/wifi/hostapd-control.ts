@@ -62,9 +62,10 @@ export class HostapdControl {
     if (reply === expect) return;
     const shown = command.length > 60 ? `${command.slice(0, 57)}...` : command;
     if (reply === 'UNKNOWN COMMAND') {
-      throw new RadioError('wifi-beacon', `hostapd does not know the command '${shown}'`, FIX_UPDATE_BEACON);
+      throw new RadioError('hostapd', 'wifi-beacon', `hostapd does not know the command '${shown}'`, FIX_UPDATE_BEACON);
     }
     throw new RadioError(
+      'hostapd',
       'wifi-beacon',
       `hostapd answered '${reply || '(nothing)'}' to '${shown}' (expected ${expect})`,
       reply === 'FAIL' ? 'run hostapd with -dd to see why it refused, and check the interface is still up (ip link)' : 'check that the control socket belongs to hostapd',

@@ -95,8 +95,8 @@ export class HostapdProcess {
         this.child = undefined;
         settle(
           e.code === 'ENOENT'
-            ? new RadioError('wifi-beacon', `${cmd} is not installed`, 'apt-get install hostapd, or run scripts/setup.sh')
-            : new RadioError('wifi-beacon', `cannot start ${cmd}: ${e.message}`, 'check the hostapd path and permissions'),
+            ? new RadioError('not-installed', 'wifi-beacon', `${cmd} is not installed`, 'apt-get install hostapd, or run scripts/setup.sh')
+            : new RadioError('hostapd', 'wifi-beacon', `cannot start ${cmd}: ${e.message}`, 'check the hostapd path and permissions'),
         );
       });
       child.on('exit', (code, signal) => {
@@ -111,8 +111,8 @@ export class HostapdProcess {
   failure(what: string): RadioError {
     const known = explainHostapdOutput(this.out, this.opts.iface);
     const tail = this.out.trim().split('\n').slice(-3).join(' / ');
-    if (known) return new RadioError('wifi-beacon', `${what}: ${known.reason}`, known.fix);
-    return new RadioError('wifi-beacon', `${what}; it said: ${tail || '(nothing)'}`, `run \`${this.opts.hostapdPath ?? 'hostapd'} -dd ${this.opts.configPath}\` to see the whole story`);
+    if (known) return new RadioError('hostapd', 'wifi-beacon', `${what}: ${known.reason}`, known.fix);
+    return new RadioError('hostapd', 'wifi-beacon', `${what}; it said: ${tail || '(nothing)'}`, `run \`${this.opts.hostapdPath ?? 'hostapd'} -dd ${this.opts.configPath}\` to see the whole story`);
   }
 
   /** SIGTERM (hostapd removes its control socket and stops beaconing), SIGKILL after 3 s. */

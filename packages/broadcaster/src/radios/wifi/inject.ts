@@ -55,11 +55,11 @@ export function checkMonitorInterface(
 ): void {
   const type = readType(iface);
   if (type === undefined) {
-    throw new RadioError(transport, `there is no network interface ${iface}`, 'name a Wi-Fi interface that `iw dev` lists (no Wi-Fi adapter: see hardware/wifi/README.md)');
+    throw new RadioError('no-device', transport, `there is no network interface ${iface}`, 'name a Wi-Fi interface that `iw dev` lists (no Wi-Fi adapter: see hardware/wifi/README.md)');
   }
   if (type !== ARPHRD_IEEE80211_RADIOTAP) {
     const what = type === ARPHRD_ETHER ? 'managed/AP mode (Ethernet-like)' : `link type ${type}`;
-    throw new RadioError(transport, `${iface} is in ${what}, not monitor mode`, monitorFix(iface));
+    throw new RadioError('not-monitor', transport, `${iface} is in ${what}, not monitor mode`, monitorFix(iface));
   }
 }
 
@@ -71,6 +71,7 @@ export function loadCap(transport: BroadcastTransport): CapModule {
     return mod;
   } catch (e) {
     throw new RadioError(
+      'not-installed',
       transport,
       `the cap addon (libpcap binding) cannot be loaded (${(e as Error).message.split('\n')[0]})`,
       'apt-get install libpcap-dev, then `pnpm install` with cap allowed to build (pnpm.onlyBuiltDependencies); or use the hostapd back-end',
@@ -103,6 +104,7 @@ export function openMonitorInjector(o: OpenInjectorOptions): FrameSender {
     const msg = (e as Error).message;
     const perm = /permission|not permitted/i.test(msg);
     throw new RadioError(
+      perm ? 'permission' : 'no-device',
       o.transport,
       `libpcap cannot open ${o.iface}: ${msg}`,
       perm ? 'run as root, or give node CAP_NET_RAW: sudo setcap cap_net_raw,cap_net_admin+eip "$(command -v node)"' : 'check the interface name (`iw dev`)',
@@ -110,7 +112,7 @@ export function openMonitorInjector(o: OpenInjectorOptions): FrameSender {
   }
   if (linkType !== 'IEEE802_11_RADIO') {
     handle.close();
-    throw new RadioError(o.transport, `${o.iface} delivers ${linkType} frames, not radiotap: it is not in monitor mode`, monitorFix(o.iface));
+    throw new RadioError('not-monitor', o.transport, `${o.iface} delivers ${linkType} frames, not radiotap: it is not in monitor mode`, monitorFix(o.iface));
   }
   return {
     description: `${o.iface} (monitor mode, libpcap injection)`,
@@ -119,6 +121,7 @@ export function openMonitorInjector(o: OpenInjectorOptions): FrameSender {
         handle.send(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength), frame.byteLength);
       } catch (e) {
         throw new RadioError(
+          'failed',
           o.transport,
           `the driver refused an injected frame on ${o.iface}: ${(e as Error).message}`,
           'check the interface is still up and in monitor mode (iw dev), and that its driver supports injection (hardware/wifi/README.md)',

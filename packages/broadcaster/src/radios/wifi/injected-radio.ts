@@ -67,21 +67,21 @@ export class InjectedWifiRadio implements Radio {
     const r = await (this.opts.run ?? runCommand)('iw', ['dev', iface, 'set', 'channel', String(this.channel)]);
     if (r.code === 0) return;
     const said = toolOutput(r);
-    if (r.spawnError === 'ENOENT') throw new RadioError(this.transport, 'iw is not installed', 'apt-get install iw');
+    if (r.spawnError === 'ENOENT') throw new RadioError('not-installed', this.transport, 'iw is not installed', 'apt-get install iw');
     if (/nl80211 not found/.test(said)) {
-      throw new RadioError(this.transport, 'the kernel has no nl80211 (no Wi-Fi driver is loaded)', 'plug in a Wi-Fi adapter that supports monitor mode and injection; see hardware/wifi/README.md');
+      throw new RadioError('no-driver', this.transport, 'the kernel has no nl80211 (no Wi-Fi driver is loaded)', 'plug in a Wi-Fi adapter that supports monitor mode and injection; see hardware/wifi/README.md');
     }
-    if (/Operation not permitted/.test(said)) throw new RadioError(this.transport, `not allowed to tune ${iface}`, 'run as root (iw needs CAP_NET_ADMIN)');
+    if (/Operation not permitted/.test(said)) throw new RadioError('permission', this.transport, `not allowed to tune ${iface}`, 'run as root (iw needs CAP_NET_ADMIN)');
     if (/Invalid argument|\(-22\)/.test(said)) {
-      throw new RadioError(this.transport, `${iface} cannot use channel ${this.channel} (band not supported, or the regulatory domain forbids it)`, 'use channel 6, or set the country: iw reg set XX (hardware/wifi/README.md)');
+      throw new RadioError('channel', this.transport, `${iface} cannot use channel ${this.channel} (band not supported, or the regulatory domain forbids it)`, 'use channel 6, or set the country: iw reg set XX (hardware/wifi/README.md)');
     }
-    if (/busy|\(-16\)|not supported|\(-95\)/i.test(said)) throw new RadioError(this.transport, `${iface} cannot be tuned: ${said}`, monitorFix(iface));
-    throw new RadioError(this.transport, `iw could not set channel ${this.channel} on ${iface}: ${said}`, monitorFix(iface));
+    if (/busy|\(-16\)|not supported|\(-95\)/i.test(said)) throw new RadioError('busy', this.transport, `${iface} cannot be tuned: ${said}`, monitorFix(iface));
+    throw new RadioError('channel', this.transport, `iw could not set channel ${this.channel} on ${iface}: ${said}`, monitorFix(iface));
   }
 
   async transmit(t: Transmission): Promise<void> {
     const sender = this.sender;
-    if (!sender) throw new RadioError(this.transport, 'transmit() before start()', 'start the radio first');
+    if (!sender) throw new RadioError('not-started', this.transport, 'transmit() before start()', 'start the radio first');
     if (t.transport !== this.transport) throw new RangeError(`${this.transport} radio asked to send ${t.transport}`);
     const frames = injectionFrames(t, {
       mac: this.opts.mac,

@@ -1,8 +1,13 @@
 /**
- * Track updates to the page, at most `minIntervalMs` apart per track (500 ms: two a second). The first
- * change of a quiet track goes out at the next flush; later ones are coalesced, and the track's latest
- * state is sent when its interval has passed, so nothing waits longer than one interval and no change is
- * lost. The JSON of a track is made only when it is sent, not on every message.
+ * Track updates to the page, at most one per track per `minIntervalMs` (500 ms: two a second). The first
+ * change of a quiet track goes out at the next flush; later ones are coalesced, and the track's latest state is sent
+ * when its interval has passed, so nothing waits longer than one interval and no change is lost.
+ *
+ * Live (`UpdateBatcher`) the interval is wall time, and the JSON of a track is made only when it is sent,
+ * not on every message. A replay (`SceneBatcher`) runs on the frames' own clock instead: played ten or a
+ * thousand times faster than recorded, it still gives one state per track per half second of the scene (the
+ * page's timeline and trails keep the capture's detail), captured at that moment of the scene; the states
+ * captured meanwhile travel together at each wall-time flush, so the page gets few messages however fast.
  */
 
 export interface BatcherOptions {
@@ -12,7 +17,17 @@ export interface BatcherOptions {
   now?: () => number;
 }
 
-export class UpdateBatcher {
+/** What the server gives either batcher: `at` is the change's time on the frames' clock (ms). */
+export interface Batcher {
+  start(): void;
+  stop(): void;
+  changed(key: string, at: number): void;
+  gone(key: string, at: number): void;
+  /** Sends what is due now; returns how many track states went out. */
+  flushDue(): number;
+}
+
+export class UpdateBatcher implements Batcher {
   private readonly dirty = new Set<string>();
   private readonly removed = new Set<string>();
   private readonly lastSent = new Map<string, number>();
@@ -68,3 +83,215 @@ export class UpdateBatcher {
     return due.length;
   }
 }
+
+export interface SceneSink<S> {
+  /**
+   * The tracks `keys` as they are now, and the `removed` ones, as one moment of the scene at `at` (ms,
+   * frames' clock); undefined when nobody wants it (no page connected).
+   */
+  capture(keys: string[], removed: string[], at: number): S | undefined;
+  /** The moments captured since the last call, oldest first (never empty): one message to the page. */
+  send(steps: S[]): void;
+}
+
+export interface SceneBatcherOptions {
+  /** Of the frames' clock (default 500). */
+  minIntervalMs?: number;
+  /** How often the captured moments are sent (wall time, default 50 ms). */
+  flushEveryMs?: number;
+  /**
+   * The frames' clock standing still this long (wall ms: the replay ended, waits through a gap in the
+   * capture, or plays slower than real time) sends every pending change at once, at the clock's time, so
+   * the page never waits on the next frame (default 500).
+   */
+  idleAfterMs?: number;
+  /** The wall clock (tests). */
+  wallNow?: () => number;
+}
+
+/** A change due at `t` (ms, frames' clock); `gone`: the key's removal. Superseded entries are skipped when popped. */
+interface Due {
+  t: number;
+  key: string;
+  gone: boolean;
+}
+
+export class SceneBatcher<S> implements Batcher {
+  /** Changed tracks not sent yet, and when each is due. */
+  private readonly dirty = new Map<string, number>();
+  /** Tracks gone, and when. */
+  private readonly removed = new Map<string, number>();
+  private readonly lastSent = new Map<string, number>();
+  private readonly queue = new DueQueue();
+  private captured: S[] = [];
+  private capturedStates = 0;
+  private clock = -Infinity;
+  private movedAt: number;
+  private readonly minIntervalMs: number;
+  private readonly idleAfterMs: number;
+  private readonly wallNow: () => number;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly sink: SceneSink<S>,
+    private readonly opts: SceneBatcherOptions = {},
+  ) {
+    this.minIntervalMs = opts.minIntervalMs ?? 500;
+    this.idleAfterMs = opts.idleAfterMs ?? 500;
+    this.wallNow = opts.wallNow ?? Date.now;
+    this.movedAt = this.wallNow();
+  }
+
+  start(): void {
+    this.timer ??= setInterval(() => this.flushDue(), this.opts.flushEveryMs ?? 50);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /**
+   * The frames' clock reached `at` (ms), before the tracker takes anything at `at`: every track due before
+   * then is captured now, as it was then (nothing has changed it since).
+   */
+  advance(at: number): void {
+    if (!(at > this.clock)) return;
+    this.captureDue(at, false);
+    this.clock = at;
+    this.movedAt = this.wallNow();
+  }
+
+  changed(key: string, at: number): void {
+    // A frame out of time order counts as now: the page's timeline never goes back.
+    const t = Math.max(at, this.clock);
+    this.removed.delete(key);
+    const due = this.dirty.get(key);
+    if (due !== undefined && due < t) {
+      // Overdue: only without advance() before the tracker took this change, so the track's state already
+      // holds it. It goes now, at t: never at a time before a change it holds.
+      this.setDue(key, t);
+      this.advance(t);
+      this.captureDue(t, true);
+      return;
+    }
+    this.advance(t);
+    if (!this.dirty.has(key)) {
+      const last = this.lastSent.get(key);
+      this.setDue(key, last === undefined ? t : Math.max(t, last + this.minIntervalMs));
+    }
+  }
+
+  gone(key: string, at: number): void {
+    const t = Math.max(at, this.clock);
+    this.advance(t);
+    this.dirty.delete(key);
+    this.lastSent.delete(key);
+    this.removed.set(key, t);
+    this.queue.push({ t, key, gone: true });
+  }
+
+  /**
+   * Captures what is due by the frames' clock (everything when it has stood still a while), then sends all
+   * captured moments as one message. Returns how many track states went out.
+   */
+  flushDue(): number {
+    const idle = this.wallNow() - this.movedAt >= this.idleAfterMs;
+    if (idle) this.captureDue(Infinity, true, this.clock);
+    else this.captureDue(this.clock, true);
+    if (this.captured.length === 0) return 0;
+    const steps = this.captured;
+    const states = this.capturedStates;
+    this.captured = [];
+    this.capturedStates = 0;
+    this.sink.send(steps);
+    return states;
+  }
+
+  private setDue(key: string, t: number): void {
+    this.dirty.set(key, t);
+    this.queue.push({ t, key, gone: false });
+  }
+
+  /**
+   * Captures, oldest first, the changes due before `limit` (or at it, when `inclusive`), each at its own
+   * time — or at `latest` if that is earlier.
+   */
+  private captureDue(limit: number, inclusive: boolean, latest = Infinity): void {
+    let stepT = NaN;
+    let keys: string[] = [];
+    let removed: string[] = [];
+    const close = (): void => {
+      if (keys.length === 0 && removed.length === 0) return;
+      const s = this.sink.capture(keys, removed, stepT);
+      if (s !== undefined) {
+        this.captured.push(s);
+        this.capturedStates += keys.length;
+      }
+      keys = [];
+      removed = [];
+    };
+    for (let d = this.queue.peek(); d && (d.t < limit || (inclusive && d.t === limit)); d = this.queue.peek()) {
+      this.queue.pop();
+      const live = d.gone ? this.removed.get(d.key) === d.t : this.dirty.get(d.key) === d.t;
+      if (!live) continue;
+      // Due later than the clock only when the replay stands still (ended, a gap, slower than real time):
+      // its state is the one it has at the clock's time, and it goes now rather than when the next frame comes.
+      const t = Math.min(d.t, latest);
+      if (t !== stepT) close();
+      stepT = t;
+      if (d.gone) {
+        this.removed.delete(d.key);
+        removed.push(d.key);
+      } else {
+        this.dirty.delete(d.key);
+        this.lastSent.set(d.key, t);
+        keys.push(d.key);
+      }
+    }
+    close();
+  }
+}
+
+/** A binary min-heap of due changes by time (ties in the order pushed, so removals keep their place). */
+class DueQueue {
+  private readonly heap: (Due & { seq: number })[] = [];
+  private seq = 0;
+
+  push(d: Due): void {
+    const h = this.heap;
+    h.push({ ...d, seq: this.seq++ });
+    let i = h.length - 1;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (!before(h[i]!, h[p]!)) break;
+      [h[i], h[p]] = [h[p]!, h[i]!];
+      i = p;
+    }
+  }
+
+  peek(): Due | undefined {
+    return this.heap[0];
+  }
+
+  pop(): void {
+    const h = this.heap;
+    const last = h.pop();
+    if (h.length === 0 || !last) return;
+    h[0] = last;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < h.length && before(h[l]!, h[m]!)) m = l;
+      if (r < h.length && before(h[r]!, h[m]!)) m = r;
+      if (m === i) break;
+      [h[i], h[m]] = [h[m]!, h[i]!];
+      i = m;
+    }
+  }
+}
+
+const before = (a: Due & { seq: number }, b: Due & { seq: number }): boolean => a.t < b.t || (a.t === b.t && a.seq < b.seq);

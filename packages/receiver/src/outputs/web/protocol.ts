@@ -4,20 +4,36 @@
  *
  * Server -> page, one JSON object per WebSocket text message:
  * - `hello` first, once per connection: what this session is;
- * - `snapshot` next, and again whenever the page asks (`resync`): every track as it is now;
- * - `tracks` afterwards: the tracks that changed, at most twice a second per track (batched), and the keys
- *   of tracks that are gone (merged into another, or forgotten);
+ * - `snapshot` next, and again whenever the page asks (`resync`) or has fallen behind and drained: every
+ *   track as it is now, as a summary (summary.ts: what the map and the list draw) with its recent trail;
+ * - `tracks` afterwards: what changed in the tracks, at most twice a second per track (batched): for each
+ *   track the pages already have, only the fields that changed since the summary sent before (`changes`:
+ *   deltas), for a track new to them its whole summary (`tracks`); and the keys of the tracks that are gone
+ *   (merged into another, or forgotten). Every page has the same summaries: a snapshot holds the summaries
+ *   as last sent (a track not sent yet comes whole in the next batch), and a page that misses a batch (it
+ *   fell behind) gets nothing more until its catch-up snapshot;
+ * - `steps` instead of `tracks` in a replay: batched on the frames' clock (twice a second of the scene),
+ *   every moment of the scene since the last message, so that a fast replay loses no detail in few messages;
+ * - `details`: the whole TrackJson of the track the page has open (it asked with `details`), at once and
+ *   then with each batch that carries the track (so at most twice a second); `track` null when it is gone.
+ *   In a replay these are the track's latest details, not those of the moment the slider shows;
  * - `alert`: something a person should look at now (new drone, emergency, a flag raised, a zone entered);
  * - `receiver`: the receiver's own position moved;
  * - `zones`: the zones changed (a drawn zone was saved).
- * Page -> server: only `resync` (send a snapshot again) and `ping`. Nothing the page sends changes what the
+ * Page -> server: `resync` (send a snapshot again), `details` (the track whose details the page shows, null
+ * for none: one at a time, kept across resyncs) and `ping`. Nothing the page sends changes what the
  * receiver does; saving a drawn zone is a plain HTTP POST of its own (see server.ts).
+ *
+ * Version 2: updates carry summaries, not whole tracks (version 1 sent TrackJson everywhere).
  */
 
 import type { TrackJson } from '../../tracker/track-json.js';
 import type { TrackAlertKind } from '../../tracker/types.js';
+import type { TrackDelta, TrackSummary } from './summary.js';
 
-export const WEB_PROTOCOL_VERSION = 1;
+export type { TrackDelta, TrackSummary } from './summary.js';
+
+export const WEB_PROTOCOL_VERSION = 2;
 
 export interface LatLonAlt {
   lat: number;
@@ -65,16 +81,40 @@ export interface SnapshotMessage {
   type: 'snapshot';
   /** Seconds, frames' clock. */
   t: number;
-  tracks: TrackJson[];
+  /** Every track, each with its `trail` (the latest positions). */
+  tracks: TrackSummary[];
   /** The most recent alerts, oldest first (bounded). */
   alerts: WebAlert[];
 }
 
-export interface TracksMessage {
-  type: 'tracks';
+/** Track changes by `t` (seconds, frames' clock): tracks new to the page whole, the others' changes, the keys gone. */
+export interface TrackChanges {
   t: number;
-  tracks: TrackJson[];
+  tracks: TrackSummary[];
+  changes: TrackDelta[];
   removed: string[];
+}
+
+export interface TracksMessage extends TrackChanges {
+  type: 'tracks';
+}
+
+/** One moment of a replay's scene: the tracks that changed by `t` (seconds, frames' clock), as they were then. */
+export type SceneStep = TrackChanges;
+
+/** Replay only: the moments of the scene since the last message, oldest first (a track at most once per 0.5 s of the scene). */
+export interface StepsMessage {
+  type: 'steps';
+  steps: SceneStep[];
+}
+
+/** The whole of the track the page has open; null once it is no longer tracked (or never was). */
+export interface DetailsMessage {
+  type: 'details';
+  key: string;
+  /** Seconds, frames' clock: when it was taken. */
+  t: number;
+  track: TrackJson | null;
 }
 
 export interface AlertMessage {
@@ -93,6 +133,6 @@ export interface ReceiverMessage {
   receiver: LatLonAlt;
 }
 
-export type ServerMessage = HelloMessage | SnapshotMessage | TracksMessage | AlertMessage | ReceiverMessage | ZonesMessage;
+export type ServerMessage = HelloMessage | SnapshotMessage | TracksMessage | StepsMessage | DetailsMessage | AlertMessage | ReceiverMessage | ZonesMessage;
 
-export type PageMessage = { type: 'resync' } | { type: 'ping' };
+export type PageMessage = { type: 'resync' } | { type: 'ping' } | { type: 'details'; key: string | null };

@@ -1,7 +1,12 @@
 /**
  * The live map, served from the receiver process itself: the page (built into dist/web), a WebSocket that
- * streams track changes (batched: at most two a second per track) after a snapshot, exports made by the
- * receiver on request, and — only when a zones file was given — saving a zone drawn on the map to it.
+ * streams track summaries (batched: at most two a second per track — of the scene's time in a replay, see
+ * batcher.ts) after a snapshot, and the whole of the one track a page has open (protocol.ts), exports made
+ * by the receiver on request, and — only when a zones file was given — saving a zone drawn on the map to it.
+ *
+ * Each batch is serialised once for every page. A page that falls behind (its socket's buffer past
+ * MAX_BUFFERED_BYTES: a slow phone, a busy tab) is skipped, and gets a fresh snapshot as soon as its socket
+ * has drained — told by the callbacks of its own writes, not at the next batch.
  *
  * Nothing is fetched from elsewhere and nothing else changes the receiver. Off loopback every request and
  * every WebSocket upgrade needs the session's token (401 otherwise). The Host header must name this
@@ -12,15 +17,17 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { trackHistoryToJson, trackToJson, type TrackJson } from '../../tracker/track-json.js';
+import { WebSocket, WebSocketServer } from 'ws';
+import { ToolkitError } from '@odid/codec';
+import { trackToJson } from '../../tracker/track-json.js';
 import type { Track, TrackUpdate } from '../../tracker/types.js';
 import type { TrackOutput } from '../types.js';
 import { isLoopbackHost, newToken, requestToken, tokenMatches, TOKEN_COOKIE } from './access.js';
-import { UpdateBatcher } from './batcher.js';
-import type { HelloMessage, LatLonAlt, PageMessage, ServerMessage, WebAlert } from './protocol.js';
+import { SceneBatcher, UpdateBatcher, type Batcher } from './batcher.js';
+import type { DetailsMessage, HelloMessage, LatLonAlt, PageMessage, SceneStep, ServerMessage, SnapshotMessage, TrackChanges, WebAlert } from './protocol.js';
 import { WEB_PROTOCOL_VERSION } from './protocol.js';
 import { listAssets, sendFile } from './static-files.js';
+import { trackSummary, trackTrail, updateSummary, type TrackDelta, type TrackSummary } from './summary.js';
 
 export const DEFAULT_WEB_HOST = '127.0.0.1';
 /** The map's documented default port (ASD-STAN EN 4709, the EU Remote ID standard). */
@@ -43,14 +50,33 @@ const CSP = [
   "frame-ancestors 'none'",
 ].join('; ');
 
-/** Positions kept per track in a snapshot, so a page that (re)connects can draw recent trails. */
+/** Positions kept per track in a snapshot, so a page that (re)connects can draw recent trails... */
 const SNAPSHOT_HISTORY = 120;
+/** ...and in all (~40 bytes each): a thousand tracks get 40 each, so a snapshot stays near 2 MB. */
+const SNAPSHOT_TRAIL_POINTS = 40_000;
 /** Alerts a (re)connecting page gets back. */
 const ALERTS_KEPT = 100;
-/** A page further behind than this gets no more updates until it has drained, then a fresh snapshot. */
-const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+/**
+ * A page with more than this waiting in its socket's buffer (about two seconds of updates for a thousand
+ * drones, or one snapshot) is behind: it gets no track updates until its socket has drained, then a fresh
+ * snapshot. Alerts still go to it (they are few, and a banner must not wait).
+ */
+export const MAX_BUFFERED_BYTES = 2 * 1024 * 1024;
+/** Longest track key a page may ask the details of. */
+const MAX_KEY_LENGTH = 256;
 /** Largest request body (a drawn zone) and WebSocket message taken. */
 const MAX_BODY_BYTES = 1024 * 1024;
+
+/** Why the server cannot listen, with what to do about it. */
+function listenError(e: NodeJS.ErrnoException, host: string, port: number): ToolkitError {
+  const where = `${host}:${port}`;
+  // rid-scan puts "--web: " before the message: no subject of its own.
+  const opts = { cause: e };
+  if (e.code === 'EADDRINUSE') return new ToolkitError('port-in-use', `${where} is in use by another program`, { ...opts, fix: `give another port (--web ${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:PORT), or stop the program that holds it` });
+  if (e.code === 'EACCES') return new ToolkitError('permission', `not allowed to listen on ${where}`, { ...opts, fix: 'use a port above 1023' });
+  if (e.code === 'EADDRNOTAVAIL') return new ToolkitError('no-address', `${host} is not an address of this machine`, { ...opts, fix: 'listen on 127.0.0.1, or 0.0.0.0 for every interface' });
+  return new ToolkitError('listen-failed', `cannot listen on ${where}: ${e.message}`, opts);
+}
 
 export interface WebExport {
   /** URL name under /export/, e.g. "tracks.geojson". */
@@ -88,6 +114,22 @@ interface Client {
   ws: WebSocket;
   /** Skipped updates while its buffer was full: it gets a snapshot once drained. */
   behind: boolean;
+  /** The track whose details it has open. */
+  details: string | null;
+  /** Called back by each of its writes: catches it up once drained. */
+  written: (err?: Error) => void;
+}
+
+/** What went to the pages, for tests and the benchmark. */
+export interface WebMapCounters {
+  /** Snapshots sent (on connection, on request, after falling behind). */
+  snapshots: number;
+  /** Of those, sent because the page had fallen behind and then drained. */
+  catchUps: number;
+  /** Track batches (or replay moments) a page missed while behind. */
+  skipped: number;
+  /** Details messages sent. */
+  details: number;
 }
 
 export class WebMapServer implements TrackOutput {
@@ -95,12 +137,22 @@ export class WebMapServer implements TrackOutput {
   private readonly server: Server;
   private readonly wss: WebSocketServer;
   private readonly clients = new Set<Client>();
-  private readonly batcher: UpdateBatcher;
+  private readonly batcher: Batcher;
+  /** A replay's batcher, on the frames' clock (the same object as `batcher`). */
+  private readonly scene: SceneBatcher<SceneStep> | undefined;
   private readonly alerts: WebAlert[] = [];
   private assets = new Map<string, string>();
   private nextAlertId = 1;
   private url: URL | undefined;
+  private closed = false;
   private readonly sockets = new Set<Socket>();
+  readonly counters: WebMapCounters = { snapshots: 0, catchUps: 0, skipped: 0, details: 0 };
+  /**
+   * Each track's summary as last sent to the pages: what the next batch's deltas are taken against, and
+   * what a snapshot holds. Kept only while a page is connected (`sentValid`).
+   */
+  private readonly sent = new Map<string, TrackSummary>();
+  private sentValid = false;
 
   constructor(private readonly opts: WebMapOptions) {
     const host = opts.host ?? DEFAULT_WEB_HOST;
@@ -112,18 +164,32 @@ export class WebMapServer implements TrackOutput {
     });
     this.wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
     this.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket as Socket, head));
-    this.batcher = new UpdateBatcher((keys, removed) => this.sendTracks(keys, removed), { minIntervalMs: opts.batchIntervalMs ?? 500 });
+    const minIntervalMs = opts.batchIntervalMs ?? 500;
+    if (opts.mode === 'replay') {
+      this.scene = new SceneBatcher<SceneStep>({ capture: (keys, removed, at) => this.step(keys, removed, at), send: (steps) => this.sendSteps(steps) }, { minIntervalMs });
+      this.batcher = this.scene;
+    } else {
+      this.batcher = new UpdateBatcher((keys, removed) => this.sendTracks(keys, removed), { minIntervalMs });
+    }
   }
 
   /** Binds and starts serving; resolves with the URL to open (with the token when one is needed). */
   async start(): Promise<URL> {
-    this.assets = listAssets(this.opts.assetsDir ?? DEFAULT_ASSETS_DIR);
-    if (!this.assets.has('/index.html')) throw new Error(`the map page is not built (no index.html in ${this.opts.assetsDir ?? DEFAULT_ASSETS_DIR}): run pnpm build`);
+    try {
+      this.assets = listAssets(this.opts.assetsDir ?? DEFAULT_ASSETS_DIR);
+    } catch (e) {
+      // No folder at all is a page not built either (the check below says so).
+      if (!['ENOENT', 'ENOTDIR'].includes((e as NodeJS.ErrnoException).code ?? '')) throw e;
+      this.assets = new Map();
+    }
+    if (!this.assets.has('/index.html')) throw new ToolkitError('not-built', `the map page is not built (no index.html in ${this.opts.assetsDir ?? DEFAULT_ASSETS_DIR})`, { subject: 'rid-scan --web', fix: 'run pnpm build' });
     const host = this.opts.host ?? DEFAULT_WEB_HOST;
+    const port = this.opts.port ?? DEFAULT_WEB_PORT;
     await new Promise<void>((resolve, reject) => {
-      this.server.once('error', reject);
-      this.server.listen(this.opts.port ?? DEFAULT_WEB_PORT, host.replace(/^\[|\]$/g, ''), () => {
-        this.server.off('error', reject);
+      const failed = (e: NodeJS.ErrnoException): void => reject(listenError(e, host, port));
+      this.server.once('error', failed);
+      this.server.listen(port, host.replace(/^\[|\]$/g, ''), () => {
+        this.server.off('error', failed);
         resolve();
       });
     });
@@ -139,10 +205,19 @@ export class WebMapServer implements TrackOutput {
     return (this.server.address() as AddressInfo).port;
   }
 
+  /**
+   * A replay's frame at `ms` (frames' clock), told before the tracker takes it, so that what was due
+   * before it is captured as it was then. Live, nothing to do.
+   */
+  frameTime(ms: number): void {
+    this.scene?.advance(ms);
+  }
+
   write(update: TrackUpdate): void {
+    if (this.closed) throw new ToolkitError('closed', 'the map server is closed');
     const key = update.track.key;
-    for (const gone of update.merged ?? []) this.batcher.gone(gone);
-    this.batcher.changed(key);
+    for (const gone of update.merged ?? []) this.batcher.gone(gone, update.at);
+    this.batcher.changed(key, update.at);
     for (const a of update.alerts ?? []) {
       const alert: WebAlert = { id: this.nextAlertId++, kind: a.kind, key, uasId: update.track.uasId ?? null, t: update.at / 1000, text: a.text };
       if (a.flag !== undefined) alert.flag = a.flag;
@@ -160,6 +235,7 @@ export class WebMapServer implements TrackOutput {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.batcher.flushDue();
     this.batcher.stop();
     for (const c of this.clients) c.ws.close(1001, 'receiver stopping');
@@ -185,45 +261,167 @@ export class WebMapServer implements TrackOutput {
     };
   }
 
-  private snapshot(): ServerMessage {
-    const tracks: TrackJson[] = [];
-    for (const track of this.opts.tracks()) {
-      const json = trackToJson(track);
-      json.history = trackHistoryToJson(track).slice(-SNAPSHOT_HISTORY);
-      tracks.push(json);
+  /**
+   * Every track as the pages have it (the summaries as last sent: a track changed since comes in the next
+   * batch, as a delta against this), each with its trail as the tracker has it now.
+   */
+  private snapshot(): SnapshotMessage {
+    if (!this.sentValid) {
+      // No page was listening: the summaries are made afresh, and the batches go on from these.
+      this.sent.clear();
+      for (const track of this.opts.tracks()) this.sent.set(track.key, trackSummary(track));
+      this.sentValid = true;
+    }
+    const trailPoints = Math.min(SNAPSHOT_HISTORY, Math.floor(SNAPSHOT_TRAIL_POINTS / Math.max(1, this.sent.size)));
+    const tracks: TrackSummary[] = [];
+    for (const [key, s] of this.sent) {
+      const track = this.opts.track(key);
+      tracks.push({ ...s, trail: track && trailPoints > 0 ? trackTrail(track, trailPoints) : [] });
     }
     return { type: 'snapshot', t: this.opts.now() / 1000, tracks, alerts: [...this.alerts] };
   }
 
-  private sendTracks(keys: string[], removed: string[]): void {
-    if (this.clients.size === 0) return;
-    const tracks: TrackJson[] = [];
-    for (const key of keys) {
-      const track = this.opts.track(key);
-      if (track) tracks.push(trackToJson(track));
-      else removed.push(key);
-    }
-    this.broadcast({ type: 'tracks', t: this.opts.now() / 1000, tracks, removed });
+  /** Nobody listens: nothing is sent, and what was sent before is no longer what any page has. */
+  private unheard(): void {
+    this.sent.clear();
+    this.sentValid = false;
   }
 
+  private sendTracks(keys: string[], removed: string[]): void {
+    if (this.clients.size === 0) return this.unheard();
+    const changes = this.changes(keys, removed, this.opts.now() / 1000);
+    if (changes.tracks.length === 0 && changes.changes.length === 0 && changes.removed.length === 0) return;
+    this.broadcastTracks(JSON.stringify({ type: 'tracks', ...changes }), keys, removed);
+  }
+
+  /** A moment of a replay, captured when the frames' clock passes it (nothing when no page listens). */
+  private step(keys: string[], removed: string[], at: number): SceneStep | undefined {
+    if (this.clients.size === 0) return void this.unheard();
+    return this.changes(keys, removed, at / 1000);
+  }
+
+  private sendSteps(steps: SceneStep[]): void {
+    if (this.clients.size === 0) return;
+    const keys: string[] = [];
+    const removed: string[] = [];
+    for (const step of steps) {
+      for (const t of step.tracks) keys.push(t.key);
+      for (const d of step.changes) keys.push(d.key);
+      for (const k of step.removed) removed.push(k);
+    }
+    this.broadcastTracks(JSON.stringify({ type: 'steps', steps }), keys, removed);
+  }
+
+  /**
+   * These tracks as they are now, against what was sent of them: a delta for each one sent before (none
+   * when nothing the summary shows changed), the whole summary of each new one. Keys no longer tracked
+   * join `removed`.
+   */
+  private changes(keys: string[], removed: string[], t: number): TrackChanges {
+    const tracks: TrackSummary[] = [];
+    const changes: TrackDelta[] = [];
+    for (const key of keys) {
+      const track = this.opts.track(key);
+      if (!track) {
+        removed.push(key);
+        continue;
+      }
+      const sent = this.sent.get(key);
+      if (sent) {
+        // Brought up to date in place: only what changed is made anew.
+        const d = updateSummary(sent, track);
+        if (d) changes.push(d);
+      } else {
+        const whole = trackSummary(track);
+        this.sent.set(key, whole);
+        // A copy: a replay's moment keeps it while `sent` goes on changing.
+        tracks.push({ ...whole });
+      }
+    }
+    for (const key of removed) this.sent.delete(key);
+    return { t, tracks, changes, removed };
+  }
+
+  /**
+   * A batch (`text`, serialised once) to every page that keeps up, then the details of the tracks in it to
+   * the pages that have them open (each made once, however many pages want it).
+   */
+  private broadcastTracks(text: string, keys: string[], removed: string[]): void {
+    let wanted: Set<string> | undefined;
+    for (const c of this.clients) {
+      if (!this.ready(c)) {
+        this.counters.skipped++;
+        continue;
+      }
+      this.sendText(c, text);
+      if (c.details !== null) (wanted ??= new Set()).add(c.details);
+    }
+    if (!wanted) return;
+    const made = new Map<string, string>();
+    const inBatch = new Set<string>();
+    for (const k of keys) if (wanted.has(k)) inBatch.add(k);
+    for (const k of removed) if (wanted.has(k)) inBatch.add(k);
+    if (inBatch.size === 0) return;
+    for (const c of this.clients) {
+      if (c.details === null || !inBatch.has(c.details) || c.behind) continue;
+      let msg = made.get(c.details);
+      if (msg === undefined) made.set(c.details, (msg = JSON.stringify(this.details(c.details))));
+      this.sendText(c, msg);
+      this.counters.details++;
+    }
+  }
+
+  private details(key: string): DetailsMessage {
+    const track = this.opts.track(key);
+    return { type: 'details', key, t: this.opts.now() / 1000, track: track ? trackToJson(track) : null };
+  }
+
+  /** Whether a page keeps up: once its buffer is past the limit it is behind until drained (then caught up). */
+  private ready(c: Client): boolean {
+    if (c.behind) return false;
+    if (c.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
+      c.behind = true;
+      return false;
+    }
+    return true;
+  }
+
+  /** Messages other than track batches (alerts, zones, the receiver): to every page, even one behind. */
   private broadcast(msg: ServerMessage): void {
     if (this.clients.size === 0) return;
     const text = JSON.stringify(msg);
-    for (const c of this.clients) {
-      if (c.ws.bufferedAmount > MAX_BUFFERED_BYTES) {
-        c.behind = true;
-        continue;
-      }
-      if (c.behind) {
-        c.behind = false;
-        this.send(c, this.snapshot());
-      }
-      c.ws.send(text);
-    }
+    for (const c of this.clients) this.sendText(c, text);
+  }
+
+  private sendText(c: Client, text: string): void {
+    c.ws.send(text, c.written);
   }
 
   private send(c: Client, msg: ServerMessage): void {
-    c.ws.send(JSON.stringify(msg));
+    this.sendText(c, JSON.stringify(msg));
+  }
+
+  /** A snapshot (and the details the page has open) to one page: new, asking, or caught up. */
+  private sendSnapshot(c: Client, catchUp = false): void {
+    // A replay's moments captured before the snapshot go first (to the other pages; this one skips them,
+    // being behind or new): applied after it, they would take the page back.
+    c.behind = true;
+    this.scene?.flushDue();
+    c.behind = false;
+    this.counters.snapshots++;
+    if (catchUp) this.counters.catchUps++;
+    this.send(c, this.snapshot());
+    if (c.details !== null) {
+      this.send(c, this.details(c.details));
+      this.counters.details++;
+    }
+  }
+
+  /** One of a page's writes went out: a page behind that has drained now gets a fresh snapshot. */
+  private drained(c: Client): void {
+    if (!c.behind || !this.clients.has(c) || c.ws.readyState !== WebSocket.OPEN) return;
+    if (c.ws.bufferedAmount > 0) return;
+    this.sendSnapshot(c, true);
   }
 
   /** The Host header must name this server: a page on another name (DNS rebinding) gets nothing. */
@@ -332,7 +530,14 @@ export class WebMapServer implements TrackOutput {
   }
 
   private connected(ws: WebSocket): void {
-    const client: Client = { ws, behind: false };
+    const client: Client = {
+      ws,
+      behind: false,
+      details: null,
+      written: (err) => {
+        if (!err) this.drained(client);
+      },
+    };
     this.clients.add(client);
     ws.on('close', () => this.clients.delete(client));
     ws.on('error', () => this.clients.delete(client));
@@ -344,10 +549,21 @@ export class WebMapServer implements TrackOutput {
       } catch {
         return;
       }
-      if (msg?.type === 'resync') this.send(client, this.snapshot());
+      if (msg?.type === 'resync') {
+        this.sendSnapshot(client);
+      } else if (msg?.type === 'details') {
+        const key = msg.key;
+        if (key !== null && (typeof key !== 'string' || key.length > MAX_KEY_LENGTH)) return;
+        client.details = key;
+        if (key !== null && !client.behind) {
+          this.send(client, this.details(key));
+          this.counters.details++;
+        }
+      }
     });
     this.send(client, this.hello());
-    this.send(client, this.snapshot());
+    // The replay's moments captured so far go to the other pages; this one starts from the snapshot, which holds them.
+    this.sendSnapshot(client);
   }
 }
 

@@ -3,6 +3,8 @@
  * that fix it. Tests assert on `code`; the text is for the person at the receiver.
  */
 
+import { ToolkitError } from '@odid/codec';
+
 export type BleErrorCode =
   | 'no-noble' // @stoprocent/noble cannot be loaded
   | 'noble-internals' // this noble version no longer has the HCI socket the source reads
@@ -18,15 +20,13 @@ export type BleErrorCode =
   | 'malformed' // the controller sent a report that cannot be read (non-fatal)
   | 'config'; // options that cannot work
 
-export class BleSourceError extends Error {
+/** "ble: REASON. Fix: FIX". */
+export class BleSourceError extends ToolkitError {
   override readonly name = 'BleSourceError';
-  constructor(
-    readonly code: BleErrorCode,
-    readonly reason: string,
-    readonly fix: string,
-    options?: ErrorOptions,
-  ) {
-    super(`ble: ${reason}. Fix: ${fix}`, options);
+  declare readonly code: BleErrorCode;
+  declare readonly fix: string;
+  constructor(code: BleErrorCode, reason: string, fix: string, options?: ErrorOptions) {
+    super(code, reason, { subject: 'ble', fix, ...options });
   }
 }
 

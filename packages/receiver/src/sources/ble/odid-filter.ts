@@ -8,7 +8,7 @@
  * fragments until its last one and then lets the whole chain through, or none of it.
  */
 
-import { dataStatus, type AdvReport } from './hci-reports.js';
+import type { HciAdvReport } from '@odid/codec';
 
 const AD_SERVICE_DATA_16 = 0x16;
 /** UUID 0xFFFA (ASTM Remote ID), least significant octet first. */
@@ -54,11 +54,11 @@ export class RemoteIdGate<T> {
   }
 
   /** What may go on now for this report (carried as `item`): nothing, the item, or a finished chain. */
-  offer(report: AdvReport, item: T): T[] {
+  offer(report: HciAdvReport, item: T): T[] {
     if (report.kind === 'legacy') return hasOdidServiceData(report.data) ? [item] : [];
     const key = `${report.addressType}/${report.address}/${report.sid}`;
     let chain = this.chains.get(key);
-    if (dataStatus(report) === 'more') {
+    if (report.dataStatus === 'more') {
       if (chain === undefined) {
         if (this.chains.size >= this.maxChains) this.evictOldest();
         chain = { items: [], data: [], bytes: 0 };

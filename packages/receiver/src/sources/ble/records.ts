@@ -1,56 +1,64 @@
 /**
  * One advertising report -> one DLT 201 record (LINKTYPE_BLUETOOTH_HCI_H4_WITH_PHDR: direction "received"
- * + the H4 event), built with the codec's HCI report builders. A report that arrived alone in its event
- * comes out byte for byte as btmon captured it, so live reception, recordings and pcapng exports share
- * the codec's decode path, including its reassembly of extended-report fragments.
+ * + the H4 event). The codec split the event (splitHciAdvReports) and re-wraps each report's bytes, as
+ * received, in an event of its own: a report that arrived alone in its event comes out byte for byte as
+ * btmon captured it, so live reception, recordings and pcapng exports share the codec's decode path,
+ * including its reassembly of extended-report fragments.
  *
- * Left out (the builders write them as zero): an extended report's Event_Type reserved bits and its
- * direct address, which only directed adverts carry and Remote ID never uses.
+ * Reports holding values no controller may send are refused rather than recorded (see reportFault).
  */
 
-import { LINKTYPE, buildHciLeAdvertisingReport, buildHciLeExtAdvertisingReport, type HciExtReport, type HciLegacyReport } from '@odid/codec';
-import { dataStatus, type AdvReport, type ExtAdvReport, type LegacyAdvReport } from './hci-reports.js';
+import { LINKTYPE, buildHciReportEvent, type HciAdvReport, type HciExtAdvReport, type HciLegacyAdvReport } from '@odid/codec';
 
 export const BLE_RECORD_LINKTYPE = LINKTYPE.BLUETOOTH_HCI_H4_WITH_PHDR;
 
-const NOT_AVAILABLE = 127;
+const LEGACY_EVENT_TYPES = 5;
+const LEGACY_MAX_DATA = 31;
 const ANONYMOUS = 0xff;
 const NO_SID = 0xff;
-const LEGACY_PDUS: readonly HciLegacyReport['pdu'][] = ['ADV_IND', 'ADV_DIRECT_IND', 'ADV_SCAN_IND', 'ADV_NONCONN_IND', 'SCAN_RSP'];
-const PRIMARY_PHYS: Readonly<Record<number, HciExtReport['primaryPhy']>> = { 1: '1M', 3: 'coded' };
-const SECONDARY_PHYS: Readonly<Record<number, HciExtReport['secondaryPhy']>> = { 1: '1M', 2: '2M', 3: 'coded' };
+const MAX_SID = 15;
+const MAX_ADDRESS_TYPE = 3;
+const PRIMARY_PHYS: ReadonlySet<number> = new Set([1, 3]); // LE 1M, LE Coded
+const MAX_SECONDARY_PHY = 3;
+/** RSSI and TX power are -127..+20 dBm, 127 = not available: 0x80 is no reading at all. */
+const NOT_A_READING = -128;
 
-/** The report as a DLT 201 record. Throws (RangeError, or the codec's EncodeError) naming a field the controller got wrong. */
-export function reportToRecord(r: AdvReport): Uint8Array {
-  return r.kind === 'legacy' ? legacyRecord(r) : extendedRecord(r);
+/** The report `event` holds, as a DLT 201 record. Throws a RangeError naming what the controller got wrong (reportFault). */
+export function reportToRecord(event: Uint8Array, report: HciAdvReport): Uint8Array {
+  const fault = reportFault(report);
+  if (fault !== undefined) throw new RangeError(fault);
+  return buildHciReportEvent(event, report, { phdr: true });
 }
 
-function legacyRecord(r: LegacyAdvReport): Uint8Array {
-  const pdu = LEGACY_PDUS[r.eventType];
-  if (pdu === undefined) throw new RangeError(`advertising report from ${r.address} has reserved Event_Type ${r.eventType}`);
-  const rep: HciLegacyReport = { pdu, address: r.address, addressType: r.addressType, data: r.data };
-  if (r.rssi !== NOT_AVAILABLE) rep.rssi = r.rssi;
-  return buildHciLeAdvertisingReport([rep], { phdr: true });
+/**
+ * What makes a report unfit to record, or undefined: a value the Core spec (Vol 4 Part E 7.7.65.2 and
+ * 7.7.65.13) reserves, or an RSSI/TX power of 0x80; the same reports the codec's HCI builders refuse to
+ * write. Reserved Event_Type bits 7..15 of an extended report are no reason: they are recorded as received
+ * and the decoder warns about them.
+ */
+export function reportFault(r: HciAdvReport): string | undefined {
+  return r.kind === 'legacy' ? legacyFault(r) : extendedFault(r);
 }
 
-function extendedRecord(r: ExtAdvReport): Uint8Array {
-  const status = dataStatus(r);
-  if (status === 'reserved') throw new RangeError(`extended report from ${r.address} has the reserved data status 3`);
-  const primaryPhy = PRIMARY_PHYS[r.primaryPhy];
-  if (primaryPhy === undefined) throw new RangeError(`extended report from ${r.address} has Primary_PHY 0x${r.primaryPhy.toString(16)}`);
-  const rep: HciExtReport = { properties: r.eventType & 0x1f, fragment: status, primaryPhy, data: r.data };
-  if (r.addressType !== ANONYMOUS) {
-    rep.address = r.address;
-    rep.addressType = r.addressType;
-  }
-  if (r.secondaryPhy !== 0) {
-    const phy = SECONDARY_PHYS[r.secondaryPhy];
-    if (phy === undefined) throw new RangeError(`extended report from ${r.address} has Secondary_PHY 0x${r.secondaryPhy.toString(16)}`);
-    rep.secondaryPhy = phy;
-  }
-  if (r.sid !== NO_SID) rep.sid = r.sid;
-  if (r.txPower !== NOT_AVAILABLE) rep.txPower = r.txPower;
-  if (r.rssi !== NOT_AVAILABLE) rep.rssi = r.rssi;
-  if (r.periodicInterval !== 0) rep.periodicInterval = r.periodicInterval;
-  return buildHciLeExtAdvertisingReport([rep], { phdr: true });
+function legacyFault(r: HciLegacyAdvReport): string | undefined {
+  const from = `advertising report from ${r.address}`;
+  if (r.eventType >= LEGACY_EVENT_TYPES) return `${from} has reserved Event_Type ${r.eventType}`;
+  if (r.data.length > LEGACY_MAX_DATA) return `${from} carries ${r.data.length} data octets (at most ${LEGACY_MAX_DATA})`;
+  if (r.addressType > MAX_ADDRESS_TYPE) return `${from} has reserved Address_Type 0x${hex(r.addressType)}`;
+  if (r.rssi === NOT_A_READING) return `${from} has RSSI ${NOT_A_READING}`;
+  return undefined;
 }
+
+function extendedFault(r: HciExtAdvReport): string | undefined {
+  const from = `extended report from ${r.address}`;
+  if (r.dataStatus === 'reserved') return `${from} has the reserved data status 3`;
+  if (!PRIMARY_PHYS.has(r.primaryPhy)) return `${from} has Primary_PHY 0x${hex(r.primaryPhy)}`;
+  if (r.secondaryPhy > MAX_SECONDARY_PHY) return `${from} has Secondary_PHY 0x${hex(r.secondaryPhy)}`;
+  if (r.addressType > MAX_ADDRESS_TYPE && r.addressType !== ANONYMOUS) return `${from} has reserved Address_Type 0x${hex(r.addressType)}`;
+  if (r.sid > MAX_SID && r.sid !== NO_SID) return `${from} has reserved Advertising_SID 0x${hex(r.sid)}`;
+  if (r.txPower === NOT_A_READING) return `${from} has TX_Power ${NOT_A_READING}`;
+  if (r.rssi === NOT_A_READING) return `${from} has RSSI ${NOT_A_READING}`;
+  return undefined;
+}
+
+const hex = (v: number): string => v.toString(16);

@@ -3,6 +3,8 @@
  * about it. Tests assert on `code`, never on the text.
  */
 
+import { ToolkitError } from '@odid/codec';
+
 export type WifiErrorCode =
   | 'not-installed' // tcpdump, iw or ip missing
   | 'permission' // needs root / CAP_NET_ADMIN / CAP_NET_RAW
@@ -17,13 +19,12 @@ export type WifiErrorCode =
   | 'capture' // the capture stream itself (damage, early end)
   | 'tool-failed'; // anything else a tool reported
 
-export class WifiSourceError extends Error {
+/** "wifi: REASON. Fix: FIX". */
+export class WifiSourceError extends ToolkitError {
   override readonly name = 'WifiSourceError';
-  constructor(
-    readonly code: WifiErrorCode,
-    readonly reason: string,
-    readonly fix: string,
-  ) {
-    super(`wifi: ${reason}. Fix: ${fix}`);
+  declare readonly code: WifiErrorCode;
+  declare readonly fix: string;
+  constructor(code: WifiErrorCode, reason: string, fix: string) {
+    super(code, reason, { subject: 'wifi', fix });
   }
 }

@@ -93,18 +93,21 @@ export class TcpdumpCapture extends EventEmitter<TcpdumpEvents> {
     // A live radio: each frame is handed over as soon as tcpdump has written it.
     const reader = new CaptureReader({
       live: true,
-      onWarning: (w) => this.emit('error', new WifiSourceError('capture', `tcpdump's pcap stream is damaged at byte ${w.offset}: ${w.reason}`, 'report it with the tcpdump version')),
+      onWarning: (w) => this.emit('error', new WifiSourceError('capture', `tcpdump's pcap stream is damaged at byte ${w.offset}: ${w.detail}`, 'report it with the tcpdump version')),
     });
     this.stopping = false;
     this.stderr = '';
     return new Promise((resolve, reject) => {
       let settled = false;
+      // Whether start() resolved: only a capture that started ends ('end'); a failed start is its rejection alone.
+      let capturing = false;
       const settle = (e?: Error): void => {
         if (settled) {
           if (e && !this.stopping) this.emit('error', e);
           return;
         }
         settled = true;
+        capturing = !e;
         clearTimeout(timer);
         if (e) reject(e);
         else resolve();
@@ -152,7 +155,7 @@ export class TcpdumpCapture extends EventEmitter<TcpdumpEvents> {
         this.child = undefined;
         if (code !== 0 && !this.stopping) settle(explainTcpdumpFailure(this.stderr, o.label));
         else if (!settled) settle(new WifiSourceError('capture', `tcpdump ended (${signal ?? `exit code ${code}`}) before it started capturing`, 'run the same tcpdump command by hand'));
-        this.emit('end');
+        if (capturing) this.emit('end');
       });
     });
   }

@@ -1,7 +1,8 @@
 /**
  * Splits a byte stream into lines (LF or CRLF), whatever the chunking: TCP and serial reads end
  * mid-line. A line that grows past maxLength without a newline is dropped (counted), so a binary
- * stream or a wrong baud rate cannot grow memory without bound.
+ * stream, a wrong baud rate or a hostile pipe cannot grow memory without bound. Shared by the position
+ * sources (gpsd, NMEA) and the CLIs' line input.
  */
 import { StringDecoder } from 'node:string_decoder';
 
@@ -30,7 +31,7 @@ export class LineSplitter {
       else out.push(line);
     }
     if (this.buf.length > this.maxLength) {
-      this.overflows++;
+      if (!this.discarding) this.overflows++; // one line, however many chunks it spans
       this.buf = '';
       this.discarding = true;
     }

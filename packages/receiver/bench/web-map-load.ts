@@ -1,0 +1,111 @@
+/**
+ * The measured side of the live-map benchmark (web-map.bench.ts), in a process of its own from a compiled
+ * bundle: rid-scan's warm-up, then the receiver load of load.ts twice — once bare, once with the live map
+ * attached by rid-scan's own startWebMap — with a full collection between the two so that neither starts
+ * with the other's garbage.
+ *
+ * With the map the run waits, before its clock starts, for the parent to open the page in Chromium
+ * ('map' → 'go'); after it, the server stays up until the parent has read the page ('loaded' → 'close').
+ */
+
+import { startWebMap, type WebMapRun } from '../src/cli/web-map.js';
+import type { Tracker } from '../src/tracker/tracker.js';
+import { zonesToGeoJson } from '../src/tracker/zones.js';
+import { warmUp } from '../src/warm-up.js';
+import { pipelineOptions, realTime, type LoadOptions, type RealTimeResult } from './load.js';
+
+/** argv[2] of the measuring child; argv[3] is the WebLoadOptions JSON. */
+export const WEB_LOAD_FLAG = '--web-map-load';
+
+export interface WebLoadOptions extends LoadOptions {
+  /** The built page to serve (made by the parent from the current sources). */
+  assetsDir: string;
+  /** Run with the map first (the bare run then gets whatever warmth the first one left). */
+  webFirst: boolean;
+}
+
+/** Child → parent. */
+export type FromLoad =
+  | { type: 'map'; url: string }
+  /** The web run's frames are all processed: the tracker's tracks, key → latest position time (s). */
+  | { type: 'loaded'; positions: Record<string, number | null> }
+  | { type: 'result'; result: WebLoadResult };
+
+/** Parent → child. */
+export type ToLoad = { type: 'go' } | { type: 'close' };
+
+export interface WebLoadResult {
+  plain: RealTimeResult;
+  web: RealTimeResult;
+  warmUp: { frames: number; ms: number; collected: boolean };
+}
+
+function send(msg: FromLoad): void {
+  process.send!(msg);
+}
+
+function nextMessage(type: ToLoad['type']): Promise<void> {
+  return new Promise((resolve) => {
+    const on = (m: ToLoad): void => {
+      if (m?.type !== type) return;
+      process.off('message', on);
+      resolve();
+    };
+    process.on('message', on);
+  });
+}
+
+/** One full collection (the parent starts this process with --expose-gc). */
+function collect(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
+/** The load with the map attached. */
+async function withMap(o: WebLoadOptions): Promise<RealTimeResult> {
+  let map: WebMapRun | undefined;
+  let tracker: Tracker | undefined;
+  const result = await realTime(o, async (pipeline, sinks) => {
+    tracker = pipeline.tracker;
+    // As rid-scan --web 127.0.0.1:0 does it (cli/rid-scan.ts): the same function, the same sinks object.
+    map = await startWebMap(
+      {
+        address: { host: '127.0.0.1', port: 0 },
+        mode: 'live',
+        source: 'load benchmark',
+        assetsDir: o.assetsDir,
+        tracker: pipeline.tracker,
+        zones: () => zonesToGeoJson(pipeline.tracker.zoneList),
+        say: (line) => void process.stderr.write(`web-map bench: receiver: ${line}\n`),
+      },
+      sinks,
+    );
+    Object.assign(sinks, map.sinks);
+    send({ type: 'map', url: `http://127.0.0.1:${map.server.port}/` });
+    await nextMessage('go');
+  });
+  // What the page should show once it has caught up: every track's latest position.
+  const positions: Record<string, number | null> = {};
+  for (const t of tracker!.tracks()) positions[t.key] = t.position ? t.position.t / 1000 : null;
+  send({ type: 'loaded', positions });
+  await nextMessage('close');
+  await map!.server.close();
+  return result;
+}
+
+export async function runWebLoad(o: WebLoadOptions): Promise<WebLoadResult> {
+  // As rid-scan does before it starts a live source.
+  const { frames, ms, collected } = warmUp(pipelineOptions(o));
+  let plain: RealTimeResult | undefined;
+  let web: RealTimeResult | undefined;
+  for (const mapped of o.webFirst ? [true, false] : [false, true]) {
+    collect();
+    if (mapped) web = await withMap(o);
+    else plain = await realTime(o);
+  }
+  return { plain: plain!, web: web!, warmUp: { frames, ms, collected } };
+}
+
+if (process.argv[2] === WEB_LOAD_FLAG) {
+  const result = await runWebLoad(JSON.parse(process.argv[3]!) as WebLoadOptions);
+  process.send?.({ type: 'result', result } satisfies FromLoad, () => process.disconnect());
+}

@@ -1,0 +1,442 @@
+/**
+ * The live map under load (issue 10, "Speed"): with 1,000 simulated drones at 10,000 frames/s, how much CPU
+ * the web output adds to the receiver, and how long after its reception the page shows a position.
+ *
+ * The receiver bench's load (load.ts: frames from a pool made beforehand in other processes, pushed as they
+ * fall due in real time, drained on one event loop) runs twice in one measured process, compiled to one
+ * JavaScript file: bare, then with the live map attached by rid-scan's own startWebMap (cli/web-map.ts:
+ * the server, its batcher and its session recording, on the pipeline's sinks) and one headless Chromium
+ * page (Debian's, through playwright-core, with the browser tests' flags) connected to it before the clock
+ * starts. A full collection runs between the two. The page is built from the current sources into a
+ * temporary directory first, as the load is bundled.
+ *
+ * Clocks: in both runs the frames are stamped on the wall clock, as a live receiver stamps them — Date.now()
+ * when the run's clock starts plus the monotonic time since, at the moment a frame is pushed into the queue
+ * (its reception) — and the page measures against its own Date.now() when it has drawn an update (same
+ * machine, same system clock). Latencies come from the page's 'odid:render' performance marks (web/hooks.ts),
+ * every one of them collected by a PerformanceObserver installed before the page's own code: for each update
+ * that moved a drone, Date.now() - position.t (the reception of the position drawn), and for each update
+ * drawn, Date.now() - lastSeen (the reception of its newest message). The pool's scene starts 15 minutes
+ * ahead of the wall clock: Location timestamps then read as sent slightly in the future, which no flag
+ * minds, rather than as stale (a Location timestamp only gives the time within the hour).
+ *
+ * Measured: the receiver's CPU time both ways and the extra (goal: at most 10 % more), the page's reception
+ * → shown latencies (goal: 500 ms), tracks and positions on the page against the tracker's at the end,
+ * WebSocket bytes the page received, RSS, drops and the receiver's own latency both ways. It throws if the
+ * page never connects, never draws an update, or raises an error.
+ *
+ * Run alone: `node --import tsx --conditions=@odid/source packages/receiver/bench/web-map.bench.ts
+ * [--seconds 30] [--drones 1000] [--web-first] [--uncompiled] [--page-profile FILE]`. --seconds is each run's
+ * length (two runs, at most 300); --web-first runs the map first (the bare run then gets whatever warmth the
+ * first left); --uncompiled measures the TypeScript sources under tsx instead of the bundle; --page-profile
+ * writes a CPU profile of the page over the map run (Chromium's, a .cpuprofile for DevTools). For the
+ * receiver's own profile, run the bench under `node --cpu-prof`: the measured process inherits the flag.
+ */
+
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SimulatedScene } from '@odid/transmitter';
+import type { Browser } from 'playwright-core';
+import { guardedPage, launchBrowser, waitFor } from '../../../test/web/browser.js';
+import { buildWebPage } from '../web/build.js';
+import { bundle } from './bundle.js';
+import { FRAMES_PER_DRONE_PER_S, buildFleet } from './fleet.js';
+import { buildFramePool, type PoolSummary } from './frame-pool.js';
+import type { RealTimeResult } from './load.js';
+import { machine } from './receiver.bench.js';
+import { WEB_LOAD_FLAG, type FromLoad, type ToLoad, type WebLoadOptions, type WebLoadResult } from './web-map-load.js';
+
+export interface WebMapBenchOptions {
+  /** Length of each of the two runs, s. */
+  seconds?: number;
+  drones?: number;
+  /** Run with the map first. */
+  webFirst?: boolean;
+  /** Measure the TypeScript sources under tsx rather than the compiled bundle. */
+  uncompiled?: boolean;
+  /** Write a CPU profile of the page over the map run here. */
+  pageProfile?: string;
+  log?: (line: string) => void;
+}
+
+export interface Quantiles {
+  count: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+export interface PageFigures {
+  /** Renders that drew at least one track. */
+  renders: number;
+  /** Reception of the position drawn → drawn, ms, for every update that moved a drone. */
+  position: Quantiles;
+  /** Reception of the newest message of the update → drawn, ms (the page's own latencyMs). */
+  message: Quantiles;
+  /** Tracks on the page after the run, those whose latest position is the tracker's, the tracker's tracks. */
+  tracks: number;
+  current: number;
+  trackerTracks: number;
+  /** How far the page was behind when the last frame had been processed: the largest gap, over the tracks, between the tracker's latest position and the page's, ms. */
+  behindMs: number;
+  /** From the last frame processed until the page showed every track's latest position; null if it did not within SETTLE_TIMEOUT_MS. */
+  caughtUpMs: number | null;
+  /** What the page received over the WebSocket while the load ran. */
+  wsBytesPerS: number;
+  wsMessagesPerS: number;
+  /** The page's main thread busy (Chromium's TaskDuration) over the run, % of the wall time. */
+  mainThreadPct: number;
+  /** The machine's 1-minute load average when the map run started and when it ended: how shared the cores were. */
+  loadAvg: [number, number];
+}
+
+export interface WebMapBenchResult {
+  machine: string;
+  drones: number;
+  seconds: number;
+  webFirst: boolean;
+  compiled: boolean;
+  pool: PoolSummary;
+  plain: RealTimeResult;
+  web: RealTimeResult;
+  warmUp: WebLoadResult['warmUp'];
+  /** CPU per wall second with the map against without: relative, %, and in points of one core. */
+  extraCpuPct: number;
+  extraCorePoints: number;
+  page: PageFigures;
+}
+
+const WEB_LOAD_SOURCE = fileURLToPath(new URL('./web-map-load.ts', import.meta.url));
+/** How far the pool's scene clock runs ahead of the wall clock (see the header). */
+const SCENE_LEAD_MS = 15 * 60_000;
+/** How long the page may take to connect, and after the run to show the tracker's final state. */
+const CONNECT_TIMEOUT_MS = 30_000;
+const SETTLE_TIMEOUT_MS = 15_000;
+
+export async function benchWebMap(opts: WebMapBenchOptions = {}): Promise<WebMapBenchResult> {
+  const seconds = opts.seconds ?? 30;
+  const droneCount = opts.drones ?? 1000;
+  const webFirst = opts.webFirst ?? false;
+  const compiled = !opts.uncompiled;
+  const log = opts.log ?? ((line: string) => void process.stderr.write(`web-map bench: ${line}\n`));
+  if (!(seconds > 0) || !(droneCount > 0)) throw new RangeError('--seconds and --drones must be > 0');
+  // Both runs must start before the wall clock catches up with the scene's (SCENE_LEAD_MS).
+  if (seconds > 300) throw new RangeError('--seconds is at most 300: the scene runs 15 minutes ahead of the wall clock (see the header)');
+
+  const startMs = Date.now() + SCENE_LEAD_MS;
+  const fleet = { drones: droneCount, emergencyAfterS: seconds / 2 };
+  const receiver = SimulatedScene.centre(buildFleet(fleet));
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'odid-web-map-bench-'));
+  let browser: Browser | undefined;
+  try {
+    log(`generating ${seconds} s of frames from ${droneCount} drones (${droneCount * FRAMES_PER_DRONE_PER_S} frames/s), building the page...`);
+    const assetsDir = path.join(dir, 'web');
+    const [pool] = await Promise.all([buildFramePool({ fleet, startMs, durationMs: seconds * 1000, dir }), buildWebPage(assetsDir, opts.pageProfile ? { minify: false } : {})]);
+    let bundled: string | undefined;
+    if (compiled) await bundle(WEB_LOAD_SOURCE, (bundled = path.join(dir, 'web-map-load.mjs')));
+    browser = await launchBrowser();
+    log(`${pool.frames} frames made in ${pool.buildSeconds.toFixed(1)} s; running ${seconds} s ${webFirst ? 'with the map, then without' : 'without the map, then with it'}...`);
+    const job: WebLoadOptions = {
+      paths: pool.paths,
+      seconds,
+      warmupSeconds: Math.min(5, seconds / 4),
+      startMs,
+      drainMs: 0,
+      tickMs: 100,
+      historyLimit: undefined,
+      receiver,
+      trace: false,
+      offlineFrames: 0,
+      wallClock: true,
+      assetsDir,
+      webFirst,
+    };
+    const { result, page } = await measure(job, bundled, browser, log, opts.pageProfile);
+    const perWall = (r: RealTimeResult): number => r.cpuSeconds / r.wallSeconds;
+    return {
+      machine: machine(),
+      drones: droneCount,
+      seconds,
+      webFirst,
+      compiled,
+      pool,
+      plain: result.plain,
+      web: result.web,
+      warmUp: result.warmUp,
+      extraCpuPct: (100 * (perWall(result.web) - perWall(result.plain))) / perWall(result.plain),
+      extraCorePoints: 100 * (perWall(result.web) - perWall(result.plain)),
+      page,
+    };
+  } finally {
+    await browser?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The child's messages, awaited one type at a time; a wait fails if the child ends or takes too long. */
+class Inbox {
+  private readonly got: FromLoad[] = [];
+  private readonly waiting: { type: string; resolve: (m: FromLoad) => void; reject: (e: Error) => void }[] = [];
+  private ended: Error | undefined;
+  /** Resolves when the child exits with 0, rejects otherwise. */
+  readonly exit: Promise<void>;
+
+  constructor(private readonly child: ChildProcess) {
+    child.on('message', (m) => {
+      const msg = m as FromLoad;
+      const i = this.waiting.findIndex((w) => w.type === msg.type);
+      if (i >= 0) this.waiting.splice(i, 1)[0]!.resolve(msg);
+      else this.got.push(msg);
+    });
+    this.exit = new Promise((resolve, reject) => {
+      child.on('error', reject);
+      child.on('exit', (code, signal) => {
+        this.ended = new Error(`the measured receiver process ended (exit ${code ?? signal})`);
+        for (const w of this.waiting.splice(0)) w.reject(this.ended);
+        if (code === 0) resolve();
+        else reject(this.ended);
+      });
+    });
+    // Awaited by whoever needs it; a failed exit must not also be an unhandled rejection.
+    this.exit.catch(() => undefined);
+  }
+
+  next<T extends FromLoad['type']>(type: T, timeoutMs: number, what: string): Promise<Extract<FromLoad, { type: T }>> {
+    const i = this.got.findIndex((m) => m.type === type);
+    if (i >= 0) return Promise.resolve(this.got.splice(i, 1)[0] as Extract<FromLoad, { type: T }>);
+    if (this.ended) return Promise.reject(new Error(`${this.ended.message} before ${what}`));
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no ${what} from the measured receiver process within ${timeoutMs / 1000} s`)), timeoutMs);
+      this.waiting.push({
+        type,
+        resolve: (m) => {
+          clearTimeout(timer);
+          resolve(m as Extract<FromLoad, { type: T }>);
+        },
+        reject: (e) => {
+          clearTimeout(timer);
+          reject(new Error(`${e.message} before ${what}`));
+        },
+      });
+    });
+  }
+
+  send(msg: ToLoad): void {
+    this.child.send(msg);
+  }
+}
+
+/** What the init script gathers in the page from every 'odid:render' mark (see hooks.ts). */
+interface Gathered {
+  renders: number;
+  latencyMs: number[];
+  positionLatencyMs: number[];
+}
+
+/** The page's globals the bench reads (the root project has no DOM typings). */
+interface PageGlobals {
+  __benchRenders: Gathered;
+  __odid: { connection(): string; hello(): unknown; tracks(): { key: string; position: { t: number } | null }[] };
+  PerformanceObserver: new (fn: (list: { getEntries(): { name: string; detail?: unknown }[] }) => void) => { observe(o: { type: string; buffered: boolean }): void };
+}
+
+/** Runs the measured process, plays the page's part in its runs, and reads the page when the map run ends. */
+async function measure(job: WebLoadOptions, bundled: string | undefined, browser: Browser, log: (line: string) => void, pageProfile?: string): Promise<{ result: WebLoadResult; page: PageFigures }> {
+  const profiling = process.execArgv.filter((a) => /^--(cpu|heap)-prof/.test(a));
+  // --expose-gc: the collection between the two runs.
+  const execArgv = bundled ? [...profiling, '--expose-gc'] : [...profiling, '--expose-gc', '--conditions=@odid/source', '--import', 'tsx'];
+  const child = fork(bundled ?? WEB_LOAD_SOURCE, [WEB_LOAD_FLAG, JSON.stringify(job)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const inbox = new Inbox(child);
+  const context = await browser.newContext();
+  try {
+    // The bare run may come first: its length, plus start-up.
+    const { url } = await inbox.next('map', (job.seconds + 120) * 1000, 'the map URL');
+    const { page, guard } = await guardedPage(context, new URL(url).origin);
+    await page.addInitScript(() => {
+      const g = globalThis as unknown as PageGlobals;
+      const got: Gathered = { renders: 0, latencyMs: [], positionLatencyMs: [] };
+      g.__benchRenders = got;
+      new g.PerformanceObserver((list) => {
+        for (const e of list.getEntries()) {
+          const d = e.detail as { tracks?: number; latencyMs?: number[]; positionLatencyMs?: number[] } | undefined;
+          if (e.name !== 'odid:render' || !d?.tracks) continue;
+          got.renders++;
+          for (const v of d.latencyMs ?? []) got.latencyMs.push(v);
+          for (const v of d.positionLatencyMs ?? []) got.positionLatencyMs.push(v);
+        }
+      }).observe({ type: 'mark', buffered: true });
+    });
+    let wsBytes = 0;
+    let wsMessages = 0;
+    let counting = false;
+    page.on('websocket', (ws) =>
+      ws.on('framereceived', ({ payload }) => {
+        if (!counting) return;
+        wsBytes += typeof payload === 'string' ? Buffer.byteLength(payload) : payload.length;
+        wsMessages++;
+      }),
+    );
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const taskSeconds = async (): Promise<number> => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0;
+
+    await page.goto(url);
+    try {
+      await waitFor(
+        'the page to connect',
+        async () => ((await page.evaluate(() => (globalThis as unknown as PageGlobals).__odid.connection() === 'open' && (globalThis as unknown as PageGlobals).__odid.hello() !== null)) ? true : undefined),
+        CONNECT_TIMEOUT_MS,
+      );
+    } catch (e) {
+      throw new Error(`the map page at ${url} never connected to the receiver: ${(e as Error).message}${guard.pageErrors.length ? `; page errors: ${guard.pageErrors.join('; ')}` : ''}`);
+    }
+    log('page connected; map run starting');
+    if (pageProfile) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.start');
+      // And where the page's time outside its script goes (style, layout, paint): a trace beside it.
+      await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+    }
+    counting = true;
+    const began = Date.now();
+    const task0 = await taskSeconds();
+    const load0 = os.loadavg()[0]!;
+    inbox.send({ type: 'go' });
+
+    const { positions } = await inbox.next('loaded', (job.seconds + 60) * 1000, 'the end of the map run');
+    counting = false;
+    if (pageProfile) {
+      const { profile } = await cdp.send('Profiler.stop');
+      writeFileSync(pageProfile, JSON.stringify(profile));
+      const trace = pageProfile.replace(/(\.cpuprofile)?$/, '.trace.json');
+      writeFileSync(trace, await browser.stopTracing());
+      log(`page profile written to ${pageProfile}, its trace to ${trace}`);
+    }
+    const loadAvg: [number, number] = [load0, os.loadavg()[0]!];
+    const loadSeconds = (Date.now() - began) / 1000;
+    const mainThreadPct = (100 * ((await taskSeconds()) - task0)) / loadSeconds;
+    // Until the page shows every track at the tracker's latest position (the batcher's and the page's own
+    // intervals: about a second), or it is plainly not going to.
+    const keys = Object.keys(positions);
+    const settled = Date.now();
+    let shown: Record<string, number | null> = {};
+    let current = 0;
+    let caughtUpMs: number | null = null;
+    let behindMs: number | undefined;
+    for (;;) {
+      shown = await page.evaluate(() => {
+        const out: Record<string, number | null> = {};
+        for (const t of (globalThis as unknown as PageGlobals).__odid.tracks()) out[t.key] = t.position ? t.position.t : null;
+        return out;
+      });
+      behindMs ??= Math.max(0, ...keys.map((k) => ((positions[k] ?? 0) - (shown[k] ?? -Infinity)) * 1000));
+      current = keys.filter((k) => k in shown && shown[k] === positions[k]).length;
+      if (current === keys.length && Object.keys(shown).length === keys.length) {
+        caughtUpMs = Date.now() - settled;
+        break;
+      }
+      if (Date.now() - settled > SETTLE_TIMEOUT_MS) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const gathered = await page.evaluate(() => (globalThis as unknown as PageGlobals).__benchRenders);
+    inbox.send({ type: 'close' });
+
+    if (guard.pageErrors.length > 0) throw new Error(`the map page raised errors under load: ${guard.pageErrors.slice(0, 5).join('; ')}`);
+    if (gathered.renders === 0 || gathered.latencyMs.length === 0) throw new Error(`the map page drew no live update in the ${job.seconds} s map run (renders with tracks: ${gathered.renders})`);
+    if (gathered.positionLatencyMs.length === 0) throw new Error(`the map page drew ${gathered.latencyMs.length} updates but no position: its render marks carry no position latencies`);
+
+    const { result } = await inbox.next('result', 60_000, 'the results');
+    await inbox.exit;
+    return {
+      result,
+      page: {
+        renders: gathered.renders,
+        position: quantiles(gathered.positionLatencyMs),
+        message: quantiles(gathered.latencyMs),
+        tracks: Object.keys(shown).length,
+        current,
+        trackerTracks: keys.length,
+        behindMs: behindMs ?? NaN,
+        caughtUpMs,
+        wsBytesPerS: wsBytes / loadSeconds,
+        wsMessagesPerS: wsMessages / loadSeconds,
+        mainThreadPct,
+        loadAvg,
+      },
+    };
+  } catch (e) {
+    // The process this bench started, by its handle.
+    if (child.exitCode === null && child.signalCode === null) child.kill();
+    throw e;
+  } finally {
+    await context.close();
+  }
+}
+
+/** Nearest-rank quantiles of `values`, ms. */
+export function quantiles(values: readonly number[]): Quantiles {
+  const s = Float64Array.from(values).sort();
+  const at = (q: number): number => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] ?? NaN;
+  return { count: s.length, p50: at(0.5), p95: at(0.95), p99: at(0.99), max: s.length ? s[s.length - 1]! : NaN };
+}
+
+const int = (v: number): string => Math.round(v).toLocaleString('en-US');
+const ms = (v: number): string => (v < 10 ? v.toFixed(2) : v.toFixed(1));
+const check = (ok: boolean): string => (ok ? 'ok' : '**missed**');
+const cpu = (r: RealTimeResult): string => `${r.cpuSeconds.toFixed(1)} s in ${r.wallSeconds.toFixed(1)} s = ${((100 * r.cpuSeconds) / r.wallSeconds).toFixed(1)} % of one core`;
+const q = (v: Quantiles): string => `${int(v.p50)} / ${int(v.p95)} / ${int(v.p99)} / ${int(v.max)} ms`;
+
+export function printWebMap(r: WebMapBenchResult): void {
+  const { plain, web, page } = r;
+  const code = r.compiled ? 'compiled bundle, plain node' : 'TypeScript under tsx';
+  const order = r.webFirst ? 'with the map first' : 'bare run first';
+  console.log(`Machine: ${r.machine}; load average (1 min) ${page.loadAvg[0].toFixed(1)} when the map run started, ${page.loadAvg[1].toFixed(1)} when it ended`);
+  console.log(
+    `Load: ${int(r.drones)} drones, ${r.seconds} s each way in one receiver process (${code}, ${order}, a full GC between); ` +
+      `the map attached by rid-scan's startWebMap on 127.0.0.1, one headless Chromium page connected before the clock starts; ` +
+      `frames stamped on the wall clock at reception, the page measuring with its own Date.now()\n`,
+  );
+  const flags = (x: RealTimeResult): string => Object.entries(x.flagged).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+  console.log('| metric | without the map | with the map | target |\n|---|---|---|---|');
+  console.log(`| receiver CPU | ${cpu(plain)} | ${cpu(web)} | |`);
+  console.log(`| CPU the web output adds | | ${r.extraCpuPct >= 0 ? '+' : ''}${r.extraCpuPct.toFixed(1)} % of the receiver's (${r.extraCorePoints >= 0 ? '+' : ''}${r.extraCorePoints.toFixed(1)} points of one core) | ≤ 10 %: ${check(r.extraCpuPct <= 10)} |`);
+  console.log(`| page: position reception → drawn, p50 / p95 / p99 / max | | ${q(page.position)} (${int(page.position.count)} positions) | ≤ 500 ms: p95 ${check(page.position.p95 <= 500)}, max ${check(page.position.max <= 500)} |`);
+  console.log(`| page: newest message of the update → drawn, p50 / p95 / p99 / max | | ${q(page.message)} (${int(page.message.count)} updates, ${int(page.renders)} renders) | |`);
+  console.log(`| tracks at the end: page / tracker | | ${int(page.tracks)} / ${int(page.trackerTracks)}; ${int(page.current)} at the tracker's latest position; ${int(page.behindMs)} ms behind at the last frame, ${page.caughtUpMs === null ? `**not caught up ${SETTLE_TIMEOUT_MS / 1000} s later**` : `caught up ${int(page.caughtUpMs)} ms later`} | equal |`);
+  console.log(`| WebSocket to the page | | ${(page.wsBytesPerS / 1024).toFixed(0)} KB/s in ${page.wsMessagesPerS.toFixed(1)} messages/s | |`);
+  console.log(`| page main thread busy (Chromium TaskDuration) | | ${page.mainThreadPct.toFixed(0)} % of the run | |`);
+  console.log(`| frames offered / dropped | ${int(plain.offered)} / ${int(plain.dropped)} | ${int(web.offered)} / ${int(web.dropped)} | 0 dropped |`);
+  console.log(`| receiver latency arrival → update, p50 / p99 / max | ${ms(plain.latency.p50)} / ${ms(plain.latency.p99)} / ${ms(plain.latency.max)} ms | ${ms(web.latency.p50)} / ${ms(web.latency.p99)} / ${ms(web.latency.max)} ms | |`);
+  const rss = (x: RealTimeResult): string => `${x.peakRssMb.toFixed(0)} MB (${x.baselineRssMb.toFixed(0)}; ${x.heapUsedMb.toFixed(0)})`;
+  console.log(`| peak RSS (before the first frame; heap used at the end) | ${rss(plain)} | ${rss(web)} | |`);
+  console.log(`| GC | ${plain.gcCount} pauses, ${plain.gcTotalMs.toFixed(0)} ms | ${web.gcCount} pauses, ${web.gcTotalMs.toFixed(0)} ms | |`);
+  console.log(`| tracks (flags) | ${int(plain.tracks)} (${flags(plain)}) | ${int(web.tracks)} (${flags(web)}) | |`);
+}
+
+/** For `pnpm bench` (packages/codec/bench/run.ts). */
+export async function runWebMapBench(opts: WebMapBenchOptions = {}): Promise<void> {
+  const drones = opts.drones ?? 1000;
+  console.log(`\n## Live map under load: ${int(drones)} drones, ${int(drones * FRAMES_PER_DRONE_PER_S)} frames/s, without and with the web output\n`);
+  printWebMap(await benchWebMap(opts));
+}
+
+function parseArgs(argv: string[]): WebMapBenchOptions {
+  const out: WebMapBenchOptions = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--web-first') out.webFirst = true;
+    else if (a === '--uncompiled') out.uncompiled = true;
+    else if ((a === '--seconds' || a === '--drones') && Number.isFinite(Number(argv[i + 1]))) out[a === '--seconds' ? 'seconds' : 'drones'] = Number(argv[++i]);
+    else if (a === '--page-profile' && argv[i + 1]) out.pageProfile = path.resolve(argv[++i]!);
+    else throw new Error(`usage: web-map.bench.ts [--seconds N] [--drones N] [--web-first] [--uncompiled] [--page-profile FILE] (at ${a})`);
+  }
+  return out;
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await runWebMapBench(parseArgs(process.argv.slice(2)));
+}

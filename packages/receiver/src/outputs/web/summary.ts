@@ -1,0 +1,301 @@
+/**
+ * What the map and the list need of a track: its summary. Snapshots carry summaries, live updates and a
+ * replay's moments carry what changed in them (a delta against the summary sent before, or the whole of a
+ * track new to the pages); the full TrackJson (every decoded field, each link's RSSI and counters, the
+ * rates) goes only to a page that has the track's details open (protocol.ts, `details`).
+ *
+ * Two ways to the same summary: `trackSummary` from the tracker's Track, built directly for the server's hot
+ * path (no TrackJson is made for it), and `summaryOfJson` from a TrackJson, for the page (a dropped capture's
+ * tracks). test/web-summary.test.ts holds them equal on real tracks: the summary's fields keep TrackJson's
+ * names, units and rounding (track-json.ts).
+ */
+
+import type { PointJson, TrackJson } from '../../tracker/track-json.js';
+import type { TrackFlag } from '../../tracker/flags.js';
+import type { HomeSource, OperatorSource, Track, TrackPoint, TrackState } from '../../tracker/types.js';
+
+/** Where the operator or the home point is (TrackJson's without its time: the map needs none, and it changes with every System message). */
+export type PlaceJson<S extends string = string> = { lat: number; lon: number; alt?: number; source: S };
+
+export interface TrackSummary {
+  key: string;
+  uasId: string | null;
+  /**
+   * The other IDs the track is known by (each Basic ID's — in hex when binary —, the DJI serial number, the
+   * French ID), in that order, without uasId and without repeats: what the list's filter matches besides uasId.
+   */
+  otherIds: string[];
+  /** Lowercase MAC addresses, in the order first heard. */
+  addresses: string[];
+  operatorId: string | null;
+  selfId: string | null;
+  messages: number;
+  /** Seconds, frames' clock. */
+  firstSeen: number;
+  lastSeen: number;
+  state: TrackState;
+  flags: TrackFlag[];
+  authorised: boolean;
+  zones: string[];
+  operatorZones: string[];
+  position: PointJson | null;
+  /** The Location message's direction as decoded (361: unknown); absent without a Location message. */
+  direction?: number;
+  operator: PlaceJson<OperatorSource> | null;
+  home: PlaceJson<HomeSource> | null;
+  /** dBm of the link heard last (as TrackJson's). */
+  rssi?: number;
+  distance?: number;
+  bearing?: number;
+  operatorDistance?: number;
+  operatorBearing?: number;
+  /** Snapshots only: the latest positions, oldest first, as flat triples [t, lat, lon, t, lat, lon, ...]. */
+  trail?: number[];
+}
+
+/** The fields a delta may carry. */
+export type SummaryField = Exclude<keyof TrackSummary, 'key' | 'trail'>;
+
+/**
+ * What changed in a track since the summary sent before: its key and the fields that differ, with their new
+ * value; an optional field that is no longer known (`direction`, `rssi`, the distances and bearings) as null.
+ */
+export type TrackDelta = { key: string } & { [K in SummaryField]?: TrackSummary[K] | null };
+
+/** Every field of a summary but its key (and a snapshot's trail), in the order they are built. */
+export const SUMMARY_FIELDS: readonly SummaryField[] = [
+  'uasId', 'otherIds', 'addresses', 'operatorId', 'selfId', 'messages', 'firstSeen', 'lastSeen', 'state', 'flags', 'authorised', 'zones',
+  'operatorZones', 'position', 'direction', 'operator', 'home', 'rssi', 'distance', 'bearing', 'operatorDistance', 'operatorBearing',
+];
+
+/** Fields that are absent when unknown (a delta says null for them); the others are always there. */
+const OPTIONAL_FIELDS: ReadonlySet<SummaryField> = new Set(['direction', 'rssi', 'distance', 'bearing', 'operatorDistance', 'operatorBearing']);
+
+const seconds = (ms: number): number => ms / 1000;
+const round1 = (v: number): number => Math.round(v * 10) / 10;
+/** Degrees to 0.1 in 0..<360, as TrackJson rounds them. */
+const bearing1 = (deg: number): number => {
+  const r = round1(deg);
+  return r >= 360 ? 0 : r;
+};
+const EMPTY: never[] = Object.freeze([]) as unknown as never[];
+/** Scratch for the other IDs, so that an unchanged list costs no allocation. */
+const scratch: string[] = [];
+
+/** The other IDs of a track, into `scratch`. */
+function otherIdsOf(track: Track, uasId: string | null): string[] {
+  scratch.length = 0;
+  if (track.basicIds.size > 0) {
+    const types = track.basicIds.size === 1 ? track.basicIds.keys() : [...track.basicIds.keys()].sort((a, b) => a - b);
+    for (const type of types) {
+      const m = track.basicIds.get(type)!;
+      addOther(scratch, m.uasIdHex ?? m.uasId, uasId);
+    }
+  }
+  addOther(scratch, track.dji?.serialNumber, uasId);
+  addOther(scratch, track.french?.id, uasId);
+  return scratch;
+}
+
+/** dBm of the link heard last, as trackToJson has it. */
+function latestRssi(track: Track): number | undefined {
+  let latest: { rssi?: number; lastSeen: number } | undefined;
+  for (const link of track.links.values()) {
+    if (link.rssi !== undefined && (!latest || link.lastSeen > latest.lastSeen)) latest = link;
+  }
+  return latest?.rssi;
+}
+
+/**
+ * The summary of a tracker's track, now: a new object, whose arrays and objects are copies (the tracker goes
+ * on changing its own). Every summary has the same shape: unknown optional fields are undefined, which JSON
+ * leaves out.
+ */
+export function trackSummary(track: Track): TrackSummary {
+  const uasId = track.uasId ?? null;
+  const others = otherIdsOf(track, uasId);
+  return {
+    key: track.key,
+    uasId,
+    otherIds: others.length ? others.slice() : EMPTY,
+    addresses: [...track.addresses],
+    operatorId: track.operatorId?.operatorId ?? null,
+    selfId: track.selfId?.desc ?? null,
+    messages: track.messages,
+    firstSeen: seconds(track.firstSeen),
+    lastSeen: seconds(track.lastSeen),
+    state: track.state,
+    flags: listOf(undefined, track.flags),
+    authorised: track.authorised,
+    zones: listOf(undefined, track.zones),
+    operatorZones: listOf(undefined, track.operatorZones),
+    position: track.position ? pointOf(undefined, track.position) : null,
+    direction: track.location?.direction,
+    operator: track.operator ? placeOf(undefined, track.operator) : null,
+    home: track.home ? placeOf(undefined, track.home) : null,
+    rssi: latestRssi(track),
+    distance: track.distance === undefined ? undefined : round1(track.distance),
+    bearing: track.bearing === undefined ? undefined : bearing1(track.bearing),
+    operatorDistance: track.operatorDistance === undefined ? undefined : round1(track.operatorDistance),
+    operatorBearing: track.operatorBearing === undefined ? undefined : bearing1(track.operatorBearing),
+    trail: undefined,
+  };
+}
+
+/**
+ * Brings `s`, the track's summary as sent before, up to date in place, and returns what changed (undefined
+ * when nothing the summary shows did). Only what changed is allocated: a new position, a list that changed,
+ * the delta itself. A position or list in `s` (and in deltas and messages made before) is never changed
+ * afterwards, only replaced: one held by a replay's moment stays as it was.
+ */
+export function updateSummary(s: TrackSummary, track: Track): TrackDelta | undefined {
+  let d: TrackDelta | undefined;
+  const set = <F extends SummaryField>(f: F, v: TrackSummary[F]): void => {
+    s[f] = v;
+    d ??= { key: s.key };
+    (d as Record<string, unknown>)[f] = v === undefined ? null : v;
+  };
+  const uasId = track.uasId ?? null;
+  if (s.uasId !== uasId) set('uasId', uasId);
+  const others = otherIdsOf(track, uasId);
+  if (!sameList(s.otherIds, others)) set('otherIds', others.length ? others.slice() : EMPTY);
+  if (!sameAsSet(s.addresses, track.addresses)) set('addresses', [...track.addresses]);
+  const operatorId = track.operatorId?.operatorId ?? null;
+  if (s.operatorId !== operatorId) set('operatorId', operatorId);
+  const selfId = track.selfId?.desc ?? null;
+  if (s.selfId !== selfId) set('selfId', selfId);
+  if (s.messages !== track.messages) set('messages', track.messages);
+  const firstSeen = seconds(track.firstSeen);
+  if (s.firstSeen !== firstSeen) set('firstSeen', firstSeen);
+  const lastSeen = seconds(track.lastSeen);
+  if (s.lastSeen !== lastSeen) set('lastSeen', lastSeen);
+  if (s.state !== track.state) set('state', track.state);
+  if (!sameList(s.flags, track.flags)) set('flags', listOf(undefined, track.flags));
+  if (s.authorised !== track.authorised) set('authorised', track.authorised);
+  if (!sameList(s.zones, track.zones)) set('zones', listOf(undefined, track.zones));
+  if (!sameList(s.operatorZones, track.operatorZones)) set('operatorZones', listOf(undefined, track.operatorZones));
+  const position = track.position ? pointOf(s.position, track.position) : null;
+  if (s.position !== position) set('position', position);
+  const direction = track.location?.direction;
+  if (s.direction !== direction) set('direction', direction);
+  const operator = track.operator ? placeOf(s.operator, track.operator) : null;
+  if (s.operator !== operator) set('operator', operator);
+  const home = track.home ? placeOf(s.home, track.home) : null;
+  if (s.home !== home) set('home', home);
+  const rssi = latestRssi(track);
+  if (s.rssi !== rssi) set('rssi', rssi);
+  const distance = track.distance === undefined ? undefined : round1(track.distance);
+  if (s.distance !== distance) set('distance', distance);
+  const bearing = track.bearing === undefined ? undefined : bearing1(track.bearing);
+  if (s.bearing !== bearing) set('bearing', bearing);
+  const operatorDistance = track.operatorDistance === undefined ? undefined : round1(track.operatorDistance);
+  if (s.operatorDistance !== operatorDistance) set('operatorDistance', operatorDistance);
+  const operatorBearing = track.operatorBearing === undefined ? undefined : bearing1(track.operatorBearing);
+  if (s.operatorBearing !== operatorBearing) set('operatorBearing', operatorBearing);
+  return d;
+}
+
+/** A track's summary with a delta applied: a new object (the one before is left as it was, for a replay's timeline). */
+export function applyDelta(prev: TrackSummary, d: TrackDelta): TrackSummary {
+  const next: TrackSummary = { ...prev };
+  const out = next as unknown as Record<string, unknown>;
+  for (const f of SUMMARY_FIELDS) {
+    if (!(f in d)) continue;
+    const v = d[f];
+    if (v === null && OPTIONAL_FIELDS.has(f)) delete out[f];
+    else out[f] = v;
+  }
+  return next;
+}
+
+/** The latest `max` positions of a track's history, oldest first, as flat [t, lat, lon] triples (seconds). */
+export function trackTrail(track: Track, max: number): number[] {
+  const h = track.history;
+  const n = Math.min(max, h.length);
+  const out = new Array<number>(n * 3);
+  for (let i = 0; i < n; i++) {
+    const p = h.at(h.length - n + i)!;
+    out[i * 3] = seconds(p.t);
+    out[i * 3 + 1] = p.lat;
+    out[i * 3 + 2] = p.lon;
+  }
+  return out;
+}
+
+/** A TrackJson, or one from a receiver before allow-lists and zones (without them). */
+export type TrackJsonLike = Omit<TrackJson, 'authorised' | 'zones' | 'operatorZones'> & { authorised?: boolean; zones?: string[]; operatorZones?: string[] };
+
+/** The summary of a track given whole (a capture decoded in the page). */
+export function summaryOfJson(j: TrackJsonLike): TrackSummary {
+  const others: string[] = [];
+  for (const id of j.ids) addOther(others, id.uasIdHex ?? id.uasId, j.uasId);
+  addOther(others, j.dji?.serialNumber, j.uasId);
+  addOther(others, j.frenchId?.id, j.uasId);
+  const s: TrackSummary = {
+    key: j.key,
+    uasId: j.uasId,
+    otherIds: others,
+    addresses: j.addresses,
+    operatorId: j.operatorId,
+    selfId: j.selfId,
+    messages: j.messages,
+    firstSeen: j.firstSeen,
+    lastSeen: j.lastSeen,
+    state: j.state,
+    flags: j.flags,
+    authorised: j.authorised ?? false,
+    zones: j.zones ?? [],
+    operatorZones: j.operatorZones ?? [],
+    position: j.position,
+    operator: j.operator ? placeOf(undefined, j.operator) : null,
+    home: j.home ? placeOf(undefined, j.home) : null,
+  };
+  if (j.location) s.direction = j.location.direction;
+  if (j.rssi !== undefined) s.rssi = j.rssi;
+  if (j.distance !== undefined) s.distance = j.distance;
+  if (j.bearing !== undefined) s.bearing = j.bearing;
+  if (j.operatorDistance !== undefined) s.operatorDistance = j.operatorDistance;
+  if (j.operatorBearing !== undefined) s.operatorBearing = j.operatorBearing;
+  return s;
+}
+
+function addOther(list: string[], id: string | undefined, uasId: string | null): void {
+  if (typeof id === 'string' && id !== uasId && !list.includes(id)) list.push(id);
+}
+
+/** Whether `list` holds the same strings as `items`, in the same order. */
+function sameList(list: readonly string[] | undefined, items: readonly string[]): boolean {
+  if (!list || list.length !== items.length) return false;
+  for (let i = 0; i < items.length; i++) if (list[i] !== items[i]) return false;
+  return true;
+}
+
+/** The same for a set (in its order), without an iterator when the sizes differ. */
+function sameAsSet(list: readonly string[] | undefined, items: ReadonlySet<string>): boolean {
+  if (!list || list.length !== items.size) return false;
+  let i = 0;
+  for (const x of items) if (list[i++] !== x) return false;
+  return true;
+}
+
+function listOf<T extends string>(prev: T[] | undefined, now: readonly T[]): T[] {
+  if (sameList(prev, now)) return prev!;
+  return now.length ? now.slice() : EMPTY;
+}
+
+function pointOf(prev: PointJson | null | undefined, p: TrackPoint): PointJson {
+  const t = seconds(p.t);
+  if (prev && prev.t === t && prev.lat === p.lat && prev.lon === p.lon && prev.alt === p.alt && prev.speed === p.speed && prev.course === p.course) return prev;
+  const out: PointJson = { t, lat: p.lat, lon: p.lon };
+  if (p.alt !== undefined) out.alt = p.alt;
+  if (p.speed !== undefined) out.speed = p.speed;
+  if (p.course !== undefined) out.course = p.course;
+  return out;
+}
+
+function placeOf<S extends string>(prev: PlaceJson<S> | null | undefined, p: { lat: number; lon: number; alt?: number; source: S }): PlaceJson<S> {
+  if (prev && prev.lat === p.lat && prev.lon === p.lon && prev.alt === p.alt && prev.source === p.source) return prev;
+  const out: PlaceJson<S> = { lat: p.lat, lon: p.lon, source: p.source };
+  if (p.alt !== undefined) out.alt = p.alt;
+  return out;
+}

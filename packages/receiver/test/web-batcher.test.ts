@@ -1,0 +1,286 @@
+/**
+ * How track changes are batched for the map page: live on the wall clock, a replay on the frames' own clock,
+ * so that a replay played fast still gives the page (its timeline and trails) one state per track per half
+ * second of the scene — coalesced into few WebSocket messages — instead of one per half second of wall time.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { buildAirFrames, encodeMessage, RemoteIdExtractor, type SingleMessageInput } from '@odid/codec';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { SceneBatcher, UpdateBatcher } from '../src/outputs/web/batcher.js';
+import type { ServerMessage } from '../src/outputs/web/protocol.js';
+import { WebMapServer } from '../src/outputs/web/server.js';
+import { Tracker } from '../src/tracker/tracker.js';
+import { Store } from '../web/store.js';
+
+let assets: string;
+const servers: WebMapServer[] = [];
+beforeAll(() => {
+  assets = mkdtempSync(path.join(tmpdir(), 'odid-web-batcher-'));
+  writeFileSync(path.join(assets, 'index.html'), '<!doctype html><title>map</title>');
+});
+afterAll(() => rmSync(assets, { recursive: true, force: true }));
+afterEach(async () => {
+  for (const s of servers.splice(0)) await s.close();
+});
+
+const T0 = 1_750_000_000_000;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function location(lat: number): SingleMessageInput {
+  return {
+    type: 'location', status: 2, direction: 90, speedHorizontal: 5, speedVertical: 0, latitude: lat, longitude: 8.5, altitudeBaro: 100,
+    altitudeGeo: 110, heightType: 0, height: 50, horizAccuracy: 10, vertAccuracy: 4, baroAccuracy: 3, speedAccuracy: 3, tsAccuracy: 2, timestamp: 100,
+  };
+}
+
+/**
+ * A replay's frames into the server as rid-scan feeds it: the frame's time first (`frameTime`, before the
+ * tracker takes the frame), then the track updates. One drone beacons every 100 ms of the scene.
+ */
+function replayer(tracker: Tracker, server: WebMapServer): (ms: number) => void {
+  const extractor = new RemoteIdExtractor();
+  let counter = 0;
+  return (ms) => {
+    const lat = 47 + ms / 1e7;
+    const payload = encodeMessage({ type: 'messagePack', messages: [{ type: 'basicId', idType: 1, uaType: 2, uasId: '1596F0123456789A' }, location(lat)] });
+    for (const f of buildAirFrames({ transport: 'wifi-beacon', address: '02:00:00:00:00:01', counter: counter++ & 0xff, payload })) {
+      server.frameTime(T0 + ms);
+      for (const m of extractor.fromRecord(f.linkType, f.data, { t: (T0 + ms) / 1000 })) {
+        const u = tracker.ingest(m, T0 + ms);
+        if (u) server.write(u);
+      }
+    }
+  };
+}
+
+async function replayServer(tracker: Tracker): Promise<{ server: WebMapServer; url: URL }> {
+  const server = new WebMapServer({
+    host: '127.0.0.1', port: 0, assetsDir: assets, mode: 'replay', source: 'test replay',
+    tracks: () => tracker.tracks(), track: (key) => tracker.get(key), now: () => tracker.now,
+  });
+  servers.push(server);
+  return { server, url: await server.start() };
+}
+
+/** A page's store fed from the socket, and every message as received. */
+async function page(url: URL): Promise<{ ws: WebSocket; store: Store; messages: ServerMessage[] }> {
+  const store = new Store();
+  const messages: ServerMessage[] = [];
+  const ws = new WebSocket(`ws://127.0.0.1:${url.port}/ws`);
+  ws.on('message', (d) => {
+    const m = JSON.parse(String(d)) as ServerMessage;
+    messages.push(m);
+    store.apply(m);
+  });
+  await new Promise((r) => ws.once('open', r));
+  const end = Date.now() + 3000;
+  while (!messages.some((m) => m.type === 'snapshot') && Date.now() < end) await sleep(10);
+  return { ws, store, messages };
+}
+
+/** The distinct positions (their reception times, s) the page's timeline holds for a track, sampled every 50 ms of the scene. */
+function timelinePositions(store: Store, key: string, from: number, to: number): number[] {
+  const seen = new Set<number>();
+  for (let i = 0; from + i * 0.05 <= to + 1e-3; i++) {
+    const p = store.timeline.stateAt(from + i * 0.05).get(key)?.position;
+    if (p) seen.add(p.t);
+  }
+  return [...seen].sort((a, b) => a - b);
+}
+
+/** A moment as the test's sink captures it: each key with the "state" it had then (the time of its last change). */
+interface Moment {
+  at: number;
+  states: Record<string, number>;
+  removed: string[];
+}
+
+/**
+ * A scene batcher over a stand-in tracker: `state` holds, per key, the time of its latest change (what a
+ * track's JSON would show), `frame(at, ...keys)` is a replay's frame changing those keys, told first to
+ * the batcher as rid-scan does. The wall clock is the test's.
+ */
+function scene(opts: { advance?: boolean } = {}) {
+  const state = new Map<string, number>();
+  const sends: Moment[][] = [];
+  let wall = 0;
+  const batcher = new SceneBatcher<Moment>(
+    {
+      capture: (keys, removed, at) => ({ at, states: Object.fromEntries(keys.map((k) => [k, state.get(k)!])), removed: [...removed] }),
+      send: (steps) => sends.push(steps),
+    },
+    { wallNow: () => wall },
+  );
+  return {
+    batcher,
+    sends,
+    frame(at: number, ...keys: string[]): void {
+      if (opts.advance !== false) batcher.advance(at);
+      for (const k of keys) {
+        state.set(k, at);
+        batcher.changed(k, at);
+      }
+    },
+    /** The wall clock moves on, and the batcher's timer fires. */
+    tick(ms = 50): number {
+      wall += ms;
+      return batcher.flushDue();
+    },
+    moments: (): Moment[] => sends.flat(),
+  };
+}
+
+describe('the scene batcher (a replay, on the frames\' clock)', () => {
+  it('sends a track at most once per 0.5 s of the scene, each state as it was at its moment, all in one message however much scene time passed', () => {
+    const s = scene();
+    // 3 s of the scene at 10 changes a second, all within one flush of wall time: a very fast replay.
+    for (let at = 0; at <= 3000; at += 100) s.frame(at, 'a');
+    s.tick();
+    expect(s.sends).toHaveLength(1);
+    const moments = s.moments();
+    expect(moments.map((m) => m.at)).toEqual([0, 500, 1000, 1500, 2000, 2500, 3000]);
+    // The state sent at each moment is the track's at that moment, not a later one.
+    for (const m of moments) expect(m.states.a).toBe(m.at);
+  });
+
+  it('sends the first change of a quiet track at its own time, coalesces the rest, and loses none', () => {
+    const s = scene();
+    s.frame(1000, 'a');
+    s.frame(1100, 'a');
+    s.frame(1200, 'b');
+    s.frame(1300, 'a');
+    s.frame(4000, 'b');
+    s.tick();
+    // a: 1000, then its latest change (1300) once its interval passed (1500); b: 1200 then 4000.
+    expect(s.moments().map((m) => [m.at, m.states])).toEqual([
+      [1000, { a: 1000 }],
+      [1200, { b: 1200 }],
+      [1500, { a: 1300 }],
+      [4000, { b: 4000 }],
+    ]);
+  });
+
+  it('puts tracks due at the same moment in one step, and a removal at its own time', () => {
+    const s = scene();
+    s.frame(0, 'a', 'b');
+    s.frame(200, 'a', 'b');
+    s.batcher.advance(300);
+    s.batcher.gone('b', 300);
+    s.frame(700, 'a');
+    s.tick();
+    expect(s.moments().map((m) => [m.at, Object.keys(m.states), m.removed])).toEqual([
+      [0, ['a', 'b'], []],
+      [300, [], ['b']],
+      [500, ['a'], []],
+    ]);
+  });
+
+  it('keeps the latest change for when its interval has passed, or the replay stands still', () => {
+    const s = scene();
+    s.frame(0, 'a');
+    s.frame(100, 'a');
+    // The frames' clock has not reached 500: a's change at 100 waits for it...
+    expect(s.tick()).toBe(1);
+    expect(s.tick(100)).toBe(0);
+    // ...until the clock passes 500 (a frame of another drone)...
+    s.frame(600, 'b');
+    expect(s.tick()).toBe(2);
+    expect(s.moments().map((m) => [m.at, m.states])).toEqual([
+      [0, { a: 0 }],
+      [500, { a: 100 }],
+      [600, { b: 600 }],
+    ]);
+    // ...or the replay has ended (nothing for half a second of wall time): the change goes at the clock's time.
+    s.frame(700, 'a');
+    expect(s.tick(100)).toBe(0);
+    expect(s.tick(400)).toBe(1);
+    expect(s.moments().at(-1)).toEqual({ at: 700, states: { a: 700 }, removed: [] });
+  });
+
+  it('without the frame hook, never sends a state earlier than a change it holds', () => {
+    const s = scene({ advance: false });
+    for (let at = 0; at <= 2000; at += 100) s.frame(at, 'a');
+    s.tick();
+    const moments = s.moments();
+    for (const m of moments) expect(m.states.a).toBe(m.at);
+    for (let i = 1; i < moments.length; i++) expect(moments[i]!.at - moments[i - 1]!.at).toBeGreaterThanOrEqual(500);
+    // A little coarser than with the hook (each state is caught one change late), but still the scene's time.
+    expect(moments.length).toBeGreaterThanOrEqual(3);
+    s.tick(500);
+    expect(s.moments().at(-1)).toEqual({ at: 2000, states: { a: 2000 }, removed: [] });
+  });
+
+  it('treats a frame out of time order as now: the moments never go back', () => {
+    const s = scene();
+    s.frame(1000, 'a');
+    s.frame(900, 'b');
+    s.tick(1000);
+    expect(s.moments().map((m) => m.at)).toEqual([1000]);
+    expect(s.moments()[0]!.states).toEqual({ a: 1000, b: 900 });
+  });
+});
+
+describe('the live batcher (wall clock)', () => {
+  it('sends at most once per 0.5 s of wall time, the latest state each time', () => {
+    let wall = 0;
+    const sent: string[][] = [];
+    const b = new UpdateBatcher((keys) => sent.push(keys), { now: () => wall });
+    b.changed('a');
+    expect(b.flushDue()).toBe(1);
+    // However much scene time these changes span (a replay's frames), they wait for the wall clock.
+    for (let i = 0; i < 9; i++) {
+      wall += 50;
+      b.changed('a');
+      expect(b.flushDue()).toBe(0);
+    }
+    wall = 500;
+    expect(b.flushDue()).toBe(1);
+    expect(sent).toEqual([['a'], ['a']]);
+  });
+});
+
+describe('the map server in a replay', () => {
+  it('gives the page one state per track per half second of the scene however fast the replay runs, in few messages', async () => {
+    const tracker = new Tracker();
+    const { server, url } = await replayServer(tracker);
+    const frame = replayer(tracker, server);
+    frame(0);
+    const { ws, store, messages } = await page(url);
+
+    // 60 s of the scene (a beacon every 100 ms) in well under a second of wall time: over 100 times real speed.
+    const started = Date.now();
+    for (let ms = 100; ms <= 60_000; ms += 100) {
+      frame(ms);
+      if (ms % 2_000 === 0) await sleep(5);
+    }
+    const playedMs = Date.now() - started;
+    expect(playedMs).toBeLessThan(600);
+    // The replay has ended: the last change reaches the page once the frames' clock has stood still a while.
+    await sleep(800);
+    const key = tracker.tracks()[0]!.key;
+
+    const times = timelinePositions(store, key, T0 / 1000, T0 / 1000 + 60);
+    // One position per 0.5 s of the scene (120 over 60 s), and the very last one.
+    expect(times.length).toBeGreaterThanOrEqual(118);
+    expect(times.length).toBeLessThanOrEqual(122);
+    for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!, `after ${times[i - 1]}`).toBeCloseTo(0.5, 3);
+    expect(times.at(-1)).toBeCloseTo(T0 / 1000 + 60, 3);
+    expect(store.tracks.get(key)!.position!.t).toBeCloseTo(T0 / 1000 + 60, 3);
+    // The slider covers it all, and each moment shows the drone where the scene had it then.
+    expect(store.timeline.end).toBeCloseTo(T0 / 1000 + 60, 3);
+    const at30 = store.timeline.stateAt(T0 / 1000 + 30.2).get(key)!;
+    expect(at30.position!.t).toBeCloseTo(T0 / 1000 + 30, 3);
+    expect(at30.position!.lat).toBeCloseTo(47 + 30_000 / 1e7, 7);
+    // The trail too: every one of those positions.
+    expect(store.trail(key).filter((p) => p.t > T0 / 1000).length).toBeGreaterThanOrEqual(118);
+
+    // Not flooded: the 120 states came in a handful of messages (one per 50 ms flush at most).
+    const carriers = messages.filter((m) => m.type === 'tracks' || m.type === 'steps');
+    expect(carriers.length).toBeLessThanOrEqual(Math.ceil((playedMs + 800) / 50) + 2);
+    expect(carriers.length).toBeLessThan(60);
+    ws.close();
+  });
+});
