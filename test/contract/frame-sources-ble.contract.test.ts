@@ -56,7 +56,7 @@ const failing = [
 
 describeFrameSourceContract('ble, real noble on a Bluetooth 5.0 controller (fake HCI, extended scanning)', () => rig(rx5.devId), {
   failing,
-  notApplicable: { 'runtime-errors': 'a malformed report is the one runtime error, and the fake controller only sends well-formed ones (sources-ble-reports.test.ts feeds malformed ones to the parser)' },
+  notApplicable: { 'runtime-errors': 'a malformed report is the one runtime error, and the fake controller only sends well-formed ones (sources-ble-split.test.ts feeds malformed events to the source)' },
 });
 
 describeFrameSourceContract('ble, real noble on a Bluetooth 4.2 controller (fake HCI, legacy scanning)', () => rig(rx42.devId), {

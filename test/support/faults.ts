@@ -79,6 +79,20 @@ export function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
+/**
+ * Ends a process group the test started (a daemon and its children, e.g. gpsfake and its gpsd): SIGTERM,
+ * SIGKILL after `graceMs` if the leader ignores it, then SIGKILL to whatever of the group is left.
+ */
+export async function stopGroup(child: ChildProcess | undefined, graceMs = 2000): Promise<void> {
+  if (!child?.pid || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  killGroup(child, 'SIGTERM');
+  const timer = setTimeout(() => killGroup(child, 'SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(timer);
+  killGroup(child, 'SIGKILL');
+}
+
 /** Resolves once `ready()` is true (polled every 25 ms); rejects after `timeoutMs` or if the program ended first. */
 export async function until(child: ChildProcess, ready: () => boolean, timeoutMs = 20_000): Promise<void> {
   const start = Date.now();

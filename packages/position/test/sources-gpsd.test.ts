@@ -4,6 +4,7 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { stopGroup } from '../../../test/support/faults.js';
 import { ManualClock } from '../src/clock.js';
 import { angleDiff, GpsdSource, parseGpsdUrl, SimulatedFlightSource, toNmea, type Fix } from '../src/index.js';
 
@@ -196,24 +197,8 @@ describe('GpsdSource against a real gpsd fed by gpsfake', () => {
   let src: GpsdSource | undefined;
   afterAll(async () => {
     await src?.stop();
-    // gpsfake runs gpsd as its child: end the whole process group we started, and insist if
-    // gpsfake ignores SIGTERM (it can, once its gpsd has died).
-    const pid = child?.pid;
-    if (child && pid && child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise((r) => child!.once('exit', r));
-      const signal = (sig: NodeJS.Signals): void => {
-        try {
-          process.kill(-pid, sig);
-        } catch {
-          // already gone
-        }
-      };
-      signal('SIGTERM');
-      const timer = setTimeout(() => signal('SIGKILL'), 2000);
-      await exited;
-      clearTimeout(timer);
-      signal('SIGKILL'); // anything of ours still left in that group (gpsd)
-    }
+    // gpsfake runs gpsd as its child: end the whole process group we started (gpsd with it).
+    await stopGroup(child);
     rmSync(dir, { recursive: true, force: true });
   });
 

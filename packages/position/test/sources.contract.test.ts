@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { common, minimal, MavLinkProtocolV2, type MavLinkData } from 'node-mavlink';
 import { afterAll, beforeAll } from 'vitest';
+import { stopGroup } from '../../../test/support/faults.js';
 import {
   createPositionSource,
   DEFAULT_ROUTE,
@@ -152,23 +153,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // gpsfake runs gpsd as its child: end the whole process group, insisting if gpsfake ignores SIGTERM.
-  const child = gpsfake;
-  const pid = child?.pid;
-  if (child && pid && child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((r) => child.once('exit', r));
-    const signal = (sig: NodeJS.Signals): void => {
-      try {
-        process.kill(-pid, sig);
-      } catch {
-        // already gone
-      }
-    };
-    signal('SIGTERM');
-    const timer = setTimeout(() => signal('SIGKILL'), 2000);
-    await exited;
-    clearTimeout(timer);
-    signal('SIGKILL');
-  }
+  await stopGroup(gpsfake);
   rmSync(scratch, { recursive: true, force: true });
 });
 

@@ -8,7 +8,8 @@
  * ('map' → 'go'); after it, the server stays up until the parent has read the page ('loaded' → 'close').
  */
 
-import { startWebMap, type WebMapRun } from '../src/cli/web-map.js';
+import { SESSION_RECORDING_MAX_BYTES, startWebMap, type WebMapRun } from '../src/cli/web-map.js';
+import type { WebMapCounters } from '../src/outputs/web/server.js';
 import type { Tracker } from '../src/tracker/tracker.js';
 import { zonesToGeoJson } from '../src/tracker/zones.js';
 import { warmUp } from '../src/warm-up.js';
@@ -38,6 +39,10 @@ export interface WebLoadResult {
   plain: RealTimeResult;
   web: RealTimeResult;
   warmUp: { frames: number; ms: number; collected: boolean };
+  /** The map run's session recording (what the page's session.cbor export holds) when the run ended. */
+  recording: { frames: number; frameBytes: number; heldBytes: number; dropped: number; maxBytes: number };
+  /** What the map's server sent: snapshots (of which catch-ups after a page fell behind), batches skipped. */
+  server: WebMapCounters;
 }
 
 function send(msg: FromLoad): void {
@@ -60,8 +65,8 @@ function collect(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
-/** The load with the map attached. */
-async function withMap(o: WebLoadOptions): Promise<RealTimeResult> {
+/** The load with the map attached; what the map held and sent, at its end. */
+async function withMap(o: WebLoadOptions): Promise<{ result: RealTimeResult; recording: WebLoadResult['recording']; server: WebMapCounters }> {
   let map: WebMapRun | undefined;
   let tracker: Tracker | undefined;
   const result = await realTime(o, async (pipeline, sinks) => {
@@ -86,23 +91,26 @@ async function withMap(o: WebLoadOptions): Promise<RealTimeResult> {
   // What the page should show once it has caught up: every track's latest position.
   const positions: Record<string, number | null> = {};
   for (const t of tracker!.tracks()) positions[t.key] = t.position ? t.position.t / 1000 : null;
+  const rec = map!.recording;
+  const recording = { frames: rec.frames, frameBytes: rec.frameBytes, heldBytes: rec.bytesHeld, dropped: rec.dropped, maxBytes: SESSION_RECORDING_MAX_BYTES };
   send({ type: 'loaded', positions });
   await nextMessage('close');
+  const server = { ...map!.server.counters };
   await map!.server.close();
-  return result;
+  return { result, recording, server };
 }
 
 export async function runWebLoad(o: WebLoadOptions): Promise<WebLoadResult> {
   // As rid-scan does before it starts a live source.
   const { frames, ms, collected } = warmUp(pipelineOptions(o));
   let plain: RealTimeResult | undefined;
-  let web: RealTimeResult | undefined;
+  let web: Awaited<ReturnType<typeof withMap>> | undefined;
   for (const mapped of o.webFirst ? [true, false] : [false, true]) {
     collect();
     if (mapped) web = await withMap(o);
     else plain = await realTime(o);
   }
-  return { plain: plain!, web: web!, warmUp: { frames, ms, collected } };
+  return { plain: plain!, web: web!.result, warmUp: { frames, ms, collected }, recording: web!.recording, server: web!.server };
 }
 
 if (process.argv[2] === WEB_LOAD_FLAG) {

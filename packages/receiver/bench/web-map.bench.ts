@@ -104,6 +104,8 @@ export interface WebMapBenchResult {
   plain: RealTimeResult;
   web: RealTimeResult;
   warmUp: WebLoadResult['warmUp'];
+  recording: WebLoadResult['recording'];
+  server: WebLoadResult['server'];
   /** CPU per wall second with the map against without: relative, %, and in points of one core. */
   extraCpuPct: number;
   extraCorePoints: number;
@@ -167,6 +169,8 @@ export async function benchWebMap(opts: WebMapBenchOptions = {}): Promise<WebMap
       plain: result.plain,
       web: result.web,
       warmUp: result.warmUp,
+      recording: result.recording,
+      server: result.server,
       extraCpuPct: (100 * (perWall(result.web) - perWall(result.plain))) / perWall(result.plain),
       extraCorePoints: 100 * (perWall(result.web) - perWall(result.plain)),
       page,
@@ -246,7 +250,7 @@ interface PageGlobals {
 
 /** Runs the measured process, plays the page's part in its runs, and reads the page when the map run ends. */
 async function measure(job: WebLoadOptions, bundled: string | undefined, browser: Browser, log: (line: string) => void, pageProfile?: string): Promise<{ result: WebLoadResult; page: PageFigures }> {
-  const profiling = process.execArgv.filter((a) => /^--(cpu|heap)-prof/.test(a));
+  const profiling = process.execArgv.filter((a) => /^--((cpu|heap)-prof|trace-gc)/.test(a));
   // --expose-gc: the collection between the two runs.
   const execArgv = bundled ? [...profiling, '--expose-gc'] : [...profiling, '--expose-gc', '--conditions=@odid/source', '--import', 'tsx'];
   const child = fork(bundled ?? WEB_LOAD_SOURCE, [WEB_LOAD_FLAG, JSON.stringify(job)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -415,6 +419,12 @@ export function printWebMap(r: WebMapBenchResult): void {
   console.log(`| peak RSS (before the first frame; heap used at the end) | ${rss(plain)} | ${rss(web)} | |`);
   console.log(`| GC | ${plain.gcCount} pauses, ${plain.gcTotalMs.toFixed(0)} ms | ${web.gcCount} pauses, ${web.gcTotalMs.toFixed(0)} ms | |`);
   console.log(`| tracks (flags) | ${int(plain.tracks)} (${flags(plain)}) | ${int(web.tracks)} (${flags(web)}) | |`);
+  const rec = r.recording;
+  const mb = (b: number): string => (b / 1024 / 1024).toFixed(1);
+  console.log(
+    `| session recording (the page's session.cbor) | | ${int(rec.frames)} frames held, ${mb(rec.frameBytes)} MB in ${mb(rec.heldBytes)} MB of blocks (${rec.frames ? (rec.frameBytes / rec.frames).toFixed(0) : '—'} B a frame), ${int(rec.dropped)} let go | ≤ ${mb(rec.maxBytes)} MB |`,
+  );
+  console.log(`| snapshots sent (catch-ups after falling behind) / batches skipped | | ${r.server.snapshots} (${r.server.catchUps}) / ${r.server.skipped} | |`);
 }
 
 /** For `pnpm bench` (packages/codec/bench/run.ts). */

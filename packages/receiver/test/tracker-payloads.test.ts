@@ -23,7 +23,9 @@ import {
   type SingleMessageInput,
 } from '@odid/codec';
 import { fixturePath } from '../../../test/support/fixtures.js';
-import { TRACK_PAYLOADS, Tracker, trackToJson, type PayloadType, type TrackJson } from '../src/tracker/index.js';
+import { Tracker, trackToJson, type TrackJson } from '../src/tracker/index.js';
+import type { PayloadType } from '../src/tracker/payloads/descriptor.js';
+import { TRACK_PAYLOADS } from '../src/tracker/payloads/index.js';
 
 const T0 = Date.UTC(2025, 5, 1, 10, 0, 0) / 1000;
 /** Records of the frames built here: raw 802.11. */

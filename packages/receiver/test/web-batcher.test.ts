@@ -240,6 +240,54 @@ describe('the live batcher (wall clock)', () => {
     expect(b.flushDue()).toBe(1);
     expect(sent).toEqual([['a'], ['a']]);
   });
+
+  it('sends a moving track with a fresh position: waiting for the next one rather than sending one almost half a second old', () => {
+    let wall = 0;
+    const sent: { at: number; keys: string[] }[] = [];
+    const b = new UpdateBatcher((keys) => sent.push({ at: wall, keys }), { now: () => wall });
+    // A drone sending its position every 480 ms, and other messages every 100 ms; the batcher looks every 50 ms.
+    const positions: number[] = [];
+    // The tracker's position: a new object for each fix.
+    let position = { t: -1 };
+    for (wall = 0; wall <= 5000; wall += 10) {
+      if (wall % 480 === 30) {
+        positions.push(wall);
+        position = { t: wall };
+        b.changed('a', wall, position);
+      } else if (wall % 100 === 0) b.changed('a', wall, position);
+      if (wall % 50 === 0) b.flushDue();
+    }
+    const sends = sent.filter((s) => s.keys.includes('a')).map((s) => s.at);
+    expect(sends.length).toBeGreaterThanOrEqual(5);
+    for (let i = 1; i < sends.length; i++) expect(sends[i]! - sends[i - 1]!).toBeGreaterThanOrEqual(500);
+    // Each send after the first carries a position at most 150 ms (fresh) + one look (50 ms) old.
+    for (const at of sends.slice(1)) {
+      const latest = Math.max(...positions.filter((p) => p <= at));
+      expect(at - latest, `send at ${at}`).toBeLessThanOrEqual(200);
+    }
+  });
+
+  it('sends a change without a new position once the track has waited an interval more, an urgent one at once', () => {
+    let wall = 0;
+    const sent: string[][] = [];
+    const b = new UpdateBatcher((keys) => sent.push(keys), { now: () => wall });
+    b.changed('a', 0, null);
+    b.changed('u', 0, null);
+    expect(b.flushDue()).toBe(2);
+    wall = 100;
+    b.changed('a', 100, null);
+    b.changed('u', 100, null, true);
+    wall = 500;
+    expect(sent.length).toBe(1);
+    b.flushDue();
+    expect(sent.at(-1)).toEqual(['u']);
+    wall = 950;
+    b.flushDue();
+    expect(sent.length).toBe(2);
+    wall = 1000;
+    b.flushDue();
+    expect(sent.at(-1)).toEqual(['a']);
+  });
 });
 
 describe('the map server in a replay', () => {

@@ -103,17 +103,17 @@ describe('the page store', () => {
     const s = new Store();
     s.apply({ type: 'snapshot', t: 1, tracks: [], alerts: [alert(1), alert(2)] });
     expect(s.takeNewAlerts()).toEqual([]);
-    s.apply({ type: 'alert', alert: alert(3) });
-    s.apply({ type: 'alert', alert: alert(3) });
+    s.apply({ type: 'alerts', alerts: [alert(3)] });
+    s.apply({ type: 'alerts', alerts: [alert(3)] });
     expect(s.takeNewAlerts().map((a) => a.id)).toEqual([3]);
-    for (let i = 4; i < ALERT_LIMIT + 20; i++) s.apply({ type: 'alert', alert: alert(i) });
+    s.apply({ type: 'alerts', alerts: Array.from({ length: ALERT_LIMIT + 16 }, (_, i) => alert(i + 4)) });
     expect(s.alerts).toHaveLength(ALERT_LIMIT);
     expect(s.alerts.at(-1)!.id).toBe(ALERT_LIMIT + 19);
     s.takeNewAlerts();
     // A receiver started again numbers its alerts from 1: its snapshot's list replaces the page's.
     s.apply({ type: 'snapshot', t: 2, tracks: [], alerts: [alert(1, 'z'), alert(2, 'z')] });
     expect(s.alerts.map((a) => [a.id, a.key])).toEqual([[1, 'z'], [2, 'z']]);
-    s.apply({ type: 'alert', alert: alert(3, 'z') });
+    s.apply({ type: 'alerts', alerts: [alert(3, 'z')] });
     expect(s.takeNewAlerts().map((a) => [a.id, a.key])).toEqual([[3, 'z']]);
   });
 

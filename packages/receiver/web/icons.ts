@@ -38,25 +38,55 @@ export function setDroneIcon(icon: DroneIcon, color: string, heading: number | u
   }
 }
 
-/** The operator: a person's head and shoulders in a circle, in the drone's colour. */
-export function operatorIcon(color: string): { root: HTMLElement; fillEls: SVGElement[] } {
-  const ring = s('circle', { r: 9, fill: '#fff', stroke: color, 'stroke-width': 2.5 });
-  const head = s('circle', { cy: -3, r: 3, fill: color });
-  const body = s('path', { d: 'M-5.5,6 Q0,-1 5.5,6 Z', fill: color });
-  const svg = s('svg', { viewBox: '-12 -12 24 24', width: 24, height: 24, 'aria-hidden': 'true' }, ring, head, body);
-  return { root: h('div', { class: 'operator-icon' }, svg), fillEls: [head, body] };
+/**
+ * The operator, drawn on a canvas centred on (x, y): a person's head and shoulders in a white disc ringed
+ * in the drone's colour. On a canvas, not in the DOM: with a thousand drones, a thousand more elements
+ * cost the browser more on every frame than the drones themselves.
+ */
+export function paintOperator(ctx: CanvasRenderingContext2D, x: number, y: number, color: string, alpha: number): void {
+  ctx.globalAlpha = alpha;
+  ctx.setLineDash([]);
+  ctx.beginPath();
+  ctx.arc(x, y, 9, 0, Math.PI * 2);
+  ctx.fillStyle = '#fff';
+  ctx.fill();
+  ctx.lineWidth = 2.5;
+  ctx.strokeStyle = color;
+  ctx.stroke();
+  ctx.fillStyle = color;
+  ctx.beginPath();
+  ctx.arc(x, y - 3, 3, 0, Math.PI * 2);
+  ctx.fill();
+  ctx.beginPath();
+  ctx.moveTo(x - 5.5, y + 6);
+  ctx.quadraticCurveTo(x, y - 1, x + 5.5, y + 6);
+  ctx.closePath();
+  ctx.fill();
 }
 
-export function setOperatorColor(icon: { root: HTMLElement; fillEls: SVGElement[] }, color: string): void {
-  const ring = icon.root.querySelector('circle');
-  ring?.setAttribute('stroke', color);
-  for (const e of icon.fillEls) e.setAttribute('fill', color);
-}
-
-export function homeIcon(): HTMLElement {
-  const house = s('path', { d: 'M-8,0 L0,-8 L8,0 L5,0 L5,8 L-5,8 L-5,0 Z', fill: '#fff', stroke: '#333', 'stroke-width': 2, 'stroke-linejoin': 'round' });
-  const letter = s('text', { x: 0, y: 6, 'text-anchor': 'middle', 'font-size': 8, 'font-weight': 700, fill: '#333' }, 'H');
-  return h('div', { class: 'home-icon' }, s('svg', { viewBox: '-10 -10 20 20', width: 20, height: 20, 'aria-hidden': 'true' }, house, letter));
+/** The home point, drawn on a canvas centred on (x, y): a white house marked H. */
+export function paintHome(ctx: CanvasRenderingContext2D, x: number, y: number, alpha: number): void {
+  ctx.globalAlpha = alpha;
+  ctx.setLineDash([]);
+  ctx.beginPath();
+  ctx.moveTo(x - 8, y);
+  ctx.lineTo(x, y - 8);
+  ctx.lineTo(x + 8, y);
+  ctx.lineTo(x + 5, y);
+  ctx.lineTo(x + 5, y + 8);
+  ctx.lineTo(x - 5, y + 8);
+  ctx.lineTo(x - 5, y);
+  ctx.closePath();
+  ctx.fillStyle = '#fff';
+  ctx.fill();
+  ctx.lineWidth = 2;
+  ctx.lineJoin = 'round';
+  ctx.strokeStyle = '#333';
+  ctx.stroke();
+  ctx.fillStyle = '#333';
+  ctx.font = '700 8px sans-serif';
+  ctx.textAlign = 'center';
+  ctx.fillText('H', x, y + 6);
 }
 
 export function receiverIcon(): HTMLElement {

@@ -7,8 +7,8 @@
  * listener on the list for them all); the list is brought up to date in one pass at most every
  * ORDER_EVERY_MS — at once when the filter, the sort or the selection changes —, in which a row is written
  * only if its track changed, a cell only if its text did, and rows are moved only when out of place. So the
- * browser lays the list out at most twice a second, whatever the map does. Hidden (the details or another
- * view shown), it does nothing until shown again. Nothing here reads layout.
+ * browser lays the list out at most twice a second, whatever the map does (not at all while another view
+ * hides it). Nothing here reads layout.
  */
 
 import { agoText, air, distanceText } from './format.js';
@@ -59,7 +59,6 @@ export class TrackList {
   /** Every row made, by key (shown or not), and the rows shown, in order. */
   private readonly rows = new Map<string, Row>();
   private shown: Row[] = [];
-  private visible = true;
   private orderedAt = -Infinity;
   private orderTimer: ReturnType<typeof setTimeout> | undefined;
 
@@ -113,25 +112,12 @@ export class TrackList {
     this.tracks = tracks;
     this.selected = selected;
     this.alerted = alerted;
-    if (!this.visible) return;
     if (changed === 'all' || marks) this.order();
     else if (changed.size > 0) this.orderSoon();
   }
 
-  /** Shown or hidden with its view: hidden, nothing is written; shown again, it is brought up to date. */
-  setVisible(on: boolean): void {
-    if (on === this.visible) return;
-    this.visible = on;
-    if (on) this.order();
-    else {
-      clearTimeout(this.orderTimer);
-      this.orderTimer = undefined;
-    }
-  }
-
   /** Only the "heard … ago" cells: once a second. */
   tick(): void {
-    if (!this.visible) return;
     const now = this.opts.now();
     for (const row of this.shown) set(row, 'heard', row.heard, agoText(now - row.lastSeen));
   }
@@ -146,7 +132,6 @@ export class TrackList {
   private order(): void {
     clearTimeout(this.orderTimer);
     this.orderTimer = undefined;
-    if (!this.visible) return;
     this.orderedAt = performance.now();
     const all = [...this.tracks.values()];
     const matching = sortTracks(filterTracks(all, this.text.value, this.state.value as StateFilter), this.sort.value as SortKey);

@@ -316,12 +316,10 @@ class App {
     for (const b of document.querySelectorAll<HTMLElement>('#tools [id^="show-"]')) b.classList.toggle('active', b.id === `show-${view}`);
     this.zones.button.classList.toggle('active', view === 'zones');
     if (expand) this.collapse(false);
-    this.list.setVisible(view === 'list' && !this.panel.classList.contains('collapsed'));
   }
 
   private collapse(on: boolean): void {
     this.panel.classList.toggle('collapsed', on);
-    this.list.setVisible(this.panel.dataset.view === 'list' && !on);
     const b = byId('sheet-toggle');
     b.textContent = on ? '▲' : '▼';
     b.setAttribute('aria-expanded', String(!on));

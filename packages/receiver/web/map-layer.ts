@@ -7,10 +7,11 @@
 
 import * as L from 'leaflet';
 import { basemapUrl, worldUrl } from './api.js';
-import { homeIcon, droneIcon, operatorIcon, receiverIcon, ringLabel, setDroneIcon, setOperatorColor, type DroneIcon } from './icons.js';
+import { droneIcon, paintHome, paintOperator, receiverIcon, ringLabel, setDroneIcon, type DroneIcon } from './icons.js';
 import { STATUS_COLOR, STATUS_COLOR_NAME, headingOf, labelOf, opacityOf, statusOf, type TrackStatus } from './model.js';
 import type { TrackSummary, TrailPoint } from './store.js';
 import { air } from './format.js';
+import { h } from './dom.js';
 
 export const RANGE_RINGS_M = [250, 500, 1000, 2000];
 /** Trail drawn in this many pieces, oldest faintest. */
@@ -209,8 +210,8 @@ interface Drawn {
   /** The trail as last drawn: how many points and the time of the newest (so an unchanged one is not drawn again). */
   trailPoints: number;
   trailEnd: number;
-  operator?: { marker: L.Marker; icon: ReturnType<typeof operatorIcon>; line: L.Polyline; lat: number; lon: number };
-  home?: { marker: L.Marker; lat: number; lon: number };
+  operator?: { glyph: Glyph; line: L.Polyline; lat: number; lon: number; droneLat: number; droneLon: number };
+  home?: { glyph: Glyph; lat: number; lon: number };
   status: TrackStatus;
   heading: number | undefined;
   /** What the icon and the lines were last drawn with (so unchanged ones are not written again). */
@@ -226,8 +227,8 @@ export interface TrackLayerOptions {
 
 /**
  * A marker placed by a 2D transform. Leaflet places markers with translate3d, which makes each one a
- * compositing layer of its own: with a thousand drones (and their operators and home points) the browser
- * spent more time sorting out layers on every frame than painting them.
+ * compositing layer of its own: with a thousand drones the browser spent more time sorting out layers on
+ * every frame than painting them.
  */
 const FlatMarker = L.Marker.extend({
   _setPos(this: L.Marker & { _icon?: HTMLElement & { _leaflet_pos?: L.Point }; _zIndex: number; _resetZIndex(): void }, pos: L.Point): void {
@@ -235,21 +236,43 @@ const FlatMarker = L.Marker.extend({
     if (icon) {
       // What Leaflet's own positioning records (L.DomUtil.getPosition reads it).
       icon._leaflet_pos = pos;
-      icon.style.left = `${pos.x}px`;
-      icon.style.top = `${pos.y}px`;
+      icon.style.transform = `translate(${pos.x}px,${pos.y}px)`;
     }
     this._zIndex = pos.y + (this.options.zIndexOffset ?? 0);
     this._resetZIndex();
   },
 }) as unknown as new (at: L.LatLngExpression, options?: L.MarkerOptions) => L.Marker;
 
-/** Trails are redrawn together at most this often (ms): the drones move at once, their trails follow. */
-const TRAILS_EVERY_MS = 1000;
+/** What a glyph draws: on the renderer's canvas, centred on (x, y). */
+type Paint = (ctx: CanvasRenderingContext2D, x: number, y: number) => void;
+interface GlyphOptions extends L.CircleMarkerOptions {
+  paint: Paint;
+}
+type Glyph = L.CircleMarker & { options: GlyphOptions };
 
 /**
- * The tracks of one source on the map. Markers are written only where something changed; the trails (one
- * canvas for all) are redrawn in one pass at most once a second, because a canvas redraws every trail that
- * crosses a changed area; the operator lines have a canvas of their own, redrawn with the drones.
+ * A point drawn by its own `paint` on a canvas renderer: Leaflet's CircleMarker places it, redraws it and
+ * finds it under a click (within its radius); only the drawing is ours. (It reads the renderer's context
+ * and drawing flag, Leaflet 1.9's own fields.)
+ */
+const GlyphMarker = L.CircleMarker.extend({
+  _updatePath(this: Glyph & { _renderer: { _ctx: CanvasRenderingContext2D; _drawing: boolean }; _point: L.Point; _empty(): boolean }): void {
+    const r = this._renderer;
+    if (!r._drawing || this._empty()) return;
+    this.options.paint(r._ctx, this._point.x, this._point.y);
+  },
+}) as unknown as new (at: L.LatLngExpression, options: GlyphOptions) => Glyph;
+
+/** Up to this many tracks, trails, operators and lines are drawn with their drone; beyond, together at most every CROWD_EVERY_MS. */
+const FEW_TRACKS = 200;
+const CROWD_EVERY_MS = 1000;
+
+/**
+ * The tracks of one source on the map: each drone a DOM marker (it is what the officer taps; it is moved
+ * only when its position changed, its icon rewritten only when its look did), and on canvases its trail, its
+ * operator joined to it by a line, and its home point. A canvas redraws everything crossing an area that
+ * changed, so with a crowd (more than FEW_TRACKS) the canvases are brought up to date in one pass at most
+ * once a second — the drones move at once, their trails and lines follow.
  */
 export class TrackLayer {
   private readonly drawn = new Map<string, Drawn>();
@@ -261,11 +284,11 @@ export class TrackLayer {
   private selected: string | undefined;
   private highlighted: ReadonlySet<string> = new Set();
   private urgent: ReadonlySet<string> = new Set();
-  /** Tracks whose trail is to be redrawn, and how to get their points. */
-  private readonly trailDue = new Set<string>();
+  /** Tracks whose canvas part (trail, operator, line, home) is to be redrawn, and how to get their trails. */
+  private readonly due = new Set<string>();
   private trailOf: (key: string) => TrailPoint[] = () => [];
-  private trailsAt = -Infinity;
-  private trailTimer: ReturnType<typeof setTimeout> | undefined;
+  private dueAt = -Infinity;
+  private dueTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     private readonly map: L.Map,
@@ -278,7 +301,7 @@ export class TrackLayer {
 
   /**
    * Draws these tracks (and removes the drawn ones not among them). `changed`: the keys to redraw; the
-   * others are left as they are ('all' after a jump in time: the trails too, at once). Returns how many
+   * others are left as they are ('all' after a jump in time: the canvases too, at once). Returns how many
    * were drawn.
    */
   render(tracks: ReadonlyMap<string, TrackSummary>, trail: (key: string) => TrailPoint[], changed: ReadonlySet<string> | 'all'): number {
@@ -287,7 +310,7 @@ export class TrackLayer {
     if (changed === 'all') {
       for (const t of tracks.values()) if (this.drawOrRemove(t)) n++;
       for (const key of [...this.drawn.keys()]) if (!tracks.has(key)) this.remove(key);
-      this.drawTrails(true);
+      this.drawDue(true);
       return n;
     }
     // Only the changed keys: a key changed and no longer among the tracks is gone.
@@ -296,7 +319,7 @@ export class TrackLayer {
       if (!t) this.remove(key);
       else if (this.drawOrRemove(t)) n++;
     }
-    this.drawTrails(false);
+    this.drawDue(this.drawn.size <= FEW_TRACKS);
     return n;
   }
 
@@ -365,27 +388,30 @@ export class TrackLayer {
     return true;
   }
 
-  /** The trails due (all of them when `now`), if their time has come; else once it has. */
-  private drawTrails(now: boolean): void {
-    if (this.trailDue.size === 0) return;
-    const wait = this.trailsAt + TRAILS_EVERY_MS - performance.now();
+  /** The canvas parts due (now, when `now`, else once CROWD_EVERY_MS has passed since the last pass). */
+  private drawDue(now: boolean): void {
+    if (this.due.size === 0) return;
+    const wait = this.dueAt + CROWD_EVERY_MS - performance.now();
     if (!now && wait > 0) {
-      this.trailTimer ??= setTimeout(() => {
-        this.trailTimer = undefined;
-        this.drawTrails(false);
+      this.dueTimer ??= setTimeout(() => {
+        this.dueTimer = undefined;
+        this.drawDue(false);
       }, wait);
       return;
     }
-    clearTimeout(this.trailTimer);
-    this.trailTimer = undefined;
-    this.trailsAt = performance.now();
-    for (const key of this.trailDue) {
+    clearTimeout(this.dueTimer);
+    this.dueTimer = undefined;
+    this.dueAt = performance.now();
+    for (const key of this.due) {
       const d = this.drawn.get(key);
-      if (d) this.drawTrail(d, this.trailOf(key));
+      if (!d) continue;
+      this.drawTrail(d, this.trailOf(key));
+      this.drawOperator(d);
     }
-    this.trailDue.clear();
+    this.due.clear();
   }
 
+  /** The drone's marker, now; its canvas parts at the next pass. */
   private draw(t: TrackSummary, d: Drawn | undefined): void {
     const pos = t.position!;
     const status = statusOf(t);
@@ -435,85 +461,22 @@ export class TrackLayer {
     }
     d.status = status;
     d.heading = heading;
-    const fade = opacityOf(t);
-    const lineLook = `${color}|${fade}`;
-    const styleChanged = d.lineLook !== lineLook;
-    d.lineLook = lineLook;
-    if (styleChanged) {
-      for (let i = 0; i < TRAIL_PIECES; i++) d.trail[i]!.setStyle({ color, opacity: TRAIL_OPACITY[i]! * fade });
-    }
-    this.trailDue.add(t.key);
-
-    // Operator, joined to the drone.
-    if (t.operator) {
-      const op = t.operator;
-      if (!d.operator) {
-        const icon = operatorIcon(color);
-        icon.root.dataset.key = t.key;
-        // Under the drones (an operator standing at the take-off point would hide a drone still there).
-        const marker = new FlatMarker([op.lat, op.lon], { icon: L.divIcon({ html: icon.root, className: 'operator-wrap', iconSize: [24, 24], iconAnchor: [12, 12] }), keyboard: false, zIndexOffset: -300 });
-        marker.on('click', () => this.opts.onSelect(t.key, this.opts.name));
-        const line = L.polyline(
-          [
-            [op.lat, op.lon],
-            [pos.lat, pos.lon],
-          ],
-          { renderer: this.lineRenderer, interactive: false, weight: 1.5, dashArray: '3 5', color, opacity: 0.8 * fade },
-        );
-        this.markers.addLayer(marker);
-        this.lines.addLayer(line);
-        d.operator = { marker, icon, line, lat: op.lat, lon: op.lon };
-        icon.root.classList.toggle('st-stale', t.state !== 'active');
-      } else {
-        const moved = d.operator.lat !== op.lat || d.operator.lon !== op.lon;
-        if (moved) {
-          d.operator.lat = op.lat;
-          d.operator.lon = op.lon;
-          d.operator.marker.setLatLng([op.lat, op.lon]);
-        }
-        const [from, to] = d.operator.line.getLatLngs() as L.LatLng[];
-        if (moved || !to || to.lat !== pos.lat || to.lng !== pos.lon || !from) {
-          d.operator.line.setLatLngs([
-            [op.lat, op.lon],
-            [pos.lat, pos.lon],
-          ]);
-        }
-        if (styleChanged) {
-          setOperatorColor(d.operator.icon, color);
-          d.operator.line.setStyle({ color, opacity: 0.8 * fade });
-          d.operator.icon.root.classList.toggle('st-stale', t.state !== 'active');
-        }
-      }
-      const title = `operator of ${air(label, 60)} (${op.source})`;
-      if (d.operator.icon.root.title !== title) d.operator.icon.root.title = title;
-    } else if (d.operator) {
-      this.markers.removeLayer(d.operator.marker);
-      this.lines.removeLayer(d.operator.line);
-      d.operator = undefined;
-    }
-
-    if (t.home) {
-      const hp = t.home;
-      if (!d.home) {
-        const el = homeIcon();
-        el.dataset.key = t.key;
-        el.title = `home of ${air(labelOf(t), 60)}`;
-        const marker = new FlatMarker([hp.lat, hp.lon], { icon: L.divIcon({ html: el, className: 'home-wrap', iconSize: [20, 20], iconAnchor: [10, 10] }), keyboard: false, interactive: false, zIndexOffset: -400 });
-        this.markers.addLayer(marker);
-        d.home = { marker, lat: hp.lat, lon: hp.lon };
-      } else if (d.home.lat !== hp.lat || d.home.lon !== hp.lon) {
-        d.home.lat = hp.lat;
-        d.home.lon = hp.lon;
-        d.home.marker.setLatLng([hp.lat, hp.lon]);
-      }
-    } else if (d.home) {
-      this.markers.removeLayer(d.home.marker);
-      d.home = undefined;
-    }
+    this.due.add(t.key);
   }
 
   /** The trail: its newest points, in TRAIL_PIECES pieces that overlap by one point; not again when unchanged. */
   private drawTrail(d: Drawn, points: TrailPoint[]): void {
+    const color = STATUS_COLOR[d.status];
+    const fade = opacityOf(d.track);
+    const lineLook = `${color}|${fade}`;
+    if (d.lineLook !== lineLook) {
+      d.lineLook = lineLook;
+      for (let i = 0; i < TRAIL_PIECES; i++) d.trail[i]!.setStyle({ color, opacity: TRAIL_OPACITY[i]! * fade });
+      if (d.operator) {
+        d.operator.line.setStyle({ color, opacity: 0.8 * fade });
+        d.operator.glyph.redraw();
+      }
+    }
     const end = points.length ? points[points.length - 1]!.t : -Infinity;
     if (points.length === d.trailPoints && end === d.trailEnd) return;
     d.trailPoints = points.length;
@@ -530,17 +493,80 @@ export class TrackLayer {
     }
   }
 
+  /** The operator joined to its drone, and the home point (not where the operator stands: it would be hidden). */
+  private drawOperator(d: Drawn): void {
+    const t = d.track;
+    const op = t.operator;
+    if (op) {
+      if (!d.operator) {
+        // In the drone's colour, a little faded once the drone is no longer heard.
+        const paint: Paint = (ctx, x, y) => paintOperator(ctx, x, y, STATUS_COLOR[d.status], d.track.state === 'active' ? 1 : 0.85);
+        const glyph = new GlyphMarker([op.lat, op.lon], { renderer: this.lineRenderer, radius: 10, interactive: true, bubblingMouseEvents: false, paint });
+        glyph.on('click', () => this.opts.onSelect(t.key, this.opts.name));
+        // As text (a Leaflet tooltip given a string would parse it as markup).
+        glyph.bindTooltip(() => h('span', null, `operator of ${air(labelOf(d.track), 60)} (${d.track.operator?.source ?? ''})`));
+        const line = L.polyline(
+          [
+            [op.lat, op.lon],
+            [d.lat, d.lon],
+          ],
+          { renderer: this.lineRenderer, interactive: false, weight: 1.5, dashArray: '3 5', color: STATUS_COLOR[d.status], opacity: 0.8 * opacityOf(t) },
+        );
+        // The line under the operator.
+        this.lines.addLayer(line);
+        this.lines.addLayer(glyph);
+        d.operator = { glyph, line, lat: op.lat, lon: op.lon, droneLat: d.lat, droneLon: d.lon };
+      } else {
+        const o = d.operator;
+        const moved = o.lat !== op.lat || o.lon !== op.lon;
+        if (moved) {
+          o.lat = op.lat;
+          o.lon = op.lon;
+          o.glyph.setLatLng([op.lat, op.lon]);
+        }
+        if (moved || o.droneLat !== d.lat || o.droneLon !== d.lon) {
+          o.droneLat = d.lat;
+          o.droneLon = d.lon;
+          o.line.setLatLngs([
+            [op.lat, op.lon],
+            [d.lat, d.lon],
+          ]);
+        }
+      }
+    } else if (d.operator) {
+      this.lines.removeLayer(d.operator.glyph);
+      this.lines.removeLayer(d.operator.line);
+      d.operator = undefined;
+    }
+
+    const hp = t.home;
+    if (hp && !(op && op.lat === hp.lat && op.lon === hp.lon)) {
+      if (!d.home) {
+        const glyph = new GlyphMarker([hp.lat, hp.lon], { renderer: this.lineRenderer, radius: 9, interactive: false, paint: (ctx, x, y) => paintHome(ctx, x, y, 0.85) });
+        this.lines.addLayer(glyph);
+        d.home = { glyph, lat: hp.lat, lon: hp.lon };
+      } else if (d.home.lat !== hp.lat || d.home.lon !== hp.lon) {
+        d.home.lat = hp.lat;
+        d.home.lon = hp.lon;
+        d.home.glyph.setLatLng([hp.lat, hp.lon]);
+      }
+    } else if (d.home) {
+      this.lines.removeLayer(d.home.glyph);
+      d.home = undefined;
+    }
+  }
+
   private remove(key: string): void {
     const d = this.drawn.get(key);
-    this.trailDue.delete(key);
+    this.due.delete(key);
     if (!d) return;
     this.markers.removeLayer(d.marker);
     for (const l of d.trail) this.trails.removeLayer(l);
     if (d.operator) {
-      this.markers.removeLayer(d.operator.marker);
+      this.lines.removeLayer(d.operator.glyph);
       this.lines.removeLayer(d.operator.line);
     }
-    if (d.home) this.markers.removeLayer(d.home.marker);
+    if (d.home) this.lines.removeLayer(d.home.glyph);
     this.drawn.delete(key);
   }
 

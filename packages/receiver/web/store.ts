@@ -38,7 +38,7 @@ export const TRAIL_LIMIT = 600;
 /** Alerts kept (the banner shows the latest; the list highlights recent ones). */
 export const ALERT_LIMIT = 200;
 
-export type Applied = 'hello' | 'snapshot' | 'tracks' | 'steps' | 'details' | 'alert' | 'receiver' | 'zones' | 'ignored';
+export type Applied = 'hello' | 'snapshot' | 'tracks' | 'steps' | 'details' | 'alerts' | 'receiver' | 'zones' | 'ignored';
 
 export class Store {
   hello: HelloMessage | null = null;
@@ -104,9 +104,9 @@ export class Store {
         this.held = { key: msg.key, t: msg.t, track: msg.track };
         this.changed.add(msg.key);
         return 'details';
-      case 'alert':
-        this.addAlert(msg.alert, true);
-        return 'alert';
+      case 'alerts':
+        for (const a of msg.alerts) this.addAlert(a, true);
+        return 'alerts';
       case 'receiver':
         this.receiver = msg.receiver;
         return 'receiver';

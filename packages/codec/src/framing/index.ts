@@ -9,7 +9,6 @@ export {
   AD_TYPE_SERVICE_DATA_16,
   LEGACY_ADV_DATA_SIZE,
   ODID_APP_CODE,
-  ODID_SERVICE_DATA,
   ODID_UUID_BYTES,
   buildExtendedAdvData,
   buildLegacyAdvData,
@@ -57,7 +56,6 @@ export {
   NAN_SERVICE_ID,
   NAN_SERVICE_NAME,
   NAN_SYNC_BEACON_INTERVAL_TU,
-  ODID_NAN,
   ODID_SERVICE_CONTROL,
   PUBLIC_ACTION_CATEGORY,
   PUBLIC_ACTION_VENDOR_SPECIFIC,
@@ -72,7 +70,6 @@ export {
 } from './wifi-nan.js';
 export {
   DJI_ALTITUDE_SCALE_FEET,
-  DJI_DRONEID_ELEMENT,
   DJI_SUBCOMMAND_BLANK,
   DJI_SUBCOMMAND_FLIGHT_INFO,
   DJI_SUBCOMMAND_FLIGHT_PURPOSE,
@@ -90,17 +87,15 @@ export {
   type DjiStateFlags,
 } from './dji-droneid.js';
 export { DJI_PRODUCT_TYPES } from './dji-products.js';
-export { FRENCH_ID_ELEMENT, parseFrenchId, type FrenchId } from './french-id.js';
-export { ODID_ELEMENT, ODID_PARROT_ELEMENT } from './odid-element.js';
-export {
-  matchesVendorElement,
-  type ActionFramePayload,
-  type BleServiceDataPayload,
-  type OdidCarriage,
-  type OdidElementPayload,
-  type PayloadKind,
-  type PayloadParseOptions,
-  type RecordElementPayload,
-  type VendorElementPayload,
+export { parseFrenchId, type FrenchId } from './french-id.js';
+export type {
+  ActionFramePayload,
+  BleServiceDataPayload,
+  OdidCarriage,
+  OdidElementPayload,
+  PayloadKind,
+  PayloadParseOptions,
+  RecordElementPayload,
+  VendorElementPayload,
 } from './payload-kind.js';
 export { PAYLOAD_KINDS, type RecordPayload, type VendorElementDescriptor } from './payload-kinds.js';

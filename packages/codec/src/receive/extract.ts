@@ -1,7 +1,9 @@
 /**
  * One captured record or radio frame -> the Remote ID messages in it. This is the receive path shared by
- * `odid decode`, the receiver's live sources and its replay: link layer, framing, then messages.
- * Stateful only where the air forces it: HCI extended reports split in fragments are put back together.
+ * `odid decode`, the receiver's live sources and its replay: link layer, framing, then messages. What it
+ * looks for in BLE adverts, action frames and vendor elements, and how each is read, are the payload kinds
+ * of framing/payload-kinds.ts. Stateful only where the air forces it: HCI extended reports split in
+ * fragments are put back together.
  */
 
 import { concatBytes } from '../bytes.js';
@@ -18,7 +20,7 @@ import { MessageType } from '../messages/types.js';
 import type { Transport } from '../transports.js';
 import type { DropReason, ReceivedMessage, ReceivedPayload } from './types.js';
 
-/** With the options of the payload parsers (`dji`). */
+/** The receive path's own options, and those of the payload parsers (PayloadParseOptions: `dji`). */
 export interface ExtractOptions extends PayloadParseOptions {
   /** Keep frames whose CRC/FCS failed (marked `badFcs`) instead of dropping them. */
   keepBadFcs?: boolean;

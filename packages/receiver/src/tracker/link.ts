@@ -35,8 +35,8 @@ export class RadioLink {
   readonly counters = new Map<string, CounterStats>();
   /** Authentication pages are grouped per sender: two links may be mid-way through different signatures. */
   auth = new AuthAssembler();
-  /** Latest position this link reported, for the address-spread check (the track's point: never changed in place). */
-  lastPosition?: Readonly<{ lat: number; lon: number; t: number }>;
+  /** Latest position this link reported, for the address-spread check (updated in place; not shown to readers). */
+  lastPosition?: { lat: number; lon: number; t: number };
 
   constructor(
     readonly transport: Transport,

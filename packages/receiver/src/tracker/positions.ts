@@ -1,7 +1,7 @@
 /**
  * Where the positions payloads give go (payloads/ hands them here): the spoofing checks, the link's last
- * position, the history and the track's position. Each fix is a new object, never written into the one a
- * reader may hold; the link shares it (both only read it).
+ * position, the history and the track's position. The track's position is the fix itself, a new object
+ * each time, never written into the one a reader may hold.
  */
 
 import type { RadioLink } from './link.js';
@@ -15,7 +15,15 @@ export class Positions implements PositionSink {
 
   add(track: TrackRecord, link: RadioLink, point: TrackPoint): void {
     positionEvidence(track, link, point, this.limits);
-    link.lastPosition = point;
+    // The link's own copy, updated in place: its working state for the address-spread check, which no
+    // reader sees (ReadonlyRadioLink), and one object per link rather than one more old→young reference
+    // per fix.
+    const last = link.lastPosition;
+    if (last) {
+      last.lat = point.lat;
+      last.lon = point.lon;
+      last.t = point.t;
+    } else link.lastPosition = { lat: point.lat, lon: point.lon, t: point.t };
     track.history.append(point);
     // A fix older than the track's position (a slower path) goes to the history only.
     if (!track.position || point.t >= track.position.t) track.position = point;

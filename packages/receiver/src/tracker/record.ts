@@ -1,7 +1,8 @@
 /**
  * The tracker's own, writable form of a track. Only the tracker's parts hold it as such; everyone else gets
- * it as a Track (types.ts), the same object seen read-only. Its values are still replaced, never changed in
- * place (they stay readonly here): what a caller took from a track does not change under it.
+ * it as a Track (types.ts), the same object seen read-only. Its containers (maps, sets, history, links) are
+ * filled in place; every other value is replaced, never changed in place (their types stay readonly here
+ * too), so what a caller took from a track does not change under it.
  */
 
 import type { BasicIdMessage, Transport, ValidationIssue } from '@odid/codec';

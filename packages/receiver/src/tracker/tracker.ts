@@ -22,25 +22,16 @@ import { trackPayloadOf } from './payloads/index.js';
 import { Positions } from './positions.js';
 import { Receptions } from './receptions.js';
 import { TrackRouter } from './routing.js';
-import { trackerSettings, type TrackerSettings } from './settings.js';
-import type { Track, TrackAlert, TrackerOptions, TrackState, TrackUpdate } from './types.js';
+import { trackerSettings } from './settings.js';
+import type { Track, TrackerOptions, TrackUpdate } from './types.js';
 import type { Zone } from './zones.js';
 
 const NO_IDS: readonly TrackIdentity[] = [];
 
 /** An update as it is put together; handed out as the read-only TrackUpdate. */
-interface Update {
-  track: Track;
-  reason: TrackUpdate['reason'];
-  at: number;
-  merged?: string[];
-  message?: ReceivedMessage;
-  previousState?: TrackState;
-  alerts?: TrackAlert[];
-}
+type Update = { -readonly [K in keyof TrackUpdate]: TrackUpdate[K] };
 
 export class Tracker {
-  private readonly settings: TrackerSettings;
   private readonly router: TrackRouter;
   private readonly receptions: Receptions;
   private readonly positions: Positions;
@@ -49,15 +40,15 @@ export class Tracker {
   private clock = 0;
 
   constructor(options: TrackerOptions = {}) {
-    this.settings = trackerSettings(options);
-    this.derived = new DerivedState(this.settings);
-    this.alerts = new Alerts(this.settings);
-    this.router = new TrackRouter(this.settings, (src, dst) => {
+    const settings = trackerSettings(options);
+    this.derived = new DerivedState(settings);
+    this.alerts = new Alerts(settings);
+    this.router = new TrackRouter(settings, (src, dst) => {
       this.derived.merged(dst);
       this.alerts.merged(src, dst);
     });
-    this.receptions = new Receptions(this.settings);
-    this.positions = new Positions(this.settings);
+    this.receptions = new Receptions(settings);
+    this.positions = new Positions(settings);
     this.derived.receiver = options.receiverPosition;
     if (options.zones) this.derived.setZones(options.zones);
     if (options.allowList) this.derived.setAllowList(options.allowList, this.clock);

@@ -1,10 +1,16 @@
 /**
  * Track updates to the page, at most one per track per `minIntervalMs` (500 ms: two a second). The first
  * change of a quiet track goes out at the next flush; later ones are coalesced, and the track's latest state is sent
- * when its interval has passed, so nothing waits longer than one interval and no change is lost.
+ * once its interval has passed, so no change is lost.
  *
  * Live (`UpdateBatcher`) the interval is wall time, and the JSON of a track is made only when it is sent,
- * not on every message. A replay (`SceneBatcher`) runs on the frames' own clock instead: played ten or a
+ * not on every message. What the map must show soonest is where a drone is: once a track's interval has
+ * passed it goes out with a fresh position (received within `freshMs`), waiting for one if its latest is
+ * older — a drone sending two positions a second would otherwise be drawn up to half a second after each —,
+ * but never more than `maxWaitMs` past its interval; a change marked urgent (a new state, a flag, an
+ * alert) goes as soon as the interval has passed.
+ *
+ * A replay (`SceneBatcher`) runs on the frames' own clock instead: played ten or a
  * thousand times faster than recorded, it still gives one state per track per half second of the scene (the
  * page's timeline and trails keep the capture's detail), captured at that moment of the scene; the states
  * captured meanwhile travel together at each wall-time flush, so the page gets few messages however fast.
@@ -14,6 +20,10 @@ export interface BatcherOptions {
   minIntervalMs?: number;
   /** How often due tracks are looked for (default 50 ms). */
   flushEveryMs?: number;
+  /** Live: a position received this recently is fresh (default 150 ms). */
+  freshMs?: number;
+  /** Live: how long past its interval a track waits for a fresh position (default: one interval). */
+  maxWaitMs?: number;
   now?: () => number;
 }
 
@@ -21,25 +31,48 @@ export interface BatcherOptions {
 export interface Batcher {
   start(): void;
   stop(): void;
-  changed(key: string, at: number): void;
+  /**
+   * A track changed. Live: `position`, the track's position now (the tracker makes a new object for each
+   * fix, so a new object is a new position); `urgent`, the change must not wait for a fresh position (a new
+   * track, a state or flags changed, an alert) — by default, when no position is given.
+   */
+  changed(key: string, at: number, position?: object | null, urgent?: boolean): void;
   gone(key: string, at: number): void;
   /** Sends what is due now; returns how many track states went out. */
   flushDue(): number;
 }
 
+/** What the live batcher keeps of a track: one object, so that a change costs one lookup and no allocation. */
+interface KeyState {
+  /** Wall ms of the last send; -Infinity before the first. */
+  lastSent: number;
+  /** Changed since then (and in `pending`). */
+  dirty: boolean;
+  urgent: boolean;
+  /** The latest position told, and when it came (wall ms). */
+  position: object | null | undefined;
+  movedAt: number;
+}
+
 export class UpdateBatcher implements Batcher {
-  private readonly dirty = new Set<string>();
+  private readonly keys = new Map<string, KeyState>();
+  /** Keys changed and not sent yet (each once). */
+  private pending: string[] = [];
   private readonly removed = new Set<string>();
-  private readonly lastSent = new Map<string, number>();
   private readonly minIntervalMs: number;
+  private readonly freshMs: number;
+  private readonly maxWaitMs: number;
   private readonly now: () => number;
   private timer: NodeJS.Timeout | undefined;
 
+  /** `flush` may add to `removed` the keys it found no longer tracked: they are forgotten here too. */
   constructor(
     private readonly flush: (keys: string[], removed: string[]) => void,
     private readonly opts: BatcherOptions = {},
   ) {
     this.minIntervalMs = opts.minIntervalMs ?? 500;
+    this.freshMs = opts.freshMs ?? 150;
+    this.maxWaitMs = opts.maxWaitMs ?? this.minIntervalMs;
     this.now = opts.now ?? Date.now;
   }
 
@@ -53,14 +86,23 @@ export class UpdateBatcher implements Batcher {
     this.timer = undefined;
   }
 
-  changed(key: string): void {
-    this.removed.delete(key);
-    this.dirty.add(key);
+  changed(key: string, _at = 0, position?: object | null, urgent = position === undefined): void {
+    let k = this.keys.get(key);
+    if (!k) {
+      this.keys.set(key, (k = { lastSent: -Infinity, dirty: false, urgent: false, position: undefined, movedAt: -Infinity }));
+      if (this.removed.size > 0) this.removed.delete(key);
+    }
+    if (urgent) k.urgent = true;
+    if (position && position !== k.position) k.movedAt = this.now();
+    if (position !== undefined) k.position = position;
+    if (!k.dirty) {
+      k.dirty = true;
+      this.pending.push(key);
+    }
   }
 
   gone(key: string): void {
-    this.dirty.delete(key);
-    this.lastSent.delete(key);
+    this.keys.delete(key);
     this.removed.add(key);
   }
 
@@ -68,18 +110,27 @@ export class UpdateBatcher implements Batcher {
   flushDue(): number {
     const now = this.now();
     const due: string[] = [];
-    for (const key of this.dirty) {
-      const last = this.lastSent.get(key);
-      if (last === undefined || now - last >= this.minIntervalMs) due.push(key);
+    let kept = 0;
+    for (const key of this.pending) {
+      const k = this.keys.get(key);
+      if (!k?.dirty) continue; // gone since
+      const since = now - k.lastSent;
+      if (k.lastSent === -Infinity || (since >= this.minIntervalMs && (k.urgent || now - k.movedAt <= this.freshMs || since >= this.minIntervalMs + this.maxWaitMs))) {
+        k.dirty = false;
+        k.urgent = false;
+        k.lastSent = now;
+        due.push(key);
+      } else {
+        this.pending[kept++] = key;
+      }
     }
+    this.pending.length = kept;
     if (due.length === 0 && this.removed.size === 0) return 0;
-    for (const key of due) {
-      this.dirty.delete(key);
-      this.lastSent.set(key, now);
-    }
     const removed = [...this.removed];
     this.removed.clear();
     this.flush(due, removed);
+    // Keys the flush found no longer tracked.
+    for (const key of removed) this.keys.delete(key);
     return due.length;
   }
 }

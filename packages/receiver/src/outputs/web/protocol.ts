@@ -17,7 +17,9 @@
  * - `details`: the whole TrackJson of the track the page has open (it asked with `details`), at once and
  *   then with each batch that carries the track (so at most twice a second); `track` null when it is gone.
  *   In a replay these are the track's latest details, not those of the moment the slider shows;
- * - `alert`: something a person should look at now (new drone, emergency, a flag raised, a zone entered);
+ * - `alerts`: something a person should look at now (new drone, emergency, a flag raised, a zone entered):
+ *   sent as soon as the receiver has taken the frame that raised it, those raised together in one message
+ *   (a thousand drones appearing at once are one message, not a thousand);
  * - `receiver`: the receiver's own position moved;
  * - `zones`: the zones changed (a drawn zone was saved).
  * Page -> server: `resync` (send a snapshot again), `details` (the track whose details the page shows, null
@@ -117,9 +119,10 @@ export interface DetailsMessage {
   track: TrackJson | null;
 }
 
-export interface AlertMessage {
-  type: 'alert';
-  alert: WebAlert;
+export interface AlertsMessage {
+  type: 'alerts';
+  /** Oldest first. */
+  alerts: WebAlert[];
 }
 
 /** The zones changed (a zone drawn on a page was saved): every page redraws them. */
@@ -133,6 +136,6 @@ export interface ReceiverMessage {
   receiver: LatLonAlt;
 }
 
-export type ServerMessage = HelloMessage | SnapshotMessage | TracksMessage | StepsMessage | DetailsMessage | AlertMessage | ReceiverMessage | ZonesMessage;
+export type ServerMessage = HelloMessage | SnapshotMessage | TracksMessage | StepsMessage | DetailsMessage | AlertsMessage | ReceiverMessage | ZonesMessage;
 
 export type PageMessage = { type: 'resync' } | { type: 'ping' } | { type: 'details'; key: string | null };

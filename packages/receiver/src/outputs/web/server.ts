@@ -82,7 +82,8 @@ export interface WebExport {
   /** URL name under /export/, e.g. "tracks.geojson". */
   name: string;
   contentType: string;
-  produce(): string | Uint8Array;
+  /** The file, made now; a promise for one made in steps (so as not to hold up the receiver). */
+  produce(): string | Uint8Array | Promise<string | Uint8Array>;
 }
 
 export interface WebMapOptions {
@@ -153,6 +154,9 @@ export class WebMapServer implements TrackOutput {
    */
   private readonly sent = new Map<string, TrackSummary>();
   private sentValid = false;
+  /** Alerts raised and not sent yet. */
+  private alertsDue: WebAlert[] = [];
+  private alertTimer: NodeJS.Immediate | undefined;
 
   constructor(private readonly opts: WebMapOptions) {
     const host = opts.host ?? DEFAULT_WEB_HOST;
@@ -216,16 +220,24 @@ export class WebMapServer implements TrackOutput {
   write(update: TrackUpdate): void {
     if (this.closed) throw new ToolkitError('closed', 'the map server is closed');
     const key = update.track.key;
-    for (const gone of update.merged ?? []) this.batcher.gone(gone, update.at);
-    this.batcher.changed(key, update.at);
-    for (const a of update.alerts ?? []) {
+    // (No `?? []` here: a frame brings a few updates, each would make an array for nothing.)
+    if (update.merged) {
+      for (const gone of update.merged) this.batcher.gone(gone, update.at);
+    }
+    // To the live batcher: a new position goes out fresh, a new state or flag (or alert) at once.
+    const urgent = update.reason !== 'updated' || update.alerts !== undefined || update.merged !== undefined;
+    this.batcher.changed(key, update.at, update.track.position ?? null, urgent);
+    if (!update.alerts) return;
+    for (const a of update.alerts) {
       const alert: WebAlert = { id: this.nextAlertId++, kind: a.kind, key, uasId: update.track.uasId ?? null, t: update.at / 1000, text: a.text };
       if (a.flag !== undefined) alert.flag = a.flag;
       if (a.zone !== undefined) alert.zone = a.zone;
       if (a.who !== undefined) alert.who = a.who;
       this.alerts.push(alert);
       if (this.alerts.length > ALERTS_KEPT) this.alerts.shift();
-      this.broadcast({ type: 'alert', alert });
+      // Out as soon as the receiver is between frames, with those raised meanwhile.
+      this.alertsDue.push(alert);
+      this.alertTimer ??= setImmediate(() => this.sendAlerts());
     }
   }
 
@@ -238,6 +250,8 @@ export class WebMapServer implements TrackOutput {
     this.closed = true;
     this.batcher.flushDue();
     this.batcher.stop();
+    if (this.alertTimer) clearImmediate(this.alertTimer);
+    this.sendAlerts();
     for (const c of this.clients) c.ws.close(1001, 'receiver stopping');
     this.wss.close();
     await new Promise<void>((resolve) => {
@@ -279,6 +293,13 @@ export class WebMapServer implements TrackOutput {
       tracks.push({ ...s, trail: track && trailPoints > 0 ? trackTrail(track, trailPoints) : [] });
     }
     return { type: 'snapshot', t: this.opts.now() / 1000, tracks, alerts: [...this.alerts] };
+  }
+
+  private sendAlerts(): void {
+    this.alertTimer = undefined;
+    const alerts = this.alertsDue;
+    this.alertsDue = [];
+    if (alerts.length) this.broadcast({ type: 'alerts', alerts });
   }
 
   /** Nobody listens: nothing is sent, and what was sent before is no longer what any page has. */
@@ -465,7 +486,7 @@ export class WebMapServer implements TrackOutput {
     try {
       if (url.pathname === '/zones') return void this.postZones(req, res, method);
       if (method !== 'GET' && method !== 'HEAD') return plain(res, 405, 'method not allowed');
-      if (url.pathname.startsWith('/export/')) return this.sendExport(res, url.pathname.slice('/export/'.length), method === 'HEAD');
+      if (url.pathname.startsWith('/export/')) return void this.sendExport(res, url.pathname.slice('/export/'.length), method === 'HEAD');
       if (url.pathname === '/basemap.pmtiles') {
         if (!this.opts.basemap) return plain(res, 404, 'no basemap given (--basemap FILE.pmtiles)');
         // Tiles never change during a run: the browser may keep them.
@@ -480,10 +501,15 @@ export class WebMapServer implements TrackOutput {
     }
   }
 
-  private sendExport(res: ServerResponse, name: string, headOnly: boolean): void {
+  private async sendExport(res: ServerResponse, name: string, headOnly: boolean): Promise<void> {
     const exp = this.opts.exports?.find((e) => e.name === name);
     if (!exp) return plain(res, 404, 'no such export');
-    const body = exp.produce();
+    let body: string | Uint8Array;
+    try {
+      body = await exp.produce();
+    } catch (e) {
+      return plain(res, 500, `receiver error: ${(e as Error).message}`);
+    }
     res.setHeader('Content-Type', exp.contentType);
     res.setHeader('Content-Disposition', `attachment; filename="${exp.name}"`);
     res.end(headOnly ? undefined : body);

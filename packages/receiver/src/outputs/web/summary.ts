@@ -81,17 +81,22 @@ const bearing1 = (deg: number): number => {
 const EMPTY: never[] = Object.freeze([]) as unknown as never[];
 /** Scratch for the other IDs, so that an unchanged list costs no allocation. */
 const scratch: string[] = [];
+const scratchTypes: number[] = [];
+const scratchIds: string[] = [];
 
-/** The other IDs of a track, into `scratch`. */
+/** The other IDs of a track, into `scratch`: the Basic IDs by ID type (an insertion sort: a handful at most). */
 function otherIdsOf(track: Track, uasId: string | null): string[] {
   scratch.length = 0;
-  if (track.basicIds.size > 0) {
-    const types = track.basicIds.size === 1 ? track.basicIds.keys() : [...track.basicIds.keys()].sort((a, b) => a - b);
-    for (const type of types) {
-      const m = track.basicIds.get(type)!;
-      addOther(scratch, m.uasIdHex ?? m.uasId, uasId);
-    }
+  scratchTypes.length = 0;
+  scratchIds.length = 0;
+  for (const [type, m] of track.basicIds) {
+    const id = m.uasIdHex ?? m.uasId;
+    let k = scratchTypes.length;
+    while (k > 0 && scratchTypes[k - 1]! > type) k--;
+    scratchTypes.splice(k, 0, type);
+    scratchIds.splice(k, 0, id);
   }
+  for (const id of scratchIds) addOther(scratch, id, uasId);
   addOther(scratch, track.dji?.serialNumber, uasId);
   addOther(scratch, track.french?.id, uasId);
   return scratch;
@@ -125,10 +130,10 @@ export function trackSummary(track: Track): TrackSummary {
     firstSeen: seconds(track.firstSeen),
     lastSeen: seconds(track.lastSeen),
     state: track.state,
-    flags: listOf(undefined, track.flags),
+    flags: listOf(track.flags),
     authorised: track.authorised,
-    zones: listOf(undefined, track.zones),
-    operatorZones: listOf(undefined, track.operatorZones),
+    zones: listOf(track.zones),
+    operatorZones: listOf(track.operatorZones),
     position: track.position ? pointOf(undefined, track.position) : null,
     direction: track.location?.direction,
     operator: track.operator ? placeOf(undefined, track.operator) : null,
@@ -150,48 +155,51 @@ export function trackSummary(track: Track): TrackSummary {
  */
 export function updateSummary(s: TrackSummary, track: Track): TrackDelta | undefined {
   let d: TrackDelta | undefined;
-  const set = <F extends SummaryField>(f: F, v: TrackSummary[F]): void => {
-    s[f] = v;
-    d ??= { key: s.key };
-    (d as Record<string, unknown>)[f] = v === undefined ? null : v;
-  };
   const uasId = track.uasId ?? null;
-  if (s.uasId !== uasId) set('uasId', uasId);
+  if (s.uasId !== uasId) d = put(s, d, 'uasId', uasId);
   const others = otherIdsOf(track, uasId);
-  if (!sameList(s.otherIds, others)) set('otherIds', others.length ? others.slice() : EMPTY);
-  if (!sameAsSet(s.addresses, track.addresses)) set('addresses', [...track.addresses]);
+  if (!sameList(s.otherIds, others)) d = put(s, d, 'otherIds', others.length ? others.slice() : EMPTY);
+  if (!sameAsSet(s.addresses, track.addresses)) d = put(s, d, 'addresses', [...track.addresses]);
   const operatorId = track.operatorId?.operatorId ?? null;
-  if (s.operatorId !== operatorId) set('operatorId', operatorId);
+  if (s.operatorId !== operatorId) d = put(s, d, 'operatorId', operatorId);
   const selfId = track.selfId?.desc ?? null;
-  if (s.selfId !== selfId) set('selfId', selfId);
-  if (s.messages !== track.messages) set('messages', track.messages);
+  if (s.selfId !== selfId) d = put(s, d, 'selfId', selfId);
+  if (s.messages !== track.messages) d = put(s, d, 'messages', track.messages);
   const firstSeen = seconds(track.firstSeen);
-  if (s.firstSeen !== firstSeen) set('firstSeen', firstSeen);
+  if (s.firstSeen !== firstSeen) d = put(s, d, 'firstSeen', firstSeen);
   const lastSeen = seconds(track.lastSeen);
-  if (s.lastSeen !== lastSeen) set('lastSeen', lastSeen);
-  if (s.state !== track.state) set('state', track.state);
-  if (!sameList(s.flags, track.flags)) set('flags', listOf(undefined, track.flags));
-  if (s.authorised !== track.authorised) set('authorised', track.authorised);
-  if (!sameList(s.zones, track.zones)) set('zones', listOf(undefined, track.zones));
-  if (!sameList(s.operatorZones, track.operatorZones)) set('operatorZones', listOf(undefined, track.operatorZones));
+  if (s.lastSeen !== lastSeen) d = put(s, d, 'lastSeen', lastSeen);
+  if (s.state !== track.state) d = put(s, d, 'state', track.state);
+  if (!sameList(s.flags, track.flags)) d = put(s, d, 'flags', listOf(track.flags));
+  if (s.authorised !== track.authorised) d = put(s, d, 'authorised', track.authorised);
+  if (!sameList(s.zones, track.zones)) d = put(s, d, 'zones', listOf(track.zones));
+  if (!sameList(s.operatorZones, track.operatorZones)) d = put(s, d, 'operatorZones', listOf(track.operatorZones));
   const position = track.position ? pointOf(s.position, track.position) : null;
-  if (s.position !== position) set('position', position);
+  if (s.position !== position) d = put(s, d, 'position', position);
   const direction = track.location?.direction;
-  if (s.direction !== direction) set('direction', direction);
+  if (s.direction !== direction) d = put(s, d, 'direction', direction);
   const operator = track.operator ? placeOf(s.operator, track.operator) : null;
-  if (s.operator !== operator) set('operator', operator);
+  if (s.operator !== operator) d = put(s, d, 'operator', operator);
   const home = track.home ? placeOf(s.home, track.home) : null;
-  if (s.home !== home) set('home', home);
+  if (s.home !== home) d = put(s, d, 'home', home);
   const rssi = latestRssi(track);
-  if (s.rssi !== rssi) set('rssi', rssi);
+  if (s.rssi !== rssi) d = put(s, d, 'rssi', rssi);
   const distance = track.distance === undefined ? undefined : round1(track.distance);
-  if (s.distance !== distance) set('distance', distance);
+  if (s.distance !== distance) d = put(s, d, 'distance', distance);
   const bearing = track.bearing === undefined ? undefined : bearing1(track.bearing);
-  if (s.bearing !== bearing) set('bearing', bearing);
+  if (s.bearing !== bearing) d = put(s, d, 'bearing', bearing);
   const operatorDistance = track.operatorDistance === undefined ? undefined : round1(track.operatorDistance);
-  if (s.operatorDistance !== operatorDistance) set('operatorDistance', operatorDistance);
+  if (s.operatorDistance !== operatorDistance) d = put(s, d, 'operatorDistance', operatorDistance);
   const operatorBearing = track.operatorBearing === undefined ? undefined : bearing1(track.operatorBearing);
-  if (s.operatorBearing !== operatorBearing) set('operatorBearing', operatorBearing);
+  if (s.operatorBearing !== operatorBearing) d = put(s, d, 'operatorBearing', operatorBearing);
+  return d;
+}
+
+/** Sets a field of the summary and records it in the delta (made on the first change). */
+function put<F extends SummaryField>(s: TrackSummary, d: TrackDelta | undefined, f: F, v: TrackSummary[F]): TrackDelta {
+  s[f] = v;
+  d ??= { key: s.key };
+  (d as Record<string, unknown>)[f] = v === undefined ? null : v;
   return d;
 }
 
@@ -278,8 +286,8 @@ function sameAsSet(list: readonly string[] | undefined, items: ReadonlySet<strin
   return true;
 }
 
-function listOf<T extends string>(prev: T[] | undefined, now: readonly T[]): T[] {
-  if (sameList(prev, now)) return prev!;
+/** A copy of a list (the shared empty one when empty). */
+function listOf<T extends string>(now: readonly T[]): T[] {
   return now.length ? now.slice() : EMPTY;
 }
 

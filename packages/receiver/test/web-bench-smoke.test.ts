@@ -1,0 +1,36 @@
+/**
+ * The live map's load benchmark (`pnpm bench`, packages/receiver/bench/web-map.bench.ts) in miniature, so
+ * that it cannot rot between the runs that give the README its figures: the frame pool, the compiled
+ * receiver with the map attached by rid-scan's own startWebMap, a headless Chromium page, the page's render
+ * marks read back, the result table. No timing is asserted — only that it ran, measured and counted.
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from '../../../test/support/fixtures.js';
+
+describe('live map load benchmark (miniature)', () => {
+  it('runs 20 drones for 2 s each way, and reports the CPU the map adds and what the page drew', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@odid/source', 'packages/receiver/bench/web-map.bench.ts', '--seconds', '2', '--drones', '20'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      timeout: 150_000,
+    });
+    expect(r.status, `${r.stderr}\n${r.stdout}`).toBe(0);
+    const row = (metric: string): string => {
+      const line = r.stdout.split('\n').find((l) => l.startsWith(`| ${metric}`));
+      expect(line, `row "${metric}" in\n${r.stdout}`).toBeDefined();
+      return line!;
+    };
+    expect(r.stdout).toMatch(/compiled bundle, plain node/);
+    expect(row('receiver CPU')).toMatch(/% of one core \| .* % of one core/);
+    expect(row('CPU the web output adds')).toMatch(/[+-]\d+\.\d % of the receiver's/);
+    // The page drew positions, with their latencies from its own marks.
+    expect(row('page: position reception → drawn')).toMatch(/\| [\d,]+ \/ [\d,]+ \/ [\d,]+ \/ [\d,]+ ms \([\d,]+ positions\)/);
+    // 20 drones x 10 frames/s x 2 s each way, none dropped; every drone on the page at the end.
+    expect(row('frames offered / dropped')).toMatch(/\| 400 \/ 0 \| 400 \/ 0 \|/);
+    expect(row('tracks at the end')).toMatch(/\| 20 \/ 20; 20 at the tracker's latest position/);
+    expect(row('session recording')).toMatch(/\| [\d,]+ frames held/);
+    expect(row('snapshots sent')).toMatch(/\| \d+ \(0\) \/ 0 \|/);
+  }, 180_000);
+});
