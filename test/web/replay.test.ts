@@ -126,8 +126,16 @@ describe('the map of a replay', () => {
     // The slider moves in steps of 0.1 s from its start: the time it shows.
     const shownAt = (await slider()).value;
     expect(Math.abs(shownAt - at)).toBeLessThanOrEqual(0.05 + 1e-6);
-    const past = await tracksAt();
-    const drawn = await markers(page);
+    // The map is redrawn at the next animation frame: wait until every marker shows its track then.
+    const { tracks: past, markers: drawn } = await waitFor('the map at the slider time', async () => {
+      const both = await markersAndTracks(page);
+      return both.tracks.every((t) => {
+        const m = both.markers.find((x) => x.key === t.key);
+        return !t.position || (m !== undefined && m.lat === t.position.lat && m.lon === t.position.lon);
+      })
+        ? both
+        : undefined;
+    });
     let compared = 0;
     for (const t of past) {
       expect(t.lastSeen, t.key).toBeLessThanOrEqual(shownAt + 1e-6);
