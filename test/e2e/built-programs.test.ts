@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { builtProgram, runBuilt as runBuiltProgram, type BuiltResult, type Program } from '../support/built.js';
 import { odid, ridBroadcast, runCli, runCliBinary } from '../support/run-cli.js';
-import { corpusPath, itCorpus, repoRoot } from '../support/fixtures.js';
+import { corpusPath, itCorpus } from '../support/fixtures.js';
 
 function runBuilt(name: Program, args: string[], input?: Uint8Array): BuiltResult {
   return runBuiltProgram(name, args, input === undefined ? {} : { input });

@@ -14,7 +14,7 @@ import { demoScene, type SceneDrone } from '@odid/transmitter';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runBuilt } from '../support/built.js';
-import { artifact, guardedPage, launchBrowser, markers, markersAndTracks, pageTracks, startMapServer, waitFor, type Guard, type MapServer, type PageTrackLite } from './browser.js';
+import { artifact, guardedPage, launchBrowser, markersAndTracks, pageTracks, startMapServer, waitFor, type Guard, type MapServer, type PageTrackLite } from './browser.js';
 
 const scene = demoScene();
 const droneOf = (uasId: string | null): SceneDrone | undefined => scene.find((d) => d.identity.basicIds.some((b) => b.uasId === uasId));

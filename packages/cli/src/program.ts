@@ -4,7 +4,7 @@
  */
 
 import { Command } from 'commander';
-import { BROADCAST_TRANSPORTS, TRANSPORTS } from '@odid/codec';
+import { BROADCAST_TRANSPORTS, RECEIVED_PAYLOAD_TYPES, TRANSPORTS } from '@odid/codec';
 import {
   exitOnUsageError,
   formatBytes,
@@ -25,7 +25,7 @@ import { decodeHex, encodeJson } from './hex-commands.js';
 import { ENCODE_INPUT_MAX_BYTES } from './io.js';
 
 /** What a capture's lines can hold (`--filter`). */
-const MESSAGE_TYPES = ['basicId', 'location', 'auth', 'selfId', 'system', 'operatorId', 'djiFlightInfo', 'frenchId'] as const;
+const MESSAGE_TYPES = RECEIVED_PAYLOAD_TYPES;
 const FORMATS = ['jsonl', 'table'] as const;
 /** Spacing of the frames in a written pcapng: a millisecond to an hour. */
 const INTERVAL: NumberRule = { min: 0, minExclusive: true, max: 3_600_000, unit: 'milliseconds' };

@@ -14,7 +14,6 @@ import {
   SimulatedFlightSource,
   toNmea,
   type Fix,
-  type NmeaSentence,
   type SerialPortCtor,
 } from '../src/index.js';
 

@@ -19,7 +19,7 @@ import type { RawFrame } from '../src/sources/types.js';
 // --- the machine: hci0 advertises (user channel, so down); the scanners are up, as bluetoothd leaves them.
 const air = new FakeAir();
 const host = new FakeHost();
-const tx = host.addController({ air, adapterUp: false });
+host.addController({ air, adapterUp: false });
 const rx5 = host.addController({ air, version: '5.0', codedPhy: true, extendedAdvertising: true, reportFragmentLength: 229 }); // hci1
 const rx42 = host.addController({ air, version: '4.2' }); // hci2
 const rxSmall = host.addController({ air, version: '5.0', codedPhy: true, extendedAdvertising: true, reportFragmentLength: 64 }); // hci3

@@ -5,7 +5,6 @@
  * marks read back, the result table. No timing is asserted — only that it ran, measured and counted.
  */
 import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../../test/support/fixtures.js';
 

@@ -1,4 +1,4 @@
-import { CaptureReader, RemoteIdExtractor, type ReceivedMessage } from '@odid/codec';
+import { RemoteIdExtractor, type ReceivedMessage } from '@odid/codec';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '@odid/position';
 import { SimulatedScene, demoScene, rssiAt } from '../src/scene.js';

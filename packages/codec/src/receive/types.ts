@@ -10,6 +10,14 @@ import type { Transport } from '../transports.js';
  */
 export type ReceivedPayload = SingleMessage | RecordPayload;
 
+/** Every `type` a received payload can have, for filters and help texts; the compiler holds it complete. */
+export const RECEIVED_PAYLOAD_TYPES = [
+  'basicId', 'location', 'auth', 'selfId', 'system', 'operatorId', 'djiFlightInfo', 'djiFlightPurpose', 'frenchId',
+] as const satisfies readonly ReceivedPayload['type'][];
+type Unlisted = Exclude<ReceivedPayload['type'], (typeof RECEIVED_PAYLOAD_TYPES)[number]>;
+/** Fails to compile, naming the type, when a payload kind adds a type that is not listed above. */
+const everyPayloadTypeListed: [Unlisted] extends [never] ? true : Unlisted = true;
+
 export interface ReceivedMessage {
   /** Capture or receive time, seconds since the Unix epoch. */
   t?: number;

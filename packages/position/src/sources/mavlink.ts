@@ -13,7 +13,7 @@ import { Backoff, type BackoffOptions } from './backoff.js';
 import { Emitter } from './emitter.js';
 import { PositionSourceError } from './errors.js';
 import { courseFromVelocity, normalizeDegrees } from '../geo.js';
-import { odidLocationToFix, odidToPlain, ODID_MSG_IDS, type OdidMavlinkMessage } from './mavlink-odid.js';
+import { odidLocationToFix, odidToPlain, type OdidMavlinkMessage } from './mavlink-odid.js';
 import { DEFAULT_UERE } from './nmea-assemble.js';
 import { checkBaudRate, openSerialPort, type SerialLoader, type SerialPortLike } from './serial.js';
 import type { Fix, FixStatus, FixType, PositionSource, SourceEvents } from './types.js';

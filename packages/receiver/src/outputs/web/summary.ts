@@ -11,44 +11,26 @@
  */
 
 import type { PointJson, TrackJson } from '../../tracker/track-json.js';
-import type { TrackFlag } from '../../tracker/flags.js';
-import type { HomeSource, OperatorSource, Track, TrackPoint, TrackState } from '../../tracker/types.js';
+import type { HomeSource, OperatorSource, Track, TrackPoint } from '../../tracker/types.js';
 
 /** Where the operator or the home point is (TrackJson's without its time: the map needs none, and it changes with every System message). */
 export type PlaceJson<S extends string = string> = { lat: number; lon: number; alt?: number; source: S };
 
-export interface TrackSummary {
-  key: string;
-  uasId: string | null;
+/** The fields a summary shares with TrackJson: their names, types, units and rounding are TrackJson's. */
+type SharedWithTrackJson =
+  | 'key' | 'uasId' | 'addresses' | 'operatorId' | 'selfId' | 'messages' | 'firstSeen' | 'lastSeen' | 'state' | 'flags' | 'authorised'
+  | 'zones' | 'operatorZones' | 'position' | 'rssi' | 'distance' | 'bearing' | 'operatorDistance' | 'operatorBearing';
+
+export interface TrackSummary extends Pick<TrackJson, SharedWithTrackJson> {
   /**
    * The other IDs the track is known by (each Basic ID's — in hex when binary —, the DJI serial number, the
    * French ID), in that order, without uasId and without repeats: what the list's filter matches besides uasId.
    */
   otherIds: string[];
-  /** Lowercase MAC addresses, in the order first heard. */
-  addresses: string[];
-  operatorId: string | null;
-  selfId: string | null;
-  messages: number;
-  /** Seconds, frames' clock. */
-  firstSeen: number;
-  lastSeen: number;
-  state: TrackState;
-  flags: TrackFlag[];
-  authorised: boolean;
-  zones: string[];
-  operatorZones: string[];
-  position: PointJson | null;
   /** The Location message's direction as decoded (361: unknown); absent without a Location message. */
   direction?: number;
   operator: PlaceJson<OperatorSource> | null;
   home: PlaceJson<HomeSource> | null;
-  /** dBm of the link heard last (as TrackJson's). */
-  rssi?: number;
-  distance?: number;
-  bearing?: number;
-  operatorDistance?: number;
-  operatorBearing?: number;
   /** Snapshots only: the latest positions, oldest first, as flat triples [t, lat, lon, t, lat, lon, ...]. */
   trail?: number[];
 }
