@@ -241,6 +241,8 @@ describe('the live map in Firefox ESR (rid-scan --sim --web)', () => {
       return (await selected()) === eu.key && (await isShown(page, '#details-view')) ? true : undefined;
     }, 20_000, 250);
     const field = (f: string) => textAt(page, `#details-body [data-field="${f}"] td`);
+    // The full details come from the receiver on request: wait for them, not only for the panel.
+    await waitFor('the decoded fields', async () => ((await field('uasId')) === serialOf(EU) ? true : undefined), 10_000).catch(() => undefined);
     expect(await field('uasId')).toBe(serialOf(EU));
     expect(await field('idType')).toBe('1 serial number (ANSI/CTA-2063-A)');
     expect(await field('uaType')).toBe('2 helicopter or multirotor');
