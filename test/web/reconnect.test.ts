@@ -4,23 +4,12 @@
  * nothing from before is left on the map as if it were current.
  */
 
-import { createServer } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guardedPage, launchBrowser, pageTracks, startMapServer, waitFor, type MapServer } from './browser.js';
+import { freePort } from '../support/net.js';
 
 
-/** A port free right now on 127.0.0.1. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe('the map when the receiver restarts', () => {
   let browser: Browser;

@@ -6,22 +6,12 @@
  */
 
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { guardedPage, launchBrowser, pageTracks, startMapServer, waitFor, type MapServer } from './browser.js';
+import { freePort } from '../support/net.js';
 
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** The URL to open from this machine: the printed one names 0.0.0.0. */
 const local = (printed: string): URL => {

@@ -1,10 +1,12 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { stopGroup } from '../../../test/support/faults.js';
+import { startGpsfake } from '../../../test/support/gpsfake.js';
+import { freePort } from '../../../test/support/net.js';
 import { ManualClock } from '../src/clock.js';
 import { angleDiff, GpsdSource, parseGpsdUrl, SimulatedFlightSource, toNmea, type Fix } from '../src/index.js';
 
@@ -14,15 +16,6 @@ async function waitFor(cond: () => boolean, ms = 5000, what = 'condition'): Prom
     if (Date.now() > end) throw new Error(`${what} not met within ${ms} ms`);
     await new Promise((r) => setTimeout(r, 5));
   }
-}
-
-/** A free loopback TCP port (bound then released). */
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
 }
 
 describe('parseGpsdUrl', () => {
@@ -203,11 +196,6 @@ describe('GpsdSource against a real gpsd fed by gpsfake', () => {
   });
 
   it('delivers the simulated route through gpsd within NMEA precision', async () => {
-    for (const tool of ['gpsfake', 'gpsd']) {
-      const found = spawnSync('sh', ['-c', `command -v ${tool} || test -x /usr/sbin/${tool}`]).status === 0;
-      if (!found) throw new Error(`${tool} is not installed: run scripts/setup.sh (needs the Debian packages gpsd and gpsd-clients)`);
-    }
-
     // 40 s of the default route: end of the climb, the first turn and the start of the cruise.
     const simClock = new ManualClock(Date.UTC(2025, 5, 1, 10, 0, 0));
     const sim = new SimulatedFlightSource({ clock: simClock, intervalMs: 0 });
@@ -218,14 +206,11 @@ describe('GpsdSource against a real gpsd fed by gpsfake', () => {
     for (let i = 0; i < epochs; i++) lines.push(...toNmea(sim.positionAt(first + i * 1000), { geoidSeparation: 48.5 }));
     writeFileSync(log, lines.join('\r\n') + '\r\n');
 
-    const port = await freePort();
-    child = spawn('gpsfake', ['-q', '-1', '-c', '0.05', '-P', String(port), log], {
-      detached: true,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, PATH: `${process.env.PATH ?? ''}:/usr/sbin:/sbin` },
-    });
-    let stderr = '';
-    child.stderr?.on('data', (d) => (stderr += String(d)));
+    // -1: gpsfake plays the log once and exits.
+    const gpsfake = await startGpsfake(log, { cycleS: 0.05, once: true });
+    child = gpsfake.child;
+    const { port } = gpsfake;
+    const stderr = gpsfake.stderr;
 
     // The source's clock is far from the log's times, so any fix stamped with clock time stands out.
     src = new GpsdSource({ port, clock: new ManualClock(Date.UTC(2030, 0, 1)) });
@@ -238,8 +223,8 @@ describe('GpsdSource against a real gpsd fed by gpsfake', () => {
         await src.start();
         break;
       } catch (e) {
-        if (child.exitCode !== null) throw new Error(`gpsfake exited with ${child.exitCode}: ${stderr}`);
-        if (Date.now() > deadline) throw new Error(`gpsd from gpsfake did not accept connections on ${port} within 15 s: ${(e as Error).message}\n${stderr}`);
+        if (child.exitCode !== null) throw new Error(`gpsfake exited with ${child.exitCode}: ${stderr()}`);
+        if (Date.now() > deadline) throw new Error(`gpsd from gpsfake did not accept connections on ${port} within 15 s: ${(e as Error).message}\n${stderr()}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     }

@@ -8,7 +8,7 @@
  * package only.
  */
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
@@ -17,6 +17,8 @@ import { join } from 'node:path';
 import { common, minimal, MavLinkProtocolV2, type MavLinkData } from 'node-mavlink';
 import { afterAll, beforeAll } from 'vitest';
 import { stopGroup } from '../../../test/support/faults.js';
+import { startGpsfake } from '../../../test/support/gpsfake.js';
+import { freePort } from '../../../test/support/net.js';
 import {
   createPositionSource,
   DEFAULT_ROUTE,
@@ -106,42 +108,23 @@ describePositionSourceContract(
 
 // --- gpsd: the real gpsd, started by gpsfake on a free port, looping over an NMEA log.
 
-function requireTool(tool: string): void {
-  if (spawnSync('sh', ['-c', `command -v ${tool} || test -x /usr/sbin/${tool}`]).status !== 0) {
-    throw new Error(`${tool} is not installed: run scripts/setup.sh (needs the Debian packages gpsd and gpsd-clients)`);
-  }
-}
-
-async function freeTcpPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const { port } = srv.address() as AddressInfo;
-  await new Promise((r) => srv.close(r));
-  return port;
-}
-
 let gpsfake: ChildProcess | undefined;
 let gpsdPort = 0;
-let gpsfakeErr = '';
+let gpsfakeErr = (): string => '';
 
 beforeAll(async () => {
-  requireTool('gpsfake');
-  requireTool('gpsd');
   const log = scratchFile('gpsfake.nmea');
   writeFileSync(log, nmeaEpochs(0, 20, 1000).join('\r\n') + '\r\n');
-  gpsdPort = await freeTcpPort();
-  // Looping over the log (no -1), 10 ms between sentences: a fix every 40 ms for as long as the file runs.
-  gpsfake = spawn('gpsfake', ['-q', '-c', '0.01', '-P', String(gpsdPort), log], {
-    detached: true,
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, PATH: `${process.env.PATH ?? ''}:/usr/sbin:/sbin` },
-  });
-  gpsfake.stderr?.on('data', (d) => (gpsfakeErr += String(d)));
+  // Looping over the log, 10 ms between sentences: a fix every 40 ms for as long as the file runs.
+  const started = await startGpsfake(log, { cycleS: 0.01, once: false });
+  gpsfake = started.child;
+  gpsdPort = started.port;
+  gpsfakeErr = started.stderr;
   // gpsfake needs a moment to start gpsd: wait until it takes connections.
   await waitFor(
     () =>
       new Promise<boolean>((resolve) => {
-        if (gpsfake?.exitCode !== null) throw new Error(`gpsfake exited with ${gpsfake?.exitCode}: ${gpsfakeErr}`);
+        if (gpsfake?.exitCode !== null) throw new Error(`gpsfake exited with ${gpsfake?.exitCode}: ${gpsfakeErr()}`);
         const s = connect({ host: '127.0.0.1', port: gpsdPort });
         s.once('connect', () => (s.destroy(), resolve(true)));
         s.once('error', () => resolve(false));
@@ -195,7 +178,7 @@ describePositionSourceContract('gpsd://127.0.0.1:PORT through the registry, the 
   failing: [
     {
       name: 'nothing listening on the port',
-      make: async () => ({ source: new GpsdSource({ port: await freeTcpPort(), clock: systemClock, connectTimeoutMs: 2000 }) }),
+      make: async () => ({ source: new GpsdSource({ port: await freePort(), clock: systemClock, connectTimeoutMs: 2000 }) }),
       code: 'unreachable',
     },
   ],

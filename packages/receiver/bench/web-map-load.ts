@@ -8,7 +8,8 @@
  * ('map' → 'go'); after it, the server stays up until the parent has read the page ('loaded' → 'close').
  */
 
-import { SESSION_RECORDING_MAX_BYTES, startWebMap, type WebMapRun } from '../src/cli/web-map.js';
+import { startWebMap, type WebMapRun } from '../src/cli/web-map.js';
+import { SESSION_RECORDING_MAX_BYTES } from '../src/outputs/web/session-recording.js';
 import type { WebMapCounters } from '../src/outputs/web/server.js';
 import type { Tracker } from '../src/tracker/tracker.js';
 import { zonesToGeoJson } from '../src/tracker/zones.js';

@@ -4,7 +4,7 @@
  */
 
 import { describe, expect, it } from 'vitest';
-import { SESSION_RECORDING_MAX_BYTES, SessionRecording } from '../src/cli/web-map.js';
+import { SESSION_RECORDING_MAX_BYTES, SessionRecording } from '../src/outputs/web/session-recording.js';
 import { readRecordingSync, type RecordingHeader } from '../src/outputs/recording.js';
 import type { RawFrame } from '../src/sources/types.js';
 

@@ -250,6 +250,7 @@ export const DJI_DRONEID_ELEMENT: RecordElementPayload<'dji', DjiDroneIdRecord> 
   transport: 'dji-wifi',
   malformed: 'framing.malformed-dji',
   content: 'record',
+  types: { djiFlightInfo: true, djiFlightPurpose: true },
   parse: (body, options, report) => parseDjiDroneId(body, options.dji, report),
 };
 

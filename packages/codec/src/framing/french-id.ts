@@ -101,6 +101,7 @@ export const FRENCH_ID_ELEMENT: RecordElementPayload<'frenchId', FrenchId> = {
   transport: 'wifi-beacon',
   malformed: 'framing.malformed-french',
   content: 'record',
+  types: { frenchId: true },
   parse: (body, _options, report) => parseFrenchId(body, report),
 };
 

@@ -73,6 +73,8 @@ export interface OdidElementPayload<K extends string = string> extends VendorEle
 /** A vendor element carrying a record of its own kind, decoded whole to one received payload. */
 export interface RecordElementPayload<K extends string = string, P extends { type: string } = { type: string }> extends VendorElementBase<K> {
   readonly content: 'record';
+  /** Every `type` its records can have, each once (filters and help texts list them; the compiler holds it complete). */
+  readonly types: { readonly [T in P['type']]: true };
   /**
    * The element body (after the OUI, from its type byte) -> the record; a DecodeError when it does not
    * decode. What it notices in a record it still decodes goes to `report`.

@@ -1,6 +1,7 @@
 /** What a receiver gets out of one radio frame: the "one received frame" shape of decoded-json.md. */
 
-import type { RecordPayload } from '../framing/payload-kinds.js';
+import { PAYLOAD_KINDS, type RecordPayload } from '../framing/payload-kinds.js';
+import { SINGLE_MESSAGE_META } from '../messages/message-meta.js';
 import type { SingleMessage } from '../messages/types.js';
 import type { Transport } from '../transports.js';
 
@@ -10,13 +11,14 @@ import type { Transport } from '../transports.js';
  */
 export type ReceivedPayload = SingleMessage | RecordPayload;
 
-/** Every `type` a received payload can have, for filters and help texts; the compiler holds it complete. */
-export const RECEIVED_PAYLOAD_TYPES = [
-  'basicId', 'location', 'auth', 'selfId', 'system', 'operatorId', 'djiFlightInfo', 'djiFlightPurpose', 'frenchId',
-] as const satisfies readonly ReceivedPayload['type'][];
-type Unlisted = Exclude<ReceivedPayload['type'], (typeof RECEIVED_PAYLOAD_TYPES)[number]>;
-/** Fails to compile, naming the type, when a payload kind adds a type that is not listed above. */
-const everyPayloadTypeListed: [Unlisted] extends [never] ? true : Unlisted = true;
+/**
+ * Every `type` a received payload can have, for filters and help texts: the six Open Drone ID messages (their
+ * tables) and the types each record kind declares (payload-kinds.ts).
+ */
+export const RECEIVED_PAYLOAD_TYPES: readonly ReceivedPayload['type'][] = [
+  ...SINGLE_MESSAGE_META.map((m) => m.type),
+  ...PAYLOAD_KINDS.flatMap((k) => ('types' in k ? (Object.keys(k.types) as RecordPayload['type'][]) : [])),
+];
 
 export interface ReceivedMessage {
   /** Capture or receive time, seconds since the Unix epoch. */

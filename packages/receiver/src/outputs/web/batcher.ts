@@ -54,7 +54,26 @@ interface KeyState {
   movedAt: number;
 }
 
-export class UpdateBatcher implements Batcher {
+/** Both batchers look for due tracks on a timer (every `flushEveryMs`, default 50 ms) while started. */
+abstract class TimedBatcher {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly flushEveryMs = 50) {}
+
+  abstract flushDue(): number;
+
+  start(): void {
+    this.timer ??= setInterval(() => this.flushDue(), this.flushEveryMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
+
+export class UpdateBatcher extends TimedBatcher implements Batcher {
   private readonly keys = new Map<string, KeyState>();
   /** Keys changed and not sent yet (each once). */
   private pending: string[] = [];
@@ -63,27 +82,17 @@ export class UpdateBatcher implements Batcher {
   private readonly freshMs: number;
   private readonly maxWaitMs: number;
   private readonly now: () => number;
-  private timer: NodeJS.Timeout | undefined;
 
   /** `flush` may add to `removed` the keys it found no longer tracked: they are forgotten here too. */
   constructor(
     private readonly flush: (keys: string[], removed: string[]) => void,
-    private readonly opts: BatcherOptions = {},
+    opts: BatcherOptions = {},
   ) {
+    super(opts.flushEveryMs);
     this.minIntervalMs = opts.minIntervalMs ?? 500;
     this.freshMs = opts.freshMs ?? 150;
     this.maxWaitMs = opts.maxWaitMs ?? this.minIntervalMs;
     this.now = opts.now ?? Date.now;
-  }
-
-  start(): void {
-    this.timer ??= setInterval(() => this.flushDue(), this.opts.flushEveryMs ?? 50);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
   }
 
   changed(key: string, _at = 0, position?: object | null, urgent = position === undefined): void {
@@ -167,7 +176,7 @@ interface Due {
   gone: boolean;
 }
 
-export class SceneBatcher<S> implements Batcher {
+export class SceneBatcher<S> extends TimedBatcher implements Batcher {
   /** Changed tracks not sent yet, and when each is due. */
   private readonly dirty = new Map<string, number>();
   /** Tracks gone, and when. */
@@ -181,26 +190,16 @@ export class SceneBatcher<S> implements Batcher {
   private readonly minIntervalMs: number;
   private readonly idleAfterMs: number;
   private readonly wallNow: () => number;
-  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly sink: SceneSink<S>,
-    private readonly opts: SceneBatcherOptions = {},
+    opts: SceneBatcherOptions = {},
   ) {
+    super(opts.flushEveryMs);
     this.minIntervalMs = opts.minIntervalMs ?? 500;
     this.idleAfterMs = opts.idleAfterMs ?? 500;
     this.wallNow = opts.wallNow ?? Date.now;
     this.movedAt = this.wallNow();
-  }
-
-  start(): void {
-    this.timer ??= setInterval(() => this.flushDue(), this.opts.flushEveryMs ?? 50);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
   }
 
   /**
