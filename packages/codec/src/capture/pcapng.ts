@@ -22,6 +22,24 @@ export const PCAPNG_EPB_TYPE = 0x00000006;
 export const PCAPNG_DSB_TYPE = 0x0000000a;
 export const PCAPNG_CB_TYPE = 0x00000bad;
 export const PCAPNG_DCB_TYPE = 0x40000bad;
+export const PCAPNG_SJE_TYPE = 0x00000009;
+export const PCAPNG_SYSDIG_EVENT_TYPE = 0x00000204;
+export const PCAPNG_SYSDIG_EVENT_V2_TYPE = 0x00000216;
+export const PCAPNG_SYSDIG_EVENT_V2_LARGE_TYPE = 0x00000221;
+
+/**
+ * Blocks that carry no packet for us but that Wireshark shows as a frame of their own, so they take a frame
+ * number (checked against tshark 4.0: custom blocks, systemd journal exports and Sysdig events), with the
+ * smallest total length Wireshark accepts for each (a shorter one makes it call the file damaged).
+ */
+const NUMBERED_NON_PACKET_BLOCKS: ReadonlyMap<number, number> = new Map([
+  [PCAPNG_CB_TYPE, 16],
+  [PCAPNG_DCB_TYPE, 16],
+  [PCAPNG_SJE_TYPE, 35],
+  [PCAPNG_SYSDIG_EVENT_TYPE, 36],
+  [PCAPNG_SYSDIG_EVENT_V2_TYPE, 40],
+  [PCAPNG_SYSDIG_EVENT_V2_LARGE_TYPE, 40],
+]);
 /** Read with u32le: 0x1A2B3C4D means a little-endian section, the swapped value a big-endian one. */
 export const PCAPNG_BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 const BYTE_ORDER_MAGIC_SWAPPED = 0x4d3c2b1a;
@@ -382,7 +400,9 @@ export class PcapngParser implements FormatParser {
         return;
       }
       default:
-        // NRB, ISB, DSB, custom and unknown blocks carry no packets.
+        // NRB, ISB, DSB and unknown blocks carry no packets and no frame number; custom, journal and
+        // Sysdig blocks carry no packets but are numbered frames in Wireshark, so later frames keep its numbers.
+        if (NUMBERED_NON_PACKET_BLOCKS.has(this.bType)) ++this.ctx.frame;
         return;
     }
   }
@@ -463,7 +483,7 @@ function minLength(type: number): number {
     case PCAPNG_SPB_TYPE:
       return SPB_MIN;
     default:
-      return BLOCK_MIN;
+      return NUMBERED_NON_PACKET_BLOCKS.get(type) ?? BLOCK_MIN;
   }
 }
 
@@ -471,7 +491,6 @@ function isKnownType(type: number): boolean {
   return (
     type === PCAPNG_SHB_TYPE ||
     (type >= PCAPNG_IDB_TYPE && type <= PCAPNG_DSB_TYPE) ||
-    type === PCAPNG_CB_TYPE ||
-    type === PCAPNG_DCB_TYPE
+    NUMBERED_NON_PACKET_BLOCKS.has(type)
   );
 }
