@@ -247,10 +247,11 @@ describe('CaptureReader: pcapng structure', () => {
     return cat(shb, nrb, idb0, idb1, epb, isb, spb, custom, pb);
   }
 
+  // The custom block between the SPB and the PB takes a frame number, as in Wireshark (capture-frame-numbers.test.ts).
   const expected = (frame0: number) => [
     { frame: frame0 + 1, timestamp: 1_000_000.5 + 1000, linkType: 272, interfaceId: 1, data: '0102030405', originalLength: 9, flags: 1 },
     { frame: frame0 + 2, timestamp: 0, linkType: 127, interfaceId: 0, data: 'a0a1a2a3a4a5a6a7a8a9', originalLength: 12, flags: undefined },
-    { frame: frame0 + 3, timestamp: 1_600_000_000.25, linkType: 127, interfaceId: 0, data: 'beef', originalLength: 2, flags: undefined },
+    { frame: frame0 + 4, timestamp: 1_600_000_000.25, linkType: 127, interfaceId: 0, data: 'beef', originalLength: 2, flags: undefined },
   ];
 
   for (const le of [true, false]) {
@@ -265,7 +266,7 @@ describe('CaptureReader: pcapng structure', () => {
     const file = cat(section(true), section(false), section(true));
     const whole = readAll(file);
     expect(whole.warnings).toEqual([]);
-    expect(whole.records.map(summary)).toEqual([...expected(0), ...expected(3), ...expected(6)]);
+    expect(whole.records.map(summary)).toEqual([...expected(0), ...expected(4), ...expected(8)]);
     for (let s = 0; s <= file.length; s++) {
       expect(readChunks([file.subarray(0, s), file.subarray(s)]).records.map(summary)).toEqual(whole.records.map(summary));
     }
