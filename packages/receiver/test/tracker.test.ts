@@ -416,6 +416,27 @@ describe('authentication', () => {
     expect(json.auth).toEqual({ type: 'authAssembled', authType: 2, length: 70, timestamp: 200_000_000, authData: Buffer.from(data).toString('hex') });
     expect(json.authMissing).toBeUndefined();
   });
+
+  it('a merge keeps the authentication completed last, whichever track heard it', () => {
+    const sig = (fill: number, timestamp: number) => splitAuth({ authType: 2, timestamp, data: new Uint8Array(40).fill(fill) });
+    const older = sig(1, 200_000_000);
+    const newer = sig(2, 200_000_010);
+    for (const idTrackHasNewer of [false, true]) {
+      const tr = new Tracker();
+      const a = 'aa:00:00:00:00:01';
+      const b = 'bb:00:00:00:00:02';
+      feed(tr, air('ble-legacy', a, 1, T0, [basicId(SERIAL)]));
+      // The other address of the drone, not yet known as it: its own track, with its own signature.
+      feed(tr, air('ble-legacy', b, 1, T0 + 0.5, [location(T0, HOME)]));
+      const [first, second] = idTrackHasNewer ? [[b, older], [a, newer]] as const : [[a, older], [b, newer]] as const;
+      first[1].forEach((p, i) => feed(tr, air('ble-legacy', first[0], 10 + i, T0 + 1 + i * 0.1, [p])));
+      second[1].forEach((p, i) => feed(tr, air('ble-legacy', second[0], 20 + i, T0 + 2 + i * 0.1, [p])));
+      expect(tr.tracks()).toHaveLength(2);
+      const [update] = feed(tr, air('ble-legacy', b, 30, T0 + 3, [basicId(SERIAL)]));
+      expect(update!.merged).toHaveLength(1);
+      expect(trackToJson(only(tr)).auth).toMatchObject({ timestamp: 200_000_010, authData: '02'.repeat(40) });
+    }
+  });
 });
 
 describe('flags', () => {

@@ -44,8 +44,9 @@ export interface OperatorIdFields {
   readonly operatorId?: Readonly<OperatorIdMessage>;
 }
 export interface AuthFields {
-  /** The latest complete authentication. */
+  /** The latest complete authentication, and when its last page came (ms): what a merge compares. */
   readonly auth?: Readonly<AssembledAuth>;
+  readonly authAt?: number;
   /** Pages still missing from the authentication being assembled (absent when none is pending). */
   readonly authMissing?: readonly number[];
 }
@@ -118,12 +119,16 @@ export const AUTH: TrackPayload<AuthMessage, AuthFields, AuthJson> = trackPayloa
     const result = link.auth.add(p);
     if (result.complete) {
       track.auth = result.auth;
+      track.authAt = now;
       delete track.authMissing;
     } else track.authMissing = result.missing;
   },
   merge(src, dst) {
-    // A track keeps its own complete authentication; the merged track's fills in only where it has none.
-    if (src.auth && !dst.auth) dst.auth = src.auth;
+    // The authentication completed last stands, whichever track heard it.
+    if (src.auth && (!dst.auth || src.authAt! > dst.authAt!)) {
+      dst.auth = src.auth;
+      dst.authAt = src.authAt;
+    }
   },
   toJson(track, json) {
     json.auth = track.auth ?? null;
