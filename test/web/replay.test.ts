@@ -35,7 +35,8 @@ let dir: string;
 let recording: string;
 /** Every position the receiver heard, by UAS ID: reception times (s), in order. */
 const heard = new Map<string, number[]>();
-/** The time of the recording's last frame (s). */
+/** The times of the recording's first and last frames (s). */
+let firstFrame = Infinity;
 let lastFrame = 0;
 
 beforeAll(() => {
@@ -50,6 +51,7 @@ beforeAll(() => {
   for (const line of readFileSync(updates, 'utf8').trim().split('\n')) {
     const u = JSON.parse(line) as { t: number; track: PageTrackLite };
     lastFrame = Math.max(lastFrame, u.t);
+    firstFrame = Math.min(firstFrame, u.t);
     const p = u.track.position;
     if (!u.track.uasId || !p) continue;
     let times = heard.get(u.track.uasId);
@@ -271,6 +273,40 @@ describe('the map of a fast replay', () => {
     expect(guard.foreign).toEqual([]);
     expect(guard.pageErrors).toEqual([]);
   }, 90_000);
+
+  it('gives a page opened after the replay began the whole timeline, from the first frame', async () => {
+    // The replay has ended (the test before waited for it): a page opened now gets the past from the receiver.
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const late = await guardedPage(context, server.origin);
+    await late.page.goto(server.url);
+    const range = await waitFor('the timeline', async () => {
+      const s = await readSlider(late.page);
+      return !s.hidden && s.max >= lastFrame - 1e-3 ? s : undefined;
+    }, 10_000);
+    expect(range.min).toBeLessThanOrEqual(firstFrame + BATCH_S + 1e-3);
+    // Early in the scene, before this page existed: drones where the scene had them, as the receiver heard them.
+    const latest = await pageTracks(late.page);
+    const start = Math.min(...latest.filter((t) => (droneOf(t.uasId)?.startAfterS ?? 0) === 0).map((t) => t.firstSeen)) * 1000;
+    const at = start / 1000 + 60;
+    await setSlider(late.page, at);
+    const shownAt = (await readSlider(late.page)).value;
+    const past = await waitFor('the tracks at the slider time', async () => {
+      const tracks = await pageTracks(late.page);
+      return tracks.length > 0 && tracks.every((t) => t.lastSeen <= shownAt + 1e-6) ? tracks : undefined;
+    });
+    let compared = 0;
+    for (const t of past) {
+      const d = droneOf(t.uasId);
+      if (!d || !t.position) continue;
+      expect(t.position.t, d.name).toBeGreaterThanOrEqual(heardBy(t.uasId!, shownAt - BATCH_S - 0.01)!);
+      expect(distance(t.position, truth(d, start, t.position.t * 1000)), d.name).toBeLessThan(15);
+      compared++;
+    }
+    expect(compared).toBeGreaterThanOrEqual(4);
+    expect(late.guard.foreign).toEqual([]);
+    expect(late.guard.pageErrors).toEqual([]);
+    await context.close();
+  }, 60_000);
 });
 
 /** A track as the page's hook gives it, with its message count: one value per state the receiver sent. */

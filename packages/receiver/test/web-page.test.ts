@@ -6,7 +6,8 @@
 
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { ServerMessage, TrackSummary, WebAlert } from '../src/outputs/web/protocol.js';
+import type { SceneStep, ServerMessage, TrackSummary, WebAlert } from '../src/outputs/web/protocol.js';
+import { ReplayHistory } from '../src/outputs/web/replay-history.js';
 import type { TrackJson } from '../src/tracker/track-json.js';
 import { decodeCapture, flatten } from '../web/capture-decode.js';
 import { air, fieldText } from '../web/format.js';
@@ -147,6 +148,52 @@ describe('the page store', () => {
     expect(replay.timeline.stateAt(1).get('a')).toEqual(track('a', { position: at(1, 47) }));
     expect(replay.timeline.stateAt(2.5).get('a')).toEqual(track('a', { position: at(2, 47.1), messages: 2 }));
     expect(replay.timeline.stateAt(3).get('a')).toEqual(track('a', { position: at(2, 47.1), messages: 3 }));
+  });
+});
+
+describe("a replay's past, for a page opened late", () => {
+  const hello: ServerMessage = { type: 'hello', version: 2, mode: 'replay', source: 'x', receiver: null, zones: null, canSaveZones: false, basemap: false, exports: [] };
+  /** A scene: track a moves north every second, b appears at 3 s and goes at 6 s. */
+  const steps = (n: number): SceneStep[] =>
+    Array.from({ length: n }, (_, i) => ({
+      t: i,
+      tracks: i === 0 ? [track('a', { position: at(0, 47), lastSeen: 0 })] : i === 3 ? [track('b', { position: at(3, 46) })] : [],
+      changes: i > 0 ? [{ key: 'a', position: at(i, 47 + i / 100), lastSeen: i }] : [],
+      removed: i === 6 ? ['b'] : [],
+    }));
+
+  it('gives the page the timeline from the first moment, with trails, though it connected at the end', () => {
+    const h = new ReplayHistory();
+    for (const s of steps(10)) h.push(s);
+    const page = new Store();
+    page.apply(hello);
+    expect(page.apply(h.message())).toBe('history');
+    page.apply({ type: 'snapshot', t: 9, tracks: [track('a', { position: at(9, 47.09), lastSeen: 9 })], alerts: [] });
+    expect(page.timeline.start).toBe(0);
+    expect(page.timeline.end).toBe(9);
+    expect(page.timeline.stateAt(4).get('a')!.position).toEqual(at(4, 47.04));
+    expect([...page.timeline.stateAt(4).keys()].sort()).toEqual(['a', 'b']);
+    expect([...page.timeline.stateAt(7).keys()]).toEqual(['a']);
+    expect(page.trail('a').map((p) => p.t)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // A track gone before the page connected leaves no trail behind.
+    expect(page.trail('b')).toEqual([]);
+  });
+
+  it('stays bounded: the oldest moments fold into the starting state, which the page starts from', () => {
+    const h = new ReplayHistory(20);
+    for (const s of steps(40)) h.push(s);
+    expect(h.size).toBeLessThanOrEqual(20);
+    const msg = h.message();
+    if (msg.type !== 'history') throw new Error('not history');
+    expect(msg.t).toBeGreaterThan(25);
+    expect(msg.base.map((s) => s.key)).toEqual(['a']);
+    // The folded state is the scene at its time: every change up to then applied.
+    expect(msg.base[0]!.lastSeen).toBe(msg.t);
+    const page = new Store();
+    page.apply(hello);
+    page.apply(msg);
+    expect(page.timeline.start).toBe(msg.t);
+    expect(page.timeline.stateAt(39).get('a')!.lastSeen).toBe(39);
   });
 });
 

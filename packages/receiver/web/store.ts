@@ -4,7 +4,7 @@
  * alerts, and in a replay the timeline of every update. No DOM here: the unit tests run it in Node.
  */
 
-import type { HelloMessage, LatLonAlt, ServerMessage, TrackChanges, TrackSummary, WebAlert } from '../src/outputs/web/protocol.js';
+import type { HelloMessage, HistoryMessage, LatLonAlt, ServerMessage, TrackChanges, TrackSummary, WebAlert } from '../src/outputs/web/protocol.js';
 import { applyDelta } from '../src/outputs/web/summary.js';
 import type { PointJson, TrackJson } from '../src/tracker/track-json.js';
 import { Timeline } from './timeline-model.js';
@@ -38,7 +38,7 @@ export const TRAIL_LIMIT = 600;
 /** Alerts kept (the banner shows the latest; the list highlights recent ones). */
 export const ALERT_LIMIT = 200;
 
-export type Applied = 'hello' | 'snapshot' | 'tracks' | 'steps' | 'details' | 'alerts' | 'receiver' | 'zones' | 'ignored';
+export type Applied = 'hello' | 'history' | 'snapshot' | 'tracks' | 'steps' | 'details' | 'alerts' | 'receiver' | 'zones' | 'ignored';
 
 export class Store {
   hello: HelloMessage | null = null;
@@ -75,6 +75,9 @@ export class Store {
         this.trails.clear();
         this.held = undefined;
         return 'hello';
+      case 'history':
+        this.past(msg);
+        return 'history';
       case 'snapshot': {
         this.outOfStep = false;
         const keep = new Set(msg.tracks.map((t) => t.key));
@@ -154,6 +157,42 @@ export class Store {
     }
     this.t = Math.max(this.t, t);
     if (this.replay) this.timeline.push(t, now, removed, false);
+  }
+
+  /**
+   * A replay's past, sent before the first snapshot: the timeline starts afresh from it, and the trails get
+   * its positions. The tracks shown come from the snapshot that follows (the scene now).
+   */
+  private past({ t, base, steps }: HistoryMessage): void {
+    this.timeline.clear();
+    const state = new Map<string, TrackSummary>();
+    const addTrail = (s: TrackSummary): void => {
+      if (!s.position) return;
+      let trail = this.trails.get(s.key);
+      if (!trail) this.trails.set(s.key, (trail = []));
+      addPoint(trail, s.position);
+      if (trail.length > TRAIL_LIMIT) trail.shift();
+    };
+    for (const s of base) {
+      state.set(s.key, s);
+      addTrail(s);
+    }
+    if (t !== null) this.timeline.push(t, base, [], true);
+    for (const step of steps) {
+      for (const key of step.removed) state.delete(key);
+      const now = step.tracks.slice();
+      for (const d of step.changes) {
+        const prev = state.get(d.key);
+        if (prev) now.push(applyDelta(prev, d));
+      }
+      for (const s of now) {
+        state.set(s.key, s);
+        addTrail(s);
+      }
+      this.timeline.push(step.t, now, step.removed, false);
+    }
+    // Trails of tracks the scene no longer has would never be drawn or forgotten.
+    for (const key of this.trails.keys()) if (!state.has(key)) this.trails.delete(key);
   }
 
   /** Set when a change came for a track the page does not have: the page should ask for a snapshot. */

@@ -4,6 +4,8 @@
  *
  * Server -> page, one JSON object per WebSocket text message:
  * - `hello` first, once per connection: what this session is;
+ * - `history` next, in a replay only: the scene's past as the server kept it (a starting state and every moment
+ *   since, as `steps` carried them), so a page opened after the replay began has the whole timeline;
  * - `snapshot` next, and again whenever the page asks (`resync`) or has fallen behind and drained: every
  *   track as it is now, as a summary (summary.ts: what the map and the list draw) with its recent trail;
  * - `tracks` afterwards: what changed in the tracks, at most twice a second per track (batched): for each
@@ -110,6 +112,18 @@ export interface StepsMessage {
   steps: SceneStep[];
 }
 
+/**
+ * Replay only, before the first snapshot: the moments of the scene so far (replay-history.ts), from `base`, the
+ * scene at `t` (seconds, frames' clock; null: the start, an empty scene). For the page's timeline only: the
+ * snapshot that follows is the scene now.
+ */
+export interface HistoryMessage {
+  type: 'history';
+  t: number | null;
+  base: TrackSummary[];
+  steps: SceneStep[];
+}
+
 /** The whole of the track the page has open; null once it is no longer tracked (or never was). */
 export interface DetailsMessage {
   type: 'details';
@@ -136,6 +150,6 @@ export interface ReceiverMessage {
   receiver: LatLonAlt;
 }
 
-export type ServerMessage = HelloMessage | SnapshotMessage | TracksMessage | StepsMessage | DetailsMessage | AlertsMessage | ReceiverMessage | ZonesMessage;
+export type ServerMessage = HelloMessage | HistoryMessage | SnapshotMessage | TracksMessage | StepsMessage | DetailsMessage | AlertsMessage | ReceiverMessage | ZonesMessage;
 
 export type PageMessage = { type: 'resync' } | { type: 'ping' } | { type: 'details'; key: string | null };

@@ -26,6 +26,7 @@ import { isLoopbackHost, newToken, requestToken, tokenMatches, TOKEN_COOKIE } fr
 import { SceneBatcher, UpdateBatcher, type Batcher } from './batcher.js';
 import type { DetailsMessage, HelloMessage, LatLonAlt, PageMessage, SceneStep, ServerMessage, SnapshotMessage, TrackChanges, WebAlert } from './protocol.js';
 import { WEB_PROTOCOL_VERSION } from './protocol.js';
+import { ReplayHistory } from './replay-history.js';
 import { listAssets, sendFile } from './static-files.js';
 import { trackSummary, trackTrail, updateSummary, type TrackDelta, type TrackSummary } from './summary.js';
 
@@ -141,6 +142,8 @@ export class WebMapServer implements TrackOutput {
   private readonly batcher: Batcher;
   /** A replay's batcher, on the frames' clock (the same object as `batcher`). */
   private readonly scene: SceneBatcher<SceneStep> | undefined;
+  /** A replay's moments so far, for pages opened later (whether or not a page was listening then). */
+  private readonly history: ReplayHistory | undefined;
   private readonly alerts: WebAlert[] = [];
   private assets = new Map<string, string>();
   private nextAlertId = 1;
@@ -170,6 +173,9 @@ export class WebMapServer implements TrackOutput {
     this.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket as Socket, head));
     const minIntervalMs = opts.batchIntervalMs ?? 500;
     if (opts.mode === 'replay') {
+      this.history = new ReplayHistory();
+      // The moments are made from the start, heard or not: the summaries they are taken against stay valid.
+      this.sentValid = true;
       this.scene = new SceneBatcher<SceneStep>({ capture: (keys, removed, at) => this.step(keys, removed, at), send: (steps) => this.sendSteps(steps) }, { minIntervalMs });
       this.batcher = this.scene;
     } else {
@@ -315,10 +321,11 @@ export class WebMapServer implements TrackOutput {
     this.broadcastTracks(JSON.stringify({ type: 'tracks', ...changes }), keys, removed);
   }
 
-  /** A moment of a replay, captured when the frames' clock passes it (nothing when no page listens). */
+  /** A moment of a replay, captured when the frames' clock passes it, and kept for pages opened later. */
   private step(keys: string[], removed: string[], at: number): SceneStep | undefined {
-    if (this.clients.size === 0) return void this.unheard();
-    return this.changes(keys, removed, at / 1000);
+    const step = this.changes(keys, removed, at / 1000);
+    if (step.tracks.length > 0 || step.changes.length > 0 || step.removed.length > 0) this.history!.push(step);
+    return step;
   }
 
   private sendSteps(steps: SceneStep[]): void {
@@ -422,13 +429,17 @@ export class WebMapServer implements TrackOutput {
     this.sendText(c, JSON.stringify(msg));
   }
 
-  /** A snapshot (and the details the page has open) to one page: new, asking, or caught up. */
-  private sendSnapshot(c: Client, catchUp = false): void {
+  /**
+   * A snapshot (and the details the page has open) to one page: new, asking, or caught up; a new page of a
+   * replay gets the replay's past before it (`history`).
+   */
+  private sendSnapshot(c: Client, catchUp = false, history = false): void {
     // A replay's moments captured before the snapshot go first (to the other pages; this one skips them,
     // being behind or new): applied after it, they would take the page back.
     c.behind = true;
     this.scene?.flushDue();
     c.behind = false;
+    if (history && this.history) this.send(c, this.history.message());
     this.counters.snapshots++;
     if (catchUp) this.counters.catchUps++;
     this.send(c, this.snapshot());
@@ -588,8 +599,9 @@ export class WebMapServer implements TrackOutput {
       }
     });
     this.send(client, this.hello());
-    // The replay's moments captured so far go to the other pages; this one starts from the snapshot, which holds them.
-    this.sendSnapshot(client);
+    // The replay's moments captured so far go to the other pages; this one starts from its past and the
+    // snapshot, which hold them.
+    this.sendSnapshot(client, false, true);
   }
 }
 
