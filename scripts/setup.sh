@@ -12,10 +12,14 @@ PNPM_VERSION=$(node -p "require('./package.json').packageManager.split('@')[1]")
 # libpcap-dev: the 'cap' injection addon builds against it.
 # chromium: the codec is bundled for the browser and run in headless Chromium (driven by playwright-core).
 # firefox-esr: the map's browser tests run in Firefox too, driven by puppeteer-core over WebDriver BiDi.
-APT_PACKAGES=(tshark tcpdump gpsd gpsd-clients libxml2-utils hostapd iw libpcap-dev chromium firefox-esr)
+# mosquitto: rid-scan --publish and rid-hub are tested against a real MQTT broker (openssl makes its test certificates).
+# zstd, lz4: the tests make compressed captures with the real tools (gzip is always there).
+APT_PACKAGES=(tshark tcpdump gpsd gpsd-clients libxml2-utils hostapd iw libpcap-dev chromium firefox-esr mosquitto openssl zstd lz4)
 
 missing=()
-for tool in tshark tcpdump gpsd gpsfake xmllint hostapd iw chromium firefox-esr; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+for tool in tshark tcpdump gpsd gpsfake xmllint hostapd iw chromium firefox-esr openssl zstd lz4; do command -v "$tool" >/dev/null 2>&1 || missing+=("$tool"); done
+# Debian installs mosquitto in /usr/sbin, which a user's PATH may lack.
+[ -x /usr/sbin/mosquitto ] || command -v mosquitto >/dev/null 2>&1 || missing+=(mosquitto)
 [ -e /usr/include/pcap/pcap.h ] || missing+=(libpcap-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then

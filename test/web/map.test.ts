@@ -8,6 +8,7 @@
  * pixel scraping). Screenshots go to test-artifacts/.
  */
 
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { PcapWriter, buildAirFrames, encodeMessage } from '@odid/codec';
 import { ManualClock, SimulatedFlightSource, distance } from '@odid/position';
@@ -270,6 +271,21 @@ describe('the live map (rid-scan --sim --web)', () => {
     });
     expect(d.lines).toEqual(lines);
     expect(await page.locator('#drop-overlay').isVisible()).toBe(false);
+
+    // The same capture gzip-compressed: the codec's own inflater, in the browser, gives the same lines.
+    const gz = [...spawnSync('gzip', ['-c'], { input: readFileSync(file) }).stdout];
+    await page.evaluate((data) => {
+      const g = globalThis as unknown as { DataTransfer: new () => { items: { add(f: unknown): void } }; File: new (parts: unknown[], name: string) => unknown; DragEvent: new (type: string, init: object) => unknown; dispatchEvent(e: unknown): boolean };
+      const dt = new g.DataTransfer();
+      dt.items.add(new g.File([new Uint8Array(data)], 'dropped.pcap.gz'));
+      for (const type of ['dragenter', 'dragover', 'drop']) g.dispatchEvent(new g.DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, gz);
+    const z = await waitFor('the dropped gzip capture', async () => {
+      const x = await capture();
+      return x?.name === 'dropped.pcap.gz' ? x : undefined;
+    });
+    expect(z.lines).toEqual(lines);
+    expect(await page.locator('#capture-summary').textContent()).toContain('(pcap, gzip,');
     expect(sent).toEqual([]);
     await page.screenshot({ path: artifact('map-desktop-capture.png') });
   }, 60_000);

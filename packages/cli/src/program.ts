@@ -44,7 +44,7 @@ export function odidProgram(): Command {
   program
     .command('decode')
     .description('Decode Remote ID messages to JSON (the decoded form of docs/decoded-json.md).')
-    .argument('[capture]', 'pcap, pcapng or btsnoop file, or "-" for a stream (tcpdump -w - / tshark -w -)')
+    .argument('[capture]', 'pcap, pcapng or btsnoop file, plain or gzip/zstd/lz4 compressed, or "-" for a stream (tcpdump -w - / tshark -w -)')
     .option('--hex <hex>', 'decode one message or message pack given as hex; "-" reads one hex message per line from stdin')
     .option('--format <format>', 'captures: jsonl (one line per message) or table (a human view per drone)', parseChoice('--format', FORMATS), 'jsonl')
     .option('--summary', 'captures: print counts per transport and per drone instead of the lines')
@@ -67,10 +67,12 @@ export function odidProgram(): Command {
   "counter","message"}) and nothing else on stdout; warnings, counts and progress go to stderr. The exit
   code is 0 whenever the input was read to its end. Frames whose BLE CRC or 802.11 FCS fails are dropped
   and counted unless --keep-bad-fcs is given. When the reader of stdout quits early (| head), odid stops
-  quietly with exit code 141, as a shell reports for cat.
+  quietly with exit code 141, as a shell reports for cat. Compressed captures (gzip, zstd, lz4 frames, as
+  Wireshark reads them) are recognised by their first bytes, whatever their name, on stdin too.
 
   Examples:
     odid decode flight.pcapng > flight.jsonl
+    odid decode flight.pcapng.gz > flight.jsonl
     tcpdump -i wlan0mon -w - 'type mgt' | odid decode -
     odid decode --summary capture.pcap
     odid decode --hex 1203b5ff7e0000000000000000000000000000000000000000

@@ -25,7 +25,7 @@ export type DiagnosticGroup = 'capture' | 'link' | 'framing' | 'message' | 'vali
 export const DIAGNOSTIC_GROUPS: readonly DiagnosticGroup[] = ['capture', 'link', 'framing', 'message', 'validation', 'track'];
 
 /** The words the receive statistics count link-layer diagnostics under ("link warnings 30 ble"). */
-export type LinkLayer = 'radiotap' | '802.11' | 'ble' | 'blePhdr' | 'nordic' | 'hci';
+export type LinkLayer = 'radiotap' | 'ppi' | 'prism' | 'avs' | '802.11' | 'ble' | 'blePhdr' | 'nordic' | 'hci';
 
 export interface DiagnosticInfo {
   readonly severity: Severity;
@@ -51,13 +51,22 @@ export const DIAGNOSTICS = {
   'capture.truncated': { severity: 'warning', group: 'capture', summary: 'the input ends inside a file header, record or block (nothing believable follows)' },
   'capture.bad-header': { severity: 'warning', group: 'capture', summary: 'an implausible record header, a damaged block or a wrong length: bytes are skipped up to the next believable record' },
   'capture.misaligned': { severity: 'warning', group: 'capture', summary: 'the first record header reads as a misaligned one: bytes are skipped up to the real records' },
+  'capture.compressed-corrupt': { severity: 'warning', group: 'capture', summary: 'the gzip, zstd or lz4 data around the capture is damaged (a bad block, a checksum that does not match): what was decompressed before it is read, nothing after' },
+  'capture.compressed-truncated': { severity: 'warning', group: 'capture', summary: 'the gzip, zstd or lz4 data ends inside a member or frame: what was decompressed is read' },
+  'capture.compressed-trailing': { severity: 'warning', group: 'capture', summary: 'after the last gzip member or zstd/lz4 frame come bytes that are neither another one nor zero padding: ignored' },
 
   // Link layers (radiotap, 802.11, BLE link layer and sniffer headers, HCI) and the receive path above them.
   'link.unreadable': { severity: 'error', group: 'link', summary: 'the link layer cannot read the record (truncated, malformed or an unsupported link type)' },
   'link.radiotap-unparsed-field': { severity: 'note', group: 'link', layer: 'radiotap', summary: 'radiotap TLVs or an unknown field: the fields after it are not read (the 802.11 frame still is)' },
   'link.radiotap-overrun': { severity: 'warning', group: 'link', layer: 'radiotap', summary: 'a radiotap field, present bitmap or vendor namespace runs past the header length' },
   'link.radiotap-bad-fcs-flag': { severity: 'warning', group: 'link', layer: 'radiotap', summary: "radiotap's bad-FCS flag is set but the FCS matches" },
+  'link.ppi-malformed-field': { severity: 'warning', group: 'link', layer: 'ppi', summary: 'a PPI field runs past the header length, or an 802.11-Common field is not 20 bytes: it is not read (the 802.11 frame still is)' },
+  'link.ppi-bad-fcs-flag': { severity: 'warning', group: 'link', layer: 'ppi', summary: "PPI 802.11-Common's FCS-invalid flag is set but the FCS matches" },
+  'link.prism-no-header': { severity: 'warning', group: 'link', layer: 'prism', summary: 'a Prism record whose message code is neither Prism (0x41, 0x44) nor AVS: read as a bare 802.11 frame, as Wireshark does' },
+  'link.prism-length': { severity: 'warning', group: 'link', layer: 'prism', summary: 'a Prism header whose message length is not 144: read as the 144 bytes it always is, as Wireshark does' },
+  'link.avs-version': { severity: 'warning', group: 'link', layer: 'avs', summary: 'an AVS header version other than 1 and 2: its fields are not read (the 802.11 frame after its length still is)' },
   'link.bad-fcs': { severity: 'error', group: 'link', layer: '802.11', summary: 'the 802.11 FCS check failed (computed, or as the driver reports)' },
+  'link.fcs-not-captured': { severity: 'note', group: 'link', layer: '802.11', summary: 'the capture cut the record short (snap length) before the end of its 802.11 FCS: the FCS cannot be checked, the frame is read without it' },
   'link.bad-crc': { severity: 'error', group: 'link', layer: 'ble', summary: 'the BLE CRC check failed (computed, or as the sniffer reports)' },
   'link.ble-trailing-bytes': { severity: 'warning', group: 'link', layer: 'ble', summary: 'bytes after the BLE CRC' },
   'link.ble-reserved-bits': { severity: 'warning', group: 'link', layer: 'ble', summary: 'a reserved bit of the PDU header or of the extended header flags is set' },
@@ -124,7 +133,20 @@ export const DIAGNOSTICS = {
   'track.missing-operator-id': { severity: 'warning', group: 'track', summary: 'no Operator ID received (EU classification declared)' },
   'track.stale-location': { severity: 'warning', group: 'track', summary: 'position timestamp more than 1 s older than reception' },
   'track.emergency': { severity: 'error', group: 'track', summary: 'emergency declared' },
-  'track.spoofing-suspect': { severity: 'error', group: 'track', summary: 'positions inconsistent with one real aircraft' },
+  'track.spoofing-suspect': { severity: 'error', group: 'track', summary: 'suspected spoofing' },
+  // The spoofing checks, one flag each (receiver tracker/spoofing.ts); spoofing-suspect holds while any does.
+  'track.impossible-motion': { severity: 'error', group: 'track', summary: 'moved faster than any drone flies' },
+  'track.motion-mismatch': { severity: 'error', group: 'track', summary: 'reported speed or course disagrees with the movement between its positions' },
+  'track.address-spread': { severity: 'error', group: 'track', summary: 'one ID heard from addresses of one transport at places far apart' },
+  'track.address-crowd': { severity: 'error', group: 'track', summary: 'one ID heard from more addresses of one transport at once than one aircraft uses' },
+  'track.id-cycling': { severity: 'error', group: 'track', summary: 'one radio address sent several UAS IDs' },
+  'track.counter-backwards': { severity: 'error', group: 'track', summary: 'a message counter keeps running backwards' },
+  'track.timestamp-mismatch': { severity: 'error', group: 'track', summary: 'timestamps run backwards or far from the reception time' },
+  'track.operator-far': { severity: 'error', group: 'track', summary: 'operator implausibly far from the drone' },
+  'track.rssi-impossible': { severity: 'error', group: 'track', summary: 'signal stronger than physics allows from the claimed position' },
+  'track.dji-odid-mismatch': { severity: 'error', group: 'track', summary: 'DJI DroneID and Remote ID of one serial disagree' },
+  // DRIP (rid-scan --trust): the verifier found its authentication forged; the track's drip.reason says how.
+  'track.drip-forged': { severity: 'error', group: 'track', summary: 'DRIP authentication forged: a bad signature, a DET that is not its key, expired or replayed evidence, or signed messages that differ from those sent' },
 } as const satisfies Record<string, DiagnosticInfo>;
 
 export type DiagnosticId = keyof typeof DIAGNOSTICS;

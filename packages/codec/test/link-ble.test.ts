@@ -256,12 +256,12 @@ describe('DLT 272 (nRF Sniffer) hand-built headers', () => {
     expect(one(decodeLinkFrame(272, rec))).toMatchObject({ rssi: -50, address: 'c0:11:22:33:44:55' });
   });
 
-  it('data packets and other IDs give no frame; legacy 0xBEEF and short records throw', () => {
+  it('data packets and other IDs give no frame; short records throw', () => {
     expect(decodeLinkFrame(272, nordic(3, 0x06, 0x01, 5, 50, LEGACY)).frames).toEqual([]);
     const r = decodeLinkFrame(272, nordic(3, 0x0e, 0, 0, 0, new Uint8Array(0)));
     expect(r.frames).toEqual([]);
     expect(ids(r)).toEqual(['link.nordic-no-packet']);
-    expect(decodeError(() => decodeLinkFrame(272, fromHex('beef 0000'))).code).toBe('unsupported');
+    expect(decodeError(() => decodeLinkFrame(272, fromHex('beef 0000'))).code).toBe('truncated'); // a legacy (v0) header, cut short
     expect(decodeError(() => decodeLinkFrame(272, nordic(3, 2, 1, 37, 1, LEGACY).subarray(0, 30))).code).toBe('truncated');
     const bad = nordic(3, 2, 1, 37, 1, LEGACY);
     bad[7] = 4;

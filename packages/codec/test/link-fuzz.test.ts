@@ -48,7 +48,7 @@ describe(`link decoders (seed 0x${SEED.toString(16)})`, () => {
   }
 
   it('unknown link types are DecodeError unsupported', () => {
-    for (const lt of [0, 1, 104, 163, 252, 100000]) {
+    for (const lt of [0, 1, 104, 164, 252, 100000]) {
       try {
         decodeLinkFrame(lt, new Uint8Array(10));
         throw new Error('no error');
@@ -57,6 +57,6 @@ describe(`link decoders (seed 0x${SEED.toString(16)})`, () => {
         expect((e as DecodeError).code).toBe('unsupported');
       }
     }
-    expect(supportedLinkTypes()).toEqual([105, 127, 187, 201, 251, 254, 256, 272]);
+    expect(supportedLinkTypes()).toEqual([105, 119, 127, 163, 187, 192, 201, 251, 254, 256, 272]);
   });
 });

@@ -1,4 +1,5 @@
 export { ToolkitError, composeErrorMessage, type ToolkitErrorOptions } from '@odid/codec';
+export { openCaptureInput, type CaptureInput, type CaptureInputOptions } from './capture-input.js';
 export { errorText } from './error-text.js';
 export { helpTable, type HelpRow } from './help-table.js';
 export { LineSplitter } from './line-splitter.js';

@@ -1,11 +1,12 @@
 /**
- * A capture file decoded in the browser, never uploaded: the codec reads it (CaptureReader, the
+ * A capture file decoded in the browser, never uploaded: the codec reads it (CaptureReader, which also
+ * undoes gzip, zstd and lz4 compression with its own decoders, the
  * RemoteIdExtractor) into the same JSON lines `odid decode` prints (receivedToJson), and the tracker turns
  * the messages into tracks exactly as `rid-scan --replay FILE --fast` does (the tracker's clock is the
  * capture's time, a tick per second of it, one at the end). No DOM: the unit tests run it in Node.
  */
 
-import { CaptureReader, RemoteIdExtractor, receivedToJson, type CaptureFormat, type ExtractStats, type ReceivedMessage } from '@odid/codec';
+import { CaptureReader, RemoteIdExtractor, receivedToJson, type CaptureFormat, type CompressionFormat, type ExtractStats, type ReceivedMessage } from '@odid/codec';
 import { trackHistoryToJson, trackToJson } from '../src/tracker/track-json.js';
 import { Tracker } from '../src/tracker/tracker.js';
 import type { PageTrack } from './store.js';
@@ -17,6 +18,8 @@ const CHUNK_BYTES = 1 << 20;
 export interface DecodedCapture {
   name: string;
   format: CaptureFormat | undefined;
+  /** The compression the file came in (undefined: none). */
+  compression: CompressionFormat | undefined;
   bytes: number;
   /** One JSON line per message, as `odid decode` prints them (the first MAX_TABLE_LINES). */
   lines: string[];
@@ -42,7 +45,7 @@ export async function decodeCapture(name: string, bytes: Uint8Array, onProgress?
   const take = (records: ReturnType<CaptureReader['push']>): void => {
     for (const r of records) {
       const now = r.timestamp * 1000;
-      for (const m of extractor.fromRecord(r.linkType, r.data, { t: r.timestamp, frame: r.frame })) {
+      for (const m of extractor.fromRecord(r.linkType, r.data, { t: r.timestamp, frame: r.frame, originalLength: r.originalLength })) {
         count++;
         if (lines.length < MAX_TABLE_LINES) {
           lines.push(receivedToJson(m));
@@ -65,7 +68,7 @@ export async function decodeCapture(name: string, bytes: Uint8Array, onProgress?
   take(reader.end());
   tracker.tick(tracker.now);
   const tracks = tracker.tracks().map((t): PageTrack => ({ ...trackToJson(t), history: trackHistoryToJson(t) }));
-  return { name, format: reader.format, bytes: bytes.length, lines, messages, messageCount: count, stats: extractor.stats, warnings, tracks };
+  return { name, format: reader.format, compression: reader.compression, bytes: bytes.length, lines, messages, messageCount: count, stats: extractor.stats, warnings, tracks };
 }
 
 /** Every field of a received message, flattened (nested objects as dotted keys), for the message table. */

@@ -36,7 +36,7 @@ export class CaptureDrop {
   busy: Promise<void> | undefined;
 
   constructor(private readonly opts: DropOptions) {
-    this.input = h('input', { type: 'file', id: 'capture-file', accept: '.pcap,.pcapng,.cap,.btsnoop,.log,application/vnd.tcpdump.pcap', class: 'visually-hidden' });
+    this.input = h('input', { type: 'file', id: 'capture-file', accept: '.pcap,.pcapng,.cap,.btsnoop,.log,.gz,.zst,.lz4,application/vnd.tcpdump.pcap,application/gzip', class: 'visually-hidden' });
     const label = h('label', { for: 'capture-file', class: 'tool-button', id: 'capture-file-label', title: 'Decode a capture file here, in this browser (nothing is uploaded)' }, 'Open capture');
     this.fileButton = h('span', { class: 'file-tool' }, this.input, label);
     this.input.addEventListener('change', () => {
@@ -44,7 +44,7 @@ export class CaptureDrop {
       if (f) this.busy = this.open(f);
       this.input.value = '';
     });
-    this.overlay = h('div', { class: 'drop-overlay', id: 'drop-overlay', hidden: true }, h('p', null, 'Drop a pcap, pcapng or btsnoop capture: it is decoded in this browser, nothing is uploaded'));
+    this.overlay = h('div', { class: 'drop-overlay', id: 'drop-overlay', hidden: true }, h('p', null, 'Drop a pcap, pcapng or btsnoop capture (or one compressed with gzip, zstd or lz4): it is decoded in this browser, nothing is uploaded'));
 
     this.summary = h('p', { class: 'capture-summary', id: 'capture-summary' });
     this.trackList = h('ul', { class: 'capture-tracks', id: 'capture-tracks' });
@@ -118,7 +118,7 @@ export class CaptureDrop {
       const s = c.stats;
       const dropped = Object.entries(s.dropped).map(([k, v]) => `${v} ${k}`);
       this.summary.textContent =
-        `${air(c.name, 80)} (${c.format ?? 'not a capture'}, ${c.bytes} bytes): ${s.records} frames, ${s.remoteIdFrames} with Remote ID, ${c.messageCount} messages, ${c.tracks.length} tracks` +
+        `${air(c.name, 80)} (${c.format ?? 'not a capture'}${c.compression ? `, ${c.compression}` : ''}, ${c.bytes} bytes): ${s.records} frames, ${s.remoteIdFrames} with Remote ID, ${c.messageCount} messages, ${c.tracks.length} tracks` +
         (dropped.length ? `; dropped ${dropped.join(', ')}` : '') +
         (c.warnings.length ? `; ${c.warnings.length} warnings (first: ${c.warnings[0]})` : '') +
         (c.messageCount > c.lines.length ? `; the table lists the first ${c.lines.length}` : '') +

@@ -86,7 +86,7 @@ function btsnoop(datalink: number, frames: readonly Uint8Array[]): Uint8Array {
 }
 
 /** Walks a well-formed seed once to learn where its framing fields are. */
-function describeCapture(bytes: Uint8Array): CaptureSeed {
+export function describeCapture(bytes: Uint8Array): CaptureSeed {
   const starts: number[] = [];
   const lengthFields: number[] = [];
   const magic = rd32(bytes, 0, true);

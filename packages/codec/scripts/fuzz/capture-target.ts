@@ -36,14 +36,14 @@ export interface CaptureFuzzReport {
 }
 
 /** Largest buffer the reader may hold: a 16 MiB pcapng block, plus one chunk. */
-const MAX_BUFFERED = 16 * 1024 * 1024 + 65_536;
+export const MAX_BUFFERED = 16 * 1024 * 1024 + 65_536;
 
 /**
  * Damages a seed stream: a window of it (whole, a prefix, or its header followed by a later slice),
  * then structural damage (length fields, dropped, duplicated or swapped records, garbage between them,
  * another file spliced in) and byte-level damage.
  */
-function damagedStream(rng: Random, seed: CaptureSeed, all: readonly CaptureSeed[]): Uint8Array {
+export function damagedStream(rng: Random, seed: CaptureSeed, all: readonly CaptureSeed[]): Uint8Array {
   const src = seed.bytes;
   const firstRecord = seed.starts[0] ?? Math.min(24, src.length);
   const budget = 256 + logInt(rng, 12_000);
@@ -222,7 +222,7 @@ function replayPush(bytes: Uint8Array, sizes: readonly number[], at: number): nu
  * `previous`: the frame number of the record before (0 at the start). Frames are numbered one by one, except
  * that in a pcapng a block Wireshark numbers without a packet for us (custom, journal, Sysdig) skips one.
  */
-function checkRecord(r: CaptureRecord, previous: number, pcapng: boolean): string | undefined {
+export function checkRecord(r: CaptureRecord, previous: number, pcapng: boolean): string | undefined {
   if (!Number.isInteger(r.frame) || (pcapng ? r.frame <= previous : r.frame !== previous + 1)) return `frame ${r.frame} after frame ${previous}`;
   if (!(r.data instanceof Uint8Array)) return 'data is not a Uint8Array';
   if (r.data.length > 16 * 1024 * 1024) return `data of ${r.data.length} bytes`;
@@ -237,7 +237,7 @@ function checkRecord(r: CaptureRecord, previous: number, pcapng: boolean): strin
 }
 
 /** What is wrong with a reader's warning: a capture diagnostic, at an offset inside the stream, after a record number when it gives one. */
-function checkWarning(w: CaptureWarning, streamLength: number): string | undefined {
+export function checkWarning(w: CaptureWarning, streamLength: number): string | undefined {
   const bad = checkDiagnostic(w, { group: 'capture' });
   if (bad) return `${bad}: ${safeJson(w)}`;
   if (!isInt(w.offset, 0, streamLength)) return `offset outside the stream of ${streamLength} bytes: ${safeJson(w)}`;

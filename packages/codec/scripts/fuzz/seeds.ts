@@ -24,6 +24,7 @@ import {
   toHex,
   type SingleMessageInput,
 } from '../../src/index.js';
+import { avsRecord, nordicV0Record, ppiRecord, prismRecord } from '../../test/link-header-writers.js';
 
 const ADDRESS = 'c2:5a:1d:00:00:07';
 const MESSAGES: Record<string, SingleMessageInput> = {
@@ -193,6 +194,7 @@ export function builtRecords(): Map<number, Uint8Array[]> {
     const pdu = buildBleAdvPdu({ pdu: 'ADV_NONCONN_IND', address: ADDRESS, advData: ad });
     add(LINKTYPE.BLUETOOTH_LE_LL, pdu);
     add(LINKTYPE.NORDIC_BLE, nordic(pdu, 0x01, 37 + (counter % 3)));
+    add(LINKTYPE.NORDIC_BLE, nordicV0Record(pdu, { flags: 0x01, channel: 37 + (counter % 3), rssi: -60 }));
     add(LINKTYPE.BLUETOOTH_HCI_H4, buildHciLeAdvertisingReport([{ pdu: 'ADV_NONCONN_IND', address: ADDRESS, data: ad, rssi: -40 }]));
     add(
       LINKTYPE.BLUETOOTH_HCI_H4_WITH_PHDR,
@@ -226,6 +228,15 @@ export function builtRecords(): Map<number, Uint8Array[]> {
           add(LINKTYPE.IEEE802_11_RADIOTAP, concatBytes([buildRadiotap({ freqMHz: 5180, rssi: -70, flags: 0x10 }), withFcs(frame)]));
           // A radiotap header with a second present word and a vendor namespace before the fields.
           add(LINKTYPE.IEEE802_11_RADIOTAP, concatBytes([fromHex('00 00 1c 00 02 00 00 c0 01 00 00 a0 20 00 00 00 05 ff 001122 00 0300 abcdef d3'), frame]));
+          // The older headers: PPI (with and without FCS, around radiotap), Prism (both byte orders, and around AVS), AVS.
+          add(LINKTYPE.PPI, ppiRecord(frame, { rssi: -55, freqMHz: 2437, rateKbps: 1000 }));
+          add(LINKTYPE.PPI, ppiRecord(withFcs(frame), { rssi: -70, freqMHz: 5180, rateKbps: 6000, commonFlags: 0x1, aligned: true, before: [{ type: 3, data: new Uint8Array(12) }] }));
+          add(LINKTYPE.PPI, ppiRecord(f.data, { dlt: LINKTYPE.IEEE802_11_RADIOTAP, common: false }));
+          add(LINKTYPE.IEEE802_11_PRISM, prismRecord(frame, { rssi: -55, channel: 6, rateKbps: 1000 }));
+          add(LINKTYPE.IEEE802_11_PRISM, prismRecord(withFcs(frame), { rssi: -60, channel: 36, rateKbps: 6000, bigEndian: true, numbering: 2 }));
+          add(LINKTYPE.IEEE802_11_PRISM, avsRecord(frame, { rssi: -55, channel: 6, rateKbps: 1000 }));
+          add(LINKTYPE.IEEE802_11_AVS, avsRecord(frame, { rssi: -55, channel: 6, rateKbps: 1000, version: 1 }));
+          add(LINKTYPE.IEEE802_11_AVS, avsRecord(withFcs(frame), { rssi: -70, freqMHz: 5180, rateKbps: 6000, phyType: 8 }));
         }
       }
     }
@@ -253,10 +264,14 @@ export function builtRecords(): Map<number, Uint8Array[]> {
   for (const w of unrelatedWifi()) {
     add(LINKTYPE.IEEE802_11, w);
     add(LINKTYPE.IEEE802_11_RADIOTAP, concatBytes([rt(2412, -30), w]));
+    add(LINKTYPE.PPI, ppiRecord(w, { rssi: -30, freqMHz: 2412 }));
+    add(LINKTYPE.IEEE802_11_PRISM, prismRecord(w, { rssi: -30, channel: 1 }));
+    add(LINKTYPE.IEEE802_11_AVS, avsRecord(w, { rssi: -30, channel: 1 }));
   }
   for (const b of unrelatedBle()) {
     add(LINKTYPE.BLUETOOTH_LE_LL, b);
     add(LINKTYPE.NORDIC_BLE, nordic(b, 0x01, 38));
+    add(LINKTYPE.NORDIC_BLE, nordicV0Record(b, { flags: 0x01, channel: 39, rssi: -45 }));
     add(LINKTYPE.BLUETOOTH_LE_LL_WITH_PHDR, concatBytes([fromHex('00c50000 d6be898e 0304'), b.subarray(0)]));
   }
   for (const h of unrelatedHci()) {

@@ -5,9 +5,10 @@
  */
 
 import { DecodeError } from '../errors.js';
+import { diagnostic, diagnosticInfo } from '../diagnostics.js';
 import { formatMac, u16le } from '../bytes.js';
 import { fcsMatches } from './crc32.js';
-import type { FcsStatus, LinkResult, WifiFrame } from './types.js';
+import type { FcsStatus, LinkDiagnostic, LinkResult, WifiFrame } from './types.js';
 
 // Management MAC header (IEEE 802.11-2020 9.3.3.2).
 const FC0 = 0; // protocol version bits 1..0, type bits 3..2, subtype bits 7..4
@@ -136,10 +137,18 @@ export type FcsKnowledge = 'present' | 'absent' | 'unknown';
 /**
  * Removes the FCS. 'present': checked and stripped (bad or not). 'unknown': stripped only if the last 4
  * bytes are a matching CRC-32; a frame that happens to end in its own CRC is vanishingly rare.
+ * `missing`: bytes of the record the capture did not keep (original length - captured length). A frame cut
+ * short has no checkable FCS: 'present' becomes 'not-captured' (the FCS bytes that were kept are stripped),
+ * 'unknown' stays unknown (a cut frame cannot end in its own CRC).
  */
-export function stripFcs(frame: Uint8Array, known: FcsKnowledge): { frame: Uint8Array; fcs: FcsStatus } {
+export function stripFcs(frame: Uint8Array, known: FcsKnowledge, missing = 0): { frame: Uint8Array; fcs: FcsStatus } {
   if (known === 'absent') return { frame, fcs: 'absent' };
   const n = frame.length;
+  if (missing > 0) {
+    if (known === 'unknown') return { frame, fcs: 'unknown' };
+    const keptFcsBytes = Math.max(0, FCS_LENGTH - missing);
+    return { frame: frame.subarray(0, Math.max(0, n - keptFcsBytes)), fcs: 'not-captured' };
+  }
   if (known === 'present') {
     if (n < FCS_LENGTH) {
       throw new DecodeError('truncated', 0, `frame of ${n} bytes cannot hold its 4-byte FCS`, '802.11.fcs');
@@ -150,9 +159,44 @@ export function stripFcs(frame: Uint8Array, known: FcsKnowledge): { frame: Uint8
   return { frame, fcs: 'unknown' };
 }
 
+/** What a radio header (radiotap, PPI, Prism, AVS) and the capture say about the FCS of the frame after it. */
+export interface FcsEvidence {
+  known: FcsKnowledge;
+  /**
+   * Set when the header flags the FCS as bad (the driver checked it): the diagnostic to raise should the FCS
+   * match all the same. An FCS flagged bad that could not be checked here counts as bad.
+   */
+  badFlag?: 'link.radiotap-bad-fcs-flag' | 'link.ppi-bad-fcs-flag';
+  /** Bytes of the record the capture did not keep: original length - captured length (0 or undefined: none). */
+  missing?: number;
+}
+
+/**
+ * The 802.11 frame at data[start..] behind a radio header, its FCS handled as the evidence says; the FCS
+ * findings (bad, not captured, a flag that disagrees) are pushed onto `diagnostics`.
+ */
+export function wifiFrameAfterHeader(data: Uint8Array, start: number, evidence: FcsEvidence, diagnostics: LinkDiagnostic[]): WifiFrame {
+  const missing = evidence.missing ?? 0;
+  const s = stripFcs(data.subarray(start), evidence.known, missing);
+  let fcs = s.fcs;
+  if (evidence.badFlag !== undefined) {
+    if (fcs === 'ok') diagnostics.push(diagnostic(evidence.badFlag, diagnosticInfo(evidence.badFlag).summary, { offset: start }));
+    else fcs = 'bad'; // the driver checked an FCS that is not here (or cut off) and found it bad
+  }
+  if (fcs === 'not-captured') {
+    diagnostics.push(diagnostic('link.fcs-not-captured', `802.11: the record was cut ${missing} bytes short, its FCS cannot be checked`, { offset: data.length }));
+  }
+  if (fcs === 'bad') diagnostics.push(diagnostic('link.bad-fcs', '802.11: bad FCS', { offset: start }));
+  return { kind: 'wifi', frame: s.frame, fcs };
+}
+
+/** Bytes of a record the capture did not keep, from the record's original length (undefined: all kept). */
+export const missingBytes = (data: Uint8Array, originalLength: number | undefined): number =>
+  originalLength !== undefined && originalLength > data.length ? originalLength - data.length : 0;
+
 /** DLT 105 record (raw 802.11, FCS presence unknowable) -> one WifiFrame. */
-export function decodeIeee80211Record(data: Uint8Array): LinkResult {
-  const s = stripFcs(data, 'unknown');
+export function decodeIeee80211Record(data: Uint8Array, originalLength?: number): LinkResult {
+  const s = stripFcs(data, 'unknown', missingBytes(data, originalLength));
   const frame: WifiFrame = { kind: 'wifi', frame: s.frame, fcs: s.fcs };
   return { frames: [frame], diagnostics: [] };
 }

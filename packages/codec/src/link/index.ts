@@ -1,4 +1,4 @@
-/** Link layers: captured records (radiotap, raw 802.11, BLE sniffer headers, HCI) -> radio frames. */
+/** Link layers: captured records (radiotap, PPI, Prism, AVS, raw 802.11, BLE sniffer headers, HCI) -> radio frames. */
 
 export type { BleAdvFrame, BleFragment, BlePduName, BlePhy, FcsStatus, LinkDiagnostic, LinkFrame, LinkResult, WifiFrame } from './types.js';
 export { LINKTYPE, decodeLinkFrame, isSupportedLinkType, supportedLinkTypes, type LinkDecoder } from './decode-link.js';
@@ -22,6 +22,9 @@ export {
   type FcsKnowledge,
   type ManagementHeader,
 } from './ieee80211.js';
+export { decodePpiRecord } from './ppi.js';
+export { decodePrismRecord } from './prism.js';
+export { decodeAvsRecord } from './avs.js';
 export {
   BLE_ADV_ACCESS_ADDRESS,
   BLE_AUX_TYPE,

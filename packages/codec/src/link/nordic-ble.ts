@@ -1,13 +1,19 @@
 /**
  * DLT 272 LINKTYPE_NORDIC_BLE: the nRF Sniffer for Bluetooth LE's UART packet, then the LE packet from
  * the access address (CI byte after it on LE Coded). Layout per Wireshark packet-nordic_ble.c and the
- * spec digest §3.6; header versions 1..3 (v0, marked 0xBEEF, is a different layout and not supported):
+ * spec digest §3.6; header versions 1..3:
  *
  *   0 board ID
  *   1 v>=2: payload length u16 LE (bytes after this 7-byte header) | v1: header length u8, payload length u8
  *   3 protocol version, 4 packet counter u16, 6 packet ID
  *   7 event header length (10), 8 flags, 9 channel index, 10 RSSI magnitude, 11 event counter u16,
  *   13 timestamp (v3) or delta time (v<3) u32, then the LE packet at 7 + event header length.
+ *
+ * and the legacy header (v0, firmware before 1.0), marked by 0xBEEF where the board ID would be:
+ *
+ *   0 0xBE 0xEF, 2 packet ID, 3 packet counter u16, 5 two unused bytes, 7 payload length u8 (bytes after
+ *   this 8-byte header), then flags, channel, RSSI, event counter and delta time at the same offsets as
+ *   above (8..16, no event header length byte: its size is fixed) and the LE packet at 17.
  *
  * Flags: bit 0 CRC OK; advertising packets on secondary channels: bits 2..1 aux type; bits 6..4 PHY.
  */
@@ -34,6 +40,12 @@ const MIN_EVENT_HEADER = 10;
 
 const LEGACY_MARKER_0 = 0xbe;
 const LEGACY_MARKER_1 = 0xef;
+// Legacy (v0) header.
+const V0_PACKET_ID = 2;
+const V0_PAYLOAD_LENGTH = 7;
+const V0_UART_HEADER_LENGTH = 8;
+/** The LE packet follows flags (8) .. delta time (13..16). */
+const V0_ACCESS_ADDRESS = 17;
 const NEWEST_VERSION = 3;
 
 /** Packet IDs carrying a radio packet. */
@@ -56,44 +68,51 @@ const PHY_NAMES: readonly BlePhy[] = ['1M', '2M', 'coded'];
 export function decodeNordicBleRecord(data: Uint8Array): LinkResult {
   const diagnostics: LinkDiagnostic[] = [];
   const n = data.length;
-  if (n >= 2 && data[0] === LEGACY_MARKER_0 && data[1] === LEGACY_MARKER_1) {
-    throw new DecodeError('unsupported', 0, 'nRF Sniffer legacy (0xBEEF, v0) header', 'nordic.version');
+  const legacy = n >= 2 && data[0] === LEGACY_MARKER_0 && data[1] === LEGACY_MARKER_1;
+  const minimum = legacy ? V0_ACCESS_ADDRESS : UART_HEADER_LENGTH + MIN_EVENT_HEADER;
+  if (n < minimum) {
+    throw new DecodeError('truncated', 0, `nRF Sniffer ${legacy ? 'legacy ' : ''}header needs ${minimum} bytes, ${n} present`, 'nordic');
   }
-  if (n < UART_HEADER_LENGTH + MIN_EVENT_HEADER) {
-    throw new DecodeError('truncated', 0, `nRF Sniffer header needs ${UART_HEADER_LENGTH + MIN_EVENT_HEADER} bytes, ${n} present`, 'nordic');
-  }
-  let version = data[PROTOCOL_VERSION]!;
-  if (version === 0) throw new DecodeError('unsupported', PROTOCOL_VERSION, 'nRF Sniffer protocol version 0', 'nordic.version');
+  let version = legacy ? 0 : data[PROTOCOL_VERSION]!;
+  if (!legacy && version === 0) throw new DecodeError('unsupported', PROTOCOL_VERSION, 'nRF Sniffer protocol version 0 without the 0xBEEF marker', 'nordic.version');
   if (version > NEWEST_VERSION) {
     diagnostics.push(diagnostic('link.nordic-version', `nordic: protocol version ${version} unknown, read as ${NEWEST_VERSION}`, { offset: PROTOCOL_VERSION }));
     version = NEWEST_VERSION;
   }
 
   // Total record length the header claims.
+  const lengthAt = version === 0 ? V0_PAYLOAD_LENGTH : PAYLOAD_LENGTH;
   const total =
-    version === 1
-      ? data[V1_HEADER_LENGTH]! + 1 + data[V1_PAYLOAD_LENGTH]!
-      : UART_HEADER_LENGTH + u16le(data, PAYLOAD_LENGTH);
+    version === 0
+      ? V0_UART_HEADER_LENGTH + data[V0_PAYLOAD_LENGTH]!
+      : version === 1
+        ? data[V1_HEADER_LENGTH]! + 1 + data[V1_PAYLOAD_LENGTH]!
+        : UART_HEADER_LENGTH + u16le(data, PAYLOAD_LENGTH);
   if (total > n) {
-    throw new DecodeError('truncated', PAYLOAD_LENGTH, `nRF Sniffer record claims ${total} bytes, ${n} present`, 'nordic.payloadLength');
+    throw new DecodeError('truncated', lengthAt, `nRF Sniffer record claims ${total} bytes, ${n} present`, 'nordic.payloadLength');
   }
   if (total < n) diagnostics.push(diagnostic('link.nordic-trailing-bytes', `nordic: ${n - total} bytes after the payload`, { offset: total }));
 
-  const id = data[PACKET_ID]!;
+  // v1, v2 and the legacy header name every radio packet EVENT_PACKET_DATA (the access address tells which).
+  const idAt = version === 0 ? V0_PACKET_ID : PACKET_ID;
+  const id = data[idAt]!;
   if (version === NEWEST_VERSION) {
     if (id === NORDIC_PACKET_ID.EVENT_PACKET_DATA) return { frames: [], diagnostics };
-    if (id !== NORDIC_PACKET_ID.EVENT_PACKET_ADVERTISING) return noPacket(id, diagnostics);
+    if (id !== NORDIC_PACKET_ID.EVENT_PACKET_ADVERTISING) return noPacket(id, idAt, diagnostics);
   } else if (id !== NORDIC_PACKET_ID.EVENT_PACKET_DATA) {
-    return noPacket(id, diagnostics);
+    return noPacket(id, idAt, diagnostics);
   }
 
-  const eventLen = data[EVENT_HEADER_LENGTH]!;
-  if (eventLen < MIN_EVENT_HEADER) {
-    throw new DecodeError('malformed', EVENT_HEADER_LENGTH, `nRF event header length ${eventLen} < ${MIN_EVENT_HEADER}`, 'nordic.eventHeaderLength');
+  let aaAt = V0_ACCESS_ADDRESS;
+  if (version !== 0) {
+    const eventLen = data[EVENT_HEADER_LENGTH]!;
+    if (eventLen < MIN_EVENT_HEADER) {
+      throw new DecodeError('malformed', EVENT_HEADER_LENGTH, `nRF event header length ${eventLen} < ${MIN_EVENT_HEADER}`, 'nordic.eventHeaderLength');
+    }
+    aaAt = UART_HEADER_LENGTH + eventLen;
   }
-  const aaAt = UART_HEADER_LENGTH + eventLen;
   if (aaAt > total) {
-    throw new DecodeError('truncated', EVENT_HEADER_LENGTH, `nRF event header of ${eventLen} bytes runs past the record`, 'nordic.eventHeaderLength');
+    throw new DecodeError('truncated', version === 0 ? V0_PAYLOAD_LENGTH : EVENT_HEADER_LENGTH, `nRF event header runs past the record of ${total} bytes`, 'nordic.eventHeaderLength');
   }
 
   const flags = data[FLAGS]!;
@@ -129,7 +148,7 @@ export function decodeNordicBleRecord(data: Uint8Array): LinkResult {
 }
 
 /** A sniffer event other than a radio packet (status, ping...): nothing to decode. */
-function noPacket(id: number, diagnostics: LinkDiagnostic[]): LinkResult {
-  diagnostics.push(diagnostic('link.nordic-no-packet', `nordic: packet ID 0x${id.toString(16)} carries no radio packet`, { offset: PACKET_ID }));
+function noPacket(id: number, idAt: number, diagnostics: LinkDiagnostic[]): LinkResult {
+  diagnostics.push(diagnostic('link.nordic-no-packet', `nordic: packet ID 0x${id.toString(16)} carries no radio packet`, { offset: idAt }));
   return { frames: [], diagnostics };
 }

@@ -13,8 +13,8 @@
 import { DecodeError, EncodeError } from '../errors.js';
 import { diagnostic } from '../diagnostics.js';
 import { putU16le, putU32le, u16le, u32le } from '../bytes.js';
-import { stripFcs } from './ieee80211.js';
-import type { LinkDiagnostic, LinkResult, WifiFrame } from './types.js';
+import { missingBytes, wifiFrameAfterHeader } from './ieee80211.js';
+import type { LinkDiagnostic, LinkResult } from './types.js';
 
 // Header layout.
 const HDR_VERSION = 0;
@@ -213,22 +213,19 @@ function setFreq(info: RadiotapInfo, freq: number): void {
   if (ch !== undefined) info.channel = ch;
 }
 
-/** DLT 127 record -> one WifiFrame. */
-export function decodeRadiotapRecord(data: Uint8Array): LinkResult {
+/** DLT 127 record -> one WifiFrame. `originalLength`: the record's length before the capture cut it (snap length). */
+export function decodeRadiotapRecord(data: Uint8Array, originalLength?: number): LinkResult {
   const rt = parseRadiotap(data, 0);
   const diagnostics: LinkDiagnostic[] = [];
   if (rt.stoppedAt !== undefined) diagnostics.push(rt.stoppedAt);
-  const body = data.subarray(rt.headerLength);
   // Flags present: trust its FCS bit. No Flags field: nothing is known, so look for a matching CRC.
   const known = rt.fcsAtEnd === undefined ? 'unknown' : rt.fcsAtEnd ? 'present' : 'absent';
-  const s = stripFcs(body, known);
-  let fcs = s.fcs;
-  if (rt.badFcsFlag) {
-    if (fcs === 'ok') diagnostics.push(diagnostic('link.radiotap-bad-fcs-flag', 'radiotap: bad-FCS flag set but the FCS matches'));
-    else if (fcs !== 'bad') fcs = 'bad'; // the driver checked a FCS it did not pass on
-  }
-  if (fcs === 'bad') diagnostics.push(diagnostic('link.bad-fcs', '802.11: bad FCS', { offset: rt.headerLength }));
-  const frame: WifiFrame = { kind: 'wifi', frame: s.frame, fcs };
+  const frame = wifiFrameAfterHeader(
+    data,
+    rt.headerLength,
+    { known, missing: missingBytes(data, originalLength), ...(rt.badFcsFlag ? { badFlag: 'link.radiotap-bad-fcs-flag' as const } : {}) },
+    diagnostics,
+  );
   if (rt.rssi !== undefined) frame.rssi = rt.rssi;
   if (rt.freqMHz !== undefined) frame.freqMHz = rt.freqMHz;
   if (rt.channel !== undefined) frame.channel = rt.channel;

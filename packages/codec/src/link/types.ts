@@ -9,19 +9,21 @@ import type { Diagnostic, LinkLayerId } from '../diagnostics.js';
 /**
  * FCS of an 802.11 frame: 'ok'/'bad' when the 4 trailing bytes were known (or found) to be an FCS and were
  * checked and stripped; 'absent' when the capture says there is none; 'unknown' when nothing says and the
- * last 4 bytes did not match a CRC-32 (so they were left in place).
+ * last 4 bytes did not match a CRC-32 (so they were left in place); 'not-captured' when the header says it
+ * is there but the capture cut the record short (snap length) before its end, so it cannot be checked
+ * (whatever part of it was captured is stripped).
  */
-export type FcsStatus = 'ok' | 'bad' | 'absent' | 'unknown';
+export type FcsStatus = 'ok' | 'bad' | 'absent' | 'unknown' | 'not-captured';
 
 export interface WifiFrame {
   kind: 'wifi';
   /** The 802.11 MAC frame, FCS stripped. */
   frame: Uint8Array;
-  /** dBm (radiotap antenna signal). */
+  /** dBm (radiotap antenna signal, or the radio header's dBm signal). */
   rssi?: number;
   freqMHz?: number;
   channel?: number;
-  /** Legacy rate from radiotap, kb/s. */
+  /** Data rate from the radio header, kb/s (radiotap: the legacy rate). */
   rateKbps?: number;
   fcs: FcsStatus;
 }

@@ -1,6 +1,7 @@
 /**
- * Replays a pcap, pcapng or btsnoop capture (a file or a stream such as `tcpdump -w -`), or a recording
- * made with `rid-scan --record`, as frames, in real time (paced by the capture's own timestamps, optionally
+ * Replays a pcap, pcapng or btsnoop capture (a file or a stream such as `tcpdump -w -`; plain or gzip, zstd
+ * or lz4 compressed, recognised by its first bytes), or a recording made with `rid-scan --record` (plain or
+ * compressed too), as frames, in real time (paced by the capture's own timestamps, optionally
  * sped up) or as fast as possible. In a replay the tracker's clock is the capture's time, never the wall
  * clock: each frame carries its capture time.
  */
@@ -8,8 +9,8 @@
 import { closeSync, createReadStream, openSync, readSync, statSync } from 'node:fs';
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
-import { CaptureReader, DETECT_BYTES, detectCaptureFormat, ToolkitError, type CaptureWarning } from '@odid/codec';
-import { MAX_TIMER_MS } from '@odid/commands';
+import { CaptureReader, DETECT_BYTES, detectCaptureFormat, detectCompression, ToolkitError, type CaptureRecord, type CaptureWarning } from '@odid/codec';
+import { MAX_TIMER_MS, openCaptureInput, type CaptureInput } from '@odid/commands';
 import { readRecording } from '../outputs/recording.js';
 import type { FrameSource, FrameSourceEvents, RawFrame } from './types.js';
 
@@ -80,7 +81,8 @@ export function checkReplayFile(path: string): void {
   try {
     const head = new Uint8Array(DETECT_BYTES);
     const n = readSync(fd, head, 0, head.length, 0);
-    if (!opensRecording(head[0]) && detectCaptureFormat(head.subarray(0, n)) === undefined) throw notReplayable(path);
+    const start = head.subarray(0, n);
+    if (!opensRecording(head[0]) && detectCaptureFormat(start) === undefined && detectCompression(start) === undefined) throw notReplayable(path);
   } finally {
     closeSync(fd);
   }
@@ -98,6 +100,8 @@ export class ReplaySource extends EventEmitter<FrameSourceEvents> implements Fra
   fatalError: Error | undefined;
   /** The reader's view of the input, for summaries. */
   reader: CaptureReader | undefined;
+  /** The input as opened for reading (files are opened there, and closed by stop()). */
+  private source: CaptureInput | undefined;
 
   constructor(private readonly opts: ReplayOptions) {
     super();
@@ -108,12 +112,12 @@ export class ReplaySource extends EventEmitter<FrameSourceEvents> implements Fra
   async start(): Promise<void> {
     if (this.started || this.stopped) return;
     this.started = true;
-    let input: Readable;
+    let input: Readable | undefined;
     if (this.opts.input) input = this.opts.input;
     else if (this.opts.path === '-') input = process.stdin;
     else {
       const file = createReadStream(this.opts.path);
-      // Fail now, with the reason, if the file cannot be opened.
+      // Fail now, with the reason, if the file cannot be opened. pump() reads it (openCaptureInput opens it again).
       await new Promise<void>((resolve, reject) => {
         file.once('open', () => resolve());
         file.once('error', (e: Error) => reject(replayError(openFailure(e), `cannot open ${this.opts.path}: ${e.message}`, e)));
@@ -121,7 +125,7 @@ export class ReplaySource extends EventEmitter<FrameSourceEvents> implements Fra
         this.started = false;
         throw e;
       });
-      input = file;
+      file.destroy();
     }
     this.input = input;
     // A failure (unreadable, not a capture, a malformed recording) ends the replay: what was read before it
@@ -148,35 +152,51 @@ export class ReplaySource extends EventEmitter<FrameSourceEvents> implements Fra
   async stop(): Promise<void> {
     this.stopped = true;
     this.wake?.();
+    this.source?.close();
     if (this.input && this.input !== this.opts.input) this.input.destroy();
   }
 
-  private async pump(input: Readable): Promise<void> {
-    const chunks = input[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+  private async pump(input: Readable | undefined): Promise<void> {
+    // Compressed input comes out decompressed (node:zlib for a .gz file), so a compressed recording is one too.
+    const source = await openCaptureInput(this.opts.path, input ? { stream: input } : {});
+    this.source = source;
+    if (this.stopped) source.close();
+    const chunks = source.chunks[Symbol.asyncIterator]();
     const first = await chunks.next();
     const rest = async function* (): AsyncGenerator<Uint8Array> {
       if (!first.done) yield first.value;
       for (let c = await chunks.next(); !c.done; c = await chunks.next()) yield c.value;
     };
     const isRecording = !first.done && opensRecording(first.value[0]);
-    if (isRecording) await this.deliverAll(readRecording(rest(), this.opts.onTruncated ? { onTruncated: this.opts.onTruncated } : {}));
-    else await this.deliverAll(this.captureFrames(rest()));
+    if (isRecording) {
+      await this.deliverAll(readRecording(rest(), this.opts.onTruncated ? { onTruncated: this.opts.onTruncated } : {}));
+      if (source.failure && !this.stopped) throw replayError('unreadable', `${this.label}: ${source.failure.message}`, source.failure);
+    } else await this.deliverAll(this.captureFrames(rest(), source));
     if (!this.stopped) this.emit('end');
   }
 
-  private async *captureFrames(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<RawFrame> {
+  private async *captureFrames(chunks: AsyncIterable<Uint8Array>, source: CaptureInput): AsyncGenerator<RawFrame> {
     // From a pipe (tcpdump -w -) the stream may be live: hand each frame over as soon as it is in.
     // Before the format is known a warning could only say "not a capture": the error below says it instead.
-    const reader: CaptureReader = new CaptureReader({ live: this.opts.path === '-', onWarning: (w) => reader.format !== undefined && this.opts.onWarning?.(w) });
+    const reader: CaptureReader = new CaptureReader({
+      ...source.readerOptions,
+      live: this.opts.path === '-',
+      onWarning: (w) => reader.format !== undefined && this.opts.onWarning?.(w),
+    });
     this.reader = reader;
     for await (const chunk of chunks) {
       if (this.stopped) return;
-      for (const r of reader.push(chunk)) yield { t: r.timestamp, linkType: r.linkType, data: r.data, frame: r.frame };
+      for (const r of reader.push(chunk)) yield frameOf(r);
       // Enough bytes to know, and none of the formats: say so now rather than after reading a whole stream.
-      if (reader.format === undefined && reader.bytesRead >= DETECT_BYTES) throw notReplayable(this.label);
+      if (reader.formatDecided && reader.format === undefined) throw notReplayable(this.label);
     }
-    for (const r of reader.end()) yield { t: r.timestamp, linkType: r.linkType, data: r.data, frame: r.frame };
-    if (reader.format === undefined) throw reader.bytesRead === 0 ? replayError('empty', `${this.label} is empty: not a capture or a recording`) : notReplayable(this.label);
+    if (source.failure) reader.decompressionFailed(source.failure);
+    for (const r of reader.end()) yield frameOf(r);
+    if (reader.format === undefined) {
+      // Compressed data damaged before it held a whole capture header: its damage is the reason.
+      if (source.failure) throw replayError('unreadable', `${this.label}: ${source.failure.message}`, source.failure);
+      throw reader.bytesRead === 0 && !source.compression ? replayError('empty', `${this.label} is empty: not a capture or a recording`) : notReplayable(this.label);
+    }
   }
 
   /** Emits frames, paced by their timestamps unless fast. */
@@ -207,4 +227,11 @@ export class ReplaySource extends EventEmitter<FrameSourceEvents> implements Fra
       this.emit('frame', f);
     }
   }
+}
+
+/** A capture's record as a frame; its original length only when the capture cut it short. */
+function frameOf(r: CaptureRecord): RawFrame {
+  const f: RawFrame = { t: r.timestamp, linkType: r.linkType, data: r.data, frame: r.frame };
+  if (r.originalLength > r.data.length) f.originalLength = r.originalLength;
+  return f;
 }

@@ -14,6 +14,8 @@ export interface RawFrame {
   data: Uint8Array;
   /** 1-based frame number within a replayed capture. */
   frame?: number;
+  /** Length on the air when the capture kept less (a snap length): what was cut cannot be checked (an FCS). */
+  originalLength?: number;
 }
 
 export interface FrameSourceEvents {

@@ -82,21 +82,22 @@ export function parseIwScan(text: string): ScannedBss[] {
       bss.ieSets.push(set);
       continue;
     }
-    // BSS fields (no element printer starts a line with these words; element sub-lines have two tabs).
+    // BSS fields (no element printer starts a line with these words; element sub-lines have two tabs). Numbers
+    // are bounded to the digits iw can print for them: a longer run is not iw's, and would parse to Infinity.
     {
-      if ((m = /^last seen: (\d+)\.(\d{3})s \[boottime\]$/.exec(line))) {
+      if ((m = /^last seen: (\d{1,15})\.(\d{3})s \[boottime\]$/.exec(line))) {
         bss.lastSeenBoottimeMs = Number(m[1]) * 1000 + Number(m[2]);
         continue;
       }
-      if ((m = /^TSF: (\d+) usec/.exec(line))) {
+      if ((m = /^TSF: (\d{1,20}) usec/.exec(line))) {
         bss.tsf = BigInt(m[1]!);
         continue;
       }
-      if ((m = /^freq: (\d+)(?:\.\d+)?$/.exec(line))) {
+      if ((m = /^freq: (\d{1,6})(?:\.\d{1,6})?$/.exec(line))) {
         bss.freqMHz = Number(m[1]);
         continue;
       }
-      if ((m = /^beacon interval: (\d+) TUs$/.exec(line))) {
+      if ((m = /^beacon interval: (\d{1,5}) TUs$/.exec(line))) {
         bss.beaconIntervalTU = Number(m[1]);
         continue;
       }
@@ -104,13 +105,13 @@ export function parseIwScan(text: string): ScannedBss[] {
         bss.capability = parseInt(m[1]!, 16);
         continue;
       }
-      if ((m = /^signal: (-?)(\d+)\.-?(\d{2}) dBm$/.exec(line))) {
+      if ((m = /^signal: (-?)(\d{1,3})\.-?(\d{2}) dBm$/.exec(line))) {
         // "%d.%.2d" of s/100 and s%100: the sign of a -0.5 dBm fraction ends up on both parts, or only on the second.
         const mag = Number(m[2]) + Number(m[3]) / 100;
         bss.signalDbm = m[1] === '-' || /\.-/.test(line) ? -mag : mag;
         continue;
       }
-      if ((m = /^last seen: (\d+) ms ago$/.exec(line))) {
+      if ((m = /^last seen: (\d{1,15}) ms ago$/.exec(line))) {
         bss.lastSeenMsAgo = Number(m[1]);
         continue;
       }
@@ -120,7 +121,7 @@ export function parseIwScan(text: string): ScannedBss[] {
       currentSet().ssid = unescapeSsid(m[1]!);
       continue;
     }
-    if ((m = /^DS Parameter set: channel (\d+)$/.exec(line))) {
+    if ((m = /^DS Parameter set: channel (\d{1,3})$/.exec(line))) {
       currentSet().channel = Number(m[1]);
       continue;
     }

@@ -122,7 +122,7 @@ export class TcpdumpCapture extends EventEmitter<TcpdumpEvents> {
       const deliver = (records: ReturnType<CaptureReader['push']>): void => {
         for (const r of records) {
           this.stats.records++;
-          this.emit('frame', { t: r.timestamp, linkType: r.linkType, data: r.data });
+          this.emit('frame', r.originalLength > r.data.length ? { t: r.timestamp, linkType: r.linkType, data: r.data, originalLength: r.originalLength } : { t: r.timestamp, linkType: r.linkType, data: r.data });
         }
       };
       child.stdout?.on('data', (chunk: Buffer) => {
