@@ -1,13 +1,12 @@
 /**
  * `odid decode <capture|->`: every Remote ID message in a pcap, pcapng or btsnoop file or stream (what
- * `tcpdump -w -` and `tshark -w -` write to a pipe), one JSONL line each on stdout; warnings, counts and
- * progress on stderr.
+ * `tcpdump -w -` and `tshark -w -` write to a pipe), plain or gzip/zstd/lz4 compressed, one JSONL line each
+ * on stdout; warnings, counts and progress on stderr.
  */
 
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { CaptureReader, JsonlWriter, RemoteIdExtractor, type CaptureRecord, type Diagnostic, type DiagnosticId, type FrameMeta, type ReceivedMessage, TRANSPORTS } from '@odid/codec';
-import { UsageError } from '@odid/commands';
+import { openCaptureInput, UsageError } from '@odid/commands';
 import { captureWarningLine, diagnosticFilter, frameDiagnosticLine, type WarningLevel } from './diagnostic-lines.js';
 import { sayLine, writeOut } from './io.js';
 import { Progress } from './progress.js';
@@ -42,7 +41,10 @@ export async function decodeCapture(input: string, opts: CaptureDecodeOptions): 
   const withIds = opts.warnings !== undefined;
   // The capture's own diagnostics, by id, for --summary (the extractor counts the frames').
   const captureCounts: Partial<Record<DiagnosticId, number>> = {};
+  // Compressed input is decompressed before the reader (node:zlib for a .gz file), which is told so.
+  const source = await openCaptureInput(input, { highWaterMark: READ_BYTES });
   const reader = new CaptureReader({
+    ...source.readerOptions,
     onWarning: (w) => {
       captureCounts[w.id] = (captureCounts[w.id] ?? 0) + 1;
       if (show.capture(w)) warn(captureWarningLine(w, withIds));
@@ -65,12 +67,13 @@ export async function decodeCapture(input: string, opts: CaptureDecodeOptions): 
   const flushAt = input === '-' ? STREAM_FLUSH_BYTES : FLUSH_BYTES;
   const out = new JsonlWriter(flushAt + (flushAt >> 2));
   const filtered = transports !== undefined || macs !== undefined || types !== undefined;
-  const meta: { t?: number; frame?: number } = {};
+  const meta: FrameMeta = {};
   const take = (records: CaptureRecord[]): void => {
     for (let i = 0; i < records.length; i++) {
       const r = records[i]!;
       meta.t = r.timestamp;
       meta.frame = r.frame;
+      meta.originalLength = r.originalLength;
       const messages = extractor.fromRecord(r.linkType, r.data, meta);
       for (let j = 0; j < messages.length; j++) {
         const m = messages[j]!;
@@ -86,13 +89,14 @@ export async function decodeCapture(input: string, opts: CaptureDecodeOptions): 
     const bytes = out.take(spare.pop());
     await writeBytes(bytes, () => spare.push(new Uint8Array(bytes.buffer)));
   };
-  for await (const chunk of input === '-' ? process.stdin : createReadStream(input, { highWaterMark: READ_BYTES })) {
+  for await (const chunk of source.chunks) {
     // A plain Uint8Array view: records are subarrays of it, and Buffer's subarray() costs more.
     const bytes = chunk as Uint8Array;
     take(reader.push(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)));
     if (out.length >= flushAt) await flush();
-    progress?.update(reader.bytesRead);
+    progress?.update(source.bytesRead);
   }
+  if (source.failure) reader.decompressionFailed(source.failure);
   take(reader.end());
   if (out.length > 0) await flush();
   progress?.done();
@@ -103,7 +107,7 @@ export async function decodeCapture(input: string, opts: CaptureDecodeOptions): 
   const linkWarnings = Object.entries(s.linkWarnings).map(([k, v]) => `${v} ${k}`);
   const truncated = Object.entries(s.truncatedElements).map(([k, v]) => `${v} ${k}`);
   warn(
-    `${reader.format ?? 'unknown format'}: ${s.records} frames, ${s.remoteIdFrames} with Remote ID, ${s.messages} messages` +
+    `${reader.format ?? 'unknown format'}${reader.compression ? ` (${reader.compression})` : ''}: ${s.records} frames, ${s.remoteIdFrames} with Remote ID, ${s.messages} messages` +
       (dropped.length ? `; dropped ${dropped.join(', ')}` : '') +
       (s.unreadable ? `; ${s.unreadable} frames unreadable` : '') +
       (linkWarnings.length ? `; link warnings ${linkWarnings.join(', ')}` : '') +

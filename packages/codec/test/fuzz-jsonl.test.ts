@@ -72,6 +72,8 @@ const EDGE_NUMBERS = [
   2 ** 51, 2 ** 51 / 10, 2 ** 51 / 10 + 0.5, 2 ** 53, 2 ** 53 + 2, -(2 ** 53), 2 ** 31, -(2 ** 31), 2 ** 31 - 1, 2 ** 32, 5e-324, Number.MAX_VALUE,
   Number.MIN_VALUE, Number.EPSILON, NaN, Infinity, -Infinity, 1767225600.000651, 1767225600.0006511, 45.0444205, -122.9726866, 63.75, 6553.5,
   65535, 31767.5, 123456789012345.6, 12345678901234.56, 0.000001234567, 1.7976931348623157e308, 4.35, 0.3, 2.675, 1.005, 1234.5678,
+  // around the int32 scaled decimals of the fields' precision (the wire's int32 latitude / 1e7 at its ends), leading zeros
+  214.7483647, -214.7483647, 214.7483648, -214.7483648, 2147.483647, 21474.83648, 0.05, 0.0000012, 0.1000001, 1e-6 + 1e-7, 999999.9999999,
 ];
 const number = fc.oneof(
   { weight: 3, arbitrary: fc.double() },

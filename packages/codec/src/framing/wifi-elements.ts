@@ -42,21 +42,21 @@ export interface ElementList {
 /** Splits IE bytes into elements; never reads past the buffer. */
 export function walkElements(ies: Uint8Array): ElementList {
   const elements: WifiElement[] = [];
-  let o = 0;
-  while (o < ies.length) {
-    if (o + ELEMENT_HEADER > ies.length) {
-      return { elements, truncated: new DecodeError('truncated', o, 'element header cut short', 'ie.length') };
-    }
-    const len = ies[o + 1]!;
-    const end = o + ELEMENT_HEADER + len;
-    if (end > ies.length) {
-      const reason = `element ${ies[o]} of length ${len} runs past the end (${ies.length - o - ELEMENT_HEADER} bytes left)`;
-      return { elements, truncated: new DecodeError('truncated', o, reason, 'ie') };
-    }
-    elements.push({ id: ies[o]!, offset: o, data: ies.subarray(o + ELEMENT_HEADER, end) });
-    o = end;
+  for (let o = 0; o < ies.length; o += ELEMENT_HEADER + ies[o + 1]!) {
+    const cut = elementCut(ies, o);
+    if (cut) return { elements, truncated: cut };
+    elements.push({ id: ies[o]!, offset: o, data: ies.subarray(o + ELEMENT_HEADER, o + ELEMENT_HEADER + ies[o + 1]!) });
   }
   return { elements };
+}
+
+/** Why the element at `o` (< ies.length) runs past the end of the buffer; undefined when it is whole. */
+function elementCut(ies: Uint8Array, o: number): DecodeError | undefined {
+  if (o + ELEMENT_HEADER > ies.length) return new DecodeError('truncated', o, 'element header cut short', 'ie.length');
+  const len = ies[o + 1]!;
+  if (o + ELEMENT_HEADER + len <= ies.length) return undefined;
+  const reason = `element ${ies[o]} of length ${len} runs past the end (${ies.length - o - ELEMENT_HEADER} bytes left)`;
+  return new DecodeError('truncated', o, reason, 'ie');
 }
 
 export interface VendorElement {
@@ -76,8 +76,13 @@ export interface VendorElement {
 export function classifyVendorElement(element: WifiElement): VendorElement | undefined {
   const d = element.data;
   if (element.id !== ELEMENT_ID_VENDOR_SPECIFIC || d.length < OUI_SIZE) return undefined;
+  return vendorElement(d, element.offset);
+}
+
+/** A vendor element whose contents (from the OUI, at least OUI_SIZE bytes) are `d`. */
+function vendorElement(d: Uint8Array, offset: number): VendorElement {
   const descriptor = vendorElementDescriptor(d);
-  return { kind: descriptor ? descriptor.kind : 'other', oui: formatOui(d), offset: element.offset, body: d.subarray(OUI_SIZE), descriptor };
+  return { kind: descriptor ? descriptor.kind : 'other', oui: formatOui(d), offset, body: d.subarray(OUI_SIZE), descriptor };
 }
 
 /** The first listed kind whose OUI and type byte the element contents (from the OUI) carry. */
@@ -91,17 +96,33 @@ export interface VendorElementList {
   truncated?: DecodeError;
 }
 
-/** All vendor-specific elements of IE bytes, classified, in frame order. */
+/**
+ * All vendor-specific elements of IE bytes, classified, in frame order: walkElements and
+ * classifyVendorElement in one pass, without an object for each of the other elements (a beacon of an
+ * access point has a dozen).
+ */
 export function findVendorElements(ies: Uint8Array): VendorElementList {
-  const { elements, truncated } = walkElements(ies);
   const vendor: VendorElement[] = [];
-  for (const e of elements) {
-    const v = classifyVendorElement(e);
-    if (v) vendor.push(v);
+  for (let o = 0; o < ies.length; o += ELEMENT_HEADER + ies[o + 1]!) {
+    const cut = elementCut(ies, o);
+    if (cut) return { vendor, truncated: cut };
+    const len = ies[o + 1]!;
+    if (ies[o] === ELEMENT_ID_VENDOR_SPECIFIC && len >= OUI_SIZE) vendor.push(vendorElement(ies.subarray(o + ELEMENT_HEADER, o + ELEMENT_HEADER + len), o));
   }
-  return truncated ? { vendor, truncated } : { vendor };
+  return { vendor };
 }
 
+/** OUI strings by their 24 bits, built once each (at most MAX_OUI_NAMES kept: beacons carry a handful of OUIs). */
+const ouiNames = new Map<number, string>();
+const MAX_OUI_NAMES = 4096;
+
 function formatOui(d: Uint8Array): string {
-  return `${toHex(d, 0, 1)}:${toHex(d, 1, 2)}:${toHex(d, 2, 3)}`;
+  const key = (d[0]! << 16) | (d[1]! << 8) | d[2]!;
+  let name = ouiNames.get(key);
+  if (name === undefined) {
+    if (ouiNames.size >= MAX_OUI_NAMES) ouiNames.clear();
+    name = `${toHex(d, 0, 1)}:${toHex(d, 1, 2)}:${toHex(d, 2, 3)}`;
+    ouiNames.set(key, name);
+  }
+  return name;
 }

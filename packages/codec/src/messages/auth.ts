@@ -5,6 +5,7 @@
 
 import { toHex, u32le, putU32le } from '../bytes.js';
 import { DecodeError, EncodeError } from '../errors.js';
+import { FieldStringCache } from '../field-string-cache.js';
 import { encodeHexField, requireInt } from './fields.js';
 import { AUTH_MAX_LENGTH, AUTH_MAX_PAGES, AUTH_PAGE0_DATA, AUTH_PAGEN_DATA, AUTH_TYPE } from './auth-meta.js';
 import { encodeHeader } from './header.js';
@@ -12,6 +13,10 @@ import { EPOCH_2019_TIMESTAMP } from './meta.js';
 import { MESSAGE_SIZE, MessageType, type AuthMessage, type EncodeInput } from './types.js';
 
 const OFF = { typePage: 1, lastPageIndex: 2, length: 3, timestamp: 4, page0Data: 8, pageNData: 2 } as const;
+/** Each page's data as hex, built once per distinct page (field-string-cache.ts): a signature is sent again and again. */
+const hex = (b: Uint8Array, start: number, size: number): string => toHex(b, start, start + size);
+const PAGE0_HEX = new FieldStringCache(AUTH_PAGE0_DATA, hex);
+const PAGEN_HEX = new FieldStringCache(AUTH_PAGEN_DATA, hex);
 
 /** How many data bytes pages 0..lastPageIndex can hold. */
 export const authCapacity = (lastPageIndex: number): number => AUTH_PAGE0_DATA + AUTH_PAGEN_DATA * lastPageIndex;
@@ -20,7 +25,7 @@ export function decodeAuth(b: Uint8Array, o: number): AuthMessage {
   const typePage = b[o + OFF.typePage]!;
   const dataPage = typePage & 0x0f;
   if (dataPage !== 0) {
-    return { type: 'auth', protocolVersion: b[o]! & 0x0f, authType: typePage >> 4, dataPage, authData: toHex(b, o + OFF.pageNData, o + MESSAGE_SIZE) };
+    return { type: 'auth', protocolVersion: b[o]! & 0x0f, authType: typePage >> 4, dataPage, authData: PAGEN_HEX.get(b, o + OFF.pageNData) };
   }
   const lastPageIndex = b[o + OFF.lastPageIndex]!;
   const length = b[o + OFF.length]!;
@@ -41,7 +46,7 @@ export function decodeAuth(b: Uint8Array, o: number): AuthMessage {
     lastPageIndex,
     length,
     timestamp: u32le(b, o + OFF.timestamp),
-    authData: toHex(b, o + OFF.page0Data, o + MESSAGE_SIZE),
+    authData: PAGE0_HEX.get(b, o + OFF.page0Data),
   };
 }
 

@@ -2,6 +2,7 @@
 
 import { toHex, readLatin1Field } from '../bytes.js';
 import { EncodeError } from '../errors.js';
+import { FieldStringCache } from '../field-string-cache.js';
 import { encodeHexField, encodeLatin1, requireInt } from './fields.js';
 import { ID_TYPE, UA_TYPE, UAS_ID_SIZE } from './basic-id-meta.js';
 import { encodeHeader } from './header.js';
@@ -11,6 +12,10 @@ const OFF = { types: 1, uasId: 2 } as const;
 /** ID types whose 20 bytes are binary (UTM UUID, specific session ID) rather than text. */
 export const isBinaryIdType = (idType: number): boolean => idType === 3 || idType === 4;
 
+/** The ID as text and as hex, built once per distinct ID (field-string-cache.ts). */
+const UAS_ID_TEXT = new FieldStringCache(UAS_ID_SIZE, readLatin1Field);
+const UAS_ID_HEX = new FieldStringCache(UAS_ID_SIZE, (b, start, size) => toHex(b, start, start + size));
+
 export function decodeBasicId(b: Uint8Array, o: number): BasicIdMessage {
   const idType = b[o + OFF.types]! >> 4;
   const m: BasicIdMessage = {
@@ -18,9 +23,9 @@ export function decodeBasicId(b: Uint8Array, o: number): BasicIdMessage {
     protocolVersion: b[o]! & 0x0f,
     idType,
     uaType: b[o + OFF.types]! & 0x0f,
-    uasId: readLatin1Field(b, o + OFF.uasId, UAS_ID_SIZE),
+    uasId: UAS_ID_TEXT.get(b, o + OFF.uasId),
   };
-  if (isBinaryIdType(idType)) m.uasIdHex = toHex(b, o + OFF.uasId, o + OFF.uasId + UAS_ID_SIZE);
+  if (isBinaryIdType(idType)) m.uasIdHex = UAS_ID_HEX.get(b, o + OFF.uasId);
   return m;
 }
 

@@ -10,26 +10,13 @@ import { decodeSelfId, encodeSelfId } from './self-id.js';
 import { decodeSystem, encodeSystem } from './system.js';
 import { MESSAGE_SIZE, MessageType, type OdidMessage, type OdidMessageInput, type SingleMessage, type SingleMessageInput } from './types.js';
 
-/** Decoders by message type (index = the header's high nibble). */
-const SINGLE_DECODERS = [decodeBasicId, decodeLocation, decodeAuth, decodeSelfId, decodeSystem, decodeOperatorId] as const;
-
 /** Decodes one 25-byte message at `offset` (not a pack); needs 25 bytes there, ignores any after. */
 export function decodeSingleMessage(bytes: Uint8Array, offset = 0): SingleMessage {
-  if (bytes.length - offset < 1) throw new DecodeError('truncated', offset, 'no bytes where a message should start');
-  const type = bytes[offset]! >> 4;
-  const decoder = SINGLE_DECODERS[type];
-  if (!decoder) {
-    throw new DecodeError(
-      'unsupported',
-      offset,
-      type === MessageType.messagePack ? 'a message pack where a single message was expected' : `message type ${type} is reserved`,
-      'type',
-    );
+  if (bytes.length - offset >= MESSAGE_SIZE) {
+    const m = decodeSingleOfType(bytes[offset]! >> 4, bytes, offset);
+    if (m !== undefined) return m;
   }
-  if (bytes.length - offset < MESSAGE_SIZE) {
-    throw new DecodeError('truncated', bytes.length, `a message needs ${MESSAGE_SIZE} bytes, ${bytes.length - offset} present`);
-  }
-  return decoder(bytes, offset);
+  return refuseSingleMessage(bytes, offset);
 }
 
 /**
@@ -37,10 +24,50 @@ export function decodeSingleMessage(bytes: Uint8Array, offset = 0): SingleMessag
  * after a pack's N×25, are ignored (transports pad); use `decodeMessageExact` to refuse them.
  */
 export function decodeMessage(bytes: Uint8Array, offset = 0): OdidMessage {
-  if (bytes.length - offset >= 1 && bytes[offset]! >> 4 === MessageType.messagePack) {
-    return decodeMessagePack(bytes, offset, decodeSingleMessage);
+  if (bytes.length - offset >= MESSAGE_SIZE) {
+    const type = bytes[offset]! >> 4;
+    const m = decodeSingleOfType(type, bytes, offset);
+    if (m !== undefined) return m;
+    if (type === MessageType.messagePack) return decodeMessagePack(bytes, offset, decodeSingleMessage);
+  } else if (bytes.length - offset >= 1 && bytes[offset]! >> 4 === MessageType.messagePack) {
+    return decodeMessagePack(bytes, offset, decodeSingleMessage); // too short: the pack says why
   }
-  return decodeSingleMessage(bytes, offset);
+  return refuseSingleMessage(bytes, offset);
+}
+
+/** The decoder of each single message type (the header's high nibble), called directly: each call site stays monomorphic. */
+function decodeSingleOfType(type: number, bytes: Uint8Array, offset: number): SingleMessage | undefined {
+  switch (type) {
+    case MessageType.basicId:
+      return decodeBasicId(bytes, offset);
+    case MessageType.location:
+      return decodeLocation(bytes, offset);
+    case MessageType.auth:
+      return decodeAuth(bytes, offset);
+    case MessageType.selfId:
+      return decodeSelfId(bytes, offset);
+    case MessageType.system:
+      return decodeSystem(bytes, offset);
+    case MessageType.operatorId:
+      return decodeOperatorId(bytes, offset);
+    default:
+      return undefined;
+  }
+}
+
+/** Why there is no single message at `offset`: too few bytes, a pack, or a reserved type. */
+function refuseSingleMessage(bytes: Uint8Array, offset: number): never {
+  if (bytes.length - offset < 1) throw new DecodeError('truncated', offset, 'no bytes where a message should start');
+  const type = bytes[offset]! >> 4;
+  if (type > MessageType.operatorId) {
+    throw new DecodeError(
+      'unsupported',
+      offset,
+      type === MessageType.messagePack ? 'a message pack where a single message was expected' : `message type ${type} is reserved`,
+      'type',
+    );
+  }
+  throw new DecodeError('truncated', bytes.length, `a message needs ${MESSAGE_SIZE} bytes, ${bytes.length - offset} present`);
 }
 
 /** Like decodeMessage, but a single message must be exactly 25 bytes (a pack may still be padded). */

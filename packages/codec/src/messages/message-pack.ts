@@ -20,10 +20,14 @@ const TYPE_NAMES = SINGLE_MESSAGE_META.map((m) => m.name);
 type SingleDecoder = (b: Uint8Array, o: number) => SingleMessage;
 type SingleEncoder = (m: never, path: string) => Uint8Array;
 
-/** Checks the member types of a pack; returns a description of the first violation, if any. */
-function checkPackMemberTypes(types: readonly number[]): { index: number; reason: string } | undefined {
-  const counts = MAX_BY_TYPE.map(() => 0);
-  for (let i = 0; i < types.length; i++) {
+/** Scratch for the member types of the pack being decoded, and for the counts by type: no arrays per pack. */
+const memberTypes = new Uint8Array(PACK_MAX_MESSAGES);
+const typeCounts = new Uint8Array(MAX_BY_TYPE.length);
+
+/** Checks the member types of a pack (the first `count` of `types`); returns a description of the first violation, if any. */
+function checkPackMemberTypes(types: ArrayLike<number>, count: number): { index: number; reason: string } | undefined {
+  const counts = typeCounts.fill(0);
+  for (let i = 0; i < count; i++) {
     const t = types[i]!;
     const max = MAX_BY_TYPE[t];
     if (max === undefined) {
@@ -50,9 +54,8 @@ export function decodeMessagePack(b: Uint8Array, o: number, decodeSingle: Single
   if (b.length - o < needed) {
     throw new DecodeError('truncated', b.length, `the pack declares ${count} messages (${needed} bytes) but ${b.length - o} bytes are present`, 'pack');
   }
-  const types: number[] = [];
-  for (let i = 0; i < count; i++) types.push(b[o + PACK_HEADER_SIZE + i * MESSAGE_SIZE]! >> 4);
-  const bad = checkPackMemberTypes(types);
+  for (let i = 0; i < count; i++) memberTypes[i] = b[o + PACK_HEADER_SIZE + i * MESSAGE_SIZE]! >> 4;
+  const bad = checkPackMemberTypes(memberTypes, count);
   if (bad) throw new DecodeError('malformed', o + PACK_HEADER_SIZE + bad.index * MESSAGE_SIZE, bad.reason, `pack[${bad.index}]`);
 
   const messages: SingleMessage[] = [];
@@ -78,7 +81,7 @@ export function encodeMessagePack(m: MessagePackInput, encodeSingle: (m: never, 
   if (!Array.isArray(m.messages)) throw new EncodeError('missing', `${path}.messages`, m.messages, 'an array of 1..9 messages');
   requireInt(`${path}.messages.length`, m.messages.length, 1, PACK_MAX_MESSAGES);
   const members = m.messages.map((msg, i) => (encodeSingle as SingleEncoder)(msg as never, `${path}.messages[${i}]`));
-  const bad = checkPackMemberTypes(members.map((bytes) => bytes[0]! >> 4));
+  const bad = checkPackMemberTypes(members.map((bytes) => bytes[0]! >> 4), members.length);
   if (bad) throw new EncodeError('invalid', `${path}.messages[${bad.index}]`, m.messages[bad.index]?.type, bad.reason);
   const out = new Uint8Array(PACK_HEADER_SIZE + members.length * MESSAGE_SIZE);
   out[0] = encodeHeader(MessageType.messagePack, path, m.protocolVersion);

@@ -1,19 +1,22 @@
 /** Self-ID (type 0x3): a description type and 23 characters of free text. */
 
 import { readLatin1Field } from '../bytes.js';
+import { FieldStringCache } from '../field-string-cache.js';
 import { encodeLatin1, requireInt } from './fields.js';
 import { encodeHeader } from './header.js';
 import { DESC_SIZE, DESC_TYPE } from './self-id-meta.js';
 import { MESSAGE_SIZE, MessageType, type EncodeInput, type SelfIdMessage } from './types.js';
 
 const OFF = { descType: 1, desc: 2 } as const;
+/** The text, built once per distinct field (field-string-cache.ts). */
+const DESC_TEXT = new FieldStringCache(DESC_SIZE, readLatin1Field);
 
 export function decodeSelfId(b: Uint8Array, o: number): SelfIdMessage {
   return {
     type: 'selfId',
     protocolVersion: b[o]! & 0x0f,
     descType: b[o + OFF.descType]!,
-    desc: readLatin1Field(b, o + OFF.desc, DESC_SIZE),
+    desc: DESC_TEXT.get(b, o + OFF.desc),
   };
 }
 

@@ -24,6 +24,8 @@ import type { DropReason, ReceivedMessage, ReceivedPayload } from './types.js';
 export interface ExtractOptions extends PayloadParseOptions {
   /** Keep frames whose CRC/FCS failed (marked `badFcs`) instead of dropping them. */
   keepBadFcs?: boolean;
+  /** Attach to each message the bytes it came in (`bytes`: a copy of the message or of its whole pack), for DRIP. */
+  keepBytes?: boolean;
 }
 
 export interface ExtractStats {
@@ -56,6 +58,8 @@ export type TruncatedElementKind = VendorElementKind | 'non-vendor';
 export interface FrameMeta {
   t?: number;
   frame?: number;
+  /** The record's length before the capture cut it (snap length): an FCS cut off is unverifiable, not bad. */
+  originalLength?: number;
 }
 
 /**
@@ -100,7 +104,7 @@ export class RemoteIdExtractor {
     this.stats.records++;
     let frames: LinkFrame[];
     try {
-      const link = decodeLinkFrame(linkType, data);
+      const link = decodeLinkFrame(linkType, data, meta.originalLength);
       frames = link.frames;
       if (link.diagnostics.length > 0) this.linkDiagnostics(link.diagnostics, meta);
     } catch (e) {
@@ -284,9 +288,17 @@ export class RemoteIdExtractor {
       this.drop(empty ? 'message.empty-pack' : 'message.malformed', `${transport} frame from ${mac}: ${e.message}`, meta, e);
       return [];
     }
-    if (decoded.type !== 'messagePack') return [this.received(transport, mac, rssi, channel, counter, decoded, bad, meta)];
+    if (decoded.type !== 'messagePack') {
+      const r = this.received(transport, mac, rssi, channel, counter, decoded, bad, meta);
+      if (this.opts.keepBytes) r.bytes = payload.slice();
+      return [r];
+    }
     const out: ReceivedMessage[] = [];
     for (const m of decoded.messages) out.push(this.received(transport, mac, rssi, channel, counter, m, bad, meta));
+    if (this.opts.keepBytes) {
+      const bytes = payload.slice();
+      for (const r of out) r.bytes = bytes;
+    }
     if (decoded.memberErrors) {
       for (const e of decoded.memberErrors) this.drop('message.pack-member', `pack member ${e.index}: ${e.reason}`, meta, { offset: e.offset, path: `pack[${e.index}]` });
     }

@@ -9,7 +9,7 @@
  */
 
 import { SINGLE_MESSAGE_META } from '../messages/message-meta.js';
-import { fieldOrder } from '../messages/meta.js';
+import { fieldOrder, type SomeMessageMeta } from '../messages/meta.js';
 import type { ReceivedMessage } from './types.js';
 
 const INITIAL_CAPACITY = 1 << 16;
@@ -22,22 +22,47 @@ const MAX_DEPTH = 32;
 /** Cache of `"key":` bytes for at most this many distinct keys (decoded forms use ~150). */
 const MAX_CACHED_KEYS = 1024;
 const TWO_POW_51 = 2 ** 51;
+const INT32_MAX = 0x7fffffff;
 const POW10 = Array.from({ length: 17 }, (_, i) => 10 ** i);
+/** Capture times have microseconds: the digits after the point `t` most often has. */
+const TIME_DECIMALS = 6;
 
-const ascii = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
-const HEX_DIGITS = ascii('0123456789abcdef');
-const T_ = ascii('{"t":');
-const FRAME = ascii('"frame":');
-const TRANSPORT = ascii('"transport":"');
-const MAC = ascii('","mac":"');
-const RSSI = ascii(',"rssi":');
-const CHANNEL = ascii(',"channel":');
-const COUNTER = ascii(',"counter":');
-const BAD_FCS = ascii(',"badFcs":true');
-const MESSAGE = ascii(',"message":');
-const NULL = ascii('null');
-const TRUE = ascii('true');
-const FALSE = ascii('false');
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/**
+ * Text the writer copies often (keys, the envelope's fixed parts), as little-endian 32-bit words: copied a
+ * word at a time, several times faster than byte by byte. The last word may write up to 3 bytes past the
+ * text's end, inside the room every write makes (SLACK), where the next bytes go.
+ */
+interface Chunk {
+  readonly length: number;
+  readonly words: Int32Array;
+}
+
+function chunk(text: string): Chunk {
+  const bytes = encoder.encode(text);
+  const words = new Int32Array((bytes.length + 3) >> 2);
+  for (let i = 0; i < bytes.length; i++) words[i >> 2]! |= bytes[i]! << (8 * (i & 3));
+  return { length: bytes.length, words };
+}
+
+const HEX_DIGITS = encoder.encode('0123456789abcdef');
+const T_ = chunk('{"t":');
+const FRAME = chunk('"frame":');
+const TRANSPORT = chunk('"transport":"');
+const MAC = chunk('","mac":"');
+const RSSI = chunk(',"rssi":');
+const CHANNEL = chunk(',"channel":');
+const COUNTER = chunk(',"counter":');
+const BAD_FCS = chunk(',"badFcs":true');
+const MESSAGE = chunk(',"message":');
+const NULL = chunk('null');
+const TRUE = chunk('true');
+const FALSE = chunk('false');
+/** The envelope's transport and address as chunks, for at most this many distinct strings of at most MAX_TEXT_CHUNK characters. */
+const MAX_TEXT_CHUNKS = 4096;
+const MAX_TEXT_CHUNK = 64;
 
 /** Escape of each ASCII byte in a JSON string: 0 = as is, else the character after the backslash ('u' = \u00XX). */
 const ESCAPE = new Uint8Array(128);
@@ -51,14 +76,15 @@ ESCAPE[0x22] = 0x22; // \"
 ESCAPE[0x5c] = 0x5c; // \\
 
 const keyCache = new Map<string, Uint8Array>();
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+const textChunks = new Map<string, Chunk>();
 /** Thrown inside the walk when a value needs JSON.stringify itself; caught in line(). Not an Error: no stack. */
 const UNUSUAL = { unusual: true };
 
 /** Appends JSONL lines (UTF-8) to a growing byte buffer. */
 export class JsonlWriter {
-  private buf: Uint8Array;
+  private buf!: Uint8Array;
+  /** The same bytes as buf, for chunk(). */
+  private view!: DataView;
   private pos = 0;
   /**
    * The last envelope written, kept in the buffer at [envAt, envAt + envLen) with the values it was written
@@ -76,7 +102,12 @@ export class JsonlWriter {
   private envBad: unknown;
 
   constructor(capacity = INITIAL_CAPACITY) {
-    this.buf = new Uint8Array(Math.max(capacity, 2 * SLACK));
+    this.use(new Uint8Array(Math.max(capacity, 2 * SLACK)));
+  }
+
+  private use(buf: Uint8Array): void {
+    this.buf = buf;
+    this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
 
   /** Bytes written and not yet taken. */
@@ -91,7 +122,7 @@ export class JsonlWriter {
    */
   take(next?: Uint8Array): Uint8Array {
     const out = this.buf.subarray(0, this.pos);
-    this.buf = next !== undefined && next !== this.buf && next.length >= 2 * SLACK ? next : new Uint8Array(this.buf.length);
+    this.use(next !== undefined && next !== this.buf && next.length >= 2 * SLACK ? next : new Uint8Array(this.buf.length));
     this.pos = 0;
     this.envAt = -1;
     return out;
@@ -169,7 +200,7 @@ export class JsonlWriter {
     this.line(r);
     const s = decoder.decode(this.buf.subarray(0, this.pos));
     this.pos = 0;
-    if (this.buf.length > SHRINK_ABOVE) this.buf = new Uint8Array(INITIAL_CAPACITY); // after a huge line
+    if (this.buf.length > SHRINK_ABOVE) this.use(new Uint8Array(INITIAL_CAPACITY)); // after a huge line
     return s;
   }
 
@@ -177,43 +208,43 @@ export class JsonlWriter {
   private envelope(r: ReceivedMessage): void {
     this.room(SLACK);
     if (r.t !== undefined) {
-      this.bytes(T_);
-      this.templated(r.t);
+      this.chunk(T_);
+      this.templated(r.t, TIME_DECIMALS);
       this.buf[this.pos++] = 0x2c; // ,
     } else {
       this.buf[this.pos++] = 0x7b; // {
     }
     if (r.frame !== undefined) {
-      this.bytes(FRAME);
-      this.templated(r.frame);
+      this.chunk(FRAME);
+      this.templated(r.frame, 0);
       this.buf[this.pos++] = 0x2c;
     }
-    this.bytes(TRANSPORT);
-    this.raw(String(r.transport));
+    this.chunk(TRANSPORT);
+    this.text(r.transport);
     this.room(SLACK);
-    this.bytes(MAC);
-    this.raw(String(r.mac));
+    this.chunk(MAC);
+    this.text(r.mac);
     this.room(SLACK);
     this.buf[this.pos++] = 0x22; // "
     if (r.rssi !== undefined) {
-      this.bytes(RSSI);
-      this.templated(r.rssi);
+      this.chunk(RSSI);
+      this.templated(r.rssi, 0);
     }
     if (r.channel !== undefined) {
-      this.bytes(CHANNEL);
-      this.templated(r.channel);
+      this.chunk(CHANNEL);
+      this.templated(r.channel, 0);
     }
     if (r.counter !== undefined) {
-      this.bytes(COUNTER);
-      this.templated(r.counter);
+      this.chunk(COUNTER);
+      this.templated(r.counter, 0);
     }
-    if (r.badFcs) this.bytes(BAD_FCS);
-    this.bytes(MESSAGE);
+    if (r.badFcs) this.chunk(BAD_FCS);
+    this.chunk(MESSAGE);
   }
 
-  /** An envelope value as a template literal writes it (String(v)). */
-  private templated(v: unknown): void {
-    if (typeof v === 'number') this.plainNumber(v);
+  /** An envelope value as a template literal writes it (String(v)); `decimals` as plainNumber's. */
+  private templated(v: unknown, decimals: number): void {
+    if (typeof v === 'number') this.plainNumber(v, decimals);
     else {
       this.raw(String(v));
       this.room(SLACK);
@@ -225,20 +256,20 @@ export class JsonlWriter {
     switch (typeof v) {
       case 'number':
         this.room(SLACK);
-        if (Number.isFinite(v)) this.plainNumber(v);
-        else this.bytes(NULL);
+        if (Number.isFinite(v)) this.plainNumber(v, 0);
+        else this.chunk(NULL);
         return true;
       case 'string':
         this.string(v);
         return true;
       case 'boolean':
         this.room(SLACK);
-        this.bytes(v ? TRUE : FALSE);
+        this.chunk(v ? TRUE : FALSE);
         return true;
       case 'object':
         if (v === null) {
           this.room(SLACK);
-          this.bytes(NULL);
+          this.chunk(NULL);
           return true;
         }
         if (depth >= MAX_DEPTH || typeof (v as { toJSON?: unknown }).toJSON === 'function') throw UNUSUAL;
@@ -259,27 +290,50 @@ export class JsonlWriter {
     }
   }
 
+  /**
+   * The own enumerable keys in JSON.stringify's order, walked with for-in (which V8 runs from the object's
+   * enum cache, reading each value by its field index: no key array, no keyed lookups); inherited keys are
+   * skipped as JSON.stringify skips them. A decoded form's keys come in its table's order, so each one is
+   * found at or just after the previous one's place in its shape, with its `"key":` bytes and the precision
+   * of its numbers; any other key gets its bytes from the key cache. (Only a getter that deletes or adds
+   * keys of its own object while being written could tell the walk from JSON.stringify's key snapshot.)
+   */
   private object(o: Record<string, unknown>, depth: number): void {
     this.room(SLACK);
     this.buf[this.pos++] = 0x7b; // {
-    const keys = Object.keys(o);
-    // A decoded form's `"key":` bytes are ready-made; other keys come from the key cache.
-    const known = knownShape(o.type, keys)?.bytes;
+    const type = o.type;
+    const shape = typeof type === 'string' ? SHAPES.get(type) : undefined;
+    let next = 0;
     let first = true;
-    for (let i = 0; i < keys.length; i++) first = this.field(first, known?.[i], keys[i]!, o[keys[i]!], depth);
+    for (const k in o) {
+      if (!hasOwn.call(o, k)) continue;
+      const v = o[k];
+      if (v === undefined || typeof v === 'function' || typeof v === 'symbol') continue;
+      this.room(SLACK);
+      const at = shape === undefined ? -1 : shape.find(k, next);
+      if (shape === undefined || at < 0) {
+        if (!first) this.buf[this.pos++] = 0x2c; // ,
+        first = false;
+        this.key(k);
+        this.value(v, depth);
+        continue;
+      }
+      next = at + 1;
+      if (at === TYPE_AT && v === shape.type) {
+        this.chunk(first ? shape.typeChunk : shape.commaTypeChunk); // "type":"location"
+      } else {
+        this.chunk(first ? shape.keyChunks[at]! : shape.commaKeyChunks[at]!);
+        if (typeof v === 'number') {
+          if (Number.isFinite(v)) this.plainNumber(v, shape.decimals[at]!);
+          else this.chunk(NULL);
+        } else {
+          this.value(v, depth);
+        }
+      }
+      first = false;
+    }
     this.room(1);
     this.buf[this.pos++] = 0x7d; // }
-  }
-
-  /** One `"key":value` of an object (with the comma before it unless first); returns the new `first`. */
-  private field(first: boolean, key: Uint8Array | undefined, name: string, v: unknown, depth: number): boolean {
-    if (v === undefined || typeof v === 'function' || typeof v === 'symbol') return first;
-    this.room(SLACK);
-    if (!first) this.buf[this.pos++] = 0x2c;
-    if (key !== undefined) this.bytes(key);
-    else this.key(name);
-    this.value(v, depth);
-    return false;
   }
 
   private array(a: readonly unknown[], depth: number): void {
@@ -288,7 +342,7 @@ export class JsonlWriter {
     for (let i = 0; i < a.length; i++) {
       this.room(SLACK);
       if (i) this.buf[this.pos++] = 0x2c;
-      if (!this.value(a[i], depth)) this.bytes(NULL);
+      if (!this.value(a[i], depth)) this.chunk(NULL);
     }
     this.room(1);
     this.buf[this.pos++] = 0x5d; // ]
@@ -313,9 +367,10 @@ export class JsonlWriter {
   /**
    * A number exactly as String() (and JSON.stringify, for finite ones) writes it: integers digit by digit;
    * fractions with few digits (the decoded forms' lat/lon, 0.5 m, 0.25 m/s, 0.1 s and µs timestamps) by the
-   * shortest-decimal rule; anything else through String(). Needs 25 bytes of room.
+   * shortest-decimal rule; anything else through String(). `decimals`: how many digits after the point the
+   * value most likely has (its field's resolution; 0 = no idea), tried first. Needs 25 bytes of room.
    */
-  private plainNumber(v: number): void {
+  private plainNumber(v: number, decimals: number): void {
     if ((v | 0) === v) {
       // int32 (and -0, which String() also writes as 0)
       if (v < 0) {
@@ -335,7 +390,7 @@ export class JsonlWriter {
       }
       return;
     }
-    if (!this.shortDecimal(v)) {
+    if (!this.shortDecimal(v, decimals)) {
       const s = String(v);
       const buf = this.buf;
       for (let i = 0; i < s.length; i++) buf[this.pos++] = s.charCodeAt(i);
@@ -344,12 +399,12 @@ export class JsonlWriter {
 
   /** A non-negative safe integer's digits. */
   private digits(n: number): void {
-    const buf = this.buf;
-    if (n < 10) {
-      buf[this.pos++] = 0x30 + n;
+    if (n <= INT32_MAX) {
+      this.digits32(n | 0);
       return;
     }
-    let count = 2;
+    const buf = this.buf;
+    let count = 10; // beyond int32: at least 10 digits
     while (count < 16 && n >= POW10[count]!) count++;
     if (count === 16) for (let m = Math.floor(n / 1e15); m >= 10; m = Math.floor(m / 10)) count++;
     let p = this.pos + count;
@@ -361,43 +416,42 @@ export class JsonlWriter {
     } while (n > 0);
   }
 
+  /** A non-negative int32's digits, in int32 arithmetic (the JIT turns the division by 10 into a multiplication). */
+  private digits32(n: number): void {
+    const buf = this.buf;
+    let p = this.pos + digitCount(n);
+    this.pos = p;
+    do {
+      const q = (n / 10) | 0;
+      buf[--p] = 0x30 + n - q * 10;
+      n = q;
+    } while (n !== 0);
+  }
+
   /**
    * Writes v when it is s / 10^k for an integer s with |s| < 2^51 and k <= 15, for 1e-6 <= |v|, with the
    * smallest such k. Then that decimal is what String(v) prints: division by an exact power of ten is
    * correctly rounded, so s / 10^k === v means the decimal rounds to v; and decimals with k digits after
    * the point lie 10^-k > 2 ulp(v) apart, so no other (or shorter) decimal rounds to v. ECMAScript
-   * Number::toString prints values from 1e-6 up to 1e21 in that plain positional form. Most values are
-   * tried once, with 7 digits (or fewer for large values), their trailing zeros then dropped.
+   * Number::toString prints values from 1e-6 up to 1e21 in that plain positional form. Any k that works
+   * gives the smallest once trailing zeros are dropped, so most values are tried once: with `decimals`
+   * digits (their field's), else with 1; then the search of decimalPlaces().
    */
-  private shortDecimal(v: number): boolean {
+  private shortDecimal(v: number, decimals: number): boolean {
     const a = v < 0 ? -v : v;
     if (!(a >= 1e-6)) return false; // also NaN
-    // One digit after the point (x.5 m, tenths of seconds) is the commonest case: try it first.
-    let k = 1;
-    let p = 10;
+    let k = decimals > 0 ? decimals : 1;
+    let p = POW10[k]!;
     let s = Math.round(a * p);
-    if (s >= TWO_POW_51) return false;
-    if (s / p !== a) {
-      // Then 7 digits (positions), or as many as keep a * 10^k below 2^51; trailing zeros dropped below.
-      k = 7;
-      p = 1e7;
-      while (a * p >= TWO_POW_51) {
-        k--;
-        p /= 10; // exact: powers of ten up to 1e22 are doubles
-      }
-      if (k < 2) return false;
+    if (s >= TWO_POW_51 || s / p !== a) {
+      k = decimalPlaces(a);
+      if (k < 0) return false;
+      p = POW10[k]!;
       s = Math.round(a * p);
-      if (s / p !== a) {
-        if (k < 7) return false;
-        // more than 7 digits after the point (or not a short decimal at all)
-        for (;;) {
-          if (++k > 15) return false;
-          p *= 10;
-          s = Math.round(a * p);
-          if (s >= TWO_POW_51) return false;
-          if (s / p === a) break;
-        }
-      }
+    }
+    if (s <= INT32_MAX) {
+      this.scaledInt32(v < 0, s | 0, k);
+      return true;
     }
     let ip = Math.floor(s / p);
     let frac = s - ip * p;
@@ -409,23 +463,31 @@ export class JsonlWriter {
       frac -= p;
     }
     if (frac === 0) return false; // an integer too large to be safe: String() decides
-    if (frac < 0x7fffffff) {
-      // int32 arithmetic (k <= 7 here, or a fraction that small anyway)
+    const buf = this.buf;
+    if (v < 0) buf[this.pos++] = 0x2d; // -
+    if (frac <= INT32_MAX) {
+      // int32 arithmetic (k <= 9 here, or a fraction that small anyway)
       let f = frac | 0;
       while (f % 10 === 0) {
         f = (f / 10) | 0;
         k--;
       }
-      frac = f;
-    } else {
-      while (frac % 10 === 0) {
-        frac /= 10;
-        k--;
+      this.digits(ip);
+      buf[this.pos++] = 0x2e; // .
+      let q = this.pos + k;
+      this.pos = q;
+      for (let i = 0; i < k; i++) {
+        const d = (f / 10) | 0;
+        buf[--q] = 0x30 + f - d * 10;
+        f = d;
       }
+      return true;
     }
-    if (v < 0) this.buf[this.pos++] = 0x2d;
+    while (frac % 10 === 0) {
+      frac /= 10;
+      k--;
+    }
     this.digits(ip);
-    const buf = this.buf;
     buf[this.pos++] = 0x2e; // .
     let q = this.pos + k;
     this.pos = q;
@@ -435,6 +497,41 @@ export class JsonlWriter {
       frac = d;
     }
     return true;
+  }
+
+  /**
+   * The decimal n / 10^k (n a positive int32 that is not a multiple of 10^k: v is no integer), written
+   * with its trailing zeros dropped, in one pass over n's digits: "45.1234567", "0.05".
+   */
+  private scaledInt32(negative: boolean, n: number, k: number): void {
+    while (n % 10 === 0) {
+      n = (n / 10) | 0;
+      k--;
+    }
+    const buf = this.buf;
+    if (negative) buf[this.pos++] = 0x2d; // -
+    const count = digitCount(n);
+    if (count <= k) {
+      // 0.00ddd
+      buf[this.pos++] = 0x30;
+      buf[this.pos++] = 0x2e;
+      for (let i = count; i < k; i++) buf[this.pos++] = 0x30;
+      this.digits32(n);
+      return;
+    }
+    let p = this.pos + count + 1;
+    this.pos = p;
+    for (let i = 0; i < k; i++) {
+      const q = (n / 10) | 0;
+      buf[--p] = 0x30 + n - q * 10;
+      n = q;
+    }
+    buf[--p] = 0x2e; // .
+    do {
+      const q = (n / 10) | 0;
+      buf[--p] = 0x30 + n - q * 10;
+      n = q;
+    } while (n !== 0);
   }
 
   /** A JSON string with JSON.stringify's escapes, encoded as UTF-8. */
@@ -481,6 +578,21 @@ export class JsonlWriter {
     this.pos = p;
   }
 
+  /** The transport or address: raw(String(v)), from the chunk cache for short strings (a capture has a few hundred of them). */
+  private text(v: unknown): void {
+    if (typeof v !== 'string' || v.length > MAX_TEXT_CHUNK) {
+      this.raw(String(v));
+      return;
+    }
+    let c = textChunks.get(v);
+    if (c === undefined) {
+      if (textChunks.size >= MAX_TEXT_CHUNKS) textChunks.clear();
+      textChunks.set(v, (c = chunk(v)));
+    }
+    this.room(MAX_TEXT_CHUNK * 3 + 4);
+    this.chunk(c);
+  }
+
   /** Text that needs no escaping (transport, address, JSON.stringify output), as UTF-8. */
   private raw(s: string): void {
     this.room(s.length * 3);
@@ -496,6 +608,15 @@ export class JsonlWriter {
       buf[p++] = c;
     }
     this.pos = p;
+  }
+
+  /** A chunk's bytes (and up to 3 more after them, overwritten by what comes next); needs length + 3 bytes of room. */
+  private chunk(c: Chunk): void {
+    const view = this.view;
+    const words = c.words;
+    let p = this.pos;
+    for (let i = 0; i < words.length; i++, p += 4) view.setInt32(p, words[i]!, true);
+    this.pos += c.length;
   }
 
   private bytes(b: Uint8Array): void {
@@ -515,39 +636,95 @@ export class JsonlWriter {
     if (this.pos + n <= this.buf.length) return;
     const grown = new Uint8Array(Math.max(this.buf.length * 2, this.pos + n + SLACK));
     grown.set(this.buf.subarray(0, this.pos));
-    this.buf = grown;
+    this.use(grown);
   }
 }
 
 /**
- * The decoded forms' key lists, from the message tables (messages/*-meta.ts): each type's keys without its
- * optional ones, and with them. A message whose Object.keys() is exactly one of these gets its `"key":`
- * bytes from here; any other object goes through the key cache: the output is the same, only slower.
+ * A decoded form's keys in order, from its message table (messages/*-meta.ts), optional ones included: each
+ * key's `"key":` bytes and the digits after the point its numbers have (from the field's resolution).
  */
-interface Shape {
-  keys: readonly string[];
-  bytes: Uint8Array[];
-}
+class Shape {
+  readonly type: string;
+  readonly keys: readonly string[];
+  /** `"key":`, and `,"key":` for any key but the first. */
+  readonly keyChunks: readonly Chunk[];
+  readonly commaKeyChunks: readonly Chunk[];
+  /** `"type":"<type>"`, the `type` key with its value, and with a comma before it. */
+  readonly typeChunk: Chunk;
+  readonly commaTypeChunk: Chunk;
+  readonly decimals: readonly number[];
 
-const keyBytes = (k: string): Uint8Array => encoder.encode(JSON.stringify(k) + ':');
-/** Candidate shapes by the message's `type`. */
-const SHAPE_TABLE = new Map<string, Shape[]>();
-for (const meta of SINGLE_MESSAGE_META) {
-  const shapes = [fieldOrder(meta, false), fieldOrder(meta, true)].map((keys) => ({ keys, bytes: keys.map(keyBytes) }));
-  SHAPE_TABLE.set(meta.type, shapes[0]!.keys.length === shapes[1]!.keys.length ? [shapes[0]!] : shapes);
-}
-
-/** The decoded shape these keys are, in this order, for a message of `type`; else undefined. */
-function knownShape(type: unknown, keys: readonly string[]): Shape | undefined {
-  if (typeof type !== 'string') return undefined;
-  const candidates = SHAPE_TABLE.get(type);
-  if (candidates === undefined) return undefined;
-  outer: for (const c of candidates) {
-    if (c.keys.length !== keys.length) continue;
-    for (let i = 0; i < keys.length; i++) if (c.keys[i] !== keys[i]) continue outer;
-    return c;
+  constructor(meta: SomeMessageMeta) {
+    this.type = meta.type;
+    this.keys = fieldOrder(meta, true);
+    this.keyChunks = this.keys.map((k) => chunk(quotedKey(k)));
+    this.commaKeyChunks = this.keys.map((k) => chunk(',' + quotedKey(k)));
+    this.typeChunk = chunk(quotedKey('type') + JSON.stringify(meta.type));
+    this.commaTypeChunk = chunk(',' + quotedKey('type') + JSON.stringify(meta.type));
+    this.decimals = this.keys.map((k) => decimalsOf(meta.fields[k]?.resolution));
   }
-  return undefined;
+
+  /** Where key k is, looking from `from` on (keys come in order, optional ones may be missing); -1 if not there. */
+  find(k: string, from: number): number {
+    const keys = this.keys;
+    for (let i = from; i < keys.length; i++) if (keys[i] === k) return i;
+    return -1;
+  }
+}
+
+const quotedKey = (k: string): string => JSON.stringify(k) + ':';
+const keyBytes = (k: string): Uint8Array => encoder.encode(quotedKey(k));
+
+/** Digits after the point of multiples of `resolution` (0.25 -> 2, 1e-7 -> 7); 0 for whole numbers or none given. */
+function decimalsOf(resolution: number | undefined): number {
+  if (resolution === undefined) return 0;
+  for (let k = 0; k <= 15; k++) {
+    const x = resolution * POW10[k]!;
+    if (Math.abs(x - Math.round(x)) < 1e-9 * Math.max(1, x)) return k;
+  }
+  return 0;
+}
+
+/** The decoded forms' shapes by their `type`; fieldOrder() puts `type` first. */
+const SHAPES = new Map<string, Shape>(SINGLE_MESSAGE_META.map((meta) => [meta.type, new Shape(meta)]));
+const TYPE_AT = 0;
+const hasOwn = Object.prototype.hasOwnProperty;
+
+/** How many decimal digits a non-negative int32 has (its bit length gives it within one). */
+function digitCount(n: number): number {
+  if (n < 10) return 1;
+  const t = ((32 - Math.clz32(n)) * 1233) >>> 12;
+  return n < POW10[t]! ? t : t + 1;
+}
+
+/**
+ * Digits after the point (1..15) with which a (>= 1e-6) is s / 10^k, s < 2^51; -1 when there are none
+ * (then String() writes it). Tries 1 (x.5 m, tenths of seconds), then 7 (positions), or as many as keep
+ * a * 10^k below 2^51, then 8..15.
+ */
+function decimalPlaces(a: number): number {
+  let s = Math.round(a * 10);
+  if (s >= TWO_POW_51) return -1;
+  if (s / 10 === a) return 1;
+  let k = 7;
+  let p = 1e7;
+  while (a * p >= TWO_POW_51) {
+    k--;
+    p /= 10; // exact: powers of ten up to 1e22 are doubles
+  }
+  if (k < 2) return -1;
+  s = Math.round(a * p);
+  if (s / p === a) return k;
+  if (k < 7) return -1;
+  // more than 7 digits after the point (or not a short decimal at all)
+  for (;;) {
+    if (++k > 15) return -1;
+    p *= 10;
+    s = Math.round(a * p);
+    if (s >= TWO_POW_51) return -1;
+    if (s / p === a) return k;
+  }
 }
 
 function unicodeEscape(buf: Uint8Array, p: number, c: number): number {

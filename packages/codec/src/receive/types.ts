@@ -33,6 +33,12 @@ export interface ReceivedMessage {
   /** The message counter in front of the message or pack (absent for DJI and French elements). */
   counter?: number;
   message: ReceivedPayload;
+  /**
+   * Only with keepBytes: the Open Drone ID bytes the message came in, without the counter — the 25-byte
+   * message itself, or the whole message pack it is a member of (one array shared by the pack's members). What
+   * DRIP signs and hashes are these bytes, not a re-encoding.
+   */
+  bytes?: Uint8Array;
   /** Only with keepBadFcs: the frame's CRC/FCS failed, so every byte is suspect. */
   badFcs?: true;
 }
