@@ -29,8 +29,9 @@ export default defineConfig({
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     // CI reads a plain "N passed, N failed" closing line; the default reporter still shows everything.
     reporters: ['default', './test/support/summary-reporter.ts'],
-    // The built programs are tested as users run them: compiled once, before any test file.
-    globalSetup: ['./test/support/build-once.ts'],
+    // The built programs are tested as users run them: compiled once, before any test file. ODID_HOME is a
+    // temporary directory for the run (the receiver's key is never made in the user's home).
+    globalSetup: ['./test/support/build-once.ts', './test/support/odid-home.ts'],
     testTimeout: 60_000,
     pool: 'forks',
   },

@@ -7,14 +7,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DecodeError, EncodeError, ToolkitError } from '@odid/codec';
+import { DecodeError, DecompressError, EncodeError, ToolkitError } from '@odid/codec';
 import { FileTooLargeError, OutputPathError, UsageError } from '@odid/commands';
 import { createPositionSource, ManualClock, NmeaError, PositionSourceError, PositionSpecError, RouteError } from '@odid/position';
 import { IdentityError } from '@odid/transmitter';
+import { TrustError } from '@odid/trust';
 import { RadioError } from '@odid/broadcaster';
-import { AllowListError, BleSourceError, RecordingError, WifiSourceError, ZonesError, findOutputScheme } from '@odid/receiver';
+import { AllowListError, BleSourceError, ReceiverKeyError, MqttError, MqttWireError, RecordingError, SpoolError, WifiSourceError, ZonesError, findOutputScheme } from '@odid/receiver';
 import { HciCapabilityError, HciError, HciOpenError, HciParameterError } from '../../packages/broadcaster/src/radios/hci/errors.js';
 import { ReturnParametersError } from '../../packages/broadcaster/src/radios/hci/events.js';
+import { CborItemError } from '../../packages/receiver/src/outputs/cbor-items.js';
 import { repoRoot } from '../support/fixtures.js';
 
 /** One of each, made with the arguments its package gives it. */
@@ -22,6 +24,9 @@ const samples: Record<string, ToolkitError> = {
   ToolkitError: new ToolkitError('no-transport', 'no transport could start', { fix: 'use --pcapng FILE' }),
   DecodeError: new DecodeError('truncated', 3, 'need 25 bytes', 'pack[1]'),
   EncodeError: new EncodeError('out-of-range', 'location.speedHorizontal', 300, '0..254.25'),
+  DecompressError: new DecompressError('corrupt', 'gzip', 1234, 'bad block type 3'),
+  CborItemError: new CborItemError(17, 'reserved additional information 28 for major type 0'),
+  ReceiverKeyError: new ReceiverKeyError('no-key', '/var/lib/odid/receiver-key.pem', 'no key file there', 'give --key FILE'),
   UsageError: new UsageError('bad-value', '--speed must be a number > 0 (got "0")'),
   OutputPathError: new OutputPathError('exists', '--record x.cbor', 'already exists (9 bytes)', 'give --force to overwrite it, or another name'),
   FileTooLargeError: new FileTooLargeError(1 << 20, 'configs are a few hundred bytes'),
@@ -41,6 +46,10 @@ const samples: Record<string, ToolkitError> = {
   ZonesError: new ZonesError('not-json', 'zones.geojson', 'not valid JSON: line 1, column 1: unexpected end'),
   AllowListError: new AllowListError('invalid', 'allow.csv', 'line 2: a quoted cell is not closed'),
   RecordingError: new RecordingError('unsupported-version', 0, 'recording version 9 is newer than this reader (1)', 'update the receiver'),
+  MqttError: new MqttError('bad-credentials', 'the broker refused user "rx": wrong user name or password', { subject: 'mqtt://127.0.0.1:1883', fix: 'check --mqtt-user and the password' }),
+  MqttWireError: new MqttWireError('unsupported-version', 'frames message has schema version 2; this hub reads version 1'),
+  SpoolError: new SpoolError('write-failed', 'cannot write to the spool (ENOSPC): its frames are dropped and counted', '/var/spool/odid'),
+  TrustError: new TrustError('exists', 'keys/ua.key.pem', 'already exists', 'give --force to replace it, or another name'),
 };
 
 /** Every `class NameError extends Base` in the packages' sources. */

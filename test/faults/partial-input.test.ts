@@ -48,7 +48,10 @@ describe('rid-scan --replay of a recording cut short', () => {
   it('cut inside the last frame: all the others come through', () => {
     const bytes = readFileSync(recording);
     const cut = work.file('cut-end.cbor');
-    writeFileSync(cut, bytes.subarray(0, bytes.length - 5));
+    // rid-scan's recordings end with their closing seal ({ "kind": "seal", ... }): the last frame is just before it.
+    const closingSeal = bytes.lastIndexOf(Buffer.from([0x64, ...Buffer.from('kind'), 0x64, ...Buffer.from('seal')]));
+    expect(closingSeal).toBeGreaterThan(0);
+    writeFileSync(cut, bytes.subarray(0, closingSeal - 8));
     const r = run('rid-scan', ['--replay', cut, '--fast', '--once', '--json']);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/cut short/);

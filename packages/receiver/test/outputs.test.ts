@@ -635,7 +635,7 @@ describe('recording (CBOR sequence)', () => {
     };
     expect(errorOf(new Uint8Array(0)).code).toBe('not-a-recording');
     expect(errorOf(enc.encode({ hello: 1 })).code).toBe('not-a-recording');
-    expect(errorOf(enc.encode({ format: 'odid-recording', version: 2 }))).toMatchObject({ code: 'unsupported-version', message: expect.stringMatching(/newer/) });
+    expect(errorOf(enc.encode({ format: 'odid-recording', version: 3 }))).toMatchObject({ code: 'unsupported-version', message: expect.stringMatching(/newer/) });
     const bad = concat([enc.encode({ format: 'odid-recording', version: 1 }), enc.encode({ t: 'soon', linkType: 1, data: new Uint8Array(1) })]);
     expect(errorOf(bad)).toMatchObject({ code: 'bad-record', item: 1 });
     // Extension items (with a string `kind`) are skipped.

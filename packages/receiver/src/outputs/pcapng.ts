@@ -34,7 +34,7 @@ export function createPcapngOutput(sink: Sink<Uint8Array>, opts: PcapngOutputOpt
         interfaces.set(frame.linkType, (id = idb.id));
         sink.write(idb.bytes);
       }
-      sink.write(writer.packet(id, frame.t, frame.data));
+      sink.write(writer.packet(id, frame.t, frame.data, frame.originalLength !== undefined ? { originalLength: frame.originalLength } : {}));
     },
     async close() {
       if (closed) return;

@@ -4,18 +4,26 @@
  * decode path as live frames, so a recording reproduces a session exactly.
  *
  * Layout: a header map `{ format: "odid-recording", version: 1, created?, application? }`, then one map per
- * frame `{ t, linkType, data }` (t seconds since the Unix epoch as a CBOR float or integer, data a plain byte
- * string). Maps have string keys and no cbor-x records or tags, so any CBOR decoder reads the file. Items
+ * frame `{ t, linkType, data, originalLength? }` (t seconds since the Unix epoch as a CBOR float or integer,
+ * data a plain byte string; originalLength only for a frame its capture cut short, so an FCS it lost is
+ * known to be missing, not bad). Maps have string keys and no cbor-x records or tags, so any CBOR decoder reads the file. Items
  * with a string `kind` are extensions this version skips.
+ *
+ * Version 2 is the evidence format rid-scan writes (recording-chain.ts): the same layout, with a hash chain
+ * (`seq`, `prev` in every record) and signed `seal` items. This reader replays both; rid-verify checks the
+ * chain and the seals (recording-verify.ts).
  */
 
-import * as cbor from 'cbor-x';
 import { Decoder, Encoder } from 'cbor-x';
 import { ToolkitError } from '@odid/codec';
+import { CborItemError, CborItemSplitter, RECORD_LIMITS } from './cbor-items.js';
 import { endSink, type FrameOutput, type RawFrame, type Sink } from './types.js';
 
 export const RECORDING_FORMAT = 'odid-recording';
+/** The plain format createRecordingWriter writes (the map page's session recording). */
 export const RECORDING_VERSION = 1;
+/** The evidence format (hash chain and seals) rid-scan --record writes: the newest this reader replays. */
+export const EVIDENCE_RECORDING_VERSION = 2;
 
 export interface RecordingHeader {
   format: typeof RECORDING_FORMAT;
@@ -24,6 +32,10 @@ export interface RecordingHeader {
   created?: number;
   /** What wrote it. */
   application?: string;
+  /** Version 2: the software and its version ("@odid/receiver 0.1.0 (Node v20.19.0)"). */
+  software?: string;
+  /** Version 2: the receiver's raw Ed25519 public key, whose private half signs the seals. */
+  publicKey?: Uint8Array;
 }
 
 export interface RecordingWriterOptions {
@@ -50,12 +62,12 @@ export class RecordingError extends ToolkitError {
 }
 
 // Plain RFC 8949 output: no cbor-x record extension, byte strings untagged.
-const encoderOptions = { useRecords: false, tagUint8Array: false } as const;
-const decoderOptions = { useRecords: false, mapsAsObjects: true } as const;
+export const RECORDING_ENCODER_OPTIONS = { useRecords: false, tagUint8Array: false } as const;
+export const RECORDING_DECODER_OPTIONS = { useRecords: false, mapsAsObjects: true } as const;
 
 /** Writes the header at once (an empty recording is still a valid one), then one item per frame. */
 export function createRecordingWriter(sink: Sink<Uint8Array>, opts: RecordingWriterOptions = {}): FrameOutput {
-  const encoder = new Encoder(encoderOptions);
+  const encoder = new Encoder(RECORDING_ENCODER_OPTIONS);
   const header: RecordingHeader = { format: RECORDING_FORMAT, version: RECORDING_VERSION };
   if (opts.created !== undefined) header.created = opts.created;
   if (opts.application !== undefined) header.application = opts.application;
@@ -65,7 +77,7 @@ export function createRecordingWriter(sink: Sink<Uint8Array>, opts: RecordingWri
     write(frame) {
       if (closed) throw new ToolkitError('closed', 'recording is closed');
       checkFrame(frame);
-      sink.write(encoder.encode({ t: frame.t, linkType: frame.linkType, data: frame.data }));
+      sink.write(encoder.encode(frameRecord(frame)));
     },
     async close() {
       if (closed) return;
@@ -85,48 +97,28 @@ export interface RecordingReadOptions {
 }
 
 /**
- * cbor-x's chunked decoder (documented in its README, missing from its type declarations). Unlike
- * DecoderStream, which drops values still buffered when the input ends inside the next one, it yields every
- * whole value before reporting the cut.
+ * Reads a recording from chunks (a file stream, say), yielding its frames in order with bounded memory. Items
+ * are cut from the bytes by their own lengths (cbor-items.ts) and each is decoded whole, so the frames read
+ * never depend on how the bytes arrive, and every whole record before damage is read.
  */
-const decodeIter = (cbor as unknown as {
-  decodeIter(chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, options: object): AsyncIterable<unknown> | Iterable<unknown>;
-}).decodeIter;
-
-/** Reads a recording from chunks (a file stream, say), yielding its frames in order with bounded memory. */
 export async function* readRecording(
   source: AsyncIterable<Uint8Array> | Iterable<Uint8Array> | Uint8Array,
   opts: RecordingReadOptions = {},
 ): AsyncGenerator<RawFrame> {
   const items = new ItemReader(opts);
-  try {
-    for await (const value of decodeIter(source instanceof Uint8Array ? [source] : source, decoderOptions)) {
-      const frame = items.take(value);
-      if (frame) yield frame;
-    }
-  } catch (e) {
-    items.failed(e);
+  const splitter = new CborItemSplitter(RECORD_LIMITS);
+  for await (const chunk of source instanceof Uint8Array ? [source] : source) {
+    for (const frame of items.takeAll(splitter, chunk)) yield frame;
   }
-  items.finished();
+  items.finished(splitter.pending);
 }
 
-/** Reads a whole recording held in memory. */
+/** Reads a whole recording held in memory (the same reading as readRecording's). */
 export function* readRecordingSync(bytes: Uint8Array, opts: RecordingReadOptions = {}): Generator<RawFrame> {
   const items = new ItemReader(opts);
-  let values: unknown[] = [];
-  let error: unknown;
-  try {
-    if (bytes.length) values = (new Decoder(decoderOptions).decodeMultiple(bytes) as unknown[] | undefined) ?? [];
-  } catch (e) {
-    error = e;
-    values = ((e as { values?: unknown[] }).values ?? []) as unknown[];
-  }
-  for (const v of values) {
-    const frame = items.take(v);
-    if (frame) yield frame;
-  }
-  if (error !== undefined) items.failed(error);
-  items.finished();
+  const splitter = new CborItemSplitter(RECORD_LIMITS);
+  yield* items.takeAll(splitter, bytes);
+  items.finished(splitter.pending);
 }
 
 /** Checks items one by one: header first, then frames. */
@@ -145,49 +137,85 @@ class ItemReader {
     }
     if (!isObject(value)) throw new RecordingError('bad-record', i, `item ${i} is not a map`);
     if (typeof value.kind === 'string') return undefined;
-    const { t, linkType, data } = value;
+    const { t, linkType, data, originalLength } = value;
     if (typeof t !== 'number' || !Number.isFinite(t) || !Number.isInteger(linkType) || !(data instanceof Uint8Array)) {
       throw new RecordingError('bad-record', i, `item ${i} is not a frame { t: number, linkType: integer, data: bytes }`);
     }
     // A copy: decoded byte strings may be views of the decoder's chunk buffers.
-    return { t, linkType: linkType as number, data: new Uint8Array(data) };
+    const frame: RawFrame = { t, linkType: linkType as number, data: new Uint8Array(data) };
+    if (originalLength !== undefined) {
+      if (!Number.isInteger(originalLength) || (originalLength as number) <= data.length || (originalLength as number) > 0xffffffff) {
+        throw new RecordingError('bad-record', i, `item ${i}: originalLength ${String(originalLength)} is not an integer above the ${data.length} bytes kept`);
+      }
+      frame.originalLength = originalLength as number;
+    }
+    return frame;
   }
 
-  failed(e: unknown): void {
-    if (e instanceof RecordingError) throw e;
-    const err = e as { incomplete?: boolean; message?: string };
-    if (err?.incomplete) {
+  /** The frames of the items `chunk` completes. */
+  *takeAll(splitter: CborItemSplitter, chunk: Uint8Array): Generator<RawFrame> {
+    let items: Generator<Uint8Array>;
+    try {
+      items = splitter.push(chunk);
+      for (let item = items.next(); !item.done; item = items.next()) {
+        const frame = this.take(this.decode(item.value));
+        if (frame) yield frame;
+      }
+    } catch (e) {
+      if (!(e instanceof CborItemError)) throw e;
+      if (this.index === 0) throw new RecordingError('not-a-recording', 0, `not a Remote ID recording: the first item is not CBOR (${e.reason})`);
+      throw new RecordingError('malformed', this.index, `item ${this.index} is not valid CBOR: ${e.reason}`);
+    }
+  }
+
+  /** One whole item's value. */
+  private decode(item: Uint8Array): unknown {
+    try {
+      return new Decoder(RECORDING_DECODER_OPTIONS).decode(item);
+    } catch (e) {
+      throw new RecordingError(this.index === 0 ? 'not-a-recording' : 'malformed', this.index, `item ${this.index} is not valid CBOR: ${(e as Error)?.message ?? String(e)}`);
+    }
+  }
+
+  /** The input ended, `pending` bytes into an item not yet whole. */
+  finished(pending: number): void {
+    if (pending > 0) {
       const detail = `the recording ends inside item ${this.index} (${this.index === 0 ? 'the header' : 'a frame'}): cut short`;
       if (this.opts.onTruncated && this.header) return this.opts.onTruncated(detail);
       throw new RecordingError('truncated', this.index, detail);
     }
-    throw new RecordingError('malformed', this.index, `item ${this.index} is not valid CBOR: ${err?.message ?? String(e)}`);
-  }
-
-  finished(): void {
     if (!this.header) throw new RecordingError('not-a-recording', 0, 'empty input: a recording starts with its header');
   }
 }
 
-function checkHeader(value: unknown): RecordingHeader {
+/** Item 0 of a recording: its header, or a RecordingError saying why it is not one this reader takes. */
+export function checkHeader(value: unknown): RecordingHeader {
   if (!isObject(value) || value.format !== RECORDING_FORMAT) {
     throw new RecordingError('not-a-recording', 0, `not a Remote ID recording: the first item must be a header with format "${RECORDING_FORMAT}"`);
   }
   const version = value.version;
   if (!Number.isInteger(version) || (version as number) < 1) throw new RecordingError('not-a-recording', 0, `header version ${String(version)} is not a positive integer`);
-  if ((version as number) > RECORDING_VERSION) {
-    throw new RecordingError('unsupported-version', 0, `recording version ${String(version)} is newer than this reader (${RECORDING_VERSION})`, 'update the receiver');
+  if ((version as number) > EVIDENCE_RECORDING_VERSION) {
+    throw new RecordingError('unsupported-version', 0, `recording version ${String(version)} is newer than this reader (${EVIDENCE_RECORDING_VERSION})`, 'update the receiver');
   }
   const header: RecordingHeader = { format: RECORDING_FORMAT, version: version as number };
   if (typeof value.created === 'number') header.created = value.created;
   if (typeof value.application === 'string') header.application = value.application;
+  if (typeof value.software === 'string') header.software = value.software;
+  if (value.publicKey instanceof Uint8Array) header.publicKey = new Uint8Array(value.publicKey);
   return header;
 }
 
-function checkFrame(f: RawFrame): void {
+/** A frame as recorded (the keys of a record, in order; the evidence format appends its chain fields). */
+export function frameRecord(f: RawFrame): { t: number; linkType: number; data: Uint8Array; originalLength?: number } {
+  return f.originalLength !== undefined && f.originalLength > f.data.length ? { t: f.t, linkType: f.linkType, data: f.data, originalLength: f.originalLength } : { t: f.t, linkType: f.linkType, data: f.data };
+}
+
+/** What every writer checks of a frame before recording it (a RangeError or TypeError: a caller's bug). */
+export function checkFrame(f: RawFrame): void {
   if (typeof f.t !== 'number' || !Number.isFinite(f.t)) throw new RangeError(`recording: frame time must be a finite number of seconds, got ${f.t}`);
   if (!Number.isInteger(f.linkType) || f.linkType < 0 || f.linkType > 0xffffffff) throw new RangeError(`recording: linkType must be an unsigned integer, got ${f.linkType}`);
   if (!(f.data instanceof Uint8Array)) throw new TypeError('recording: frame data must be a Uint8Array');
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
+export const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);

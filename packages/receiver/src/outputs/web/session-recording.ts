@@ -13,7 +13,10 @@ import type { RawFrame } from '../../sources/types.js';
  */
 export const SESSION_RECORDING_MAX_BYTES = 16 * 1024 * 1024;
 
-/** A block of the session's frames: each frame as t (float64), linkType and length (uint32), then its bytes. */
+/**
+ * A block of the session's frames: each frame as t (float64), linkType, length and original length (uint32;
+ * 0 when the capture kept it whole), then its bytes.
+ */
 interface Block {
   bytes: Uint8Array;
   view: DataView;
@@ -22,7 +25,7 @@ interface Block {
 }
 
 /** Bytes before each frame's own in a block. */
-const FRAME_HEAD = 16;
+const FRAME_HEAD = 20;
 /** Frames encoded per step of an export, between which the receiver gets on with its frames. */
 const EXPORT_STEP_FRAMES = 5_000;
 
@@ -59,6 +62,7 @@ export class SessionRecording {
     b.view.setFloat64(b.used, f.t, true);
     b.view.setUint32(b.used + 8, f.linkType, true);
     b.view.setUint32(b.used + 12, f.data.length, true);
+    b.view.setUint32(b.used + 16, f.originalLength ?? 0, true);
     b.bytes.set(f.data, b.used + FRAME_HEAD);
     b.used += need;
     b.frames++;
@@ -98,7 +102,10 @@ export class SessionRecording {
       for (const { bytes, view, end } of held) {
         for (let at = 0; at < end; ) {
           const length = view.getUint32(at + 12, true);
-          writer.write({ t: view.getFloat64(at, true), linkType: view.getUint32(at + 8, true), data: bytes.subarray(at + FRAME_HEAD, at + FRAME_HEAD + length) });
+          const frame: RawFrame = { t: view.getFloat64(at, true), linkType: view.getUint32(at + 8, true), data: bytes.subarray(at + FRAME_HEAD, at + FRAME_HEAD + length) };
+          const originalLength = view.getUint32(at + 16, true);
+          if (originalLength > length) frame.originalLength = originalLength;
+          writer.write(frame);
           at += FRAME_HEAD + length;
           if (++step % EXPORT_STEP_FRAMES === 0) await new Promise((r) => setImmediate(r));
         }
