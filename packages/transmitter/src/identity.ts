@@ -49,6 +49,11 @@ export interface Identity {
   };
   /** For operatorLocation "fixed": where the operator is. */
   operatorPosition?: { latitude: number; longitude: number; altitudeGeo?: number };
+  /**
+   * DRIP (drip.ts): the files to sign with — the UA's private key and its HDA's endorsement — as the config
+   * names them (rid-broadcast reads them, relative to the config file). Only their names: no key is read here.
+   */
+  drip?: { key: string; endorsement: string };
 }
 
 /** A configuration that cannot be broadcast: the field at fault and what is wrong with it ("identity: FIELD: REASON"). */
@@ -255,6 +260,11 @@ export function loadIdentity(raw: unknown): Identity {
     if (a.radius !== undefined) identity.system.areaRadius = num('area.radius', a.radius, AREA_RADIUS_FIELD.min, AREA_RADIUS_FIELD.max);
     if (a.ceiling !== undefined) identity.system.areaCeiling = num('area.ceiling', a.ceiling, ALT.min, ALT.max);
     if (a.floor !== undefined) identity.system.areaFloor = num('area.floor', a.floor, ALT.min, ALT.max);
+  }
+
+  if (c.drip !== undefined) {
+    const d = mapping('drip', c.drip, '{ key: UA.key.pem, endorsement: HDA-UA.json }');
+    identity.drip = { key: str('drip.key', d.key), endorsement: str('drip.endorsement', d.endorsement) };
   }
 
   if (identity.system.operatorLocationType === OPERATOR_LOCATION.fixed) {

@@ -8,10 +8,31 @@
  * - the other transports send a message pack each period: Basic IDs, Location, Self-ID, System, Operator
  *   ID, and as many authentication pages as still fit (at most 9 members), in turn.
  * Counters: +1 (mod 256) per transmitted frame, per message type on ble-legacy, per transport for packs.
+ *
+ * With DRIP (`drip`, drip.ts), the authentication is signed as it goes, each structure in its turn (Link,
+ * Wrapper, Manifest, ...): on ble-legacy one structure per rotation, in pages with single-page FEC, built when
+ * its first page is due (a Wrapper of the messages just sent, a Manifest of the last ten sent), all its pages
+ * under one auth counter value (DRIP groups pages by it); on the packed transports at most one pack a second,
+ * never two in a row, carries one structure whole (no FEC in packs) with the messages that still fit: a Link
+ * (7 pages) with the DET's Basic ID and Location, an extended Wrapper (5 pages, signing the pack's other
+ * members) with four messages, a Manifest of the last five packs (7 pages) with the DET's Basic ID and Location.
  */
 
-import { MessageType, PACK_MAX_MESSAGES, PACK_MAX_PER_TYPE, encodeMessage, type AuthMessage, type BroadcastTransport, type SingleMessageInput } from '@odid/codec';
+import {
+  MessageType,
+  PACK_MAX_MESSAGES,
+  PACK_MAX_PER_TYPE,
+  detToText,
+  dripTime,
+  encodeMessage,
+  extendedWrapperMessages,
+  splitDripAuth,
+  type AuthMessage,
+  type BroadcastTransport,
+  type SingleMessageInput,
+} from '@odid/codec';
 import type { Clock, Fix } from '@odid/position';
+import { DripAuthor, LEGACY_DRIP_MAX_PAGES, LEGACY_MANIFEST_HASHES, PACK_MANIFEST_HASHES, announcesDet, wrapperMessages, type DripOptions, type DripSigner } from './drip.js';
 import type { Identity } from './identity.js';
 import { locationMessage, staticMessages, systemMessage, type OperatorPosition } from './messages.js';
 import type { Transmission } from './transmission.js';
@@ -31,13 +52,21 @@ export interface SchedulerOptions {
   rateHz?: number;
   /** Authentication pages to broadcast in turn (e.g. from splitAuth). */
   authPages?: readonly AuthMessage[];
+  /** DRIP authentication, signed as it is sent (not with authPages); the identity must announce the signer's DET (withDripDet). */
+  drip?: DripSetup;
   protocolVersion?: number;
+}
+
+export interface DripSetup extends DripOptions {
+  signer: DripSigner;
 }
 
 /** The longest a static message may wait, with margin under the 3 s the rules allow. */
 const STATIC_CYCLE_BUDGET_MS = 2400;
 /** Fastest legacy advertising this scheduler asks for (Core spec minimum is 20 ms; real stacks want more). */
 const MIN_LEGACY_SLOT_MS = 50;
+/** Packed transports: a DRIP pack at most this often (one structure each; the Location rate is the pack rate). */
+const DRIP_PACK_INTERVAL_MS = 1000;
 
 interface Lane {
   transport: BroadcastTransport;
@@ -45,6 +74,16 @@ interface Lane {
   nextAt: number;
   slot: number;
   counters: Map<string, number>;
+  /** ble-legacy: where the static rotation is, and the authentication pages still to send (with their counter). */
+  staticPos: number;
+  authDue: boolean;
+  authQueue: { message: SingleMessageInput; counter?: number }[];
+  /** DRIP: this transport's structures, what it last sent of each kind (ble-legacy) and what it sent lately. */
+  drip?: DripAuthor;
+  latest: Map<string, Uint8Array>;
+  recent: Uint8Array[];
+  lastDripPackAt: number;
+  lastWasDrip: boolean;
 }
 
 export class Scheduler {
@@ -52,6 +91,7 @@ export class Scheduler {
   private readonly lanes: Lane[];
   private readonly version: number;
   private readonly statics: ReturnType<typeof staticMessages>;
+  private readonly legacyStatics: SingleMessageInput[];
   private takeoff: OperatorPosition | undefined;
 
   constructor(private readonly opts: SchedulerOptions) {
@@ -60,6 +100,12 @@ export class Scheduler {
     if (opts.transports.length === 0) throw new RangeError('at least one transport is needed');
     this.version = opts.protocolVersion ?? 2;
     this.statics = staticMessages(opts.identity, this.version);
+    const drip = opts.drip;
+    if (drip && opts.authPages?.length) throw new RangeError('authPages and drip: give one kind of authentication');
+    if (drip && !announcesDet(opts.identity, drip.signer.uaDet)) {
+      throw new RangeError(`the identity does not announce the DRIP DET ${detToText(drip.signer.uaDet)} (a Basic ID of ID type 4, session type 1: withDripDet adds it)`);
+    }
+    this.legacyStatics = this.legacyRotation();
     const start = opts.clock.now();
     this.lanes = opts.transports.map((transport, i) => ({
       transport,
@@ -68,10 +114,18 @@ export class Scheduler {
       nextAt: start + i * 7,
       slot: 0,
       counters: new Map(),
+      staticPos: 0,
+      authDue: false,
+      authQueue: [],
+      ...(drip ? { drip: new DripAuthor(drip.signer, drip) } : {}),
+      latest: new Map(),
+      recent: [],
+      lastDripPackAt: start,
+      lastWasDrip: false,
     }));
   }
 
-  /** The static messages ble-legacy rotates through, in order. */
+  /** The static messages ble-legacy rotates through, in order; the authentication follows each round. */
   private legacyRotation(): SingleMessageInput[] {
     const s = this.statics;
     return [
@@ -79,13 +133,12 @@ export class Scheduler {
       ...(s.selfId ? [s.selfId] : []),
       { type: 'system' } as SingleMessageInput, // placeholder: built fresh when sent (operator position, time)
       ...(s.operatorId ? [s.operatorId] : []),
-      ...(this.opts.authPages ?? []),
     ];
   }
 
   /** Slot length for ble-legacy: Location every other slot at the rate, the statics within budget. */
   private legacySlotMs(): number {
-    const statics = this.legacyRotation().length;
+    const statics = this.legacyStatics.length + (this.opts.drip ? LEGACY_DRIP_MAX_PAGES : (this.opts.authPages?.length ?? 0));
     const forRate = 1000 / (2 * this.rateHz);
     const forStatics = STATIC_CYCLE_BUDGET_MS / (2 * statics);
     return Math.max(MIN_LEGACY_SLOT_MS, Math.min(forRate, forStatics));
@@ -115,11 +168,16 @@ export class Scheduler {
 
   private build(lane: Lane, timeMs: number): Transmission {
     if (lane.transport === 'ble-legacy') {
-      const message = lane.slot % 2 === 0 ? this.location(timeMs) : this.fresh(this.rotationAt((lane.slot - 1) / 2), timeMs);
+      const next = lane.slot % 2 === 0 ? { message: this.location(timeMs) } : this.nextLegacy(lane, timeMs);
+      const message = next.message;
       // One counter per message type; all authentication pages share the auth counter (core-c does too).
-      const counter = this.count(lane, message.type);
-      return { transport: lane.transport, timeMs, counter, payload: encodeMessage(message), messageType: message.type };
+      const counter = next.counter ?? this.count(lane, message.type);
+      const payload = encodeMessage(message);
+      if (lane.drip && message.type !== 'auth') this.sent(lane, payload, LEGACY_MANIFEST_HASHES, true);
+      return { transport: lane.transport, timeMs, counter, payload, messageType: message.type };
     }
+    if (lane.drip && !lane.lastWasDrip && timeMs - lane.lastDripPackAt >= DRIP_PACK_INTERVAL_MS) return this.dripPack(lane, lane.drip, timeMs);
+    lane.lastWasDrip = false;
     const members: SingleMessageInput[] = [...this.statics.basicIds, this.location(timeMs)];
     if (this.statics.selfId) members.push(this.statics.selfId);
     members.push(this.system(timeMs));
@@ -127,13 +185,77 @@ export class Scheduler {
     const pages = this.opts.authPages ?? [];
     const room = Math.min(PACK_MAX_MESSAGES - members.length, PACK_MAX_PER_TYPE.auth, pages.length);
     for (let i = 0; i < room; i++) members.push(pages[(lane.slot * room + i) % pages.length]!);
+    return this.pack(lane, timeMs, members);
+  }
+
+  private pack(lane: Lane, timeMs: number, members: SingleMessageInput[]): Transmission {
     const payload = encodeMessage({ type: 'messagePack', protocolVersion: this.version, messages: sortByType(members) });
+    if (lane.drip) this.sent(lane, payload, PACK_MANIFEST_HASHES, false);
     return { transport: lane.transport, timeMs, counter: this.count(lane, 'pack'), payload };
   }
 
-  private rotationAt(i: number): SingleMessageInput {
-    const rotation = this.legacyRotation();
-    return rotation[i % rotation.length]!;
+  /** ble-legacy's odd slots: the statics in turn, and after each round the authentication's pages. */
+  private nextLegacy(lane: Lane, timeMs: number): { message: SingleMessageInput; counter?: number } {
+    if (lane.authDue) {
+      lane.authDue = false;
+      if (lane.drip) {
+        // One counter value for all pages of one DRIP message: receivers group pages by it.
+        const counter = this.count(lane, 'auth');
+        lane.authQueue = this.dripLegacyPages(lane, lane.drip, timeMs).map((message) => ({ message, counter }));
+      } else {
+        lane.authQueue = (this.opts.authPages ?? []).map((message) => ({ message }));
+      }
+    }
+    const page = lane.authQueue.shift();
+    if (page) return page;
+    const m = this.legacyStatics[lane.staticPos]!;
+    lane.staticPos = (lane.staticPos + 1) % this.legacyStatics.length;
+    if (lane.staticPos === 0) lane.authDue = true;
+    return { message: this.fresh(m, timeMs) };
+  }
+
+  /** The pages, with FEC, of the DRIP structure whose turn it is, made of what this lane has just sent. */
+  private dripLegacyPages(lane: Lane, drip: DripAuthor, timeMs: number): AuthMessage[] {
+    const kind = drip.nextTurn();
+    const data =
+      kind === 'link' ? drip.link() : kind === 'wrapper' ? drip.wrapper(timeMs, wrapperMessages([...lane.latest.values()]), false) : drip.manifest(timeMs, lane.recent);
+    return splitDripAuth(data, { timestamp: dripTime(timeMs), fec: true, protocolVersion: this.version });
+  }
+
+  /** A pack carrying the DRIP structure whose turn it is, whole, with the messages that fit beside it. */
+  private dripPack(lane: Lane, drip: DripAuthor, timeMs: number): Transmission {
+    lane.lastDripPackAt = timeMs;
+    lane.lastWasDrip = true;
+    const kind = drip.nextTurn();
+    const s = this.statics;
+    const detId = s.basicIds[Math.max(0, this.opts.identity.basicIds.findIndex((b) => b.idType === 4))]!;
+    const location = this.location(timeMs);
+    let members: SingleMessageInput[];
+    let data: Uint8Array;
+    if (kind === 'link') {
+      members = [detId, location];
+      data = drip.link();
+    } else if (kind === 'manifest') {
+      members = [detId, location];
+      data = drip.manifest(timeMs, lane.recent);
+    } else {
+      // An extended wrapper signs the pack's other members: the four wrapperMessages picks of what a pack holds.
+      const all = [...s.basicIds, location, this.system(timeMs), ...(s.operatorId ? [s.operatorId] : []), ...(s.selfId ? [s.selfId] : [])];
+      const bytes = all.map((m) => encodeMessage(m));
+      const picked = new Set(wrapperMessages(bytes));
+      members = all.filter((_, i) => picked.has(bytes[i]!));
+      data = drip.wrapper(timeMs, extendedWrapperMessages([...picked]), true);
+    }
+    const pages = splitDripAuth(data, { timestamp: dripTime(timeMs), fec: false, protocolVersion: this.version });
+    return this.pack(lane, timeMs, [...members, ...pages]);
+  }
+
+  /** DRIP: what a lane sent, for its next Wrapper (the latest of each kind) and Manifest (the last `keep`, distinct). */
+  private sent(lane: Lane, payload: Uint8Array, keep: number, byKind: boolean): void {
+    if (byKind) lane.latest.set(payload[0]! >> 4 === MessageType.basicId ? `0/${payload[1]! >> 4}` : String(payload[0]! >> 4), payload);
+    if (lane.recent.some((r) => sameBytes(r, payload))) return;
+    lane.recent.push(payload);
+    if (lane.recent.length > keep) lane.recent.shift();
   }
 
   /** System carries the time and the operator position of the moment it is sent. */
@@ -184,6 +306,12 @@ const toOperatorPosition = (f: Fix): OperatorPosition => ({
   longitude: f.longitude,
   ...(f.altitudeGeo !== undefined ? { altitudeGeo: f.altitudeGeo } : {}),
 });
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
 
 /** Pack members in message-type order (Basic ID, Location, Auth, Self-ID, System, Operator ID). */
 function sortByType(ms: SingleMessageInput[]): SingleMessageInput[] {

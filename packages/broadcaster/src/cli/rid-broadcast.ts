@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** `rid-broadcast`: a drone announces itself over BLE and Wi-Fi, at the rates the rules demand. */
 
+import path from 'node:path';
 import { Command } from 'commander';
 import {
   checkOutputPaths,
@@ -27,10 +28,11 @@ import {
   STDOUT_CLOSED_EXIT,
   usageErrorWriter,
 } from '@odid/commands';
-import { decodeMessage, displayText, toHex } from '@odid/codec';
+import { decodeMessage, detToText, displayText, dripTime, dripTimeText, toHex } from '@odid/codec';
+import { loadUaSigner, windowProblem, type UaSigner } from '@odid/trust';
 import { Broadcaster } from '../broadcaster.js';
 import { ManualClock, systemClock, type Clock } from '@odid/position';
-import { DEMO_IDENTITY_CONFIG, IdentityError, loadIdentity, parseIdentity, regimeWarnings } from '@odid/transmitter';
+import { DEMO_IDENTITY_CONFIG, IdentityError, loadIdentity, parseIdentity, regimeWarnings, withDripDet } from '@odid/transmitter';
 import { PcapngSink, randomAddresses } from '../radios/pcapng-sink.js';
 import { createHardwareRadios } from '../radios/hardware.js';
 import { type Radio } from '../radios/types.js';
@@ -55,6 +57,8 @@ interface Options {
   /** ms since the epoch. */
   start?: number;
   force?: boolean;
+  dripKey?: string;
+  dripEndorsement?: string;
 }
 
 /** The ranges of the numeric options (in --help and in the errors); the rate is the scheduler's. */
@@ -91,6 +95,8 @@ const program = new Command()
   .option('--dry-run', 'print the messages it would send (JSON lines on stdout) instead of transmitting')
   .option('--clock <clock>', `simulated: with --pcapng or --dry-run, run the schedule as fast as the machine can (${CLOCKS.join(', ')})`, parseChoice('--clock', CLOCKS), 'realtime')
   .option('--start <time>', 'with --clock simulated: the simulated start time (ISO 8601, 2019..2149; default now)', parseTime('--start', START))
+  .option('--drip-key <file>', 'authenticate with DRIP (RFC 9575): the UA\'s Ed25519 key (PKCS#8 PEM, mode 0600, rid-keys create); its DET is announced as the session ID')
+  .option('--drip-endorsement <file>', "with --drip-key: the UA's endorsement by its HDA (rid-keys endorse), broadcast as the DRIP Link")
   .addHelpText(
     'after',
     `
@@ -101,7 +107,14 @@ Examples:
   rid-broadcast --config examples/eu-open.yaml --position gpsd:// --transport ble-legacy,ble-extended --hci 0
   rid-broadcast --position sim --transport wifi-beacon --wifi wlan1
   rid-broadcast --position sim --transport ble-legacy,wifi-nan --pcapng - --duration 600 --clock simulated | odid decode -
+  rid-broadcast --config examples/drip-session.yaml --drip-key keys/ua.key.pem --drip-endorsement keys/hda-ua.json
 Real radios need root or capabilities: see hardware/README.md.
+
+DRIP (--drip-key, --drip-endorsement, or drip: { key, endorsement } in the config, relative to it): the DET
+of the key is announced in a Basic ID (ID type 4, session type 1) beside the serial, and the Link (the
+endorsement), Wrappers and Manifests are signed as they are sent, valid for 5 minutes from the clock: on
+BLE 4 one structure per rotation in pages with FEC, elsewhere one pack a second carries one whole. An
+endorsement not valid at the start is refused: receivers would take the drone for forged.
 
 --pcapng FILE is checked before anything starts (directory there and writable, not --config, not a
 directory); a write that fails stops the run with one line. Ctrl-C (SIGINT) or SIGTERM stops the run
@@ -121,10 +134,17 @@ async function run(opts: Options): Promise<number> {
   if (opts.clock === 'simulated' && !opts.pcapng && !opts.dryRun) return fail('--clock simulated needs a file or pipe: give --pcapng FILE|- or --dry-run');
   if (opts.clock === 'simulated' && opts.duration === undefined) return fail('--clock simulated needs --duration (seconds)');
 
+  if ((opts.dripKey === undefined) !== (opts.dripEndorsement === undefined)) return fail('--drip-key and --drip-endorsement go together: the key signs, the endorsement says who vouches for it');
+
   // Before anything is read, started or created.
   if (opts.pcapng) {
+    const inputs = [
+      ...(opts.config ? [{ option: '--config', path: opts.config }] : []),
+      ...(opts.dripKey ? [{ option: '--drip-key', path: opts.dripKey }] : []),
+      ...(opts.dripEndorsement ? [{ option: '--drip-endorsement', path: opts.dripEndorsement }] : []),
+    ];
     try {
-      checkOutputPaths([{ option: '--pcapng', path: opts.pcapng, policy: 'stream' }], { inputs: opts.config ? [{ option: '--config', path: opts.config }] : [], force: opts.force });
+      checkOutputPaths([{ option: '--pcapng', path: opts.pcapng, policy: 'stream' }], { inputs, force: opts.force });
     } catch (e) {
       return fail((e as Error).message);
     }
@@ -140,9 +160,30 @@ async function run(opts: Options): Promise<number> {
     return fail(e instanceof IdentityError ? e.message : `cannot read ${opts.config}: ${(e as Error).message}`);
   }
   if (!opts.config) log('no --config: broadcasting the built-in demo identity (EU, serial 1581F5FHB229F00202DR)');
-  for (const w of regimeWarnings(identity, transports as BroadcastTransport[])) log(`warning: ${w}`);
 
   const startMs = opts.start ?? Date.now();
+  let signer: UaSigner | undefined;
+  // The options win over the config's drip: { key, endorsement }, whose paths are the config's own.
+  const configDir = opts.config ? path.dirname(opts.config) : '.';
+  const dripFiles = opts.dripKey
+    ? { key: opts.dripKey, endorsement: opts.dripEndorsement!, from: '--drip-endorsement' }
+    : identity.drip
+      ? { key: path.resolve(configDir, identity.drip.key), endorsement: path.resolve(configDir, identity.drip.endorsement), from: `${opts.config}: drip.endorsement` }
+      : undefined;
+  if (dripFiles) {
+    try {
+      signer = loadUaSigner(dripFiles.key, dripFiles.endorsement);
+      identity = withDripDet(identity, signer.uaDet);
+    } catch (e) {
+      return fail((e as Error).message);
+    }
+    const link = signer.endorsement;
+    const expired = windowProblem(link.vnb, link.vna, startMs, 0);
+    if (expired) return fail(`${dripFiles.from} ${dripFiles.endorsement}: the endorsement is ${expired.reason}; receivers would take the drone for forged`);
+    log(`DRIP: signing as DET ${detToText(signer.uaDet)}, endorsed by ${detToText(link.parentDet)} until ${dripTimeText(link.vna)} (${Math.floor((link.vna - dripTime(startMs)) / 86_400)} days left)`);
+  }
+  for (const w of regimeWarnings(identity, transports as BroadcastTransport[])) log(`warning: ${w}`);
+
   const manual = opts.clock === 'simulated' ? new ManualClock(startMs) : undefined;
   const clock: Clock = manual ?? systemClock;
 
@@ -154,7 +195,7 @@ async function run(opts: Options): Promise<number> {
   const abort = new AbortController();
   const removeSignalHandlers = onStopSignals(() => abort.abort());
   let pcapng: OutputFile | undefined;
-  const scheduler = new Scheduler({ identity, transports: transports as BroadcastTransport[], position, ...(operator ? { operator } : {}), clock, rateHz: opts.rate });
+  const scheduler = new Scheduler({ identity, transports: transports as BroadcastTransport[], position, ...(operator ? { operator } : {}), clock, rateHz: opts.rate, ...(signer ? { drip: { signer } } : {}) });
   const radios = opts.dryRun
     ? transports.map(dryRunRadio)
     : opts.pcapng
