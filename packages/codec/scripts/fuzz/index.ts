@@ -9,6 +9,9 @@
  * - parser-target.ts: the contract of every byte decoder; link-target.ts (link decoders and the receive path),
  *   framing-target.ts (framing parsers): the record targets; capture-target.ts: damaged capture streams.
  * - checks.ts: well-formed output; report.ts: failure lines and summaries.
+ * - coverage*.ts: the coverage-guided fuzzer (V8 block coverage as feedback), on the same mutator, targets and
+ *   checks; not exported here: it must be imported after its probe starts, before the code under test loads
+ *   (packages/codec/test/fuzz-coverage.test.ts, test/fuzz/, scripts/fuzz.ts).
  */
 
 export { captureSeeds, type CaptureSeed } from './capture-seeds.js';

@@ -127,7 +127,7 @@ export function parseNmeaSentence(line: string): NmeaSentence {
         ...opt('longitude', f.coord(4, 5, 'EW', 180)),
         quality: f.int(6, 'fix quality') ?? 0,
         ...opt('satellites', f.int(7, 'satellites')),
-        ...opt('hdop', f.num(8, 'HDOP')),
+        ...opt('hdop', f.unsigned(8, 'HDOP')),
         ...opt('altitudeMsl', f.num(9, 'altitude')),
         ...opt('geoidSeparation', f.num(11, 'geoid separation')),
       };
@@ -141,8 +141,8 @@ export function parseNmeaSentence(line: string): NmeaSentence {
         valid: status === 'A',
         ...opt('latitude', f.coord(3, 4, 'NS', 90)),
         ...opt('longitude', f.coord(5, 6, 'EW', 180)),
-        ...opt('speedKnots', f.num(7, 'speed')),
-        ...opt('course', f.num(8, 'course')),
+        ...opt('speedKnots', f.unsigned(7, 'speed')),
+        ...opt('course', f.unsigned(8, 'course')),
         ...opt('date', f.date(9)),
         ...opt('mode', f.str(12) || undefined),
       };
@@ -153,10 +153,10 @@ export function parseNmeaSentence(line: string): NmeaSentence {
       return {
         type: 'VTG',
         talker,
-        ...opt('courseTrue', f.num(1, 'true course')),
-        ...opt('courseMagnetic', f.num(3, 'magnetic course')),
-        ...opt('speedKnots', f.num(5, 'speed (knots)')),
-        ...opt('speedKmh', f.num(7, 'speed (km/h)')),
+        ...opt('courseTrue', f.unsigned(1, 'true course')),
+        ...opt('courseMagnetic', f.unsigned(3, 'magnetic course')),
+        ...opt('speedKnots', f.unsigned(5, 'speed (knots)')),
+        ...opt('speedKmh', f.unsigned(7, 'speed (km/h)')),
         ...opt('mode', f.str(9) || undefined),
       };
     }
@@ -174,9 +174,9 @@ export function parseNmeaSentence(line: string): NmeaSentence {
         ...opt('selection', f.str(1) || undefined),
         ...opt('fixMode', mode as 1 | 2 | 3 | undefined),
         satellites,
-        ...opt('pdop', f.num(15, 'PDOP')),
-        ...opt('hdop', f.num(16, 'HDOP')),
-        ...opt('vdop', f.num(17, 'VDOP')),
+        ...opt('pdop', f.unsigned(15, 'PDOP')),
+        ...opt('hdop', f.unsigned(16, 'HDOP')),
+        ...opt('vdop', f.unsigned(17, 'VDOP')),
       };
     }
     default:
@@ -190,6 +190,8 @@ function opt<K extends string, V>(key: K, v: V | undefined): { [P in K]?: V } {
 }
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)$/;
+/** Speeds, courses and dilutions of precision have no sign: a '-' there is a broken or hostile sentence. */
+const UNSIGNED = /^(\d+\.?\d*|\.\d+)$/;
 
 /** Field accessors that name the field in their errors. */
 class Fields {
@@ -211,6 +213,13 @@ class Fields {
     const v = this.str(i);
     if (v === '') return undefined;
     if (!NUMBER.test(v)) this.fail(i, what, v);
+    return Number(v);
+  }
+
+  unsigned(i: number, what: string): number | undefined {
+    const v = this.str(i);
+    if (v === '') return undefined;
+    if (!UNSIGNED.test(v)) this.fail(i, what, v);
     return Number(v);
   }
 
