@@ -102,12 +102,13 @@ describe("'emergency' and 'flag'", () => {
     expect(kinds(feed(tr, air('wifi-beacon', MAC, T0 + 6, [basicId(SERIAL), location(T0 + 6, OUTSIDE)])))).toEqual([]);
   });
 
-  it('spoofing-suspect says its evidence', () => {
+  it('spoofing-suspect says its evidence: one alert for the spoofing flags raised with it', () => {
     const tr = new Tracker();
     heard(tr, T0, OUTSIDE);
-    const [alert] = alertsOf(heard(tr, T0 + 1, destinationPoint(OUTSIDE, 90, 5000)));
-    expect(alert).toMatchObject({ kind: 'flag', flag: 'spoofing-suspect' });
-    expect(alert!.text).toMatch(new RegExp(`^${TRACK_FLAGS['spoofing-suspect']}: moved 5000 m in 1\\.0 s$`));
+    const alerts = alertsOf(heard(tr, T0 + 1, destinationPoint(OUTSIDE, 90, 5000)));
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ kind: 'flag', flag: 'spoofing-suspect' });
+    expect(alerts[0]!.text).toMatch(new RegExp(`^${TRACK_FLAGS['spoofing-suspect']}: impossible-motion: moved 5000 m in 1\\.0 s \\(5000 m/s; over 300 m/s\\)$`));
   });
 
   it('a flag that clears and comes back is raised again, once the quiet time has passed (or at once without one)', () => {

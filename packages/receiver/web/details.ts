@@ -1,8 +1,9 @@
 /**
  * Everything the receiver knows about one track, every decoded field with its unit or meaning: identity
  * (every Basic ID), flags with what each means (the tracker's own texts, TRACK_FLAGS) and the spoofing
- * evidence, Location, System, operator, Self-ID, authentication, DJI and French records, signal per radio
- * link, message rates, and the time since it was last heard, ticking. All text is inserted as text.
+ * evidence, Location, System, operator, Self-ID, authentication (with rid-scan --trust, the DRIP verdict and
+ * its reason), DJI and French records, signal per radio link, message rates, and the time since it was last
+ * heard, ticking. All text is inserted as text.
  */
 
 import { TRACK_FLAGS } from '../src/tracker/flags.js';
@@ -87,22 +88,35 @@ export class Details {
     out.push(h('p', { class: `details-status status-${status}`, 'data-field': 'status' }, swatch, ` ${STATUS_TEXT[status]}`));
 
     // Flags first: they are why an officer looks.
+    // Each spoofing flag with its evidence, in the tracker's words (the words quote what the drone sent: as text).
+    const evidence = new Map((t.spoofing ?? []).map((e, i) => [e.flag as string, { e, i }]));
     const flags = h('ul', { class: 'flags', 'data-field': 'flags' });
     for (const f of t.flags) {
       const text = (TRACK_FLAGS as Record<string, string>)[f] ?? '';
-      flags.appendChild(h('li', { class: `flag flag-${f}`, 'data-flag': f }, h('strong', null, f), text ? `: ${text}` : ''));
+      const li = h('li', { class: `flag flag-${f}`, 'data-flag': f }, h('strong', null, f), text ? `: ${text}` : '');
+      const found = evidence.get(f);
+      if (found) li.appendChild(h('span', { class: 'flag-evidence', 'data-field': `spoofing.${found.i}.detail` }, ` — ${air(found.e.detail, 300)}`));
+      flags.appendChild(li);
     }
     if (t.flags.length === 0) flags.appendChild(h('li', { class: 'flag-none' }, 'no flags raised'));
     const flagSection: HTMLElement[] = [flags];
-    if (t.spoofing) {
+    // Every piece of evidence the track holds, also of flags that have cleared since.
+    (t.spoofing ?? []).forEach((e, i) => {
+      const raised = t.flags.includes(e.flag);
       flagSection.push(
-        table('spoofing', [
-          ['evidence', t.spoofing.kind === 'jump' ? 'jump: a move faster than 300 m/s' : t.spoofing.kind === 'address-spread' ? 'address spread: one ID heard from addresses over 1 km apart' : t.spoofing.kind, 'spoofing.kind'],
-          ['detail', t.spoofing.detail, 'spoofing.detail'],
-          ['when', isoTime(t.spoofing.t), 'spoofing.t'],
-        ]),
+        table(
+          `spoofing.${i}`,
+          [
+            ['evidence', air(e.detail, 300), `spoofing.${i}.detail`],
+            ['numbers', Object.entries(e.values).map(([k, v]) => `${k} ${v}`).join(', ') || '—', `spoofing.${i}.values`],
+            ['addresses', e.addresses.join(', ') || '—', `spoofing.${i}.addresses`],
+            ...(e.ids ? [['IDs', e.ids.map((id) => air(id, 40)).join(', '), `spoofing.${i}.ids`] as Row] : []),
+            ['seen', `${e.count} time${e.count === 1 ? '' : 's'}, ${isoTime(e.since)} to ${isoTime(e.t)}`, `spoofing.${i}.t`],
+          ],
+          `${e.flag}${raised ? '' : ' (cleared)'}`,
+        ),
       );
-    }
+    });
     if (t.authorised !== undefined || t.zones !== undefined || t.operatorZones !== undefined) {
       flagSection.push(
         table('allow', [
@@ -161,10 +175,22 @@ export class Details {
 
     out.push(section('Self-ID', 'selfId', table('selfId', [['description', air(t.selfId, 60), 'selfId']])));
 
-    if (t.auth || t.authMissing) {
+    if (t.auth || t.authMissing || t.drip) {
       const rows: Row[] = t.auth ? messageRows('auth', t.auth as unknown as Record<string, unknown>, 'auth') : [];
       if (t.authMissing) rows.push(['pages missing', t.authMissing.join(', '), 'authMissing']);
-      out.push(section('Authentication', 'auth', table('auth', rows)));
+      const tables = rows.length ? [table('auth', rows)] : [];
+      const d = t.drip;
+      if (d) {
+        const drip: Row[] = [
+          ['DRIP', d.state, 'drip.state'],
+          ['why', air(d.reason, 400), 'drip.reason'],
+        ];
+        if (d.det) drip.push(['DET announced', d.det, 'drip.det']);
+        if (d.chain.length) drip.push(['endorsed by', d.chain.slice(1).join(' ← '), 'drip.chain']);
+        if (d.recoveredPages) drip.push(['pages rebuilt (FEC)', String(d.recoveredPages), 'drip.recoveredPages']);
+        tables.push(table('drip', drip, 'DRIP (RFC 9575), checked against the trust store'));
+      }
+      out.push(section('Authentication', 'auth', ...tables));
     }
 
     // Signal.

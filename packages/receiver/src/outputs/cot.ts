@@ -130,6 +130,8 @@ function droneRemarks(t: Track, alerts: readonly TrackAlert[] | undefined): stri
   if (t.selfId?.desc) parts.push(`self-ID "${t.selfId.desc}"`);
   if (t.location && t.location.height !== ALTITUDE_UNKNOWN) parts.push(`height ${t.location.height} m`);
   if (t.flags.length) parts.push(`FLAGS ${t.flags.join(', ')}`);
+  // The evidence of each spoofing flag raised, in the tracker's words.
+  for (const e of t.spoofing) if (t.flags.includes(e.flag)) parts.push(`SPOOFING ${e.flag}: ${e.detail}`);
   if (t.authorised) parts.push(`AUTHORISED${t.allowedBy?.note ? ` (${t.allowedBy.note})` : ''}`);
   if (t.zones.length) parts.push(`in zone ${t.zones.join(', ')}`);
   if (t.operatorZones.length) parts.push(`operator in zone ${t.operatorZones.join(', ')}`);

@@ -102,6 +102,7 @@ const coords = (lon: number, lat: number, alt: number | undefined): string =>
 function describe(t: Track): string {
   const parts = [`state ${t.state}`];
   if (t.flags.length) parts.push(`flags: ${t.flags.join(', ')}`);
+  for (const e of t.spoofing) if (t.flags.includes(e.flag)) parts.push(`spoofing ${e.flag}: ${e.detail}`);
   if (t.operatorId) parts.push(`operator ID ${t.operatorId.operatorId}`);
   if (t.selfId?.desc) parts.push(`self-ID "${t.selfId.desc}"`);
   parts.push(`transports ${[...t.transports].join(', ')}`);

@@ -9,12 +9,17 @@
  *
  * With zones and an allow-list (see tracker/zones.ts, tracker/allow-list.ts) the marker column also shows
  * `Z` for a track that is not authorised and whose drone or operator is in a zone, and `A` for an
- * authorised one (`!` wins over both); FLAGS starts with `in:ZONE` / `op-in:ZONE` and `AUTHORISED`.
- * LiveTable can show the latest alerts under the table (write() it the tracker's updates).
+ * authorised one (`!` wins over both); FLAGS starts with `in:ZONE` / `op-in:ZONE` and `AUTHORISED`. The
+ * spoofing flags come first among the flags, after the word SPOOF, each with its evidence in short.
+ * LiveTable can show the latest alerts under the table (write() it the tracker's updates). With a DRIP
+ * verifier (rid-scan --trust) FLAGS says `DRIP-OK` for a verified track and `DRIP?` for one whose DRIP
+ * authentication is not (yet) verified; a forged one has the flag drip-forged (and the "!").
  */
 
 import type { Writable } from 'node:stream';
 import { ALTITUDE_UNKNOWN, DIRECTION_FIELD, SPEED_HORIZONTAL_FIELD, displayText } from '@odid/codec';
+import { isSpoofFlag } from '../tracker/flags.js';
+import { evidenceBrief } from '../tracker/spoofing.js';
 import type { Track, TrackAlertKind, TrackUpdate } from '../tracker/types.js';
 
 export const SORT_KEYS = ['distance', 'id', 'last', 'rssi', 'first'] as const;
@@ -55,6 +60,33 @@ function zoneWords(t: Track): string {
   for (const z of t.operatorZones) words.push(`op-in:${z}`);
   if (t.authorised) words.push('AUTHORISED');
   return words.join(' ');
+}
+
+/** The FLAGS column's word for the DRIP verdict: verified, or sent but unverified (forged is a flag). */
+function dripWord(t: Track): string {
+  const d = t.drip;
+  if (!d || d.state === 'forged') return '';
+  if (d.state === 'verified') return 'DRIP-OK';
+  return d.evidence.links + d.evidence.signed > 0 ? 'DRIP?' : '';
+}
+
+/**
+ * The FLAGS column's words for the flags: the spoofing flags first, after "SPOOF", each with its evidence in
+ * short ("SPOOF impossible-motion(5000m/s) id-cycling(4IDs)"; spoofing-suspect is that word), then the others.
+ */
+function flagWords(t: Track): string {
+  if (t.flags.length === 0) return '';
+  const spoof: string[] = [];
+  const other: string[] = [];
+  for (const f of t.flags) {
+    if (f === 'spoofing-suspect') continue;
+    if (!isSpoofFlag(f)) other.push(f);
+    else {
+      const e = t.spoofing.find((x) => x.flag === f);
+      spoof.push(e ? `${f}(${evidenceBrief(e)})` : f);
+    }
+  }
+  return [...(spoof.length ? ['SPOOF', ...spoof] : []), ...other].join(' ');
 }
 
 /** In display order. The marker column shows that a track has flags even when FLAGS itself is cut. */
@@ -100,7 +132,8 @@ const COLUMNS: Column[] = [
     priority: REQUIRED,
     cell: (t) => {
       const zones = zoneWords(t);
-      return (t.state === 'active' ? '' : `${t.state.toUpperCase()} `) + (zones ? `${zones} ` : '') + t.flags.join(' ');
+      const drip = dripWord(t);
+      return (t.state === 'active' ? '' : `${t.state.toUpperCase()} `) + (zones ? `${zones} ` : '') + (drip ? `${drip} ` : '') + flagWords(t);
     },
   },
 ];

@@ -4,7 +4,7 @@
  * time of the last one of its kind.
  */
 
-import { TRACK_FLAGS, type TrackFlag } from './flags.js';
+import { TRACK_FLAGS, isSpoofFlag, type TrackFlag } from './flags.js';
 import type { TrackerSettings } from './settings.js';
 import type { Track, TrackAlert } from './types.js';
 
@@ -48,25 +48,33 @@ export class Alerts {
     if (!announce && track.flags === flags && track.zones === zones && track.operatorZones === operatorZones) return undefined;
     let alerts: TrackAlert[] | undefined;
     const quietMs = this.settings.alertQuietMs;
-    const raise = (alert: TrackAlert, key?: string): void => {
+    const raise = (alert: TrackAlert, key?: string): boolean => {
       if (key !== undefined && quietMs > 0) {
         let raised = this.raisedAt.get(track);
         const last = raised?.get(key);
-        if (last !== undefined && now - last < quietMs) return;
+        if (last !== undefined && now - last < quietMs) return false;
         if (!raised) this.raisedAt.set(track, (raised = new Map()));
         raised.set(key, now);
       }
       (alerts ??= []).push(alert);
+      return true;
     };
     if (announce) raise({ kind: 'new-drone', text: 'new drone' });
     if (track.flags !== flags) {
+      const evidence = (flag: TrackFlag): string => track.spoofing.find((e) => e.flag === flag)?.detail ?? '';
+      // Spoofing flags raised with 'spoofing-suspect' are told in its one alert (ORDER puts it first);
+      // one raised while it already held gets an alert of its own.
+      let told = false;
       for (const flag of track.flags) {
         if (flags.includes(flag)) continue;
         if (flag === 'emergency') raise({ kind: 'emergency', flag, text: TRACK_FLAGS.emergency });
-        else {
-          const detail = flag === 'spoofing-suspect' && track.spoofEvidence ? `: ${track.spoofEvidence.detail}` : '';
-          raise({ kind: 'flag', flag, text: TRACK_FLAGS[flag] + detail }, `flag:${flag}`);
-        }
+        else if (flag === 'spoofing-suspect') {
+          const raisedNow = track.flags.filter((f) => isSpoofFlag(f) && !flags.includes(f));
+          const quoted = raisedNow.map((f) => `${f}: ${evidence(f)}`).join('; ');
+          told = raise({ kind: 'flag', flag, text: quoted ? `${TRACK_FLAGS[flag]}: ${quoted}` : TRACK_FLAGS[flag] }, `flag:${flag}`);
+        } else if (isSpoofFlag(flag)) {
+          if (!told) raise({ kind: 'flag', flag, text: `${TRACK_FLAGS[flag]}: ${evidence(flag)}` }, `flag:${flag}`);
+        } else raise({ kind: 'flag', flag, text: TRACK_FLAGS[flag] }, `flag:${flag}`);
       }
     }
     if (track.zones !== zones) {

@@ -6,6 +6,9 @@
  * range) or a long silence is a restart, not loss.
  */
 
+/** A counter this little behind the last one is a frame that came late, not a step back. */
+const REORDER_STEPS = 2;
+
 export interface CounterSnapshot {
   /** Distinct counter values heard. */
   received: number;
@@ -39,9 +42,14 @@ export class CounterStats {
     private readonly resetAfterMs: number,
   ) {}
 
-  /** `frame`: anything that is equal (===) for the members of one frame and differs between frames. */
-  observe(counter: number, atMs: number, frame: string | number): void {
-    if (frame === this.lastFrame) return;
+  /**
+   * `frame`: anything that is equal (===) for the members of one frame and differs between frames. Returns
+   * the value the counter stepped back from when it ran backwards without a long silence (a restart, a
+   * replay, or two senders on one link: spoofing.ts counts them), else undefined. A step back by one or
+   * two is taken for frames reordered on their way, not a step back.
+   */
+  observe(counter: number, atMs: number, frame: string | number): number | undefined {
+    if (frame === this.lastFrame) return undefined;
     this.lastFrame = frame;
     const last = this.last;
     const silence = atMs - this.lastAt;
@@ -49,17 +57,19 @@ export class CounterStats {
     this.lastAt = atMs;
     if (last === undefined) {
       this.received++;
-      return;
+      return undefined;
     }
     const step = (((counter - last) % this.modulus) + this.modulus) % this.modulus;
     if (step === 0) this.repeats++;
     else if (step >= this.modulus / 2 || silence > this.resetAfterMs) {
       this.resets++;
       this.received++;
+      if (silence <= this.resetAfterMs && this.modulus - step > REORDER_STEPS) return last;
     } else {
       this.received++;
       this.missed += step - 1;
     }
+    return undefined;
   }
 
   snapshot(): CounterSnapshot {

@@ -7,7 +7,7 @@
 
 import { bearing, distance, type LatLon } from '@odid/position';
 import { AllowList, type AllowEntry } from './allow-list.js';
-import { evaluateFlags } from './flags.js';
+import { SPOOF_FLAGS, evaluateFlags } from './flags.js';
 import { idTypeOfSlot, preferredIdentity } from './identity.js';
 import type { TrackRecord } from './record.js';
 import type { TrackerSettings } from './settings.js';
@@ -25,6 +25,7 @@ interface ZoneCheck {
 }
 
 const NO_ZONES: string[] = [];
+const SPOOF_FLAG_BITS = new Map(SPOOF_FLAGS.map((f, i) => [f, i]));
 
 type Settings = Pick<TrackerSettings, 'staleAfterMs' | 'lostAfterMs' | 'missingAfterMs' | 'spoofHoldMs'>;
 
@@ -163,11 +164,14 @@ export class DerivedState {
     this.zoneChecks.delete(dst);
   }
 
-  /** The only places evaluateFlags reads the clock (missing-* grace period, spoofing hold), as two bits. */
+  /**
+   * The only places evaluateFlags reads the clock (missing-* grace period, each spoofing flag's hold), as
+   * bits: the first for the grace period, then one per spoofing flag whose evidence is held.
+   */
   private timedFlagInputs(track: Track, now: number): number {
-    const missing = now - track.firstSeen > this.settings.missingAfterMs ? 1 : 0;
-    const spoof = track.spoofEvidence && now - track.spoofEvidence.t <= this.settings.spoofHoldMs ? 2 : 0;
-    return missing | spoof;
+    let inputs = now - track.firstSeen > this.settings.missingAfterMs ? 1 : 0;
+    for (const e of track.spoofing) if (now - e.t <= this.settings.spoofHoldMs) inputs |= 2 << SPOOF_FLAG_BITS.get(e.flag)!;
+    return inputs;
   }
 
   private stateAt(track: Track, now: number): TrackState {

@@ -30,9 +30,11 @@ import type { Track } from './types.js';
  *   older than 1 s when broadcast). The timestamp is seconds after the hour, compared modulo one hour;
  *   assumes the receiver clock is right (NTP/GNSS).
  * - emergency: Location status 3 (emergency) or a Self-ID of type 1 (emergency description).
- * - spoofing-suspect: a position jump implying more than maxSpeedMps (300 m/s), or one ID heard from two
- *   addresses on the same transport at positions more than 1 km apart. Held for spoofHoldMs (60 s) after
- *   the last evidence.
+ * - spoofing-suspect: while any of the spoofing flags below is raised (its alert quotes their evidence).
+ * - the spoofing flags (SPOOF_FLAGS): each raised while its latest evidence (track.spoofing, spoofing.ts,
+ *   which says what raises each) is younger than spoofHoldMs (60 s); the evidence stays on the track after.
+ * - drip-forged: with a DRIP verifier, the track's DRIP verdict is forged (track.drip.reason says why); it
+ *   stays, as the verdict does.
  */
 const ORDER = [
   'invalid-serial',
@@ -45,7 +47,35 @@ const ORDER = [
   'stale-location',
   'emergency',
   'spoofing-suspect',
+  'impossible-motion',
+  'motion-mismatch',
+  'address-spread',
+  'address-crowd',
+  'id-cycling',
+  'counter-backwards',
+  'timestamp-mismatch',
+  'operator-far',
+  'rssi-impossible',
+  'dji-odid-mismatch',
+  'drip-forged',
 ] as const satisfies readonly TrackFlagOf<TrackDiagnosticId>[];
+
+/** The flags that each stand for one kind of spoofing evidence, in ORDER. */
+export const SPOOF_FLAGS = [
+  'impossible-motion',
+  'motion-mismatch',
+  'address-spread',
+  'address-crowd',
+  'id-cycling',
+  'counter-backwards',
+  'timestamp-mismatch',
+  'operator-far',
+  'rssi-impossible',
+  'dji-odid-mismatch',
+] as const satisfies readonly (typeof ORDER)[number][];
+export type SpoofFlag = (typeof SPOOF_FLAGS)[number];
+const SPOOF_FLAG_SET: ReadonlySet<string> = new Set(SPOOF_FLAGS);
+export const isSpoofFlag = (flag: string): flag is SpoofFlag => SPOOF_FLAG_SET.has(flag);
 
 type TrackDiagnosticId = GroupId<'track'>;
 type TrackFlagOf<Id> = Id extends `track.${infer F}` ? F : never;
@@ -149,7 +179,9 @@ export function evaluateFlags(track: Track, ctx: FlagContext): TrackFlag[] {
 
   if (loc?.status === LOCATION_STATUS_EMERGENCY || track.selfId?.descType === SELF_ID_EMERGENCY) raised |= BIT.emergency;
 
-  if (track.spoofEvidence && ctx.nowMs - track.spoofEvidence.t <= ctx.spoofHoldMs) raised |= BIT['spoofing-suspect'];
+  for (const e of track.spoofing) if (ctx.nowMs - e.t <= ctx.spoofHoldMs) raised |= BIT[e.flag] | BIT['spoofing-suspect'];
+
+  if (track.drip?.state === 'forged') raised |= BIT['drip-forged'];
 
   return raised === 0 ? [] : ORDER.filter((f) => (raised & BIT[f]) !== 0);
 }

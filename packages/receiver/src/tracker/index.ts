@@ -1,11 +1,14 @@
 export { Tracker } from './tracker.js';
-export { trackHistoryToJson, trackToJson, type LinkJson, type PointJson, type TrackJson } from './track-json.js';
-export { TRACK_FLAGS, evaluateFlags, trackFlagId, type TrackFlag, type FlagContext } from './flags.js';
+export { trackHistoryToJson, trackToJson, type LinkJson, type PointJson, type ReceiverHearingJson, type SpoofEvidenceJson, type TrackJson } from './track-json.js';
+export { SPOOF_FLAGS, TRACK_FLAGS, evaluateFlags, isSpoofFlag, trackFlagId, type SpoofFlag, type TrackFlag, type FlagContext } from './flags.js';
+export { evidenceBrief } from './spoofing.js';
+export { freeSpaceLossDb, maxRssiDbm } from './spoof-radio.js';
 export { preferredIdentity, type IdSlot, type TrackIdentity } from './identity.js';
 export { identitiesOf, type TrackPayloadFields, type TrackPayloadJson } from './payloads/index.js';
+export { worseDrip, type DripEvidence, type DripState, type DripVerdict, type DripVerifying, type TrackDrip } from './payloads/drip.js';
 export { locationAgeSeconds } from './location-time.js';
 export { CounterStats, type CounterSnapshot } from './counters.js';
-export { RadioLink, linkKey, type ReadonlyCounterStats, type ReadonlyRadioLink } from './link.js';
+export { RadioLink, ReceiverHearing, linkKey, type ReadonlyCounterStats, type ReadonlyRadioLink, type ReadonlyReceiverHearing, type ReceptionVia } from './link.js';
 export { RateMeter } from './rates.js';
 export { PositionHistory, type ReadonlyPositionHistory } from './history.js';
 export {

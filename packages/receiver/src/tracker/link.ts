@@ -4,10 +4,58 @@
  * sense per link.
  */
 
-import { AuthAssembler, type Transport } from '@odid/codec';
+import { FecAuthAssembler, type Transport } from '@odid/codec';
 import { CounterStats, type CounterSnapshot } from './counters.js';
 
 export const linkKey = (transport: Transport, address: string): string => `${transport} ${address}`;
+
+/**
+ * Who heard a reception, when it did not come from this process's own radios: a hub (rid-hub) merging
+ * several receivers names the receiver, and each link keeps what each receiver heard of it (receivers).
+ */
+export interface ReceptionVia {
+  /** The receiver's ID, as it publishes under (rid/<site>/<receiver>/...). */
+  readonly receiver: string;
+}
+
+/** What one receiver of a hub heard of a link: signal, channel, times and messages, per receiver. */
+export class ReceiverHearing {
+  lastSeen: number;
+  messages = 0;
+  /** dBm, latest. */
+  rssi?: number;
+  /** dBm, smoothed with the link's time constant. */
+  rssiSmoothed?: number;
+  private rssiAt = 0;
+  channel?: number;
+
+  constructor(readonly firstSeen: number) {
+    this.lastSeen = firstSeen;
+  }
+
+  /** `messages` messages heard at `atMs` (a duplicate frame of another receiver counts the messages its original had). */
+  observe(messages: number, rssi: number | undefined, channel: number | undefined, atMs: number, timeConstantMs: number): void {
+    this.messages += messages;
+    this.lastSeen = Math.max(this.lastSeen, atMs);
+    if (channel !== undefined) this.channel = channel;
+    if (rssi === undefined) return;
+    this.rssi = rssi;
+    if (this.rssiSmoothed === undefined) this.rssiSmoothed = rssi;
+    else this.rssiSmoothed += (1 - Math.exp(-Math.max(0, atMs - this.rssiAt) / timeConstantMs)) * (rssi - this.rssiSmoothed);
+    this.rssiAt = atMs;
+  }
+
+  /** Folds in the same receiver's hearing of the same link from another track (a merge). */
+  absorb(other: ReceiverHearing): ReceiverHearing {
+    const [older, newer] = other.lastSeen > this.lastSeen ? [this, other] : [other, this];
+    const out = new ReceiverHearing(Math.min(this.firstSeen, other.firstSeen));
+    Object.assign(out, newer, { firstSeen: out.firstSeen, messages: this.messages + other.messages });
+    if (out.rssiSmoothed === undefined) out.rssiSmoothed = older.rssiSmoothed;
+    return out;
+  }
+}
+
+export type ReadonlyReceiverHearing = Readonly<Pick<ReceiverHearing, 'firstSeen' | 'lastSeen' | 'messages' | 'rssi' | 'rssiSmoothed' | 'channel'>>;
 
 /** A counter stream as a track's reader sees it. */
 export type ReadonlyCounterStats = Readonly<Pick<CounterStats, 'received' | 'missed' | 'repeats' | 'resets' | 'snapshot'>>;
@@ -19,6 +67,8 @@ export type ReadonlyCounterStats = Readonly<Pick<CounterStats, 'received' | 'mis
 export interface ReadonlyRadioLink
   extends Readonly<Pick<RadioLink, 'transport' | 'address' | 'firstSeen' | 'lastSeen' | 'messages' | 'rssi' | 'rssiSmoothed' | 'channel' | 'counterSnapshots'>> {
   readonly counters: ReadonlyMap<string, ReadonlyCounterStats>;
+  /** Receptions relayed by a hub: what each receiver heard of this link, by receiver ID (absent otherwise). */
+  readonly receivers?: ReadonlyMap<string, ReadonlyReceiverHearing>;
 }
 
 export class RadioLink {
@@ -33,10 +83,15 @@ export class RadioLink {
   channel?: number;
   /** Counter streams by message type (BT4), 'pack', or 'dji' (DJI sequence number). */
   readonly counters = new Map<string, CounterStats>();
-  /** Authentication pages are grouped per sender: two links may be mid-way through different signatures. */
-  auth = new AuthAssembler();
+  /**
+   * Authentication pages are grouped per sender: two links may be mid-way through different signatures. A DRIP
+   * message sent with FEC completes with one page lost (the lost page rebuilt from the others).
+   */
+  auth = new FecAuthAssembler();
   /** Latest position this link reported, for the address-spread check (updated in place; not shown to readers). */
   lastPosition?: { lat: number; lon: number; t: number };
+  /** Per receiver of a hub (ReceptionVia); made on the first relayed reception, so a local receiver pays nothing. */
+  receivers?: Map<string, ReceiverHearing>;
 
   constructor(
     readonly transport: Transport,
@@ -59,6 +114,14 @@ export class RadioLink {
       this.rssiSmoothed += alpha * (rssi - this.rssiSmoothed);
     }
     this.rssiAt = atMs;
+  }
+
+  /** Receiver `receiver` heard `messages` messages of this link at `atMs` (see ReceptionVia). */
+  heardBy(receiver: string, messages: number, rssi: number | undefined, channel: number | undefined, atMs: number, timeConstantMs: number): void {
+    const receivers = (this.receivers ??= new Map());
+    let hearing = receivers.get(receiver);
+    if (!hearing) receivers.set(receiver, (hearing = new ReceiverHearing(atMs)));
+    hearing.observe(messages, rssi, channel, atMs, timeConstantMs);
   }
 
   counter(kind: string, modulus: number, resetAfterMs: number): CounterStats {
@@ -89,6 +152,11 @@ export class RadioLink {
       const mine = this.counters.get(kind);
       if (mine) mine.absorb(c);
       else this.counters.set(kind, c);
+    }
+    for (const [receiver, h] of other.receivers ?? []) {
+      const receivers = (this.receivers ??= new Map());
+      const mine = receivers.get(receiver);
+      receivers.set(receiver, mine ? mine.absorb(h) : h);
     }
   }
 }

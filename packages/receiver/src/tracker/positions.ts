@@ -7,17 +7,16 @@
 import type { RadioLink } from './link.js';
 import type { PositionSink } from './payloads/descriptor.js';
 import type { TrackRecord } from './record.js';
-import { positionEvidence, type SpoofLimits } from './spoofing.js';
+import type { SpoofChecks } from './spoofing.js';
 import type { TrackPoint } from './types.js';
 
 export class Positions implements PositionSink {
-  constructor(private readonly limits: SpoofLimits) {}
+  constructor(private readonly spoofing: SpoofChecks) {}
 
-  add(track: TrackRecord, link: RadioLink, point: TrackPoint): void {
-    positionEvidence(track, link, point, this.limits);
-    // The link's own copy, updated in place: its working state for the address-spread check, which no
-    // reader sees (ReadonlyRadioLink), and one object per link rather than one more old→young reference
-    // per fix.
+  add(track: TrackRecord, link: RadioLink, point: TrackPoint, accuracyM?: number): void {
+    this.spoofing.position(track, link, point, accuracyM);
+    // The link's own copy, updated in place: its working state for the spoofing checks, which no reader
+    // sees (ReadonlyRadioLink), and one object per link rather than one more old→young reference per fix.
     const last = link.lastPosition;
     if (last) {
       last.lat = point.lat;

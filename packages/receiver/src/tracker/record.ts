@@ -55,5 +55,6 @@ export function newTrackRecord(key: string, now: number, settings: Pick<TrackerS
     zones: [],
     operatorZones: [],
     authorised: false,
+    spoofing: [],
   };
 }

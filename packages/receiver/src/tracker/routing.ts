@@ -75,6 +75,11 @@ export class TrackRouter {
     return { track: target, created, merged };
   }
 
+  /** The track a (lowercase) address speaks for now. */
+  ofAddress(address: string): TrackRecord | undefined {
+    return this.byAddress.get(address);
+  }
+
   /** A track by key, by any of its UAS IDs (as text, or hex for binary IDs), or by any MAC address it used. */
   lookup(id: string): TrackRecord | undefined {
     const direct = this.byKey.get(id);
@@ -85,6 +90,11 @@ export class TrackRouter {
       for (const b of t.basicIds.values()) if (b.uasId === id) return t;
     }
     return this.byAddress.get(id.toLowerCase());
+  }
+
+  /** The track an identity (identityKey) leads to now, if any. */
+  byIdentity(key: string): TrackRecord | undefined {
+    return this.byId.get(key);
   }
 
   /** Forgets the tracks `gone` says so of; returns them. */

@@ -8,10 +8,10 @@
 import type { AssembledAuth, BasicIdMessage, LocationMessage, SystemMessage, Transport } from '@odid/codec';
 import { TRANSPORTS } from '@odid/codec';
 import type { CounterSnapshot } from './counters.js';
-import type { TrackFlag } from './flags.js';
+import type { SpoofFlag, TrackFlag } from './flags.js';
 import type { ReadonlyRadioLink } from './link.js';
 import { TRACK_PAYLOADS, type TrackPayloadJson } from './payloads/index.js';
-import type { HomeSource, OperatorSource, Track, TrackPoint, TrackState } from './types.js';
+import type { HomeSource, OperatorSource, SpoofEvidence, Track, TrackPoint, TrackState } from './types.js';
 
 export interface PointJson {
   /** Receive time, seconds. */
@@ -34,6 +34,30 @@ export interface LinkJson {
   channel?: number;
   /** Counter statistics by stream (message type on BT4, 'pack', 'dji'); `loss` is the estimated loss ratio. */
   counters: Record<string, CounterSnapshot>;
+  /** Only from a hub (rid-hub): what each receiver heard of the link, by receiver ID. */
+  receivers?: Record<string, ReceiverHearingJson>;
+}
+
+/** One receiver's view of a link (rid-hub): as a link's own fields, per receiver. */
+export interface ReceiverHearingJson {
+  messages: number;
+  firstSeen: number;
+  lastSeen: number;
+  rssi?: number;
+  rssiSmoothed?: number;
+  channel?: number;
+}
+
+/** A track's SpoofEvidence (types.ts), its times in seconds. */
+export interface SpoofEvidenceJson {
+  flag: SpoofFlag;
+  t: number;
+  since: number;
+  count: number;
+  detail: string;
+  values: Record<string, number>;
+  addresses: string[];
+  ids?: string[];
 }
 
 /**
@@ -77,8 +101,8 @@ export interface TrackJson extends TrackPayloadJson {
   /** Receptions per second by message type. */
   rates: Record<string, number>;
   links: LinkJson[];
-  /** The last evidence behind 'spoofing-suspect'. */
-  spoofing?: { t: number; kind: string; detail: string };
+  /** The latest evidence of each spoofing flag ever raised (kept after it clears), in the flags' order. */
+  spoofing?: SpoofEvidenceJson[];
   /** Only where a writer adds it (trackHistoryToJson): it can hold a thousand points. */
   history?: PointJson[];
 }
@@ -131,6 +155,16 @@ export function trackToJson(track: Track): TrackJson {
     if (link.rssi !== undefined) lj.rssi = link.rssi;
     if (link.rssiSmoothed !== undefined) lj.rssiSmoothed = round(link.rssiSmoothed, 1);
     if (link.channel !== undefined) lj.channel = link.channel;
+    if (link.receivers) {
+      lj.receivers = {};
+      for (const [id, h] of link.receivers) {
+        const hj: ReceiverHearingJson = { messages: h.messages, firstSeen: seconds(h.firstSeen), lastSeen: seconds(h.lastSeen) };
+        if (h.rssi !== undefined) hj.rssi = h.rssi;
+        if (h.rssiSmoothed !== undefined) hj.rssiSmoothed = round(h.rssiSmoothed, 1);
+        if (h.channel !== undefined) hj.channel = h.channel;
+        lj.receivers[id] = hj;
+      }
+    }
     json.links.push(lj);
     if (link.rssi !== undefined && (!latest || link.lastSeen > latest.lastSeen)) latest = link;
   }
@@ -140,8 +174,22 @@ export function trackToJson(track: Track): TrackJson {
   if (track.operatorDistance !== undefined) json.operatorDistance = round(track.operatorDistance, 1);
   if (track.operatorBearing !== undefined) json.operatorBearing = roundBearing(track.operatorBearing);
   for (const payload of TRACK_PAYLOADS) payload.toJson?.(track, json);
-  if (track.spoofEvidence) json.spoofing = { ...track.spoofEvidence, t: seconds(track.spoofEvidence.t) };
+  if (track.spoofing.length) json.spoofing = track.spoofing.map(spoofEvidenceJson);
   return json;
+}
+
+function spoofEvidenceJson(e: SpoofEvidence): SpoofEvidenceJson {
+  const out: SpoofEvidenceJson = {
+    flag: e.flag,
+    t: seconds(e.t),
+    since: seconds(e.since),
+    count: e.count,
+    detail: e.detail,
+    values: { ...e.values },
+    addresses: [...e.addresses],
+  };
+  if (e.ids) out.ids = [...e.ids];
+  return out;
 }
 
 /** The position history, oldest first. */

@@ -4,7 +4,8 @@
  * - routing.ts: which track a reception belongs to (by ID, by address), and merging two tracks of one aircraft;
  * - receptions.ts: what every reception changes (its radio link, counts, times, rates);
  * - payloads/: what each payload type changes on its track, and how it is written in the track's JSON;
- * - positions.ts, spoofing.ts: where positions go, and the evidence they give of spoofing;
+ * - positions.ts, spoofing.ts: where positions go, and the evidence of spoofing that receptions, fixes and
+ *   claimed times give (spoof-*.ts);
  * - derived.ts: what follows from a track's content and the clock (shown ID, state, flags, distances,
  *   zones, authorisation); alerts.ts: what an update raised.
  *
@@ -12,17 +13,20 @@
  * clock's. Replaying a capture therefore gives the same tracks as hearing it live.
  */
 
-import type { ReceivedMessage } from '@odid/codec';
+import type { ReceivedMessage, Transport } from '@odid/codec';
 import { isKnownPosition, type LatLon } from '@odid/position';
 import type { AllowEntry } from './allow-list.js';
 import { Alerts } from './alerts.js';
 import { DerivedState } from './derived.js';
 import type { TrackIdentity } from './identity.js';
+import type { ReceptionVia } from './link.js';
+import { DripChecks } from './payloads/drip.js';
 import { trackPayloadOf } from './payloads/index.js';
 import { Positions } from './positions.js';
 import { Receptions } from './receptions.js';
 import { TrackRouter } from './routing.js';
 import { trackerSettings } from './settings.js';
+import { SpoofChecks } from './spoofing.js';
 import type { Track, TrackerOptions, TrackUpdate } from './types.js';
 import type { Zone } from './zones.js';
 
@@ -35,8 +39,11 @@ export class Tracker {
   private readonly router: TrackRouter;
   private readonly receptions: Receptions;
   private readonly positions: Positions;
+  private readonly spoofing: SpoofChecks;
   private readonly derived: DerivedState;
   private readonly alerts: Alerts;
+  /** DRIP verification (payloads/drip.ts), only when given a verifier. */
+  private readonly drip: DripChecks | undefined;
   private clock = 0;
 
   constructor(options: TrackerOptions = {}) {
@@ -47,8 +54,10 @@ export class Tracker {
       this.derived.merged(dst);
       this.alerts.merged(src, dst);
     });
-    this.receptions = new Receptions(settings);
-    this.positions = new Positions(settings);
+    this.spoofing = new SpoofChecks(settings, { receiver: () => this.derived.receiver, trackOf: (key) => this.router.byIdentity(key) });
+    this.receptions = new Receptions(settings, this.spoofing);
+    this.positions = new Positions(this.spoofing);
+    this.drip = options.drip ? new DripChecks(options.drip) : undefined;
     this.derived.receiver = options.receiverPosition;
     if (options.zones) this.derived.setZones(options.zones);
     if (options.allowList) this.derived.setAllowList(options.allowList, this.clock);
@@ -112,9 +121,10 @@ export class Tracker {
   /**
    * Takes one received message. `nowMs` defaults to the frame time (`msg.t` × 1000), else the tracker's
    * latest time. Returns undefined for messages that carry nothing to track: frames with a bad FCS/CRC
-   * (every byte suspect) and blank DJI records.
+   * (every byte suspect) and blank DJI records. `via`: the receiver that heard it, when a hub merges several
+   * (each link then keeps each receiver's RSSI and last-heard time).
    */
-  ingest(msg: ReceivedMessage, nowMs?: number): TrackUpdate | undefined {
+  ingest(msg: ReceivedMessage, nowMs?: number, via?: ReceptionVia): TrackUpdate | undefined {
     const now = nowMs ?? (msg.t !== undefined ? msg.t * 1000 : this.clock);
     if (!Number.isFinite(now)) throw new RangeError(`ingest: time must be a finite number of ms, got ${now}`);
     const p = msg.message;
@@ -129,8 +139,13 @@ export class Tracker {
     const { flags, zones, operatorZones } = track;
 
     const link = this.receptions.link(track, msg.transport, address, now);
-    this.receptions.observe(track, link, msg, payload, now);
+    this.receptions.observe(track, link, msg, payload, now, via);
+    this.spoofing.reception(track, link, ids, now);
     payload?.apply(track, p, now, link, this.positions);
+    this.drip?.observe(track, link, msg, now);
+    const claimed = payload?.clock?.at(p, now);
+    if (claimed !== undefined) this.spoofing.claimedTime(track, link, payload!.clock!.what, claimed, now);
+    this.spoofing.afterMessage(track, link, now);
     this.derived.refresh(track, this.clock);
 
     const update: Update = { track, reason: created ? 'created' : 'updated', at: now, message: msg };
@@ -139,6 +154,21 @@ export class Tracker {
     const alerts = this.alerts.alertsOf(track, flags, zones, operatorZones, this.alerts.announce(track, created, this.clock), this.clock);
     if (alerts) update.alerts = alerts;
     return update;
+  }
+
+  /**
+   * A hub's receiver `via` heard, at `nowMs`, a transmission from `address` over `transport` that another
+   * receiver's copy already brought in (`messages` messages): only the receiver's view of that link is
+   * updated (RSSI, channel, last heard), nothing is counted or applied twice. False when no track has that
+   * address (the original carried nothing to track).
+   */
+  hearAgain(transport: Transport, address: string, via: ReceptionVia, heard: { messages: number; rssi?: number | undefined; channel?: number | undefined }, nowMs: number): boolean {
+    if (!Number.isFinite(nowMs)) throw new RangeError(`hearAgain: time must be a finite number of ms, got ${nowMs}`);
+    const mac = address.toLowerCase();
+    const track = this.router.ofAddress(mac);
+    if (!track) return false;
+    this.receptions.observeAgain(this.receptions.link(track, transport, mac, nowMs), via, heard.messages, heard.rssi, heard.channel, nowMs);
+    return true;
   }
 
   /** Moves the clock: tracks turn stale or lost, time-dependent flags change. Returns the tracks that changed. */
@@ -152,6 +182,8 @@ export class Tracker {
       const previousState = track.state;
       const previousFlags = track.flags;
       const wasAuthorised = track.authorised;
+      const dripBefore = track.drip;
+      this.drip?.tick(track, this.clock);
       // Only time moved: identity and distances are as the last ingest left them.
       this.derived.refreshTimed(track, this.clock, true);
       if (allowChanged) this.derived.updateAuthorised(track, this.clock);
@@ -160,7 +192,7 @@ export class Tracker {
       let update: Update | undefined;
       if (track.state !== previousState) update = { track, reason: 'state', at: this.clock, previousState };
       // refreshTimed keeps the flags array while its content stays the same.
-      else if (track.flags !== previousFlags || track.authorised !== wasAuthorised || announce) update = { track, reason: 'flags', at: this.clock };
+      else if (track.flags !== previousFlags || track.authorised !== wasAuthorised || track.drip !== dripBefore || announce) update = { track, reason: 'flags', at: this.clock };
       if (!update) continue;
       const alerts = this.alerts.alertsOf(track, previousFlags, track.zones, track.operatorZones, announce, this.clock);
       if (alerts) update.alerts = alerts;

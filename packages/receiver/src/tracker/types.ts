@@ -8,7 +8,8 @@
 import type { BasicIdMessage, ReceivedMessage, Transport, ValidationIssue } from '@odid/codec';
 import type { LatLon } from '@odid/position';
 import type { AllowEntry } from './allow-list.js';
-import type { TrackFlag } from './flags.js';
+import type { DripVerifying } from './payloads/drip.js';
+import type { SpoofFlag, TrackFlag } from './flags.js';
 import type { ReadonlyPositionHistory } from './history.js';
 import type { IdSlot } from './identity.js';
 import type { ReadonlyRadioLink } from './link.js';
@@ -33,16 +34,50 @@ export interface TrackerOptions {
   rateWindowMs?: number;
   /** Time constant of the smoothed RSSI (default 2000 ms). */
   rssiTimeConstantMs?: number;
-  /** Speed above which a position jump is suspect (default 300 m/s). */
-  maxSpeedMps?: number;
-  /** Distance between two addresses of one ID on one transport that is suspect (default 1000 m). */
-  maxAddressSpreadM?: number;
-  /** How long 'spoofing-suspect' stays raised after the last evidence (default 60000 ms). */
+  /**
+   * The spoofing checks (spoofing.ts says what raises each flag). How long a spoofing flag stays raised after
+   * its latest evidence (default 60000 ms).
+   */
   spoofHoldMs?: number;
+  /** impossible-motion: speed between two fixes above which a move is impossible (default 300 m/s). */
+  maxSpeedMps?: number;
+  /** motion-mismatch: the shortest stretch of flight over which reported and observed motion are compared (default 15000 ms). */
+  motionWindowMs?: number;
+  /** motion-mismatch: tolerance, m/s over the stretch (default 3)... */
+  motionToleranceMps?: number;
+  /** ...plus this fraction of the distance the reported speeds cover (default 0.25). */
+  motionToleranceRatio?: number;
+  /** address-spread: distance between two addresses of one ID on one transport, heard within staleAfterMs of each other, that is suspect (default 1000 m). */
+  maxAddressSpreadM?: number;
+  /** address-crowd: addresses of one transport one aircraft may use at once (default 1). */
+  maxAddressesPerTransport?: number;
+  /** address-crowd: two addresses are "at once" when each was heard while the other was, for longer than this (default 2000 ms). */
+  addressOverlapMs?: number;
+  /** id-cycling and counter-backwards look back this far (default 60000 ms). */
+  spoofWindowMs?: number;
+  /** counter-backwards: backward steps of one counter within spoofWindowMs that are suspect (default 3). */
+  counterBackSteps?: number;
+  /** timestamp-mismatch: a claimed time (Location timestamp, DJI GPS time) farther than this from the reception time (default 30000 ms)... */
+  maxClockSkewMs?: number;
+  /** ...or earlier than the same link's previous one by more than this (default 5000 ms: a fix sent after a newer one; a looping replay goes back by its length). */
+  timestampBackStepMs?: number;
+  /** operator-far: operator distance from the drone that is suspect (default 20000 m). */
+  maxOperatorDistanceM?: number;
+  /** rssi-impossible: the strongest a transmitter may radiate, BLE (default 20 dBm EIRP)... */
+  maxBleEirpDbm?: number;
+  /** ...and Wi-Fi, DJI included (default 36 dBm EIRP)... */
+  maxWifiEirpDbm?: number;
+  /** ...plus this for the receiver's antenna gain, multipath and RSSI calibration (default 15 dB). */
+  rssiMarginDb?: number;
   /** Zones (zones.ts): each track says which ones its drone and its operator are in. Replace with Tracker.setZones. */
   zones?: readonly Zone[];
   /** Allow-list (allow-list.ts): tracks it matches at the tracker's time are `authorised`. Replace with Tracker.setAllowList. */
   allowList?: readonly AllowEntry[];
+  /**
+   * DRIP verifier (payloads/drip.ts; @odid/trust's DripVerifier): every track gets `drip`, verified, unverified
+   * or forged with the reason. Its messages need the bytes they came in (the Pipeline keeps them when this is set).
+   */
+  drip?: DripVerifying;
   /**
    * The same alert of one track (the same flag, the same zone for drone or operator) is not raised again
    * within this time of the last one, so a flag or a zone boundary that flickers does not flood whoever
@@ -83,11 +118,26 @@ export interface HomePoint extends LatLon {
   t: number;
 }
 
-/** Why the track was flagged 'spoofing-suspect' last. */
+/**
+ * The latest evidence behind one spoofing flag (spoofing.ts). Its flag is raised while `t` is younger than
+ * spoofHoldMs; the evidence stays on the track after.
+ */
 export interface SpoofEvidence {
-  t: number;
-  kind: 'jump' | 'address-spread';
-  detail: string;
+  readonly flag: SpoofFlag;
+  /** The latest observation, ms (tracker clock). */
+  readonly t: number;
+  /** The first observation of this run (since the flag was last clear), ms. */
+  readonly since: number;
+  /** Observations recorded in this run (at most four a second: spoofing.ts). */
+  readonly count: number;
+  /** The latest observation in words. */
+  readonly detail: string;
+  /** The numbers behind it, by name; the name ends in its unit (M, S, Mps, Dbm, Db, Deg) unless it is a count. */
+  readonly values: Readonly<Record<string, number>>;
+  /** The radio addresses involved. */
+  readonly addresses: readonly string[];
+  /** The UAS IDs involved (id-cycling, dji-odid-mismatch). */
+  readonly ids?: readonly string[];
 }
 
 /**
@@ -140,7 +190,8 @@ export interface Track extends TrackPayloadFields {
   readonly authorised: boolean;
   /** The entry that authorises it (the first in the list that matches). */
   readonly allowedBy?: Readonly<AllowEntry>;
-  readonly spoofEvidence?: Readonly<SpoofEvidence>;
+  /** The latest evidence of each spoofing flag ever raised, in SPOOF_FLAGS order (replaced whole when it changes). */
+  readonly spoofing: readonly SpoofEvidence[];
   /** Metres and degrees from the receiver, when both positions are known. */
   readonly distance?: number;
   readonly bearing?: number;

@@ -19,7 +19,8 @@ export type NoFields = Record<never, never>;
 
 /** Where a payload's positions go: the track's position and history, and the spoofing checks (positions.ts). */
 export interface PositionSink {
-  add(track: TrackRecord, link: RadioLink, point: TrackPoint): void;
+  /** `accuracyM`: the horizontal accuracy the fix declares (metres, 95 %), when it declares one. */
+  add(track: TrackRecord, link: RadioLink, point: TrackPoint, accuracyM?: number): void;
 }
 
 /**
@@ -35,6 +36,11 @@ export interface TrackPayload<P extends ReceivedPayload = ReceivedPayload, F ext
   identities?(p: P): TrackIdentity[];
   /** A sequence number of its own, counted per link instead of the frame's counter. */
   readonly sequence?: { readonly stream: string; readonly modulus: number; of(p: P): number };
+  /**
+   * The time a message says it was made (`what`: its name in words), resolved against its reception time
+   * `receivedMs`, in ms; undefined when it gives none. The spoofing checks compare it with the reception.
+   */
+  readonly clock?: { readonly what: string; at(p: P, receivedMs: number): number | undefined };
   /** What a message of this type changes on its track, received at `now` over `link`. */
   apply(track: TrackRecord, p: P, now: number, link: RadioLink, positions: PositionSink): void;
   /**
@@ -59,6 +65,7 @@ export function trackPayload<P extends ReceivedPayload, F extends object = NoFie
     ignore: d.ignore,
     identities: d.identities,
     sequence: d.sequence,
+    clock: d.clock,
     apply: d.apply,
     merge: d.merge,
     toJson: d.toJson,

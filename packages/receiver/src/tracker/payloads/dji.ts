@@ -36,6 +36,8 @@ export const DJI_FLIGHT_INFO: TrackPayload<DjiFlightInfo, DjiFlightInfoFields, D
   identities: serialIdentity,
   // Its own 16-bit sequence number, in place of the ODID counter it lacks.
   sequence: { stream: 'dji', modulus: DJI_SEQUENCE_MODULUS, of: (p) => p.sequence },
+  // Layout v2 carries the GPS time, Unix ms (0 before the first fix).
+  clock: { what: 'DJI GPS time', at: (p) => (p.layout === 'v2' && p.gpsTime > 0 ? p.gpsTime : undefined) },
   apply(track, p, now, link, positions) {
     track.dji = p;
     track.updatedAt.set('djiFlightInfo', now);

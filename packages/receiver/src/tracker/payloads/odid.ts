@@ -6,6 +6,7 @@
 
 import {
   ALTITUDE_UNKNOWN,
+  accuracyBound,
   validate,
   type AssembledAuth,
   type AuthMessage,
@@ -18,6 +19,8 @@ import {
 } from '@odid/codec';
 import { isKnownPosition } from '@odid/position';
 import { slotOfIdType, type TrackIdentity } from '../identity.js';
+import { worseDrip, type TrackDrip } from './drip.js';
+import { locationAgeSeconds } from '../location-time.js';
 import type { TrackRecord } from '../record.js';
 import type { OperatorSource, TrackPoint } from '../types.js';
 import { trackPayload, type TrackPayload } from './descriptor.js';
@@ -49,9 +52,12 @@ export interface AuthFields {
   readonly authAt?: number;
   /** Pages still missing from the authentication being assembled (absent when none is pending). */
   readonly authMissing?: readonly number[];
+  /** With a DRIP verifier (TrackerOptions.drip): verified, unverified or forged, and why (payloads/drip.ts). */
+  readonly drip?: TrackDrip;
 }
 export interface AuthJson {
   authMissing?: number[];
+  drip?: TrackDrip;
 }
 
 /**
@@ -92,6 +98,14 @@ export const BASIC_ID: TrackPayload<BasicIdMessage> = trackPayload({
 
 export const LOCATION: TrackPayload<LocationMessage, LocationFields> = trackPayload({
   type: 'location',
+  // Tenths of a second after the hour: the hour is the one nearest the reception.
+  clock: {
+    what: 'Location timestamp',
+    at(p, receivedMs) {
+      const age = locationAgeSeconds(p.timestamp, receivedMs);
+      return age === undefined ? undefined : receivedMs - age * 1000;
+    },
+  },
   apply(track, p, now, link, positions) {
     // Location and System change with every message (position, time): not worth comparing.
     track.location = stamp(track, 'location', now, p, undefined);
@@ -101,7 +115,7 @@ export const LOCATION: TrackPayload<LocationMessage, LocationFields> = trackPayl
     if (alt !== undefined) point.alt = alt;
     if (p.speedHorizontal !== SPEED_UNKNOWN) point.speed = p.speedHorizontal;
     if (p.direction <= DIRECTION_MAX) point.course = p.direction;
-    positions.add(track, link, point);
+    positions.add(track, link, point, accuracyBound('horizontal', p.horizAccuracy));
   },
   merge(src, dst, newer) {
     if (src.location && newer('location')) dst.location = src.location;
@@ -121,7 +135,9 @@ export const AUTH: TrackPayload<AuthMessage, AuthFields, AuthJson> = trackPayloa
       track.auth = result.auth;
       track.authAt = now;
       delete track.authMissing;
-    } else track.authMissing = result.missing;
+    } else if (result.missing.length) track.authMissing = result.missing;
+    // Pages that contradicted each other were dropped: nothing is pending.
+    else delete track.authMissing;
   },
   merge(src, dst) {
     // The authentication completed last stands, whichever track heard it.
@@ -129,10 +145,14 @@ export const AUTH: TrackPayload<AuthMessage, AuthFields, AuthJson> = trackPayloa
       dst.auth = src.auth;
       dst.authAt = src.authAt;
     }
+    // A forgery heard by either stands.
+    const drip = worseDrip(dst.drip, src.drip);
+    if (drip) dst.drip = drip;
   },
   toJson(track, json) {
     json.auth = track.auth ?? null;
     if (track.authMissing) json.authMissing = [...track.authMissing];
+    if (track.drip) json.drip = { ...track.drip, chain: [...track.drip.chain], evidence: { ...track.drip.evidence }, linkStates: { ...track.drip.linkStates } };
   },
 });
 
