@@ -10,3 +10,4 @@ export * from './link/index.js';
 export * from './capture/index.js';
 export * from './receive/index.js';
 export * from './transmit/index.js';
+export * from './drip/index.js';

@@ -9,3 +9,7 @@ export { FrameQueue } from './frame-queue.js';
 export { warmUp, type WarmUpResult } from './warm-up.js';
 export { BleSource, BleSourceError, type BleErrorCode, type BleSourceOptions } from './sources/ble.js';
 export { openWifiSource, WifiMonitorSource, WifiScanSource, WifiSourceError, type WifiErrorCode, type WifiSourceOptions } from './sources/wifi.js';
+export { Hub, type HubOptions, type HubStats } from './hub/hub.js';
+export { MqttHubSource, type HubFrame, type MqttHubSourceOptions } from './hub/mqtt-source.js';
+export { HubReceivers, CLOCK_TOLERANCE_MS, type ReceiverView } from './hub/receivers.js';
+export { renderReceivers } from './hub/receivers-table.js';

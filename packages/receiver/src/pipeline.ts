@@ -8,6 +8,7 @@ import { FrameQueue } from './frame-queue.js';
 import type { RawFrame } from './sources/types.js';
 import { Tracker } from './tracker/tracker.js';
 import type { AllowEntry } from './tracker/allow-list.js';
+import type { ReceptionVia } from './tracker/link.js';
 import type { TrackerOptions, TrackUpdate } from './tracker/types.js';
 import type { Zone } from './tracker/zones.js';
 
@@ -48,7 +49,8 @@ export class Pipeline {
     private readonly sinks: PipelineSinks = {},
   ) {
     this.tracker = new Tracker(opts);
-    this.extractor = new RemoteIdExtractor({ keepBadFcs: opts.keepBadFcs });
+    // DRIP signs and hashes the bytes as sent: they go with each message only when a verifier needs them.
+    this.extractor = new RemoteIdExtractor({ keepBadFcs: opts.keepBadFcs, ...(opts.drip ? { keepBytes: true } : {}) });
     this.queue = new FrameQueue(opts.queueCapacity);
     if (opts.forgetAfterMs !== undefined && !(opts.forgetAfterMs > 0)) throw new RangeError(`forgetAfterMs must be a positive number of ms, got ${opts.forgetAfterMs}`);
     this.forgetAfterMs = opts.forgetAfterMs;
@@ -58,17 +60,22 @@ export class Pipeline {
     return this.extractor.stats;
   }
 
-  /** Handles one frame now; the tracker's clock is the frame's time. */
-  process(f: RawFrame): void {
+  /**
+   * Handles one frame now; the tracker's clock is the frame's time. `via`: the receiver that heard it, when
+   * a hub merges several (rid-hub). Returns the messages the frame held.
+   */
+  process(f: RawFrame, via?: ReceptionVia): readonly ReceivedMessage[] {
     this.sinks.frame?.(f);
     const now = f.t * 1000;
-    for (const m of this.extractor.fromRecord(f.linkType, f.data, { t: f.t, ...(f.frame !== undefined ? { frame: f.frame } : {}) })) {
+    const messages = this.extractor.fromRecord(f.linkType, f.data, { t: f.t, ...(f.frame !== undefined ? { frame: f.frame } : {}), ...(f.originalLength !== undefined ? { originalLength: f.originalLength } : {}) });
+    for (const m of messages) {
       this.sinks.message?.(m);
-      const u = this.tracker.ingest(m, now);
+      const u = this.tracker.ingest(m, now, via);
       if (u) this.sinks.update?.(u);
     }
     // Staleness follows the frames' clock; once a second of that clock is plenty.
     if (now - this.lastTick >= 1000) this.tick(now);
+    return messages;
   }
 
   /** Processes what the live queue holds (at most `max` frames); returns how many. */

@@ -15,6 +15,7 @@ import {
   streamOptions,
   type OutputOption,
 } from '../src/outputs/registry.js';
+import { parseBrokerUrl } from '../src/outputs/mqtt-connect.js';
 
 /** An OutputFile that keeps what is written, for the stream entries. */
 function memoryFile(): OutputFile & { chunks: (string | Uint8Array)[] } {
@@ -53,6 +54,8 @@ describe('OUTPUT_SCHEMES', () => {
         const outputs = [opened.frame, opened.message, opened.track].filter((o) => o !== undefined);
         expect(outputs, entry.syntax).toHaveLength(1);
         await outputs[0]!.close();
+      } else if (entry.kind === 'broker') {
+        expect(parseBrokerUrl(entry.option, entry.example), entry.example).toMatchObject({ protocol: entry.protocol });
       } else {
         expect(parseCotUrl(entry.example), entry.example).toMatchObject({ protocol: entry.protocol });
       }

@@ -4,6 +4,7 @@
  * The page itself, in Chromium, is tested in test/web/.
  */
 
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { SceneStep, ServerMessage, TrackSummary, WebAlert } from '../src/outputs/web/protocol.js';
@@ -317,6 +318,19 @@ describe('a capture decoded in the page', () => {
     const want = JSON.parse(scan.stdout);
     expect(got.tracks.map(({ history: _h, ...t }) => t)).toEqual(want);
     expect(got.tracks[0]!.history!.length).toBeGreaterThan(1);
+  });
+
+  it('a compressed capture (gzip, zstd, lz4: the codec\'s own decoders, as in the browser) gives the same lines and tracks', async () => {
+    const plain = await decodeCapture('odid_wifi_sample.pcap', new Uint8Array(readFileSync(file)));
+    for (const [tool, args] of [['gzip', ['-c']], ['zstd', ['-q', '-c']], ['lz4', ['-q', '-c']]] as const) {
+      const packed = spawnSync(tool, [...args], { input: readFileSync(file) });
+      expect(packed.status, tool).toBe(0);
+      const got = await decodeCapture('capture', new Uint8Array(packed.stdout));
+      expect(got.compression).toBe(tool);
+      expect(got.format).toBe('pcap');
+      expect(got.lines).toEqual(plain.lines);
+      expect(got.tracks).toEqual(plain.tracks);
+    }
   });
 
   it('flattens every field of a message for the table, nested ones dotted', () => {

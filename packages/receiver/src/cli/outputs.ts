@@ -9,21 +9,28 @@
  * what it writes is the outputs' registry (outputs/registry.ts).
  */
 
-import { checkOutputPaths, openOutputFile, writeFileReplacing, type InputSpec, type OutputFile, type OutputSpec } from '@odid/commands';
+import { accessSync, constants, statSync } from 'node:fs';
+import { Option } from 'commander';
+import { checkOutputPaths, openOutputFile, OutputPathError, ToolkitError, writeFileReplacing, type InputSpec, type OutputFile, type OutputSpec } from '@odid/commands';
 import { createCotOutput } from '../outputs/cot.js';
 import type { CotTarget } from '../outputs/cot-send.js';
 import type { JsonlOutput } from '../outputs/jsonl.js';
-import { findOutputScheme, OUTPUT_SCHEMES, outputPolicy, parseCotUrl, type ExportScheme, type NetworkScheme, type OutputOption, type StreamScheme } from '../outputs/registry.js';
+import { openMqttPublisher, publishPlan, type MqttPublisher, type PublisherContext, type PublishOptionValues } from '../outputs/mqtt-publish.js';
+import type { EvidenceOptions } from '../outputs/recording-chain.js';
+import { createRecordingDirectoryWriter, type RecordingDirectoryWriter } from '../outputs/recording-directory.js';
+import { findOutputScheme, OUTPUT_SCHEMES, outputOptionHelp, outputPolicy, parseCotUrl, streamOptions, type ExportScheme, type NetworkScheme, type OutputOption, type StreamScheme } from '../outputs/registry.js';
 import type { FrameOutput, TrackOutput } from '../outputs/types.js';
 import type { PipelineSinks } from '../pipeline.js';
 import type { Track } from '../tracker/types.js';
 
-export interface OutputOptions {
+export interface OutputOptions extends PublishOptionValues {
   out?: string[];
   jsonl?: string;
   cot?: string;
   record?: string;
   pcapng?: string;
+  /** Evidence recordings into this directory, named by rid-scan, a new one every hour. */
+  recordDir?: string;
   /** Streams (--record, --pcapng, --jsonl, --out .jsonl) may overwrite an existing file. */
   force?: boolean;
 }
@@ -39,6 +46,22 @@ export interface OpenOutputs {
   readonly failed: boolean;
   /** What went wrong, for the closing summary line ("12 CoT events not sent"). */
   problems(): string[];
+  /** The recording files this run writes or wrote (--record, --record-dir): retention never deletes them. */
+  recordingFiles(): string[];
+  /** What the receiver knows that --publish puts in its status (its position, its queue's drops). */
+  bindReceiver(ctx: PublisherContext): void;
+}
+
+/** The file and CoT output options (--out, --jsonl, --cot, --record, --pcapng, --force), as rid-hub offers them. */
+export function outputCliOptions(): Option[] {
+  return [
+    new Option('--out <file>', `${outputOptionHelp('--out')}; repeatable`).argParser((v: string, p: string[] = []) => p.concat(v)),
+    new Option('--jsonl <file>', outputOptionHelp('--jsonl')),
+    new Option('--cot <url>', outputOptionHelp('--cot')),
+    new Option('--record <file>', outputOptionHelp('--record')),
+    new Option('--pcapng <file>', outputOptionHelp('--pcapng')),
+    new Option('--force', `let ${streamOptions()} overwrite an existing file`),
+  ];
 }
 
 /** How long closing waits for a CoT receiver (a TCP peer that never closes its side). */
@@ -51,8 +74,8 @@ interface FileOutput {
 }
 
 /** The file outputs given for `options`, in that order, each with its registry entry. */
-function fileOutputs(opts: OutputOptions, options: readonly Exclude<OutputOption, '--cot'>[]): FileOutput[] {
-  const values = (option: Exclude<OutputOption, '--cot'>): string[] => {
+function fileOutputs(opts: OutputOptions, options: readonly Exclude<OutputOption, '--cot' | '--publish'>[]): FileOutput[] {
+  const values = (option: Exclude<OutputOption, '--cot' | '--publish'>): string[] => {
     const v = { '--out': opts.out, '--jsonl': opts.jsonl, '--record': opts.record, '--pcapng': opts.pcapng }[option];
     return v === undefined ? [] : Array.isArray(v) ? v : [v];
   };
@@ -72,10 +95,30 @@ export function outputSpecs(opts: OutputOptions): OutputSpec[] {
 export function checkOutputs(opts: OutputOptions, inputs: InputSpec[]): CotTarget | undefined {
   // outputSpecs finds each output's entry: an --out of no registered kind is refused first.
   checkOutputPaths(outputSpecs(opts), { inputs, force: opts.force });
+  if (opts.recordDir !== undefined) checkRecordDir(opts.recordDir);
+  publishPlan(opts);
   return opts.cot ? parseCotUrl(opts.cot) : undefined;
 }
 
-export async function openOutputs(opts: OutputOptions, say: (line: string) => void, cot?: CotTarget): Promise<OpenOutputs> {
+/** --record-dir: an existing directory this user may create files in. */
+function checkRecordDir(dir: string): void {
+  const where = `--record-dir ${dir}`;
+  let isDir: boolean;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    throw new OutputPathError('no-directory', where, 'no such directory', 'create it first');
+  }
+  if (!isDir) throw new OutputPathError('no-directory', where, 'not a directory');
+  try {
+    accessSync(dir, constants.W_OK | constants.X_OK);
+  } catch (e) {
+    throw new OutputPathError('not-writable', where, `the directory is not writable (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+/** `evidence`: the receiver's key and what its seals say; --record and --record-dir need it. */
+export async function openOutputs(opts: OutputOptions, say: (line: string) => void, cot?: CotTarget, evidence?: EvidenceOptions): Promise<OpenOutputs> {
   let failed = false;
   const problems: string[] = [];
   const onError = (line: string): void => {
@@ -97,6 +140,13 @@ export async function openOutputs(opts: OutputOptions, say: (line: string) => vo
     });
     say(`sending Cursor-on-Target to ${cotName}`);
   }
+  // The broker next: credentials or a certificate it refuses stop the run before any file is created; one
+  // that is unreachable is said, and frames spool until it answers.
+  const plan = publishPlan(opts);
+  let publisher: MqttPublisher | undefined;
+  if (plan) {
+    publisher = await openMqttPublisher({ ...plan, onError: (e) => say(e.message), onInfo: say });
+  }
 
   const files: OutputFile[] = [];
   const frameOutputs: FrameOutput[] = [];
@@ -112,28 +162,59 @@ export async function openOutputs(opts: OutputOptions, say: (line: string) => vo
     }
     const file = openOutputFile({ option, path }, { onError: (line) => onError(`${line}; that output stopped, the others go on`) });
     files.push(file);
-    const opened = scheme.open(file);
+    const opened = scheme.open(file, evidence ? { evidence } : {});
     if (opened.frame) frameOutputs.push(opened.frame);
     if (opened.message) messages = opened.message;
     if (opened.track) trackOutputs.push(opened.track);
   }
+  let recordDir: RecordingDirectoryWriter | undefined;
+  if (opts.recordDir !== undefined) {
+    if (!evidence) throw new ToolkitError('no-key', '--record-dir needs the receiver key');
+    recordDir = createRecordingDirectoryWriter({
+      ...evidence,
+      dir: opts.recordDir,
+      open: (path) => {
+        const file = openOutputFile({ option: '--record-dir', path }, { onError: (line) => onError(`${line}; that recording stopped, the others go on`) });
+        files.push(file);
+        return file;
+      },
+      onFile: (path) => say(`recording to ${path}`),
+      onError: (e) => onError(`${e.message}; recording goes on in the current file`),
+    });
+    frameOutputs.push(recordDir);
+  }
   if (cotOutput) trackOutputs.push(cotOutput);
+  if (publisher) frameOutputs.push(publisher);
   return {
     sinks: {
       ...(frameOutputs.length ? { frame: (f) => frameOutputs.forEach((o) => o.write(f)) } : {}),
-      ...(messages ? { message: (m) => messages!.message(m) } : {}),
+      ...(messages || publisher
+        ? {
+            message: (m) => {
+              messages?.message(m);
+              publisher?.message(m);
+            },
+          }
+        : {}),
       ...(trackOutputs.length ? { update: (u) => trackOutputs.forEach((o) => o.write(u)) } : {}),
     },
     get failed() {
       return failed;
     },
     problems: () => problems,
+    recordingFiles: () => [...(opts.record && opts.record !== '-' ? [opts.record] : []), ...(recordDir?.files ?? [])],
+    bindReceiver: (ctx) => publisher?.setContext(ctx),
     async close(tracks) {
       const closing = [...frameOutputs, ...trackOutputs].map((o) =>
         o === cotOutput ? Promise.race([o.close(), new Promise<void>((r) => setTimeout(r, COT_CLOSE_WAIT_MS).unref())]) : o.close(),
       );
       await Promise.all(closing);
       await messages?.close();
+      if (publisher) {
+        say(publisher.summary());
+        const lost = publisher.stats().droppedFrames;
+        if (lost) problems.push(`${lost} frames dropped beyond the MQTT spool bound`);
+      }
       if (cotFailures) {
         failed = true;
         problems.push(`${cotFailures} CoT event${cotFailures === 1 ? '' : 's'} not sent to ${cotName}`);

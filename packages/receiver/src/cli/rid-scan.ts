@@ -26,7 +26,14 @@ import {
   usageErrorWriter,
 } from '@odid/commands';
 import { createPositionSource, positionSourcesHelp, systemClock } from '@odid/position';
+import { DripVerifier, loadTrustStore, type TrustStore } from '@odid/trust';
+import { ClockProbe } from '../outputs/clock-source.js';
+import { loadOrCreateDefaultKey, loadReceiverKey, type ReceiverKey } from '../outputs/receiver-key.js';
+import { DEFAULT_SEAL_EVERY_MS, DEFAULT_SEAL_EVERY_FRAMES, type EvidenceOptions, type SealPosition } from '../outputs/recording-chain.js';
+import { publishCliOptions } from '../outputs/mqtt-publish.js';
 import { outputOptionHelp, outputsHelp, streamOptions } from '../outputs/registry.js';
+import { durationText, parseRetention, startRetention, type RetentionRun } from '../outputs/retention.js';
+import { receiverSoftware } from '../outputs/software-version.js';
 import { LiveTable, SORT_KEYS, renderTable, type RenderOptions, type SortKey } from '../outputs/table.js';
 import { Pipeline } from '../pipeline.js';
 import { BleSource } from '../sources/ble.js';
@@ -66,6 +73,10 @@ interface Options extends OutputOptions {
   basemap?: string;
   zones?: string;
   allow?: string;
+  trust?: string;
+  key?: string;
+  retain?: number;
+  sealFrames: number;
 }
 
 const LOG_LINE_MAX = 1000;
@@ -83,6 +94,7 @@ const FORGET: NumberRule = { min: 0, max: 7 * 24 * 60, unit: 'minutes' };
 /** 2.4, 5 and 6 GHz channel numbers (the channel hopper's range); a dozen is already a slow cycle. */
 const CHANNEL: NumberRule = { min: 1, max: 233, integer: true };
 const WIFI_MODES = ['auto', 'monitor', 'scan'] as const satisfies readonly WifiSourceMode[];
+const SEAL_FRAMES: NumberRule = { min: 1, max: 1_000_000, integer: true, unit: 'frames' };
 
 const program = new Command()
   .name('rid-scan')
@@ -93,7 +105,7 @@ const program = new Command()
   .option('--wifi <interface>', 'capture Wi-Fi beacons and NAN frames on a monitor-mode interface', parseInterfaceName('--wifi'))
   .addOption(new Option('--channels <list>', `Wi-Fi channels to hop over in monitor mode (comma separated, ${rangeText(CHANNEL)}, at most 32)`).argParser(parseNumberList('--channels', CHANNEL, 32)).default([6, 149], '6,149'))
   .option('--wifi-mode <mode>', `monitor (tcpdump on a monitor interface), scan (iw scan, any adapter), auto: monitor if the interface is one (${WIFI_MODES.join(', ')})`, parseChoice('--wifi-mode', WIFI_MODES), 'auto')
-  .option('--replay <file>', 'read a pcap/pcapng/btsnoop capture or a recording ("-" = stdin)')
+  .option('--replay <file>', 'read a pcap/pcapng/btsnoop capture or a recording, plain or gzip/zstd/lz4 compressed ("-" = stdin)')
   .option('--sim', 'receive the built-in simulated scene (no radio needed)')
   .option('--fast', 'replay/sim: as fast as possible instead of in real time')
   .option('--speed <factor>', `replay: play N times faster than recorded (${rangeText(SPEED)})`, parseNumber('--speed', SPEED), 1)
@@ -104,6 +116,14 @@ const program = new Command()
   .option('--cot <url>', outputOptionHelp('--cot'))
   .option('--record <file>', outputOptionHelp('--record'))
   .option('--pcapng <file>', outputOptionHelp('--pcapng'))
+  .option('--record-dir <dir>', 'record as --record does, into files rid-scan names in DIR (rid-scan-<start, UTC>.cbor), a new one every hour')
+  .option('--retain <duration>', "with --record-dir: delete this receiver's own recordings there last written longer ago than this (30m, 24h, 7d), at start and every few minutes; default: keep everything", parseRetention('--retain'))
+  .option('--key <file>', "the receiver's signing key for --record/--record-dir (Ed25519, PKCS#8 PEM, mode 0600); default $ODID_HOME/receiver-key.pem (ODID_HOME: $XDG_DATA_HOME/odid or ~/.local/share/odid), created on first use")
+  .addOption(
+    new Option('--seal-frames <n>', `seal (sign) the recording after this many frames (${rangeText(SEAL_FRAMES)}), also every ${DEFAULT_SEAL_EVERY_MS / 1000} s and at the end`)
+      .argParser(parseNumber('--seal-frames', SEAL_FRAMES))
+      .default(DEFAULT_SEAL_EVERY_FRAMES),
+  )
   .option('--force', `let ${streamOptions()} overwrite an existing file`)
   .option('--once', 'no live table: print a summary when the input ends (or --duration passes)')
   .option('--json', 'with --once: print the tracks as a JSON array on stdout')
@@ -117,6 +137,7 @@ const program = new Command()
   .option('--basemap <file.pmtiles>', 'with --web: a detailed local map (PMTiles) downloaded beforehand, beside the built-in world map')
   .option('--zones <file.geojson>', 'named polygons (optional floor/ceiling, metres): an alert when a drone or its operator is inside; with --web, zones drawn on the map are saved here')
   .option('--allow <file>', 'allow-list (.json or .csv): UAS IDs and/or operator IDs, optional from/until: those tracks show as authorised')
+  .option('--trust <dir>', 'verify DRIP authentication (RFC 9575) offline against a trust store: DIR/roots/*.json (identities of the registries trusted), DIR/endorsements/*.json (rid-keys endorse); every track shows verified, unverified or forged, with the reason')
   .addHelpText('after', `\nPosition sources (--position):\n${positionSourcesHelp()}\n\nOutputs:\n${outputsHelp()}`)
   .addHelpText(
     'after',
@@ -141,6 +162,9 @@ such as head quit), as a shell reports for cat — the other outputs are finishe
   .action(async (opts: Options) => {
     process.exitCode = await run(opts);
   });
+
+// --publish and its MQTT options (outputs/mqtt-publish.ts): frames and status for rid-hub.
+for (const o of publishCliOptions()) program.addOption(o);
 
 async function run(opts: Options): Promise<number> {
   if (opts.json && opts.jsonl === '-') return fail('--json and --jsonl - both want stdout: write the JSONL to a file');
@@ -176,10 +200,12 @@ async function run(opts: Options): Promise<number> {
   // Zones, allow-list, the map's address and basemap: read and checked before anything starts.
   let zones: Zone[] | undefined;
   let allowList: AllowEntry[] | undefined;
+  let trust: TrustStore | undefined;
   let webAddress;
   try {
     if (opts.zones) zones = loadZonesFile(opts.zones);
     if (opts.allow) allowList = loadAllowListFile(opts.allow);
+    if (opts.trust) trust = loadTrustStore(opts.trust);
     if (opts.web !== undefined) webAddress = parseWebAddress(opts.web);
     else if (opts.basemap) throw new Error('--basemap goes with --web');
     if (opts.basemap) checkBasemap(opts.basemap);
@@ -187,7 +213,10 @@ async function run(opts: Options): Promise<number> {
     return fail((e as Error).message);
   }
   const forget = !finite && opts.forget > 0 ? { forgetAfterMs: opts.forget * 60_000 } : {};
-  const verdicts = { ...(zones ? { zones } : {}), ...(allowList ? { allowList } : {}) };
+  // DRIP: one verifier for the run; times are the frames' own (a replay is judged when it was captured).
+  const drip = (): DripVerifier | undefined => (trust ? new DripVerifier({ trust, maxDrones: 4096 }) : undefined);
+  const verifier = drip();
+  const verdicts = { ...(zones ? { zones } : {}), ...(allowList ? { allowList } : {}), ...(verifier ? { drip: verifier } : {}) };
   const pipelineOpts = { ...verdicts, staleAfterMs: opts.stale * 1000, lostAfterMs: Math.max(opts.lost, opts.stale) * 1000, historyLimit: opts.history, keepBadFcs: opts.keepBadFcs, ...forget };
   // Before anything is opened, created or sent: the input file, the outputs' paths, the CoT URL.
   let cot;
@@ -197,6 +226,26 @@ async function run(opts: Options): Promise<number> {
   } catch (e) {
     return fail((e as Error).message);
   }
+  // The receiver's key, only when something is recorded (and after every output was found fine).
+  const recording = Boolean(opts.record || opts.recordDir);
+  if (opts.retain !== undefined && !opts.recordDir) return fail('--retain goes with --record-dir (the directory where rid-scan names its recordings)');
+  if (opts.key !== undefined && !recording) return fail('--key goes with --record or --record-dir (it signs recordings)');
+  let key: ReceiverKey | undefined;
+  try {
+    if (recording) key = opts.key !== undefined ? loadReceiverKey(opts.key) : loadOrCreateDefaultKey();
+  } catch (e) {
+    return fail((e as Error).message);
+  }
+  if (key?.created) say(`created the receiver key ${key.path} (${key.fingerprint}): keep it, it shows which receiver made these recordings`);
+  /** The receiver's own position for the recording's seals: the simulated scene's, or the last fix. */
+  let receiverPosition: SealPosition | undefined;
+  let evidence: EvidenceOptions | undefined;
+  if (key) {
+    const clock = new ClockProbe();
+    await clock.refresh();
+    evidence = { key, software: receiverSoftware(), application: 'rid-scan', sealEveryFrames: opts.sealFrames, position: () => receiverPosition, clock: () => clock.report() };
+  }
+
   // What ends the run early: SIGINT/SIGTERM, --duration, or stdout's reader going away (| head): each
   // finishes the outputs the same way. A second signal exits at once.
   // Installed before anything is opened, so that no signal finds a half-open output.
@@ -212,17 +261,32 @@ async function run(opts: Options): Promise<number> {
   onStdoutClosed('rid-scan', () => requestStop());
   if (opts.duration !== undefined && !(opts.sim && opts.fast)) setTimeout(() => requestStop(), opts.duration * 1000).unref();
 
-  const outputs = await openOutputs(opts, say, cot);
+  const outputs = await openOutputs(opts, say, cot, evidence);
+  let retention: RetentionRun | undefined;
+  if (opts.recordDir !== undefined && opts.retain !== undefined && key) {
+    const retain = durationText(opts.retain);
+    retention = startRetention({ dir: opts.recordDir, maxAgeMs: opts.retain, publicKey: key.publicKey, keep: () => outputs.recordingFiles() }, (r) => {
+      if (r.deleted.length) say(`--retain ${retain}: deleted ${r.deleted.length} recording${r.deleted.length === 1 ? '' : 's'} of this receiver last written over ${retain} ago: ${r.deleted.join(', ')}`);
+      for (const f of r.failed) say(`--retain ${retain}: ${f.file}: ${f.reason}`);
+    });
+  }
   // One sinks object the pipeline keeps: the map and the live table join it once they exist.
   const sinks = { ...outputs.sinks };
   const pipeline = new Pipeline(pipelineOpts, sinks);
+  outputs.bindReceiver({ position: () => pipeline.tracker.receiverPosition, overloadDropped: () => pipeline.queue.dropped });
   const sim = sources.find((s): s is SimulatedSceneSource => s instanceof SimulatedSceneSource);
-  if (sim) pipeline.tracker.setReceiverPosition({ lat: sim.receiver.latitude, lon: sim.receiver.longitude });
+  if (sim) {
+    pipeline.tracker.setReceiverPosition({ lat: sim.receiver.latitude, lon: sim.receiver.longitude });
+    receiverPosition = { latitude: sim.receiver.latitude, longitude: sim.receiver.longitude, source: 'simulated scene' };
+  }
 
   let position: ReturnType<typeof createPositionSource> | undefined;
   if (opts.position) {
     const pos = createPositionSource(opts.position, { clock: systemClock });
-    pos.on('fix', (f) => pipeline.tracker.setReceiverPosition({ lat: f.latitude, lon: f.longitude }));
+    pos.on('fix', (f) => {
+      pipeline.tracker.setReceiverPosition({ lat: f.latitude, lon: f.longitude });
+      receiverPosition = { latitude: f.latitude, longitude: f.longitude, ...(f.altitudeGeo !== undefined ? { altitude: f.altitudeGeo } : {}), source: pos.name, fixTime: f.time / 1000 };
+    });
     await pos.start();
     position = pos;
   }
@@ -244,6 +308,7 @@ async function run(opts: Options): Promise<number> {
         sinks,
       );
     } catch (e) {
+      retention?.stop();
       await outputs.close(undefined);
       return fail(`--web: ${(e as Error).message}`);
     }
@@ -289,12 +354,14 @@ async function run(opts: Options): Promise<number> {
     }
   });
   // Live input: compile the decode-and-track path before the first real frame has to wait for it.
-  if (!finite) warmUp(pipelineOpts);
+  // (With --trust, on a scratch verifier: the warm-up scene's drones are not the ones heard.)
+  if (!finite) warmUp({ ...pipelineOpts, ...(verifier ? { drip: drip()! } : {}) });
   try {
     for (const s of sources) await s.start();
   } catch (e) {
     finishing = true;
     for (const s of sources) await s.stop();
+    retention?.stop();
     await outputs.close(undefined);
     await position?.stop();
     // Said, and the process ended, where every start-up error is (a radio's library may hold it open).
@@ -327,6 +394,7 @@ async function run(opts: Options): Promise<number> {
   for (const s of sources) s.removeAllListeners('frame');
   pipeline.drain();
   pipeline.tick(pipeline.tracker.now);
+  retention?.stop();
   await outputs.close(pipeline.tracker.tracks());
   await web?.server.close();
   await position?.stop();

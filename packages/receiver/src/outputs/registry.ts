@@ -19,9 +19,11 @@ import { createJsonlOutput, type JsonlOutput } from './jsonl.js';
 import { tracksToKml } from './kml.js';
 import { createPcapngOutput } from './pcapng.js';
 import { createRecordingWriter } from './recording.js';
+import { createEvidenceRecordingWriter, type EvidenceOptions } from './recording-chain.js';
+import type { BrokerTarget } from './mqtt-connect.js';
 import type { FrameOutput, TrackOutput } from './types.js';
 
-export type OutputOption = '--out' | '--jsonl' | '--record' | '--pcapng' | '--cot';
+export type OutputOption = '--out' | '--jsonl' | '--record' | '--pcapng' | '--cot' | '--publish';
 
 /** What each option does, for its line in --help (the forms follow from the entries). */
 export const OUTPUT_OPTIONS: Readonly<Record<OutputOption, string>> = {
@@ -30,6 +32,7 @@ export const OUTPUT_OPTIONS: Readonly<Record<OutputOption, string>> = {
   '--record': 'record the raw frames for an exact replay',
   '--pcapng': 'write the raw frames to a pcapng',
   '--cot': 'send Cursor-on-Target to ATAK/WinTAK',
+  '--publish': "publish the received frames and this receiver's status to an MQTT broker, for rid-hub",
 };
 
 /** What a streamed output takes while the run goes. */
@@ -57,10 +60,16 @@ export interface ExportScheme extends SchemeBase {
   render(tracks: readonly Track[]): string;
 }
 
+/** What the CLI hands a stream output besides its file. */
+export interface StreamContext {
+  /** The receiver's key and what its seals say: --record writes a signed evidence recording with it. */
+  evidence?: EvidenceOptions;
+}
+
 export interface StreamScheme extends SchemeBase {
   readonly kind: 'stream';
   /** The output, writing to the file checked and opened by the CLI. */
-  open(file: OutputFile): StreamOutputs;
+  open(file: OutputFile, context?: StreamContext): StreamOutputs;
 }
 
 export interface NetworkScheme extends SchemeBase {
@@ -72,7 +81,14 @@ export interface NetworkScheme extends SchemeBase {
   connect(target: CotTarget): Promise<CotSender>;
 }
 
-export type OutputScheme = ExportScheme | StreamScheme | NetworkScheme;
+/** Frames and status published to an MQTT broker (outputs/mqtt-publish.ts), opened by the CLI from its MQTT options. */
+export interface BrokerScheme extends SchemeBase {
+  readonly kind: 'broker';
+  /** The URL scheme, without "://". */
+  readonly protocol: BrokerTarget['protocol'];
+}
+
+export type OutputScheme = ExportScheme | StreamScheme | NetworkScheme | BrokerScheme;
 
 const extension = (re: RegExp) => (value: string) => re.test(value);
 const any = (): boolean => true;
@@ -129,10 +145,10 @@ export const OUTPUT_SCHEMES: readonly OutputScheme[] = [
     option: '--record',
     kind: 'stream',
     syntax: 'FILE',
-    description: 'the raw frames (CBOR sequence), for an exact --replay later',
+    description: 'the raw frames (CBOR sequence), for an exact --replay later; signed by the receiver\'s key (--key), checked by rid-verify',
     example: 'session.cbor',
     matches: any,
-    open: (file) => ({ frame: createRecordingWriter(file) }),
+    open: (file, context) => ({ frame: context?.evidence ? createEvidenceRecordingWriter(file, context.evidence) : createRecordingWriter(file) }),
   },
   {
     option: '--pcapng',
@@ -164,6 +180,24 @@ export const OUTPUT_SCHEMES: readonly OutputScheme[] = [
     matches: (v) => /^tcp:/i.test(v),
     parse: (url, text) => cotTarget('tcp', url, text),
     connect: (t) => createTcpCotSender({ host: t.host, port: t.port }),
+  },
+  {
+    option: '--publish',
+    kind: 'broker',
+    protocol: 'mqtt',
+    syntax: 'mqtt://HOST[:PORT]',
+    description: 'frames (CBOR batches) and status to rid/SITE/RECEIVER/ on an MQTT broker (port 1883), spooled while it is unreachable (docs/mqtt.md)',
+    example: 'mqtt://192.0.2.20',
+    matches: (v) => /^mqtt:/i.test(v),
+  },
+  {
+    option: '--publish',
+    kind: 'broker',
+    protocol: 'mqtts',
+    syntax: 'mqtts://HOST[:PORT]',
+    description: 'the same over TLS (port 8883; --mqtt-ca, --mqtt-cert, --mqtt-key)',
+    example: 'mqtts://broker.example:8883',
+    matches: (v) => /^mqtts:/i.test(v),
   },
 ];
 
@@ -226,7 +260,7 @@ export function parseCotUrl(text: string): CotTarget {
 export function outputOptionHelp(option: OutputOption): string {
   const groups: { syntaxes: string[]; policy: OutputPolicy | undefined }[] = [];
   for (const e of entriesOf(option)) {
-    const policy = e.kind === 'network' ? undefined : outputPolicy(e);
+    const policy = e.kind === 'network' || e.kind === 'broker' ? undefined : outputPolicy(e);
     const last = groups[groups.length - 1];
     if (last && last.policy === policy) last.syntaxes.push(e.syntax);
     else groups.push({ syntaxes: [e.syntax], policy });
@@ -244,10 +278,10 @@ export function streamOptions(): string {
   );
 }
 
-const WHEN: Readonly<Record<OutputScheme['kind'], string>> = { export: 'written when done', stream: 'written as the run goes', network: 'sent as they happen' };
+const WHEN: Readonly<Record<OutputScheme['kind'], string>> = { export: 'written when done', stream: 'written as the run goes', network: 'sent as they happen', broker: 'published as they are received' };
 
-/** The Outputs section of --help: every entry, with what it writes and an example. */
-export function outputsHelp(indent = '  '): string {
-  const rows = OUTPUT_SCHEMES.map((e) => ({ syntax: `${e.option} ${e.syntax}`, description: `${e.description}, ${WHEN[e.kind]}`, example: `${e.option} ${e.example}` }));
+/** The Outputs section of --help: every entry (of `options`, when given), with what it writes and an example. */
+export function outputsHelp(indent = '  ', options?: readonly OutputOption[]): string {
+  const rows = OUTPUT_SCHEMES.filter((e) => !options || options.includes(e.option)).map((e) => ({ syntax: `${e.option} ${e.syntax}`, description: `${e.description}, ${WHEN[e.kind]}`, example: `${e.option} ${e.example}` }));
   return helpTable(rows, indent);
 }

@@ -1,0 +1,97 @@
+/**
+ * Many receivers, one picture: the frames of every receiver (MqttHubSource) into one pipeline, so one
+ * drone heard by several receivers is one track, each of its links keeping every receiver's RSSI and
+ * last-heard time (tracker/link.ts, ReceptionVia).
+ *
+ * For each frame, on the hub's clock:
+ * - stamped more than aheadMs after the hub's clock: refused, counted against its receiver (a clock the
+ *   offset measurement has not caught up with, or a forged time), so it cannot drag the picture forward;
+ * - older than lateAfterMs (a spool replayed after an outage, a receiver far behind): late — counted per
+ *   receiver and not merged, since the tracker takes receptions in time order and positions, counters and
+ *   rates from the past would read as new;
+ * - the first copy of a transmission (duplicates.ts): decoded and tracked as a local radio's frame, and
+ *   handed to the outputs (so --record, --pcapng and --jsonl hold each transmission once);
+ * - a later copy from another receiver: only that receiver's view of the link is updated.
+ * Frames within lateAfterMs of each other from different receivers may arrive out of order; the tracker
+ * takes such a fix into the history only when it is older than the track's position (positions.ts).
+ */
+
+import type { Pipeline } from '../pipeline.js';
+import { DUPLICATE_WINDOW_MS, FirstCopies, transmissionOf } from './duplicates.js';
+import type { HubFrame } from './mqtt-source.js';
+import type { HubReceivers } from './receivers.js';
+
+/** A frame older than this, by the hub's clock, is late. */
+export const LATE_AFTER_MS = 2000;
+/** A frame stamped further ahead of the hub's clock than this is refused. */
+export const AHEAD_MS = 2000;
+
+export interface HubOptions {
+  lateAfterMs?: number;
+  aheadMs?: number;
+  duplicateWindowMs?: number;
+  /** Hub clock, ms (tests move it). */
+  now?: () => number;
+}
+
+export interface HubStats {
+  /** Frames taken from the source. */
+  frames: number;
+  /** First copies decoded and tracked. */
+  tracked: number;
+  /** Later copies from other receivers (their signal taken). */
+  duplicates: number;
+  late: number;
+  ahead: number;
+}
+
+export class Hub {
+  readonly stats: HubStats = { frames: 0, tracked: 0, duplicates: 0, late: 0, ahead: 0 };
+  private readonly firstCopies: FirstCopies;
+  private readonly lateAfterMs: number;
+  private readonly aheadMs: number;
+  private readonly now: () => number;
+
+  constructor(
+    readonly pipeline: Pipeline,
+    readonly receivers: HubReceivers,
+    opts: HubOptions = {},
+  ) {
+    this.firstCopies = new FirstCopies(opts.duplicateWindowMs ?? DUPLICATE_WINDOW_MS);
+    this.lateAfterMs = opts.lateAfterMs ?? LATE_AFTER_MS;
+    this.aheadMs = opts.aheadMs ?? AHEAD_MS;
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** One frame from a receiver, now. */
+  take(f: HubFrame): void {
+    this.stats.frames++;
+    const hubMs = this.now();
+    const at = f.t * 1000;
+    if (at > hubMs + this.aheadMs) {
+      this.stats.ahead++;
+      this.receivers.rejected(f.receiver, `a frame stamped ${((at - hubMs) / 1000).toFixed(1)} s ahead of the hub's clock`, hubMs);
+      return;
+    }
+    if (at < hubMs - this.lateAfterMs) {
+      this.stats.late++;
+      this.receivers.late(f.receiver);
+      return;
+    }
+    const tx = transmissionOf(f.linkType, f.data);
+    const first = tx && this.firstCopies.get(tx.key, hubMs);
+    const via = { receiver: f.receiver };
+    if (first && first.receiver !== f.receiver) {
+      if (this.pipeline.tracker.hearAgain(first.transport, first.address, via, { messages: first.messages, rssi: tx.rssi, channel: tx.channel }, at)) {
+        this.stats.duplicates++;
+        this.receivers.duplicate(f.receiver);
+        return;
+      }
+    }
+    const messages = this.pipeline.process(f, via);
+    this.stats.tracked++;
+    if (tx && !first && messages.length > 0) {
+      this.firstCopies.remember(tx.key, { receiver: f.receiver, transport: messages[0]!.transport, address: messages[0]!.mac, messages: messages.length }, hubMs);
+    }
+  }
+}
