@@ -13,7 +13,7 @@ import { createPositionSource, ManualClock, NmeaError, PositionSourceError, Posi
 import { IdentityError } from '@odid/transmitter';
 import { TrustError } from '@odid/trust';
 import { RadioError } from '@odid/broadcaster';
-import { AllowListError, BleSourceError, ReceiverKeyError, MqttError, MqttWireError, RecordingError, SpoolError, WifiSourceError, ZonesError, findOutputScheme } from '@odid/receiver';
+import { AllowListError, BleSourceError, CaseError, ReceiverKeyError, MqttError, MqttWireError, RecordingError, SpoolError, WifiSourceError, ZonesError, findOutputScheme } from '@odid/receiver';
 import { HciCapabilityError, HciError, HciOpenError, HciParameterError } from '../../packages/broadcaster/src/radios/hci/errors.js';
 import { ReturnParametersError } from '../../packages/broadcaster/src/radios/hci/events.js';
 import { CborItemError } from '../../packages/receiver/src/outputs/cbor-items.js';
@@ -49,6 +49,7 @@ const samples: Record<string, ToolkitError> = {
   MqttError: new MqttError('bad-credentials', 'the broker refused user "rx": wrong user name or password', { subject: 'mqtt://127.0.0.1:1883', fix: 'check --mqtt-user and the password' }),
   MqttWireError: new MqttWireError('unsupported-version', 'frames message has schema version 2; this hub reads version 1'),
   SpoolError: new SpoolError('write-failed', 'cannot write to the spool (ENOSPC): its frames are dropped and counted', '/var/spool/odid'),
+  CaseError: new CaseError('out-exists', 'it exists already: a case goes into a new directory', { subject: 'case-1', fix: 'name a new directory, or give --force' }),
   TrustError: new TrustError('exists', 'keys/ua.key.pem', 'already exists', 'give --force to replace it, or another name'),
 };
 

@@ -13,3 +13,5 @@ export { Hub, type HubOptions, type HubStats } from './hub/hub.js';
 export { MqttHubSource, type HubFrame, type MqttHubSourceOptions } from './hub/mqtt-source.js';
 export { HubReceivers, CLOCK_TOLERANCE_MS, type ReceiverView } from './hub/receivers.js';
 export { renderReceivers } from './hub/receivers-table.js';
+export { exportCase, CASE_FILES, type CaseExportOptions, type CaseExportResult } from './case/export.js';
+export { CaseError, type CaseErrorCode } from './case/errors.js';
