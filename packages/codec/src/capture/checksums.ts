@@ -1,7 +1,7 @@
 /**
  * The running checksums the compressed formats carry: CRC-32 (gzip members, RFC 1952) and xxHash32 (lz4
  * frames). Both are updated piece by piece as the output streams out, so nothing is kept to check them.
- * (link/crc32.ts computes the same CRC over one whole frame; a stream needs it resumable.)
+ * The same CRC-32 checks 802.11 FCSs (link/crc32.ts).
  */
 
 const POLY_REFLECTED = 0xedb88320;

@@ -7,6 +7,7 @@
  * message pack (no counter) on an extended transport.
  */
 
+import { concatBytes } from '../bytes.js';
 import { EncodeError } from '../errors.js';
 
 /** Bytes of every Manifest hash. */
@@ -28,13 +29,5 @@ export function manifestHashInput(previous: Uint8Array, linkHash: Uint8Array, me
 
 /** A paged message (Authentication) on a legacy transport as a Manifest hashes it: its 25-byte pages in page order, back to back. */
 export function pagedMessageBytes(pages: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of pages) n += p.length;
-  const all = new Uint8Array(n);
-  let o = 0;
-  for (const p of pages) {
-    all.set(p, o);
-    o += p.length;
-  }
-  return all;
+  return concatBytes(pages);
 }

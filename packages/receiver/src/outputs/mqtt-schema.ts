@@ -16,7 +16,7 @@
  */
 
 import { Decoder, Encoder } from 'cbor-x';
-import { ToolkitError, TRANSPORTS, type Transport } from '@odid/codec';
+import { concatBytes, ToolkitError, TRANSPORTS, type Transport } from '@odid/codec';
 import { TOPIC_LEVEL } from './mqtt-topics.js';
 
 export const MQTT_SCHEMA_VERSION = 1;
@@ -103,14 +103,7 @@ export function encodeFrameBatch(batch: Omit<FrameBatch, 'sent'>, sent: number):
     parts.push(Uint8Array.from(encoder.encode(k)), Uint8Array.from(encoder.encode(v)));
   }
   parts.push(SENT_KEY, Uint8Array.of(FLOAT64), new Uint8Array(8));
-  let size = 0;
-  for (const p of parts) size += p.length;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
+  const out = concatBytes(parts);
   stampSent(out, sent);
   return out;
 }
