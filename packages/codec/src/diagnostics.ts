@@ -144,6 +144,7 @@ export const DIAGNOSTICS = {
   'track.timestamp-mismatch': { severity: 'error', group: 'track', summary: 'timestamps run backwards or far from the reception time' },
   'track.operator-far': { severity: 'error', group: 'track', summary: 'operator implausibly far from the drone' },
   'track.rssi-impossible': { severity: 'error', group: 'track', summary: 'signal stronger than physics allows from the claimed position' },
+  'track.position-vs-rssi': { severity: 'error', group: 'track', summary: "reported position outside the region the hub's receivers' signal strengths allow" },
   'track.dji-odid-mismatch': { severity: 'error', group: 'track', summary: 'DJI DroneID and Remote ID of one serial disagree' },
   // DRIP (rid-scan --trust): the verifier found its authentication forged; the track's drip.reason says how.
   'track.drip-forged': { severity: 'error', group: 'track', summary: 'DRIP authentication forged: a bad signature, a DET that is not its key, expired or replayed evidence, or signed messages that differ from those sent' },

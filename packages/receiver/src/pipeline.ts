@@ -100,6 +100,11 @@ export class Pipeline {
     for (const u of this.tracker.setAllowList(entries)) this.sinks.update?.(u);
   }
 
+  /** Hands a track update made outside ingest and tick (a hub's RSSI estimate) to the outputs. */
+  emit(u: TrackUpdate): void {
+    this.sinks.update?.(u);
+  }
+
   tick(nowMs: number): void {
     this.lastTick = nowMs;
     for (const u of this.tracker.tick(nowMs)) this.sinks.update?.(u);

@@ -212,6 +212,8 @@ interface Drawn {
   trailEnd: number;
   operator?: { glyph: Glyph; line: L.Polyline; lat: number; lon: number; droneLat: number; droneLon: number };
   home?: { glyph: Glyph; lat: number; lon: number };
+  /** A hub's RSSI estimate: its circle and what it was drawn with. */
+  estimate?: { circle: L.Circle; look: string };
   status: TrackStatus;
   heading: number | undefined;
   /** What the icon and the lines were last drawn with (so unchanged ones are not written again). */
@@ -279,6 +281,10 @@ export class TrackLayer {
   private readonly trails = L.layerGroup();
   private readonly lines = L.layerGroup();
   private readonly markers = L.layerGroup();
+  /** RSSI estimates' circles, under everything else of the tracks. */
+  private readonly estimates = L.layerGroup();
+  /** The map's key line for estimates, shown while one is drawn. */
+  private estimateKey: L.Control | undefined;
   private readonly trailRenderer = L.canvas({ padding: 0.3 });
   private readonly lineRenderer = L.canvas({ padding: 0.3 });
   private selected: string | undefined;
@@ -294,6 +300,7 @@ export class TrackLayer {
     private readonly map: L.Map,
     private readonly opts: TrackLayerOptions,
   ) {
+    this.estimates.addTo(map);
     this.trails.addTo(map);
     this.lines.addTo(map);
     this.markers.addTo(map);
@@ -378,9 +385,9 @@ export class TrackLayer {
     for (const key of [...this.drawn.keys()]) this.remove(key);
   }
 
-  /** Draws a track with a position, removes one without; true when drawn. */
+  /** Draws a track with a position (or, from a hub, an RSSI estimate), removes one without; true when drawn. */
   private drawOrRemove(t: TrackSummary): boolean {
-    if (!t.position) {
+    if (!t.position && !t.estimate) {
       this.remove(t.key);
       return false;
     }
@@ -413,7 +420,8 @@ export class TrackLayer {
 
   /** The drone's marker, now; its canvas parts at the next pass. */
   private draw(t: TrackSummary, d: Drawn | undefined): void {
-    const pos = t.position!;
+    // A drone that sends no valid position stands at the centre of its RSSI estimate, marked as such.
+    const pos = t.position ?? { lat: t.estimate!.lat, lon: t.estimate!.lon };
     const status = statusOf(t);
     const color = STATUS_COLOR[status];
     const heading = headingOf(t);
@@ -459,6 +467,8 @@ export class TrackLayer {
       d.icon.root.classList.toggle('st-lost', t.state === 'lost');
       d.icon.root.dataset.status = status;
     }
+    d.icon.root.classList.toggle('estimated', !t.position);
+    this.drawEstimate(d, t, color);
     d.status = status;
     d.heading = heading;
     this.due.add(t.key);
@@ -567,7 +577,48 @@ export class TrackLayer {
       this.lines.removeLayer(d.operator.line);
     }
     if (d.home) this.lines.removeLayer(d.home.glyph);
+    if (d.estimate) this.removeEstimate(d);
     this.drawn.delete(key);
+  }
+
+  /**
+   * The RSSI estimate: a translucent circle with a dashed outline in the drone's colour (the receiver's range
+   * rings are grey, thin and unfilled), redrawn only when it changed; the map's key says what it is.
+   */
+  private drawEstimate(d: Drawn, t: TrackSummary, color: string): void {
+    const e = t.estimate;
+    if (!e) {
+      if (d.estimate) this.removeEstimate(d);
+      return;
+    }
+    const look = `${e.lat}|${e.lon}|${e.radius}|${color}`;
+    if (d.estimate?.look === look) return;
+    if (d.estimate) {
+      d.estimate.circle.setLatLng([e.lat, e.lon]).setRadius(e.radius).setStyle({ color, fillColor: color });
+      d.estimate.look = look;
+    } else {
+      const circle = L.circle([e.lat, e.lon], { radius: e.radius, className: 'rssi-estimate', color, fillColor: color, weight: 1.5, opacity: 0.8, dashArray: '6 6', fillOpacity: 0.12, interactive: false });
+      this.estimates.addLayer(circle);
+      d.estimate = { circle, look };
+    }
+    this.showEstimateKey();
+  }
+
+  private removeEstimate(d: Drawn): void {
+    this.estimates.removeLayer(d.estimate!.circle);
+    delete d.estimate;
+    if (![...this.drawn.values()].some((o) => o !== d && o.estimate)) {
+      this.estimateKey?.remove();
+      this.estimateKey = undefined;
+    }
+  }
+
+  private showEstimateKey(): void {
+    if (this.estimateKey || this.opts.name !== 'live') return;
+    const key = new L.Control({ position: 'bottomleft' });
+    key.onAdd = () =>
+      h('div', { class: 'map-key estimate-key', title: "Where the hub's receivers' signal strengths put a drone: 95 % of the fit; RSSI ranging is crude" }, h('span', { class: 'estimate-swatch' }), ' RSSI estimate (hub receivers)');
+    this.estimateKey = key.addTo(this.map);
   }
 
   get leafletMap(): L.Map {

@@ -205,6 +205,7 @@ async function run(broker: string, opts: Options): Promise<number> {
   const timer = setInterval(() => {
     const now = systemClock.now();
     pipeline.tick(now);
+    hub.tick();
     if (now - lastReceiversTick >= 1000) {
       source.receivers.tick(now);
       lastReceiversTick = now;

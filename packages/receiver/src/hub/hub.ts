@@ -14,12 +14,15 @@
  * - a later copy from another receiver: only that receiver's view of the link is updated.
  * Frames within lateAfterMs of each other from different receivers may arrive out of order; the tracker
  * takes such a fix into the history only when it is older than the track's position (positions.ts).
+ * On its tick (not per frame) the hub estimates where each track is from its receivers' RSSI
+ * (rssi-estimates.ts) and hands the changed tracks to the pipeline's outputs.
  */
 
 import type { Pipeline } from '../pipeline.js';
 import { DUPLICATE_WINDOW_MS, FirstCopies, transmissionOf } from './duplicates.js';
 import type { HubFrame } from './mqtt-source.js';
 import type { HubReceivers } from './receivers.js';
+import { RssiEstimates, type RssiEstimatesOptions } from './rssi-estimates.js';
 
 /** A frame older than this, by the hub's clock, is late. */
 export const LATE_AFTER_MS = 2000;
@@ -32,6 +35,8 @@ export interface HubOptions {
   duplicateWindowMs?: number;
   /** Hub clock, ms (tests move it). */
   now?: () => number;
+  /** The RSSI position estimates (rssi-estimates.ts). */
+  estimates?: RssiEstimatesOptions;
 }
 
 export interface HubStats {
@@ -51,6 +56,7 @@ export class Hub {
   private readonly lateAfterMs: number;
   private readonly aheadMs: number;
   private readonly now: () => number;
+  readonly estimates: RssiEstimates;
 
   constructor(
     readonly pipeline: Pipeline,
@@ -61,6 +67,15 @@ export class Hub {
     this.lateAfterMs = opts.lateAfterMs ?? LATE_AFTER_MS;
     this.aheadMs = opts.aheadMs ?? AHEAD_MS;
     this.now = opts.now ?? Date.now;
+    this.estimates = new RssiEstimates(pipeline.tracker, receivers, opts.estimates);
+  }
+
+  /**
+   * The hub's tick (rid-hub calls it with the pipeline's, several times a second): the RSSI estimates, when
+   * due; the tracks they changed go to the pipeline's outputs.
+   */
+  tick(): void {
+    for (const u of this.estimates.tick(this.now())) this.pipeline.emit(u);
   }
 
   /** One frame from a receiver, now. */

@@ -56,6 +56,7 @@ const ORDER = [
   'timestamp-mismatch',
   'operator-far',
   'rssi-impossible',
+  'position-vs-rssi',
   'dji-odid-mismatch',
   'drip-forged',
 ] as const satisfies readonly TrackFlagOf<TrackDiagnosticId>[];
@@ -71,6 +72,7 @@ export const SPOOF_FLAGS = [
   'timestamp-mismatch',
   'operator-far',
   'rssi-impossible',
+  'position-vs-rssi',
   'dji-odid-mismatch',
 ] as const satisfies readonly (typeof ORDER)[number][];
 export type SpoofFlag = (typeof SPOOF_FLAGS)[number];

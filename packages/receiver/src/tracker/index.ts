@@ -1,5 +1,5 @@
 export { Tracker } from './tracker.js';
-export { trackHistoryToJson, trackToJson, type LinkJson, type PointJson, type ReceiverHearingJson, type SpoofEvidenceJson, type TrackJson } from './track-json.js';
+export { estimateJson, trackHistoryToJson, trackToJson, type EstimateJson, type LinkJson, type PointJson, type ReceiverHearingJson, type SpoofEvidenceJson, type TrackJson } from './track-json.js';
 export { SPOOF_FLAGS, TRACK_FLAGS, evaluateFlags, isSpoofFlag, trackFlagId, type SpoofFlag, type TrackFlag, type FlagContext } from './flags.js';
 export { evidenceBrief } from './spoofing.js';
 export { freeSpaceLossDb, maxRssiDbm } from './spoof-radio.js';
@@ -35,6 +35,8 @@ export type {
   HomeSource,
   OperatorPosition,
   OperatorSource,
+  EstimateReading,
+  PositionEstimate,
   SpoofEvidence,
   Track,
   TrackAlert,

@@ -25,6 +25,7 @@ const DEFAULTS = {
   maxBleEirpDbm: 20,
   maxWifiEirpDbm: 36,
   rssiMarginDb: 15,
+  rssiPositionMarginM: 100,
 };
 /** Options that count things: whole numbers. */
 const COUNTS: readonly (keyof typeof DEFAULTS)[] = ['maxAddressesPerTransport', 'counterBackSteps'];

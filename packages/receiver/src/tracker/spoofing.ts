@@ -24,6 +24,9 @@
  *   maxOperatorDistanceM (20 km) apart.
  * - rssi-impossible: with the receiver's position known, a link's smoothed RSSI above what free space allows
  *   from the position that link claims (spoof-radio.ts); not for links a hub relays (heard elsewhere).
+ * - position-vs-rssi: a hub's estimate from its receivers' RSSI (hub/rssi-position.ts, made on the hub's
+ *   tick) is farther from the track's position, reported within staleAfterMs of it, than the estimate's
+ *   radius plus rssiPositionMarginM (100 m); the evidence names the receivers and what each heard.
  * - dji-odid-mismatch: a DJI DroneID and a Remote ID serial of one drone (spoof-serials.ts) whose positions,
  *   heard within staleAfterMs, are more than maxAddressSpreadM apart; or one track (one address sending
  *   both) whose DroneID serial is in CTA form and names another drone than its Remote ID serial.
@@ -40,7 +43,7 @@ import { AddressIds, concurrentLinks, type Cycling } from './spoof-addresses.js'
 import { MotionSamples, UNDECLARED_ACCURACY_M } from './spoof-motion.js';
 import { maxRssiDbm } from './spoof-radio.js';
 import { ctaSerialsOf, djiSerialsOf, isCtaFormDjiSerial, serialsCorrespond } from './spoof-serials.js';
-import type { SpoofEvidence, Track, TrackPoint } from './types.js';
+import type { PositionEstimate, SpoofEvidence, Track, TrackPoint } from './types.js';
 
 export type SpoofSettings = Pick<
   TrackerSettings,
@@ -61,6 +64,7 @@ export type SpoofSettings = Pick<
   | 'maxBleEirpDbm'
   | 'maxWifiEirpDbm'
   | 'rssiMarginDb'
+  | 'rssiPositionMarginM'
 >;
 
 /** What the checks need of the rest of the tracker. */
@@ -72,7 +76,7 @@ export interface SpoofEnvironment {
 }
 
 /** One observation: the evidence's content, without its times and count. */
-type Found = Pick<SpoofEvidence, 'detail' | 'values' | 'addresses' | 'ids'>;
+type Found = Pick<SpoofEvidence, 'detail' | 'values' | 'addresses' | 'ids' | 'receivers'>;
 
 /** What the checks remember of a track. */
 interface TrackState {
@@ -140,6 +144,7 @@ export function recordEvidence(track: TrackRecord, flag: SpoofFlag, now: number,
     values: found.values,
     addresses: found.addresses,
     ...(found.ids ? { ids: found.ids } : {}),
+    ...(found.receivers ? { receivers: found.receivers } : {}),
   };
   if (prev) track.spoofing = list.map((x, i) => (i === at ? e : x));
   else track.spoofing = [...list, e].sort((a, b) => FLAG_INDEX.get(a.flag)! - FLAG_INDEX.get(b.flag)!);
@@ -184,6 +189,8 @@ export function evidenceBrief(e: Pick<SpoofEvidence, 'flag' | 'values'>): string
       return km(v.distanceM);
     case 'rssi-impossible':
       return `+${v.excessDb}dB`;
+    case 'position-vs-rssi':
+      return km(v.distanceM);
   }
 }
 
@@ -338,6 +345,28 @@ export class SpoofChecks {
         }));
       }
     }
+  }
+
+  /**
+   * A hub's RSSI estimate of the track (already on it): the reported position, when recent enough to be
+   * compared, must lie within its radius plus the margin.
+   */
+  positionVsEstimate(track: TrackRecord, estimate: PositionEstimate): void {
+    const pos = track.position;
+    if (!pos || Math.abs(pos.t - estimate.t) > this.s.staleAfterMs) return;
+    const d = distance(pos, estimate);
+    const limit = estimate.radius + this.s.rssiPositionMarginM;
+    if (d <= limit) return;
+    const addresses: string[] = [];
+    for (const l of track.links.values()) if (l.transport === estimate.transport && l.receivers) addresses.push(l.address);
+    this.record(track, 'position-vs-rssi', estimate.t, () => ({
+      detail:
+        `reported position ${metres(d)} from where ${estimate.receivers.length} receivers' ${estimate.transport} signal puts it ` +
+        `(${estimate.receivers.map((r) => `${r.id} ${round(r.rssi)} dBm`).join(', ')}): over ${metres(estimate.radius)} radius + ${metres(this.s.rssiPositionMarginM)}`,
+      values: { distanceM: Math.round(d), radiusM: Math.round(estimate.radius), marginM: this.s.rssiPositionMarginM, receivers: estimate.receivers.length },
+      addresses,
+      receivers: estimate.receivers.map((r) => ({ id: r.id, rssi: round(r.rssi, 1) })),
+    }));
   }
 
   /** An address sent too many IDs of some kind: every track those IDs lead to gets the evidence. */

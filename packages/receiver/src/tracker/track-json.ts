@@ -11,7 +11,7 @@ import type { CounterSnapshot } from './counters.js';
 import type { SpoofFlag, TrackFlag } from './flags.js';
 import type { ReadonlyRadioLink } from './link.js';
 import { TRACK_PAYLOADS, type TrackPayloadJson } from './payloads/index.js';
-import type { HomeSource, OperatorSource, SpoofEvidence, Track, TrackPoint, TrackState } from './types.js';
+import type { HomeSource, OperatorSource, PositionEstimate, SpoofEvidence, Track, TrackPoint, TrackState } from './types.js';
 
 export interface PointJson {
   /** Receive time, seconds. */
@@ -58,6 +58,19 @@ export interface SpoofEvidenceJson {
   values: Record<string, number>;
   addresses: string[];
   ids?: string[];
+  /** position-vs-rssi: the receivers whose signal is the evidence, and what each heard (dBm). */
+  receivers?: { id: string; rssi: number }[];
+}
+
+/** A hub's RSSI estimate (types.ts PositionEstimate), its time in seconds, its radius in whole metres. */
+export interface EstimateJson {
+  t: number;
+  lat: number;
+  lon: number;
+  radius: number;
+  transport: Transport;
+  /** The receivers used, strongest first, with their smoothed RSSI (dBm, to 0.1). */
+  receivers: { id: string; rssi: number }[];
 }
 
 /**
@@ -103,6 +116,8 @@ export interface TrackJson extends TrackPayloadJson {
   links: LinkJson[];
   /** The latest evidence of each spoofing flag ever raised (kept after it clears), in the flags' order. */
   spoofing?: SpoofEvidenceJson[];
+  /** Only from a hub (rid-hub) whose receivers know their positions: where three or more of them hearing it put it. */
+  estimate?: EstimateJson;
   /** Only where a writer adds it (trackHistoryToJson): it can hold a thousand points. */
   history?: PointJson[];
 }
@@ -175,7 +190,20 @@ export function trackToJson(track: Track): TrackJson {
   if (track.operatorBearing !== undefined) json.operatorBearing = roundBearing(track.operatorBearing);
   for (const payload of TRACK_PAYLOADS) payload.toJson?.(track, json);
   if (track.spoofing.length) json.spoofing = track.spoofing.map(spoofEvidenceJson);
+  if (track.estimate) json.estimate = estimateJson(track.estimate);
   return json;
+}
+
+/** Coordinates to 1e-7 degrees (about a centimetre: far finer than any estimate). */
+export function estimateJson(e: Readonly<PositionEstimate>): EstimateJson {
+  return {
+    t: seconds(e.t),
+    lat: round(e.lat, 7),
+    lon: round(e.lon, 7),
+    radius: Math.round(e.radius),
+    transport: e.transport,
+    receivers: e.receivers.map((r) => ({ id: r.id, rssi: round(r.rssi, 1) })),
+  };
 }
 
 function spoofEvidenceJson(e: SpoofEvidence): SpoofEvidenceJson {
@@ -189,6 +217,7 @@ function spoofEvidenceJson(e: SpoofEvidence): SpoofEvidenceJson {
     addresses: [...e.addresses],
   };
   if (e.ids) out.ids = [...e.ids];
+  if (e.receivers) out.receivers = e.receivers.map((r) => ({ id: r.id, rssi: r.rssi }));
   return out;
 }
 

@@ -27,7 +27,7 @@ import { Receptions } from './receptions.js';
 import { TrackRouter } from './routing.js';
 import { trackerSettings } from './settings.js';
 import { SpoofChecks } from './spoofing.js';
-import type { Track, TrackerOptions, TrackUpdate } from './types.js';
+import type { PositionEstimate, Track, TrackerOptions, TrackUpdate } from './types.js';
 import type { Zone } from './zones.js';
 
 const NO_IDS: readonly TrackIdentity[] = [];
@@ -169,6 +169,24 @@ export class Tracker {
     if (!track) return false;
     this.receptions.observeAgain(this.receptions.link(track, transport, mac, nowMs), via, heard.messages, heard.rssi, heard.channel, nowMs);
     return true;
+  }
+
+  /**
+   * A hub's estimate of where the track with key `key` is, from its receivers' RSSI (hub/rssi-position.ts):
+   * put on the track, and its reported position checked against it (position-vs-rssi). Returns the update
+   * (reason 'flags', with its alerts); undefined when no track has that key.
+   */
+  setEstimate(key: string, estimate: PositionEstimate): TrackUpdate | undefined {
+    const track = this.router.lookup(key);
+    if (!track || track.key !== key) return undefined;
+    const { flags, zones, operatorZones } = track;
+    track.estimate = { ...estimate, receivers: estimate.receivers.map((r) => ({ ...r })) };
+    this.spoofing.positionVsEstimate(track, track.estimate);
+    this.derived.refreshTimed(track, this.clock);
+    const update: Update = { track, reason: 'flags', at: this.clock };
+    const alerts = this.alerts.alertsOf(track, flags, zones, operatorZones, false, this.clock);
+    if (alerts) update.alerts = alerts;
+    return update;
   }
 
   /** Moves the clock: tracks turn stale or lost, time-dependent flags change. Returns the tracks that changed. */

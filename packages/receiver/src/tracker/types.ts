@@ -69,6 +69,8 @@ export interface TrackerOptions {
   maxWifiEirpDbm?: number;
   /** ...plus this for the receiver's antenna gain, multipath and RSSI calibration (default 15 dB). */
   rssiMarginDb?: number;
+  /** position-vs-rssi: how much farther than the estimate's radius a reported position may be from a hub's RSSI estimate (default 100 m). */
+  rssiPositionMarginM?: number;
   /** Zones (zones.ts): each track says which ones its drone and its operator are in. Replace with Tracker.setZones. */
   zones?: readonly Zone[];
   /** Allow-list (allow-list.ts): tracks it matches at the tracker's time are `authorised`. Replace with Tracker.setAllowList. */
@@ -138,6 +140,31 @@ export interface SpoofEvidence {
   readonly addresses: readonly string[];
   /** The UAS IDs involved (id-cycling, dji-odid-mismatch). */
   readonly ids?: readonly string[];
+  /** The receivers whose signal is the evidence, with what each heard (position-vs-rssi). */
+  readonly receivers?: readonly EstimateReading[];
+}
+
+/** One receiver's reading behind a position estimate: its ID and the smoothed RSSI it heard, dBm. */
+export interface EstimateReading {
+  readonly id: string;
+  readonly rssi: number;
+}
+
+/**
+ * Where a hub's receivers' signal strengths put the aircraft (hub/rssi-position.ts): a log-distance fit of
+ * three or more receivers at known places. Crude: the radius is tens to hundreds of metres, often more.
+ */
+export interface PositionEstimate {
+  lat: number;
+  lon: number;
+  /** Metres: the circle about (lat, lon) holding 95 % of the fit's probability. */
+  radius: number;
+  /** The transport whose receptions were used (one transport: their powers differ). */
+  transport: Transport;
+  /** The receivers used, strongest first. */
+  receivers: readonly EstimateReading[];
+  /** When it was made, ms (tracker clock). */
+  t: number;
 }
 
 /**
@@ -164,6 +191,11 @@ export interface Track extends TrackPayloadFields {
   readonly updatedAt: ReadonlyMap<string, number>;
   /** Latest known position from any source: a new object for every fix. */
   readonly position?: Readonly<TrackPoint>;
+  /**
+   * A hub's latest estimate from its receivers' RSSI (replaced whole), beside `position`, never in it: a
+   * track without a valid position of its own is drawn at the estimate, marked as such.
+   */
+  readonly estimate?: Readonly<PositionEstimate>;
   /** Bounded, oldest first. */
   readonly history: ReadonlyPositionHistory;
   readonly operator?: Readonly<OperatorPosition>;

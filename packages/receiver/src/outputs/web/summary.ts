@@ -10,8 +10,8 @@
  * names, units and rounding (track-json.ts).
  */
 
-import type { PointJson, TrackJson } from '../../tracker/track-json.js';
-import type { HomeSource, OperatorSource, Track, TrackPoint } from '../../tracker/types.js';
+import { estimateJson, type EstimateJson, type PointJson, type TrackJson } from '../../tracker/track-json.js';
+import type { HomeSource, OperatorSource, PositionEstimate, Track, TrackPoint } from '../../tracker/types.js';
 
 /** Where the operator or the home point is (TrackJson's without its time: the map needs none, and it changes with every System message). */
 export type PlaceJson<S extends string = string> = { lat: number; lon: number; alt?: number; source: S };
@@ -33,6 +33,11 @@ export interface TrackSummary extends Pick<TrackJson, SharedWithTrackJson> {
   home: PlaceJson<HomeSource> | null;
   /** Snapshots only: the latest positions, oldest first, as flat triples [t, lat, lon, t, lat, lon, ...]. */
   trail?: number[];
+  /**
+   * A hub's RSSI estimate, as TrackJson's `estimate`: where its receivers' signal puts the drone; the map
+   * draws it as a circle, and a track without a position at its centre.
+   */
+  estimate?: EstimateJson;
 }
 
 /** The fields a delta may carry. */
@@ -48,10 +53,11 @@ export type TrackDelta = { key: string } & { [K in SummaryField]?: TrackSummary[
 export const SUMMARY_FIELDS: readonly SummaryField[] = [
   'uasId', 'otherIds', 'addresses', 'operatorId', 'selfId', 'messages', 'firstSeen', 'lastSeen', 'state', 'flags', 'authorised', 'zones',
   'operatorZones', 'position', 'direction', 'operator', 'home', 'rssi', 'distance', 'bearing', 'operatorDistance', 'operatorBearing',
+  'estimate',
 ];
 
 /** Fields that are absent when unknown (a delta says null for them); the others are always there. */
-const OPTIONAL_FIELDS: ReadonlySet<SummaryField> = new Set(['direction', 'rssi', 'distance', 'bearing', 'operatorDistance', 'operatorBearing']);
+const OPTIONAL_FIELDS: ReadonlySet<SummaryField> = new Set(['direction', 'rssi', 'distance', 'bearing', 'operatorDistance', 'operatorBearing', 'estimate']);
 
 const seconds = (ms: number): number => ms / 1000;
 const round1 = (v: number): number => Math.round(v * 10) / 10;
@@ -126,6 +132,7 @@ export function trackSummary(track: Track): TrackSummary {
     operatorDistance: track.operatorDistance === undefined ? undefined : round1(track.operatorDistance),
     operatorBearing: track.operatorBearing === undefined ? undefined : bearing1(track.operatorBearing),
     trail: undefined,
+    estimate: track.estimate ? estimateOf(undefined, track.estimate) : undefined,
   };
 }
 
@@ -174,8 +181,17 @@ export function updateSummary(s: TrackSummary, track: Track): TrackDelta | undef
   if (s.operatorDistance !== operatorDistance) d = put(s, d, 'operatorDistance', operatorDistance);
   const operatorBearing = track.operatorBearing === undefined ? undefined : bearing1(track.operatorBearing);
   if (s.operatorBearing !== operatorBearing) d = put(s, d, 'operatorBearing', operatorBearing);
+  const estimate = track.estimate ? estimateOf(s.estimate, track.estimate) : undefined;
+  if (s.estimate !== estimate) d = put(s, d, 'estimate', estimate);
   return d;
 }
+
+/** The summary's estimate, as TrackJson has it; `prev` when that is the same estimate (the tracker replaces it whole). */
+function estimateOf(prev: EstimateJson | undefined, e: Readonly<PositionEstimate>): EstimateJson {
+  if (prev && prev.t === seconds(e.t) && prev.lat === round7(e.lat) && prev.lon === round7(e.lon) && prev.radius === Math.round(e.radius)) return prev;
+  return estimateJson(e);
+}
+const round7 = (v: number): number => Math.round(v * 1e7) / 1e7;
 
 /** Sets a field of the summary and records it in the delta (made on the first change). */
 function put<F extends SummaryField>(s: TrackSummary, d: TrackDelta | undefined, f: F, v: TrackSummary[F]): TrackDelta {
@@ -246,6 +262,7 @@ export function summaryOfJson(j: TrackJsonLike): TrackSummary {
   if (j.bearing !== undefined) s.bearing = j.bearing;
   if (j.operatorDistance !== undefined) s.operatorDistance = j.operatorDistance;
   if (j.operatorBearing !== undefined) s.operatorBearing = j.operatorBearing;
+  if (j.estimate) s.estimate = j.estimate;
   return s;
 }
 
