@@ -7,7 +7,8 @@
  */
 
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,7 +52,8 @@ const tls = (): string[] => ['--mqtt-ca', broker.certs!.ca, '--mqtt-cert', broke
 describe('rid-scan --publish and rid-hub on a real broker', () => {
   it('a replayed capture published over TLS with a client certificate is merged by rid-hub: its tracks, heard by that receiver, its clock corrected', async () => {
     const url = `mqtts://127.0.0.1:${broker.tlsPort}`;
-    const hub = background(HUB, [url, ...tls(), '--site', 'cli', '--once', '--json', '--duration', '60']);
+    const recording = path.join(mkdtempSync(path.join(tmpdir(), 'odid-hub-record-')), 'hub.cbor');
+    const hub = background(HUB, [url, ...tls(), '--site', 'cli', '--once', '--json', '--duration', '60', '--record', recording]);
     await waitFor(() => /merging rid\/cli\//.test(hub.stderr()), `rid-hub to subscribe (stderr: ${hub.stderr()})`, 30_000);
     const scan = await runEnv(SCAN, ['--replay', CAPTURE, '--speed', '3', '--publish', url, ...tls(), '--site', 'cli', '--receiver-id', 'lab', '--once'], {});
     expect(scan.stderr).toMatch(new RegExp(`publishing to ${url.replace(/[.]/g, '\\.')} as rid/cli/lab`));
@@ -79,6 +81,10 @@ describe('rid-scan --publish and rid-hub on a real broker', () => {
     expect(row, hub.stderr()).toMatch(/^lab\s+offline\s+(\d+)\s/);
     expect(Number(/^lab\s+offline\s+(\d+)\s/.exec(row!)![1])).toBe(published);
     expect(row).toMatch(/\+\d+\.\d s corrected/);
+    // The hub's recording is evidence like a receiver's: chained, sealed with its key, verified complete.
+    const verified = runCli('packages/receiver/src/cli/rid-verify.ts', [recording]);
+    expect(verified.status, verified.stdout + verified.stderr).toBe(0);
+    expect(verified.stdout).toMatch(/complete/i);
   }, 120_000);
 
   it("a broker whose certificate another CA signed is refused, saying it is not trusted (receiver and hub)", async () => {

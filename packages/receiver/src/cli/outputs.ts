@@ -16,7 +16,10 @@ import { createCotOutput } from '../outputs/cot.js';
 import type { CotTarget } from '../outputs/cot-send.js';
 import type { JsonlOutput } from '../outputs/jsonl.js';
 import { openMqttPublisher, publishPlan, type MqttPublisher, type PublisherContext, type PublishOptionValues } from '../outputs/mqtt-publish.js';
-import type { EvidenceOptions } from '../outputs/recording-chain.js';
+import { ClockProbe } from '../outputs/clock-source.js';
+import { loadOrCreateDefaultKey, loadReceiverKey, type ReceiverKey } from '../outputs/receiver-key.js';
+import type { EvidenceOptions, SealPosition } from '../outputs/recording-chain.js';
+import { receiverSoftware } from '../outputs/software-version.js';
 import { createRecordingDirectoryWriter, type RecordingDirectoryWriter } from '../outputs/recording-directory.js';
 import { findOutputScheme, OUTPUT_SCHEMES, outputOptionHelp, outputPolicy, parseCotUrl, streamOptions, type ExportScheme, type NetworkScheme, type OutputOption, type StreamScheme } from '../outputs/registry.js';
 import type { FrameOutput, TrackOutput } from '../outputs/types.js';
@@ -62,6 +65,35 @@ export function outputCliOptions(): Option[] {
     new Option('--pcapng <file>', outputOptionHelp('--pcapng')),
     new Option('--force', `let ${streamOptions()} overwrite an existing file`),
   ];
+}
+
+/** The signing key of a receiver's (or a hub's) recordings. */
+export const keyCliOption = (recordingOptions: string): Option =>
+  new Option(
+    '--key <file>',
+    `the signing key for ${recordingOptions} (Ed25519, PKCS#8 PEM, mode 0600); default $ODID_HOME/receiver-key.pem (ODID_HOME: $XDG_DATA_HOME/odid or ~/.local/share/odid), created on first use`,
+  );
+
+/**
+ * What signs the recordings of a run that records (`recording`): the key given, or the default one (created
+ * on first use, which is said), and what each seal tells besides the chain. Nothing when nothing is recorded.
+ * Throws an Error whose message is the line to print.
+ */
+export async function recordingEvidence(
+  opts: { key?: string; recording: boolean; recordingOptions: string; sealEveryFrames?: number },
+  application: string,
+  position: () => SealPosition | undefined,
+  say: (line: string) => void,
+): Promise<{ key: ReceiverKey; evidence: EvidenceOptions } | undefined> {
+  if (opts.key !== undefined && !opts.recording) throw new Error(`--key goes with ${opts.recordingOptions} (it signs recordings)`);
+  if (!opts.recording) return undefined;
+  const key = opts.key !== undefined ? loadReceiverKey(opts.key) : loadOrCreateDefaultKey();
+  if (key.created) say(`created the receiver key ${key.path} (${key.fingerprint}): keep it, it shows which receiver made these recordings`);
+  const clock = new ClockProbe();
+  await clock.refresh();
+  const evidence: EvidenceOptions = { key, software: receiverSoftware(), application, position, clock: () => clock.report() };
+  if (opts.sealEveryFrames !== undefined) evidence.sealEveryFrames = opts.sealEveryFrames;
+  return { key, evidence };
 }
 
 /** How long closing waits for a CoT receiver (a TCP peer that never closes its side). */

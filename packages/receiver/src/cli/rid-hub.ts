@@ -37,11 +37,12 @@ import { renderReceivers } from '../hub/receivers-table.js';
 import { loadAllowListFile, type AllowEntry } from '../tracker/allow-list.js';
 import { trackToJson } from '../tracker/track-json.js';
 import { loadZonesFile, saveZonesFile, zonesToGeoJson, type Zone } from '../tracker/zones.js';
-import { checkOutputs, openOutputs, outputCliOptions, type OutputOptions } from './outputs.js';
+import { checkOutputs, keyCliOption, openOutputs, outputCliOptions, recordingEvidence, type OutputOptions } from './outputs.js';
 import { checkBasemap, parseWebAddress, startWebMap, type WebMapRun } from './web-map.js';
 
 interface Options extends OutputOptions, MqttSecurityOptions {
   site: string;
+  key?: string;
   late: number;
   duration?: number;
   once?: boolean;
@@ -77,6 +78,7 @@ const program = new Command()
 for (const o of mqttSecurityCliOptions()) program.addOption(o);
 for (const o of outputCliOptions()) program.addOption(o);
 program
+  .addOption(keyCliOption('--record'))
   .addOption(new Option('--late <seconds>', `a frame older than this when it reaches the hub is late: counted per receiver, not merged (${rangeText(LATE)})`).argParser(parseNumber('--late', LATE)).default(LATE_AFTER_MS / 1000))
   .option('--duration <seconds>', `stop after this many seconds (${rangeText(DURATION)})`, parseNumber('--duration', DURATION))
   .option('--once', 'no live table: print the tracks and the receivers when stopped (Ctrl-C or --duration)')
@@ -129,6 +131,13 @@ async function run(broker: string, opts: Options): Promise<number> {
   } catch (e) {
     return fail((e as Error).message);
   }
+  // A recording is sealed with the hub's key (the hub has no position of its own: its receivers' are in their status).
+  let signing;
+  try {
+    signing = await recordingEvidence({ ...(opts.key !== undefined ? { key: opts.key } : {}), recording: opts.record !== undefined, recordingOptions: '--record' }, 'rid-hub', () => undefined, say);
+  } catch (e) {
+    return fail((e as Error).message);
+  }
   const pipelineOpts = {
     ...(zones ? { zones } : {}),
     ...(allowList ? { allowList } : {}),
@@ -145,7 +154,7 @@ async function run(broker: string, opts: Options): Promise<number> {
   if (opts.duration !== undefined) setTimeout(() => requestStop(), opts.duration * 1000).unref();
 
   // The same outputs as rid-scan, opened the same way.
-  const outputs = await openOutputs(fileOutputsOf(opts), say, cot);
+  const outputs = await openOutputs(fileOutputsOf(opts), say, cot, signing?.evidence);
   const sinks = { ...outputs.sinks };
   const pipeline = new Pipeline(pipelineOpts, sinks);
   const source = new MqttHubSource({ target, security, site: opts.site, onStatus: (id, s) => !s.online && say(`receiver ${id} went offline`) });

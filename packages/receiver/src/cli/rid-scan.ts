@@ -27,13 +27,10 @@ import {
 } from '@odid/commands';
 import { createPositionSource, positionSourcesHelp, systemClock } from '@odid/position';
 import { DripVerifier, loadTrustStore, type TrustStore } from '@odid/trust';
-import { ClockProbe } from '../outputs/clock-source.js';
-import { loadOrCreateDefaultKey, loadReceiverKey, type ReceiverKey } from '../outputs/receiver-key.js';
-import { DEFAULT_SEAL_EVERY_MS, DEFAULT_SEAL_EVERY_FRAMES, type EvidenceOptions, type SealPosition } from '../outputs/recording-chain.js';
+import { DEFAULT_SEAL_EVERY_MS, DEFAULT_SEAL_EVERY_FRAMES, type SealPosition } from '../outputs/recording-chain.js';
 import { publishCliOptions } from '../outputs/mqtt-publish.js';
 import { outputOptionHelp, outputsHelp, streamOptions } from '../outputs/registry.js';
 import { durationText, parseRetention, startRetention, type RetentionRun } from '../outputs/retention.js';
-import { receiverSoftware } from '../outputs/software-version.js';
 import { LiveTable, SORT_KEYS, renderTable, type RenderOptions, type SortKey } from '../outputs/table.js';
 import { Pipeline } from '../pipeline.js';
 import { BleSource } from '../sources/ble.js';
@@ -46,7 +43,7 @@ import { trackToJson } from '../tracker/track-json.js';
 import { loadZonesFile, saveZonesFile, zonesToGeoJson, type Zone } from '../tracker/zones.js';
 import { warmUp } from '../warm-up.js';
 import { detectRadios } from './detect-radios.js';
-import { checkOutputs, openOutputs, type OutputOptions } from './outputs.js';
+import { checkOutputs, keyCliOption, openOutputs, recordingEvidence, type OutputOptions } from './outputs.js';
 import { checkBasemap, parseWebAddress, startWebMap, type WebMapRun } from './web-map.js';
 
 interface Options extends OutputOptions {
@@ -118,7 +115,7 @@ const program = new Command()
   .option('--pcapng <file>', outputOptionHelp('--pcapng'))
   .option('--record-dir <dir>', 'record as --record does, into files rid-scan names in DIR (rid-scan-<start, UTC>.cbor), a new one every hour')
   .option('--retain <duration>', "with --record-dir: delete this receiver's own recordings there last written longer ago than this (30m, 24h, 7d), at start and every few minutes; default: keep everything", parseRetention('--retain'))
-  .option('--key <file>', "the receiver's signing key for --record/--record-dir (Ed25519, PKCS#8 PEM, mode 0600); default $ODID_HOME/receiver-key.pem (ODID_HOME: $XDG_DATA_HOME/odid or ~/.local/share/odid), created on first use")
+  .addOption(keyCliOption('--record/--record-dir'))
   .addOption(
     new Option('--seal-frames <n>', `seal (sign) the recording after this many frames (${rangeText(SEAL_FRAMES)}), also every ${DEFAULT_SEAL_EVERY_MS / 1000} s and at the end`)
       .argParser(parseNumber('--seal-frames', SEAL_FRAMES))
@@ -229,22 +226,16 @@ async function run(opts: Options): Promise<number> {
   // The receiver's key, only when something is recorded (and after every output was found fine).
   const recording = Boolean(opts.record || opts.recordDir);
   if (opts.retain !== undefined && !opts.recordDir) return fail('--retain goes with --record-dir (the directory where rid-scan names its recordings)');
-  if (opts.key !== undefined && !recording) return fail('--key goes with --record or --record-dir (it signs recordings)');
-  let key: ReceiverKey | undefined;
+  /** The receiver's own position for the recording's seals: the simulated scene's, or the last fix. */
+  let receiverPosition: SealPosition | undefined;
+  let signing;
   try {
-    if (recording) key = opts.key !== undefined ? loadReceiverKey(opts.key) : loadOrCreateDefaultKey();
+    signing = await recordingEvidence({ ...(opts.key !== undefined ? { key: opts.key } : {}), recording, recordingOptions: '--record or --record-dir', sealEveryFrames: opts.sealFrames }, 'rid-scan', () => receiverPosition, say);
   } catch (e) {
     return fail((e as Error).message);
   }
-  if (key?.created) say(`created the receiver key ${key.path} (${key.fingerprint}): keep it, it shows which receiver made these recordings`);
-  /** The receiver's own position for the recording's seals: the simulated scene's, or the last fix. */
-  let receiverPosition: SealPosition | undefined;
-  let evidence: EvidenceOptions | undefined;
-  if (key) {
-    const clock = new ClockProbe();
-    await clock.refresh();
-    evidence = { key, software: receiverSoftware(), application: 'rid-scan', sealEveryFrames: opts.sealFrames, position: () => receiverPosition, clock: () => clock.report() };
-  }
+  const key = signing?.key;
+  const evidence = signing?.evidence;
 
   // What ends the run early: SIGINT/SIGTERM, --duration, or stdout's reader going away (| head): each
   // finishes the outputs the same way. A second signal exits at once.
