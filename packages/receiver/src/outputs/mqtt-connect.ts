@@ -180,6 +180,9 @@ const UNTRUSTED = new Set([
   'CERT_REJECTED',
 ]);
 
+/** Socket errors that mean no broker is there (any more). */
+const UNREACHABLE: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'ENOTFOUND', 'EAI_AGAIN']);
+
 /**
  * Why a connection failed, as an MqttError: what mqtt.js and Node report (a CONNACK return code, a TLS
  * verification code, a socket errno) in words a person at the venue can act on.
@@ -207,7 +210,9 @@ export function explainMqttError(target: BrokerTarget, e: unknown, security?: Pi
   if (/alert|certificate|ssl|tls/i.test(message) || (typeof code === 'string' && /^ERR_SSL|^ERR_TLS/.test(code))) {
     return new MqttError('tls-failed', `TLS failed: ${message}`, { subject, fix: 'check --mqtt-ca, --mqtt-cert and --mqtt-key against what the broker requires', cause: e });
   }
-  if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ETIMEDOUT' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || /timeout/i.test(message)) {
+  // A broker that went away mid-run (reset, broken pipe) is unreachable as much as one that never answered:
+  // which of these a dying broker gives first is a race, and the user's remedy is the same.
+  if (UNREACHABLE.has(String(code)) || /timeout/i.test(message)) {
     return new MqttError('unreachable', `no broker reachable (${typeof code === 'string' ? code : message})`, { subject, fix: 'check the host and port, and that the broker runs', cause: e });
   }
   return new MqttError('closed', message, { subject, cause: e });

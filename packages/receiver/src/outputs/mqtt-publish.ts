@@ -274,7 +274,10 @@ export async function openMqttPublisher(opts: MqttPublishOptions): Promise<MqttP
     pump();
   });
   client.on('error', (e) => {
-    const err = explainMqttError(opts.target, e, opts.security);
+    const explained = explainMqttError(opts.target, e, opts.security);
+    // Mid-run, a connection failing in a way the socket does not name is the broker gone all the same (what a
+    // dying broker reports first is a race): the same code as an unreachable one, and the same remedy.
+    const err = explained.code === 'closed' ? new MqttError('unreachable', explained.reason, { subject: name, fix: 'check that the broker runs; frames spool until it answers', cause: e }) : explained;
     // Said once per outage; a refusal (credentials changed on the broker) each time it changes.
     if (down && down.code === err.code) return;
     down = err;
