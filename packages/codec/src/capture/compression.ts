@@ -77,6 +77,45 @@ export interface Decompressor {
 }
 
 /**
+ * What the gzip, zstd and lz4 stream decoders share: the compressed offset they have read to, a small buffer
+ * for the fixed-size fields (headers, sizes, checksums) that may arrive split across pushes, and failing for
+ * good (a DecompressError, after which the state is the format's FAILED).
+ */
+export abstract class StreamDecompressor implements Decompressor {
+  abstract readonly format: CompressionFormat;
+  /** Where the decoder is in the stream (each format numbers its own states). */
+  protected abstract state: number;
+  protected abstract readonly failedState: number;
+  /** Compressed offset of the next byte to read. */
+  protected offset = 0;
+  protected bufLen = 0;
+
+  /** `buf`: room for the largest fixed-size field the format collects. */
+  constructor(protected readonly buf: Uint8Array) {}
+
+  abstract push(chunk: Uint8Array, emit: EmitBytes): void;
+  abstract end(emit: EmitBytes): void;
+
+  /** Copies bytes of data from i into buf until it holds `want`; returns the new i. */
+  protected collect(data: Uint8Array, i: number, want: number): number {
+    const n = Math.min(want - this.bufLen, data.length - i);
+    this.buf.set(data.subarray(i, i + n), this.bufLen);
+    this.bufLen += n;
+    return this.advance(i, n);
+  }
+
+  protected advance(i: number, n: number): number {
+    this.offset += n;
+    return i + n;
+  }
+
+  protected fail(code: DecompressFailure, at: number, reason: string): never {
+    this.state = this.failedState;
+    throw new DecompressError(code, this.format, at, reason);
+  }
+}
+
+/**
  * Where the first non-zero byte of b[start, end) is, or -1. Zero padding after the last member or frame
  * (tape blocks, dd) is ignored, as gzip and zlib ignore it.
  */

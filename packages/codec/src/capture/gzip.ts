@@ -8,7 +8,7 @@
 import { u16le, u32le } from '../bytes.js';
 import { DecodeError } from '../errors.js';
 import { crc32Update } from './checksums.js';
-import { DecompressError, firstNonZero, type Decompressor, type EmitBytes } from './compression.js';
+import { DecompressError, firstNonZero, StreamDecompressor, type EmitBytes } from './compression.js';
 import { Inflater } from './inflate.js';
 
 const FHCRC = 0x02;
@@ -31,15 +31,11 @@ const NEXT = 8; // after a member: another one, padding or garbage
 const PADDING = 9;
 const FAILED = 10;
 
-export class GzipDecompressor implements Decompressor {
+export class GzipDecompressor extends StreamDecompressor {
   readonly format = 'gzip';
-  private state = FIXED;
-  /** Compressed offset of the next byte to read. */
-  private offset = 0;
+  protected readonly failedState = FAILED;
+  protected state = FIXED;
   private memberStart = 0;
-  /** Fixed-size fields being collected (the member header, the trailer, FEXTRA's length, the header CRC). */
-  private readonly buf = new Uint8Array(10);
-  private bufLen = 0;
   private flags = 0;
   private extraLeft = 0;
   private headerCrc = 0;
@@ -53,6 +49,11 @@ export class GzipDecompressor implements Decompressor {
     this.size += piece.length;
     this.emit(piece);
   };
+
+  constructor() {
+    // Fixed-size fields being collected (the member header, the trailer, FEXTRA's length, the header CRC).
+    super(new Uint8Array(10));
+  }
 
   push(chunk: Uint8Array, emit: EmitBytes): void {
     this.emit = emit;
@@ -200,23 +201,5 @@ export class GzipDecompressor implements Decompressor {
     this.inflater.reset();
     this.crc = 0;
     this.size = 0;
-  }
-
-  /** Copies bytes of data from i into buf until it holds `want`; returns the new i. */
-  private collect(data: Uint8Array, i: number, want: number): number {
-    const n = Math.min(want - this.bufLen, data.length - i);
-    this.buf.set(data.subarray(i, i + n), this.bufLen);
-    this.bufLen += n;
-    return this.advance(i, n);
-  }
-
-  private advance(i: number, n: number): number {
-    this.offset += n;
-    return i + n;
-  }
-
-  private fail(code: 'corrupt' | 'truncated' | 'trailing', at: number, reason: string): never {
-    this.state = FAILED;
-    throw new DecompressError(code, 'gzip', at, reason);
   }
 }

@@ -10,7 +10,7 @@
 
 import { u32le } from '../bytes.js';
 import { xxh32, Xxh32 } from './checksums.js';
-import { DecompressError, firstNonZero, type Decompressor, type EmitBytes } from './compression.js';
+import { DecompressError, firstNonZero, StreamDecompressor, type EmitBytes } from './compression.js';
 
 const FRAME_MAGIC = 0x184d2204;
 /** Skippable frames: 0x184D2A50 to 0x184D2A5F. */
@@ -92,15 +92,11 @@ function decodeBlock(src: Uint8Array, s: number, sEnd: number, dst: Uint8Array, 
   }
 }
 
-export class Lz4Decompressor implements Decompressor {
+export class Lz4Decompressor extends StreamDecompressor {
   readonly format = 'lz4';
-  private state = MAGIC;
-  /** Compressed offset of the next byte to read. */
-  private offset = 0;
+  protected readonly failedState = FAILED;
+  protected state = MAGIC;
   private frameStart = 0;
-  /** Fixed-size fields being collected (magic, descriptor, sizes, checksums). */
-  private readonly buf = new Uint8Array(16);
-  private bufLen = 0;
   private descriptorLen = 0;
   private linked = false;
   private blockChecksum = false;
@@ -117,6 +113,11 @@ export class Lz4Decompressor implements Decompressor {
   /** The last output, for linked blocks. */
   private history: Uint8Array = new Uint8Array(0);
   private skipLeft = 0;
+
+  constructor() {
+    // Fixed-size fields being collected (magic, descriptor, sizes, checksums).
+    super(new Uint8Array(16));
+  }
 
   push(chunk: Uint8Array, emit: EmitBytes): void {
     let i = 0;
@@ -306,22 +307,5 @@ export class Lz4Decompressor implements Decompressor {
     this.state = MAGIC;
     this.bufLen = 0;
     this.history = new Uint8Array(0);
-  }
-
-  private collect(data: Uint8Array, i: number, want: number): number {
-    const n = Math.min(want - this.bufLen, data.length - i);
-    this.buf.set(data.subarray(i, i + n), this.bufLen);
-    this.bufLen += n;
-    return this.advance(i, n);
-  }
-
-  private advance(i: number, n: number): number {
-    this.offset += n;
-    return i + n;
-  }
-
-  private fail(code: 'corrupt' | 'truncated' | 'trailing', at: number, reason: string): never {
-    this.state = FAILED;
-    throw new DecompressError(code, 'lz4', at, reason);
   }
 }

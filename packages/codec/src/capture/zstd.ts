@@ -9,7 +9,7 @@
  */
 
 import { u32le } from '../bytes.js';
-import { DecompressError, firstNonZero, type Decompressor, type EmitBytes } from './compression.js';
+import { DecompressError, firstNonZero, StreamDecompressor, type EmitBytes } from './compression.js';
 import { BadZstdBlock, ZstdBlockDecoder } from './zstd-block.js';
 
 const FRAME_MAGIC = 0xfd2fb528;
@@ -36,15 +36,11 @@ const RAW = 0;
 const RLE = 1;
 const COMPRESSED = 2;
 
-export class ZstdDecompressor implements Decompressor {
+export class ZstdDecompressor extends StreamDecompressor {
   readonly format = 'zstd';
-  private state = MAGIC;
-  /** Compressed offset of the next byte to read. */
-  private offset = 0;
+  protected readonly failedState = FAILED;
+  protected state = MAGIC;
   private frameStart = 0;
-  /** Fixed-size fields being collected (magic, frame header, block header, checksum, skippable size). */
-  private readonly buf = new Uint8Array(16);
-  private bufLen = 0;
   private headerLen = 0;
   private window = 0;
   private blockMax = 0;
@@ -65,6 +61,11 @@ export class ZstdDecompressor implements Decompressor {
   private hist = 0;
   private emitFrom = 0;
   private emit: EmitBytes = () => {};
+
+  constructor() {
+    // Fixed-size fields being collected (magic, frame header, block header, checksum, skippable size).
+    super(new Uint8Array(16));
+  }
 
   push(chunk: Uint8Array, emit: EmitBytes): void {
     this.emit = emit;
@@ -289,22 +290,5 @@ export class ZstdDecompressor implements Decompressor {
   private nextFrame(): void {
     this.state = MAGIC;
     this.bufLen = 0;
-  }
-
-  private collect(data: Uint8Array, i: number, want: number): number {
-    const n = Math.min(want - this.bufLen, data.length - i);
-    this.buf.set(data.subarray(i, i + n), this.bufLen);
-    this.bufLen += n;
-    return this.advance(i, n);
-  }
-
-  private advance(i: number, n: number): number {
-    this.offset += n;
-    return i + n;
-  }
-
-  private fail(code: 'corrupt' | 'truncated' | 'trailing', at: number, reason: string): never {
-    this.state = FAILED;
-    throw new DecompressError(code, 'zstd', at, reason);
   }
 }
