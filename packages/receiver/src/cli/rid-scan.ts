@@ -29,7 +29,7 @@ import { createPositionSource, positionSourcesHelp, systemClock } from '@odid/po
 import { DripVerifier, loadTrustStore, type TrustStore } from '@odid/trust';
 import { DEFAULT_SEAL_EVERY_MS, DEFAULT_SEAL_EVERY_FRAMES, type SealPosition } from '../outputs/recording-chain.js';
 import { publishCliOptions } from '../outputs/mqtt-publish.js';
-import { outputOptionHelp, outputsHelp, streamOptions } from '../outputs/registry.js';
+import { outputsHelp } from '../outputs/registry.js';
 import { durationText, parseRetention, startRetention, type RetentionRun } from '../outputs/retention.js';
 import { LiveTable, SORT_KEYS, renderTable, type RenderOptions, type SortKey } from '../outputs/table.js';
 import { Pipeline } from '../pipeline.js';
@@ -43,7 +43,7 @@ import { trackToJson } from '../tracker/track-json.js';
 import { loadZonesFile, saveZonesFile, zonesToGeoJson, type Zone } from '../tracker/zones.js';
 import { warmUp } from '../warm-up.js';
 import { detectRadios } from './detect-radios.js';
-import { checkOutputs, keyCliOption, openOutputs, recordingEvidence, type OutputOptions } from './outputs.js';
+import { checkOutputs, keyCliOption, openOutputs, outputCliOptions, recordingEvidence, type OutputOptions } from './outputs.js';
 import { checkBasemap, parseWebAddress, startWebMap, type WebMapRun } from './web-map.js';
 
 interface Options extends OutputOptions {
@@ -108,20 +108,6 @@ const program = new Command()
   .option('--speed <factor>', `replay: play N times faster than recorded (${rangeText(SPEED)})`, parseNumber('--speed', SPEED), 1)
   .option('--duration <seconds>', `stop after this many seconds (${rangeText(DURATION)}, a week; sim with --fast: of scene time)`, parseNumber('--duration', DURATION))
   .option('--position <spec>', "the receiver's own position for distances (see Position sources below)")
-  .option('--out <file>', `${outputOptionHelp('--out')}; repeatable`, (v: string, p: string[] = []) => p.concat(v))
-  .option('--jsonl <file>', outputOptionHelp('--jsonl'))
-  .option('--cot <url>', outputOptionHelp('--cot'))
-  .option('--record <file>', outputOptionHelp('--record'))
-  .option('--pcapng <file>', outputOptionHelp('--pcapng'))
-  .option('--record-dir <dir>', 'record as --record does, into files rid-scan names in DIR (rid-scan-<start, UTC>.cbor), a new one every hour')
-  .option('--retain <duration>', "with --record-dir: delete this receiver's own recordings there last written longer ago than this (30m, 24h, 7d), at start and every few minutes; default: keep everything", parseRetention('--retain'))
-  .addOption(keyCliOption('--record/--record-dir'))
-  .addOption(
-    new Option('--seal-frames <n>', `seal (sign) the recording after this many frames (${rangeText(SEAL_FRAMES)}), also every ${DEFAULT_SEAL_EVERY_MS / 1000} s and at the end`)
-      .argParser(parseNumber('--seal-frames', SEAL_FRAMES))
-      .default(DEFAULT_SEAL_EVERY_FRAMES),
-  )
-  .option('--force', `let ${streamOptions()} overwrite an existing file`)
   .option('--once', 'no live table: print a summary when the input ends (or --duration passes)')
   .option('--json', 'with --once: print the tracks as a JSON array on stdout')
   .option('--sort <key>', `table order (${SORT_KEYS.join(', ')})`, parseChoice('--sort', SORT_KEYS), 'distance')
@@ -160,6 +146,17 @@ such as head quit), as a shell reports for cat — the other outputs are finishe
     process.exitCode = await run(opts);
   });
 
+// --out, --jsonl, --cot, --record, --pcapng, --force: declared once, for rid-scan and rid-hub (outputs.ts).
+for (const o of outputCliOptions()) program.addOption(o);
+program
+  .option('--record-dir <dir>', 'record as --record does, into files rid-scan names in DIR (rid-scan-<start, UTC>.cbor), a new one every hour')
+  .option('--retain <duration>', "with --record-dir: delete this receiver's own recordings there last written longer ago than this (30m, 24h, 7d), at start and every few minutes; default: keep everything", parseRetention('--retain'))
+  .addOption(keyCliOption('--record/--record-dir'))
+  .addOption(
+    new Option('--seal-frames <n>', `seal (sign) the recording after this many frames (${rangeText(SEAL_FRAMES)}), also every ${DEFAULT_SEAL_EVERY_MS / 1000} s and at the end`)
+      .argParser(parseNumber('--seal-frames', SEAL_FRAMES))
+      .default(DEFAULT_SEAL_EVERY_FRAMES),
+  );
 // --publish and its MQTT options (outputs/mqtt-publish.ts): frames and status for rid-hub.
 for (const o of publishCliOptions()) program.addOption(o);
 
