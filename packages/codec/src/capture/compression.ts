@@ -12,6 +12,7 @@
  * byte decoded before it has been handed on.
  */
 
+import { u32le } from '../bytes.js';
 import { ToolkitError } from '../errors.js';
 
 /** Compressions the reader undoes. */
@@ -112,6 +113,110 @@ export abstract class StreamDecompressor implements Decompressor {
   protected fail(code: DecompressFailure, at: number, reason: string): never {
     this.state = this.failedState;
     throw new DecompressError(code, this.format, at, reason);
+  }
+}
+
+/** Skippable frames (lz4 and zstd alike): magic 0x184D2A50 to 0x184D2A5F, a u32le size, that many bytes. */
+const SKIPPABLE_MAGIC = 0x184d2a50;
+
+// Where a FramedDecompressor is between frames; each format numbers its own states inside a frame from 1.
+/** The 4 bytes that say what comes next. */
+export const FRAME_MAGIC_STATE = 0;
+const SKIP_SIZE = -1;
+const SKIP = -2;
+const PADDING = -3;
+const FAILED = -4;
+
+/**
+ * What lz4 and zstd share around their frames: a stream is frames one after another, each starting with the
+ * format's u32le magic, with skippable frames between them and zero padding after the last. The format reads
+ * inside a frame (pushFrame, from the state startFrame sets) and calls nextFrame() at its end.
+ */
+export abstract class FramedDecompressor extends StreamDecompressor {
+  protected state = FRAME_MAGIC_STATE;
+  protected readonly failedState = FAILED;
+  /** Compressed offset of the frame being read (for messages). */
+  protected frameStart = 0;
+  private skipLeft = 0;
+
+  constructor(
+    private readonly frameMagic: number,
+    buf: Uint8Array,
+  ) {
+    super(buf);
+  }
+
+  /** A frame's magic was read (frameStart is set): set the state its header starts with. */
+  protected abstract startFrame(): void;
+  /** Reads data from i in one of the format's own states; returns the new i (past at least one byte). */
+  protected abstract pushFrame(data: Uint8Array, i: number, emit: EmitBytes): number;
+
+  push(chunk: Uint8Array, emit: EmitBytes): void {
+    let i = 0;
+    while (i < chunk.length) {
+      switch (this.state) {
+        case FRAME_MAGIC_STATE:
+          i = this.collect(chunk, i, 4);
+          if (this.bufLen === 4) this.magic();
+          break;
+        case SKIP_SIZE:
+          i = this.collect(chunk, i, 4);
+          if (this.bufLen < 4) break;
+          this.skipLeft = u32le(this.buf, 0);
+          this.state = SKIP;
+          if (this.skipLeft === 0) this.nextFrame();
+          break;
+        case SKIP: {
+          const n = Math.min(this.skipLeft, chunk.length - i);
+          this.skipLeft -= n;
+          i = this.advance(i, n);
+          if (this.skipLeft === 0) this.nextFrame();
+          break;
+        }
+        case PADDING: {
+          const at = firstNonZero(chunk, i, chunk.length);
+          if (at >= 0) this.fail('trailing', this.offset + at - i, 'the bytes after the last frame are neither another frame nor zero padding: ignored');
+          i = this.advance(i, chunk.length - i);
+          break;
+        }
+        case FAILED:
+          throw new DecompressError('corrupt', this.format, this.offset, 'pushed after decompression failed');
+        default:
+          i = this.pushFrame(chunk, i, emit);
+      }
+    }
+  }
+
+  end(_emit?: EmitBytes): void {
+    if (this.state === PADDING || (this.state === FRAME_MAGIC_STATE && this.bufLen === 0 && this.offset > 0)) return;
+    const where = this.state === FRAME_MAGIC_STATE ? 'a frame header' : 'a frame';
+    this.fail('truncated', this.offset, `the input ends inside ${where}`);
+  }
+
+  /** The frame (or skippable frame) is over: the next magic, padding or the end may follow. */
+  protected nextFrame(): void {
+    this.state = FRAME_MAGIC_STATE;
+    this.bufLen = 0;
+  }
+
+  /** After a frame: the next one's magic, a skippable frame, zero padding, or garbage. */
+  private magic(): void {
+    const start = this.offset - 4;
+    const m = u32le(this.buf, 0);
+    this.bufLen = 0;
+    if (m === this.frameMagic) {
+      this.frameStart = start;
+      this.startFrame();
+    } else if ((m & 0xfffffff0) === SKIPPABLE_MAGIC) {
+      this.frameStart = start;
+      this.state = SKIP_SIZE;
+    } else if (start > 0 && m === 0) {
+      this.state = PADDING;
+    } else if (start > 0) {
+      this.fail('trailing', start, 'the bytes after the last frame are neither another frame nor zero padding: ignored');
+    } else {
+      this.fail('corrupt', start, `not a${this.format === 'lz4' ? 'n' : ''} ${this.format} frame`);
+    }
   }
 }
 

@@ -10,26 +10,19 @@
 
 import { u32le } from '../bytes.js';
 import { xxh32, Xxh32 } from './checksums.js';
-import { DecompressError, firstNonZero, StreamDecompressor, type EmitBytes } from './compression.js';
+import { FramedDecompressor, type EmitBytes } from './compression.js';
 
 const FRAME_MAGIC = 0x184d2204;
-/** Skippable frames: 0x184D2A50 to 0x184D2A5F. */
-const SKIPPABLE_MAGIC = 0x184d2a50;
 const HISTORY = 64 * 1024;
 /** Block maximum sizes by the descriptor's BD code 4-7. */
 const BLOCK_MAX = [0, 0, 0, 0, 64 * 1024, 256 * 1024, 1024 * 1024, 4 * 1024 * 1024];
 const UNCOMPRESSED = 0x80000000;
 
-// Where the decoder is in the stream.
-const MAGIC = 0; // the 4 bytes that say what comes next
+// Where the decoder is inside a frame (between frames: FramedDecompressor).
 const DESCRIPTOR = 1; // FLG, BD, optional content size and dictionary id, header checksum
 const BLOCK_SIZE = 2;
 const BLOCK = 3; // block data and its checksum
 const CONTENT_CHECKSUM = 4;
-const SKIP_SIZE = 5;
-const SKIP = 6;
-const PADDING = 7;
-const FAILED = 8;
 
 /** Thrown by decodeBlock: the reason; the caller knows where the block is. */
 class BadBlock {
@@ -92,11 +85,8 @@ function decodeBlock(src: Uint8Array, s: number, sEnd: number, dst: Uint8Array, 
   }
 }
 
-export class Lz4Decompressor extends StreamDecompressor {
+export class Lz4Decompressor extends FramedDecompressor {
   readonly format = 'lz4';
-  protected readonly failedState = FAILED;
-  protected state = MAGIC;
-  private frameStart = 0;
   private descriptorLen = 0;
   private linked = false;
   private blockChecksum = false;
@@ -112,105 +102,52 @@ export class Lz4Decompressor extends StreamDecompressor {
   private blockHave = 0;
   /** The last output, for linked blocks. */
   private history: Uint8Array = new Uint8Array(0);
-  private skipLeft = 0;
 
   constructor() {
     // Fixed-size fields being collected (magic, descriptor, sizes, checksums).
-    super(new Uint8Array(16));
+    super(FRAME_MAGIC, new Uint8Array(16));
   }
 
-  push(chunk: Uint8Array, emit: EmitBytes): void {
-    let i = 0;
-    while (i < chunk.length) {
-      switch (this.state) {
-        case MAGIC:
-          i = this.collect(chunk, i, 4);
-          if (this.bufLen === 4) this.magic();
-          break;
-        case DESCRIPTOR:
-          i = this.collect(chunk, i, this.bufLen < 2 ? 2 : this.descriptorLen);
-          if (this.bufLen === 2 && this.descriptorLen === 0) this.flags();
-          else if (this.bufLen === this.descriptorLen) this.descriptor();
-          break;
-        case BLOCK_SIZE:
-          i = this.collect(chunk, i, 4);
-          if (this.bufLen === 4) this.blockSize();
-          break;
-        case BLOCK: {
-          const want = this.blockLen + (this.blockChecksum ? 4 : 0);
-          if (this.blockHave === 0 && chunk.length - i >= want) {
-            // The whole block is in this chunk: decode it where it lies.
-            this.decode(chunk, i, emit);
-            i = this.advance(i, want);
-            break;
-          }
-          if (this.block.length < want) this.block = new Uint8Array(Math.max(want, Math.min(this.blockMax + 4, this.block.length * 2)));
-          const n = Math.min(want - this.blockHave, chunk.length - i);
-          this.block.set(chunk.subarray(i, i + n), this.blockHave);
-          this.blockHave += n;
-          i = this.advance(i, n);
-          if (this.blockHave === want) {
-            this.decode(this.block, 0, emit);
-            this.blockHave = 0;
-          }
-          break;
+  protected startFrame(): void {
+    this.descriptorLen = 0;
+    this.state = DESCRIPTOR;
+  }
+
+  protected pushFrame(chunk: Uint8Array, i: number, emit: EmitBytes): number {
+    switch (this.state) {
+      case DESCRIPTOR:
+        i = this.collect(chunk, i, this.bufLen < 2 ? 2 : this.descriptorLen);
+        if (this.bufLen === 2 && this.descriptorLen === 0) this.flags();
+        else if (this.bufLen === this.descriptorLen) this.descriptor();
+        return i;
+      case BLOCK_SIZE:
+        i = this.collect(chunk, i, 4);
+        if (this.bufLen === 4) this.blockSize();
+        return i;
+      case BLOCK: {
+        const want = this.blockLen + (this.blockChecksum ? 4 : 0);
+        if (this.blockHave === 0 && chunk.length - i >= want) {
+          // The whole block is in this chunk: decode it where it lies.
+          this.decode(chunk, i, emit);
+          return this.advance(i, want);
         }
-        case CONTENT_CHECKSUM:
-          i = this.collect(chunk, i, 4);
-          if (this.bufLen < 4) break;
-          if (u32le(this.buf, 0) !== this.contentChecksum!.digest()) this.fail('corrupt', this.offset - 4, `the content checksum of the frame at compressed byte ${this.frameStart} does not match: its data was read and may be wrong`);
-          this.nextFrame();
-          break;
-        case SKIP_SIZE:
-          i = this.collect(chunk, i, 4);
-          if (this.bufLen < 4) break;
-          this.skipLeft = u32le(this.buf, 0);
-          this.state = SKIP;
-          if (this.skipLeft === 0) this.nextFrame();
-          break;
-        case SKIP: {
-          const n = Math.min(this.skipLeft, chunk.length - i);
-          this.skipLeft -= n;
-          i = this.advance(i, n);
-          if (this.skipLeft === 0) this.nextFrame();
-          break;
+        if (this.block.length < want) this.block = new Uint8Array(Math.max(want, Math.min(this.blockMax + 4, this.block.length * 2)));
+        const n = Math.min(want - this.blockHave, chunk.length - i);
+        this.block.set(chunk.subarray(i, i + n), this.blockHave);
+        this.blockHave += n;
+        i = this.advance(i, n);
+        if (this.blockHave === want) {
+          this.decode(this.block, 0, emit);
+          this.blockHave = 0;
         }
-        case PADDING: {
-          const at = firstNonZero(chunk, i, chunk.length);
-          if (at >= 0) this.fail('trailing', this.offset + at - i, 'the bytes after the last frame are neither another frame nor zero padding: ignored');
-          i = this.advance(i, chunk.length - i);
-          break;
-        }
-        default:
-          throw new DecompressError('corrupt', 'lz4', this.offset, 'pushed after decompression failed');
+        return i;
       }
-    }
-  }
-
-  end(): void {
-    if (this.state === PADDING || (this.state === MAGIC && this.bufLen === 0 && this.offset > 0)) return;
-    const where = this.state === MAGIC ? 'a frame header' : 'a frame';
-    this.fail('truncated', this.offset, `the input ends inside ${where}`);
-  }
-
-  /** After a frame: the next one's magic, a skippable frame, zero padding, or garbage. */
-  private magic(): void {
-    const start = this.offset - 4;
-    const m = u32le(this.buf, 0);
-    this.bufLen = 0;
-    if (m === FRAME_MAGIC) {
-      this.frameStart = start;
-      this.descriptorLen = 0;
-      this.state = DESCRIPTOR;
-    } else if ((m & 0xfffffff0) === SKIPPABLE_MAGIC) {
-      this.frameStart = start;
-      this.state = SKIP_SIZE;
-    } else if (start > 0 && m === 0) {
-      this.state = PADDING;
-    } else if (start > 0) {
-      this.fail('trailing', start, 'the bytes after the last frame are neither another frame nor zero padding: ignored');
-    } else {
-      this.fail('corrupt', start, 'not an lz4 frame');
+      default: // CONTENT_CHECKSUM
+        i = this.collect(chunk, i, 4);
+        if (this.bufLen < 4) return i;
+        if (u32le(this.buf, 0) !== this.contentChecksum!.digest()) this.fail('corrupt', this.offset - 4, `the content checksum of the frame at compressed byte ${this.frameStart} does not match: its data was read and may be wrong`);
+        this.nextFrame();
+        return i;
     }
   }
 
@@ -303,9 +240,8 @@ export class Lz4Decompressor extends StreamDecompressor {
     this.history = h;
   }
 
-  private nextFrame(): void {
-    this.state = MAGIC;
-    this.bufLen = 0;
+  protected override nextFrame(): void {
+    super.nextFrame();
     this.history = new Uint8Array(0);
   }
 }

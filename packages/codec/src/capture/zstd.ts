@@ -9,38 +9,28 @@
  */
 
 import { u32le } from '../bytes.js';
-import { DecompressError, firstNonZero, StreamDecompressor, type EmitBytes } from './compression.js';
+import { FramedDecompressor, type EmitBytes } from './compression.js';
 import { BadZstdBlock, ZstdBlockDecoder } from './zstd-block.js';
 
 const FRAME_MAGIC = 0xfd2fb528;
-/** Skippable frames: 0x184D2A50 to 0x184D2A5F. */
-const SKIPPABLE_MAGIC = 0x184d2a50;
 /** zstd's own default limit (--memory=128MB, windowLog 27). */
 export const ZSTD_MAX_WINDOW = 1 << 27;
 const MAX_BLOCK = 128 * 1024;
 /** Fresh output space made at a time: at least this, and at least as much as the history kept. */
 const MIN_SPACE = 1 << 20;
 
-// Where the decoder is in the stream.
-const MAGIC = 0;
+// Where the decoder is inside a frame (between frames: FramedDecompressor).
 const FRAME_HEADER = 1;
 const BLOCK_HEADER = 2;
 const BLOCK = 3;
 const CHECKSUM = 4;
-const SKIP_SIZE = 5;
-const SKIP = 6;
-const PADDING = 7;
-const FAILED = 8;
 
 const RAW = 0;
 const RLE = 1;
 const COMPRESSED = 2;
 
-export class ZstdDecompressor extends StreamDecompressor {
+export class ZstdDecompressor extends FramedDecompressor {
   readonly format = 'zstd';
-  protected readonly failedState = FAILED;
-  protected state = MAGIC;
-  private frameStart = 0;
   private headerLen = 0;
   private window = 0;
   private blockMax = 0;
@@ -53,7 +43,6 @@ export class ZstdDecompressor extends StreamDecompressor {
   private blockStart = 0;
   private block: Uint8Array = new Uint8Array(0);
   private blockHave = 0;
-  private skipLeft = 0;
   private readonly decoder = new ZstdBlockDecoder();
   // Output: out[hist, op) is the frame's history; out[emitFrom, op) is not yet emitted.
   private out: Uint8Array = new Uint8Array(0);
@@ -64,104 +53,56 @@ export class ZstdDecompressor extends StreamDecompressor {
 
   constructor() {
     // Fixed-size fields being collected (magic, frame header, block header, checksum, skippable size).
-    super(new Uint8Array(16));
+    super(FRAME_MAGIC, new Uint8Array(16));
   }
 
-  push(chunk: Uint8Array, emit: EmitBytes): void {
+  protected startFrame(): void {
+    this.headerLen = 0;
+    this.state = FRAME_HEADER;
+  }
+
+  override push(chunk: Uint8Array, emit: EmitBytes): void {
     this.emit = emit;
-    let i = 0;
     try {
-      while (i < chunk.length) {
-        switch (this.state) {
-          case MAGIC:
-            i = this.collect(chunk, i, 4);
-            if (this.bufLen === 4) this.magic();
-            break;
-          case FRAME_HEADER:
-            i = this.collect(chunk, i, this.headerLen === 0 ? 1 : this.headerLen);
-            if (this.headerLen === 0) this.descriptor();
-            else if (this.bufLen === this.headerLen) this.frameHeader();
-            break;
-          case BLOCK_HEADER:
-            i = this.collect(chunk, i, 3);
-            if (this.bufLen === 3) this.blockHeader();
-            break;
-          case BLOCK: {
-            const want = this.blockType === RLE ? 1 : this.blockSize;
-            if (this.blockHave === 0 && chunk.length - i >= want) {
-              // The whole block is in this chunk: decode it where it lies.
-              this.decodeBlock(chunk, i);
-              i = this.advance(i, want);
-              break;
-            }
-            if (this.block.length < want) this.block = new Uint8Array(MAX_BLOCK);
-            const n = Math.min(want - this.blockHave, chunk.length - i);
-            this.block.set(chunk.subarray(i, i + n), this.blockHave);
-            this.blockHave += n;
-            i = this.advance(i, n);
-            if (this.blockHave === want) {
-              this.decodeBlock(this.block, 0);
-              this.blockHave = 0;
-            }
-            break;
-          }
-          case CHECKSUM:
-            // The content checksum is XXH64, not checked (see the top of this file).
-            i = this.collect(chunk, i, 4);
-            if (this.bufLen === 4) this.nextFrame();
-            break;
-          case SKIP_SIZE:
-            i = this.collect(chunk, i, 4);
-            if (this.bufLen < 4) break;
-            this.skipLeft = u32le(this.buf, 0);
-            this.state = SKIP;
-            if (this.skipLeft === 0) this.nextFrame();
-            break;
-          case SKIP: {
-            const n = Math.min(this.skipLeft, chunk.length - i);
-            this.skipLeft -= n;
-            i = this.advance(i, n);
-            if (this.skipLeft === 0) this.nextFrame();
-            break;
-          }
-          case PADDING: {
-            const at = firstNonZero(chunk, i, chunk.length);
-            if (at >= 0) this.fail('trailing', this.offset + at - i, 'the bytes after the last frame are neither another frame nor zero padding: ignored');
-            i = this.advance(i, chunk.length - i);
-            break;
-          }
-          default:
-            throw new DecompressError('corrupt', 'zstd', this.offset, 'pushed after decompression failed');
-        }
-      }
+      super.push(chunk, emit);
     } finally {
       this.flush();
     }
   }
 
-  end(): void {
-    if (this.state === PADDING || (this.state === MAGIC && this.bufLen === 0 && this.offset > 0)) return;
-    const where = this.state === MAGIC ? 'a frame header' : 'a frame';
-    this.fail('truncated', this.offset, `the input ends inside ${where}`);
-  }
-
-  private magic(): void {
-    const start = this.offset - 4;
-    const m = u32le(this.buf, 0);
-    this.bufLen = 0;
-    if (m === FRAME_MAGIC) {
-      this.frameStart = start;
-      this.headerLen = 0;
-      this.state = FRAME_HEADER;
-    } else if ((m & 0xfffffff0) === SKIPPABLE_MAGIC) {
-      this.frameStart = start;
-      this.state = SKIP_SIZE;
-    } else if (start > 0 && m === 0) {
-      this.state = PADDING;
-    } else if (start > 0) {
-      this.fail('trailing', start, 'the bytes after the last frame are neither another frame nor zero padding: ignored');
-    } else {
-      this.fail('corrupt', start, 'not a zstd frame');
+  protected pushFrame(chunk: Uint8Array, i: number): number {
+    switch (this.state) {
+      case FRAME_HEADER:
+        i = this.collect(chunk, i, this.headerLen === 0 ? 1 : this.headerLen);
+        if (this.headerLen === 0) this.descriptor();
+        else if (this.bufLen === this.headerLen) this.frameHeader();
+        return i;
+      case BLOCK_HEADER:
+        i = this.collect(chunk, i, 3);
+        if (this.bufLen === 3) this.blockHeader();
+        return i;
+      case BLOCK: {
+        const want = this.blockType === RLE ? 1 : this.blockSize;
+        if (this.blockHave === 0 && chunk.length - i >= want) {
+          // The whole block is in this chunk: decode it where it lies.
+          this.decodeBlock(chunk, i);
+          return this.advance(i, want);
+        }
+        if (this.block.length < want) this.block = new Uint8Array(MAX_BLOCK);
+        const n = Math.min(want - this.blockHave, chunk.length - i);
+        this.block.set(chunk.subarray(i, i + n), this.blockHave);
+        this.blockHave += n;
+        i = this.advance(i, n);
+        if (this.blockHave === want) {
+          this.decodeBlock(this.block, 0);
+          this.blockHave = 0;
+        }
+        return i;
+      }
+      default: // CHECKSUM: XXH64, not checked (see the top of this file).
+        i = this.collect(chunk, i, 4);
+        if (this.bufLen === 4) this.nextFrame();
+        return i;
     }
   }
 
@@ -285,10 +226,5 @@ export class ZstdDecompressor extends StreamDecompressor {
       this.emitFrom = this.op;
       this.emit(piece);
     }
-  }
-
-  private nextFrame(): void {
-    this.state = MAGIC;
-    this.bufLen = 0;
   }
 }
