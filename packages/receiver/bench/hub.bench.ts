@@ -5,60 +5,59 @@
  * 1. Offline, one core flat out: every receiver's frames for a few seconds of scene, batched and CBOR-encoded
  *    as the publisher does, then decoded, checked, de-duplicated and tracked by the hub as fast as it goes
  *    (no broker): the hub's frames per CPU-second (goal: 50,000).
- * 2. Live, through a real mosquitto on loopback: the receivers publish from another process (one scene per
- *    receiver on a clock that follows the wall clock, frames stamped as received), the hub runs in this
- *    process as rid-hub does; measured: frames/s taken, the hub's CPU, latency from a frame's reception at
- *    its receiver to the hub having tracked it (p50/p99; goal p99 ≤ 250 ms, the publisher's 100 ms batching
- *    included), peak RSS.
+ * 2. Live, through a real mosquitto on loopback: the receivers publish from a child process
+ *    (hub-receivers.ts: the real publisher, frames stamped when received, the air made once for all of them
+ *    by hub-air.ts), the hub runs in this process as rid-hub does (its tick, RSSI estimates included);
+ *    measured: frames/s taken, latency from a frame's reception at its receiver to the hub having tracked it
+ *    (p50/p99; goal p99 ≤ 250 ms, the publisher's 100 ms batching included) and where it goes (receiver,
+ *    broker, hub: hub-stages.ts), the CPU of the hub, mosquitto and the receivers' process (and of the
+ *    machine: others' load shows), peak RSS. It runs first, so that the offline part's leftovers in memory
+ *    are not counted as the live hub's.
  *
  * `node --import tsx --conditions=@odid/source packages/receiver/bench/hub.bench.ts [--receivers 20]
- * [--drones 200] [--seconds 30] [--offline-seconds 3] [--offline-only]`. Needs mosquitto (scripts/setup.sh)
- * for the live part. Do not run it at full size on a machine others are using: it takes two cores.
+ * [--drones 200] [--seconds 30] [--offline-seconds 3] [--offline-only] [--no-positions]`. Needs mosquitto
+ * (scripts/setup.sh) for the live part. --no-positions: the receivers' statuses give no position, so the hub
+ * makes no RSSI estimates (to see what they cost). Do not run it at full size on a machine others are using:
+ * it takes most of two cores.
  */
 
 import { fork } from 'node:child_process';
+import path from 'node:path';
+import { createHistogram, monitorEventLoopDelay, PerformanceObserver, type RecordableHistogram } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ManualClock } from '@odid/position';
 import { SimulatedScene } from '@odid/transmitter';
-import type { ReceivedMessage } from '@odid/codec';
 import { Hub } from '../src/hub/hub.js';
-import { MqttHubSource, type HubFrame } from '../src/hub/mqtt-source.js';
+import { MqttHubSource, type HubBatch, type HubFrame } from '../src/hub/mqtt-source.js';
 import { HubReceivers } from '../src/hub/receivers.js';
-import { openMqttPublisher } from '../src/outputs/mqtt-publish.js';
 import { decodeFrameBatch, encodeFrameBatch, type WireFrame } from '../src/outputs/mqtt-schema.js';
 import { Pipeline } from '../src/pipeline.js';
 import { startMosquitto } from '../../../test/support/mosquitto.js';
 import { buildFleet } from './fleet.js';
+import { receiverPlaces, SharedAir } from './hub-air.js';
+import type { ReceiversMessage } from './hub-receivers.js';
+import { coreCount, machineBusySeconds, processCpuSeconds, StageTimes } from './hub-stages.js';
 import { machine } from './receiver.bench.js';
 
-const PUBLISHER_FLAG = '--publisher';
 const MB = 1024 * 1024;
-
-/** Receiver i stands on a ring of 3 km around the fleet's centre. */
-function receiverPlaces(n: number, centre: { latitude: number; longitude: number }): { latitude: number; longitude: number }[] {
-  return Array.from({ length: n }, (_, i) => {
-    const a = (2 * Math.PI * i) / n;
-    return { latitude: centre.latitude + 0.027 * Math.cos(a), longitude: centre.longitude + 0.04 * Math.sin(a) };
-  });
-}
-
-const percentile = (sorted: Float64Array, p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+const RECEIVERS_PROCESS = fileURLToPath(new URL('./hub-receivers.ts', import.meta.url));
+/** After the receivers stop, how long the hub may take to catch up before the run is cut. */
+const DRAIN_MS = 10_000;
 
 /** Part 1: decode + merge as fast as one core goes. */
 function offline(receivers: number, drones: number, seconds: number): { frames: number; cpuS: number; framesPerCpuS: number; tracks: number } {
   const fleet = buildFleet({ drones });
   const startMs = Date.UTC(2025, 5, 1, 10, 0, 0);
   const clock = new ManualClock(startMs);
-  const places = receiverPlaces(receivers, SimulatedScene.centre(fleet));
-  const scenes = places.map((receiver) => new SimulatedScene({ drones: fleet, clock, receiver }));
+  const air = new SharedAir(fleet, clock, receiverPlaces(receivers, SimulatedScene.centre(fleet)));
   // Every receiver's batches, in the order they would arrive: one per receiver per 100 ms.
   const batches: { rx: string; bytes: Uint8Array; hubMs: number }[] = [];
   const seq = new Array<number>(receivers).fill(0);
   for (let t = startMs + 100; t <= startMs + seconds * 1000; t += 100) {
     clock.set(t);
-    scenes.forEach((scene, i) => {
-      const frames: WireFrame[] = scene.due().map((f) => ({ t: f.t, linkType: f.linkType, data: f.data, transport: f.transport, rssi: f.rssi }));
+    air.due().forEach((heard, i) => {
+      const frames: WireFrame[] = heard.map((f) => ({ t: f.t, linkType: f.linkType, data: f.data, transport: f.transport, rssi: f.rssi }));
       if (frames.length) batches.push({ rx: `rx${i}`, bytes: encodeFrameBatch({ rx: `rx${i}`, boot: startMs, seq: seq[i]!++, frames }, t / 1000), hubMs: t + 20 });
     });
   }
@@ -81,72 +80,125 @@ function offline(receivers: number, drones: number, seconds: number): { frames: 
   return { frames, cpuS, framesPerCpuS: frames / cpuS, tracks: pipeline.tracker.tracks().length };
 }
 
-/** The receivers' process: one scene and one publisher per receiver, frames stamped on the wall clock. */
-async function publishers(port: number, site: string, receivers: number, drones: number, seconds: number): Promise<void> {
-  const fleet = buildFleet({ drones });
-  const clock = new ManualClock(Date.now());
-  const places = receiverPlaces(receivers, SimulatedScene.centre(fleet));
-  const scenes = places.map((receiver) => new SimulatedScene({ drones: fleet, clock, receiver }));
-  const pubs = await Promise.all(places.map((_, i) => openMqttPublisher({ target: { protocol: 'mqtt', host: '127.0.0.1', port }, security: {}, site, receiver: `rx${i}`, spoolMaxBytes: 16 * MB })));
-  const until = Date.now() + seconds * 1000;
-  await new Promise<void>((resolve) => {
-    const step = (): void => {
-      clock.set(Date.now());
-      scenes.forEach((scene, i) => {
-        for (const f of scene.due()) {
-          pubs[i]!.write({ t: Date.now() / 1000, linkType: f.linkType, data: f.data });
-          // What the receiver's decoder would say of it; only frames with a message are published.
-          pubs[i]!.message({ transport: f.transport, mac: '02:00:00:00:00:00', rssi: f.rssi } as unknown as ReceivedMessage);
-        }
-      });
-      if (Date.now() >= until) return resolve();
-      setTimeout(step, 5);
-    };
-    step();
-  });
-  await Promise.all(pubs.map((p) => p.close()));
-  process.send?.({ published: pubs.reduce((n, p) => n + p.stats().frames, 0) });
+interface LiveResult {
+  published: number;
+  /** By the receivers' spools. */
+  dropped: number;
+  taken: number;
+  tracked: number;
+  late: number;
+  framesPerS: number;
+  stages: StageTimes;
+  /** % of one core over the run, per process; machine: % of all cores, others: what the rest of the machine took. */
+  cpu: { hub: number; mosquitto: number | undefined; receivers: number; machine: number | undefined; others: number | undefined };
+  /** The hub's event loop: how late it ran, and the longest its tick's two parts took. */
+  hubLoopDelayP99Ms: number;
+  hubLoopDelayMaxMs: number;
+  pipelineTickMaxMs: number;
+  estimatesTickMaxMs: number;
+  /** The hub's longest GC pause, and the share of the run spent in GC. */
+  hubGcLongestMs: number;
+  hubGcPercent: number;
+  receiversLoopDelayP99Ms: number;
+  receiversLoopDelayMaxMs: number;
+  peakRssMb: number;
+  tracks: number;
 }
 
-async function live(receivers: number, drones: number, seconds: number): Promise<Record<string, number>> {
+async function live(receivers: number, drones: number, seconds: number, positions: boolean): Promise<LiveResult> {
   const broker = await startMosquitto();
   const site = 'bench';
   try {
-    const source = new MqttHubSource({ target: { protocol: 'mqtt', host: '127.0.0.1', port: broker.port }, security: {}, site, clientId: 'bench-hub' });
+    const stages = new StageTimes();
+    let batch: HubBatch | undefined;
+    const source = new MqttHubSource({ target: { protocol: 'mqtt', host: '127.0.0.1', port: broker.port }, security: {}, site, clientId: 'bench-hub', onBatch: (b) => (batch = b) });
     const pipeline = new Pipeline({ staleAfterMs: 5000, lostAfterMs: 30000 });
     const hub = new Hub(pipeline, source.receivers);
-    const latencies = new Float64Array(8 << 20);
-    let n = 0;
     source.on('frame', (f: HubFrame) => {
       hub.take(f);
-      if (n < latencies.length) latencies[n++] = Date.now() - f.t * 1000;
+      // The frame's time as its receiver stamped it (before any clock correction): one clock on one machine.
+      if (batch) stages.add(f.t * 1000 - batch.offsetMs, batch.sentMs, batch.arrivedMs, Date.now());
     });
     await source.start();
+    let lastReceiversTick = 0;
+    const tickTimes = { pipeline: createHistogram(), estimates: createHistogram() };
+    const timed = (h: RecordableHistogram, work: () => void): void => {
+      const t0 = performance.now();
+      work();
+      h.record(Math.max(1, Math.round((performance.now() - t0) * 1000)));
+    };
+    // rid-hub's tick: the pipeline, the RSSI estimates, the receivers' rates.
+    const tick = setInterval(() => {
+      const now = Date.now();
+      timed(tickTimes.pipeline, () => pipeline.tick(now));
+      timed(tickTimes.estimates, () => hub.tick());
+      if (now - lastReceiversTick >= 1000) {
+        source.receivers.tick(now);
+        lastReceiversTick = now;
+      }
+    }, 100);
+    const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+    // Garbage collection pauses the hub's loop like any work: the longest pause, and their total.
+    const gc = { longestMs: 0, totalMs: 0, on: false };
+    const gcObserver = new PerformanceObserver((list) => {
+      if (!gc.on) return;
+      for (const e of list.getEntries()) {
+        gc.longestMs = Math.max(gc.longestMs, e.duration);
+        gc.totalMs += e.duration;
+      }
+    });
+    gcObserver.observe({ entryTypes: ['gc'] });
     let peakRss = 0;
     const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
-    const tick = setInterval(() => pipeline.tick(Date.now()), 100);
-    const before = process.cpuUsage();
+
+    const child = fork(RECEIVERS_PROCESS, [String(broker.port), site, String(receivers), String(drones), String(seconds), ...(positions ? [] : ['--no-positions'])], { execArgv: ['--import', 'tsx', '--conditions=@odid/source'] });
+    const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`the receivers' process ended (${code}) before reporting`))));
+    const message = (kind: ReceiversMessage['kind']): Promise<ReceiversMessage> => Promise.race([new Promise<ReceiversMessage>((resolve) => child.on('message', (m: ReceiversMessage) => m.kind === kind && resolve(m))), exited]);
+    // The run starts when the receivers do: their start-up (compiling, building the fleet) is not the hub's.
+    await message('publishing');
+    const cpu = process.cpuUsage();
+    const mosquittoPid = broker.pid();
+    const mosquittoCpu = mosquittoPid === undefined ? undefined : processCpuSeconds(mosquittoPid);
+    const machineCpu = machineBusySeconds();
     const started = Date.now();
-    const child = fork(fileURLToPath(import.meta.url), [PUBLISHER_FLAG, String(broker.port), site, String(receivers), String(drones), String(seconds)], { execArgv: ['--import', 'tsx', '--conditions=@odid/source'] });
-    const published = await new Promise<number>((resolve) => child.on('message', (m: { published: number }) => resolve(m.published)));
-    const deadline = Date.now() + 10_000;
-    while (hub.stats.frames < published && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    loopDelay.enable();
+    gc.on = true;
+    const done = (await message('done')) as Extract<ReceiversMessage, { kind: 'done' }>;
+    const deadline = Date.now() + DRAIN_MS;
+    while (hub.stats.frames < done.published && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     const wall = (Date.now() - started) / 1000;
-    const used = process.cpuUsage(before);
+    const used = process.cpuUsage(cpu);
+    const mosquittoNow = mosquittoPid === undefined ? undefined : processCpuSeconds(mosquittoPid);
+    const machineNow = machineBusySeconds();
+    loopDelay.disable();
+    gcObserver.disconnect();
     clearInterval(sampler);
     clearInterval(tick);
     await source.stop();
-    const sorted = latencies.slice(0, n).sort();
+    const percent = (cpuS: number | undefined, overS: number): number | undefined => (cpuS === undefined ? undefined : (cpuS / overS) * 100);
+    const hubCpu = percent((used.user + used.system) / 1e6, wall)!;
+    const mosquittoCpuPercent = percent(mosquittoNow !== undefined && mosquittoCpu !== undefined ? mosquittoNow - mosquittoCpu : undefined, wall);
+    const receiversCpu = percent(done.cpuS, done.wallS)!;
+    const machinePercent = percent(machineNow !== undefined && machineCpu !== undefined ? machineNow - machineCpu : undefined, wall * coreCount());
+    // What the machine did besides the three processes, in % of one core (the receivers' share over the whole window is an estimate).
+    const others = machinePercent === undefined ? undefined : Math.max(0, (machinePercent * coreCount()) - hubCpu - (mosquittoCpuPercent ?? 0) - (receiversCpu * done.wallS) / wall);
     return {
-      published,
+      published: done.published,
+      dropped: done.dropped,
       taken: hub.stats.frames,
       tracked: hub.stats.tracked,
       late: hub.stats.late,
       framesPerS: hub.stats.frames / seconds,
-      hubCpuPercent: ((used.user + used.system) / 1e6 / wall) * 100,
-      latencyP50Ms: percentile(sorted, 50),
-      latencyP99Ms: percentile(sorted, 99),
-      latencyMaxMs: sorted[sorted.length - 1] ?? NaN,
+      stages,
+      cpu: { hub: hubCpu, mosquitto: mosquittoCpuPercent, receivers: receiversCpu, machine: machinePercent, others },
+      hubLoopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+      hubLoopDelayMaxMs: loopDelay.max / 1e6,
+      hubGcLongestMs: gc.longestMs,
+      hubGcPercent: (gc.totalMs / 1000 / wall) * 100,
+      pipelineTickMaxMs: tickTimes.pipeline.max / 1000,
+      estimatesTickMaxMs: tickTimes.estimates.max / 1000,
+      receiversLoopDelayP99Ms: done.loopDelayP99Ms,
+      receiversLoopDelayMaxMs: done.loopDelayMaxMs,
       peakRssMb: peakRss / MB,
       tracks: pipeline.tracker.tracks().length,
     };
@@ -155,29 +207,44 @@ async function live(receivers: number, drones: number, seconds: number): Promise
   }
 }
 
-async function main(): Promise<void> {
-  if (process.argv[2] === PUBLISHER_FLAG) {
-    const [port, site, receivers, drones, seconds] = process.argv.slice(3);
-    await publishers(Number(port), site!, Number(receivers), Number(drones), Number(seconds));
-    return;
-  }
-  const { values } = parseArgs({ options: { receivers: { type: 'string' }, drones: { type: 'string' }, seconds: { type: 'string' }, 'offline-seconds': { type: 'string' }, 'offline-only': { type: 'boolean' } } });
+const ms = (v: number): string => (Number.isNaN(v) ? '-' : v < 10 ? v.toFixed(1) : v.toFixed(0));
+const pct = (v: number | undefined): string => (v === undefined ? '?' : v.toFixed(1));
+
+export async function runHubBench(argv: string[] = process.argv.slice(2)): Promise<void> {
+  const { values } = parseArgs({ args: argv, options: { receivers: { type: 'string' }, drones: { type: 'string' }, seconds: { type: 'string' }, 'offline-seconds': { type: 'string' }, 'offline-only': { type: 'boolean' }, 'no-positions': { type: 'boolean' } } });
   const receivers = Number(values.receivers ?? 20);
   const drones = Number(values.drones ?? 200);
   const seconds = Number(values.seconds ?? 30);
   const offlineSeconds = Number(values['offline-seconds'] ?? 3);
   console.log(`hub bench: ${receivers} receivers x ${drones} drones; ${machine()}`);
-  const o = offline(receivers, drones, offlineSeconds);
-  console.log(`offline: ${o.frames} frames in ${o.cpuS.toFixed(2)} CPU-s: ${Math.round(o.framesPerCpuS)} frames per CPU-second (goal 50,000); ${o.tracks} tracks`);
-  if (values['offline-only']) return;
-  const l = await live(receivers, drones, seconds);
+  const printOffline = (): void => {
+    const o = offline(receivers, drones, offlineSeconds);
+    console.log(`offline: ${o.frames} frames in ${o.cpuS.toFixed(2)} CPU-s: ${Math.round(o.framesPerCpuS)} frames per CPU-second (goal 50,000); ${o.tracks} tracks`);
+  };
+  if (values['offline-only']) return printOffline();
+  // Live first: the hub's RSS and GC are its own, not the offline part's leftovers.
+  const l = await live(receivers, drones, seconds, !values['no-positions']);
+  const s = l.stages;
   console.log(
-    `live: ${l.taken}/${l.published} frames taken (${l.tracked} tracked, ${l.late} late) at ${Math.round(l.framesPerS!)} frames/s; hub CPU ${l.hubCpuPercent!.toFixed(1)} % of one core; ` +
-      `reception -> tracked p50 ${l.latencyP50Ms!.toFixed(0)} ms, p99 ${l.latencyP99Ms!.toFixed(0)} ms (goal 250), max ${l.latencyMaxMs!.toFixed(0)} ms; peak RSS ${l.peakRssMb!.toFixed(0)} MB; ${l.tracks} tracks`,
+    `live: ${l.taken}/${l.published} frames taken (${l.tracked} tracked, ${l.late} late${l.dropped ? `, ${l.dropped} dropped by the receivers' spools` : ''}) at ${Math.round(l.framesPerS)} frames/s; ` +
+      `reception -> tracked p50 ${ms(s.percentile('total', 50))} ms, p99 ${ms(s.percentile('total', 99))} ms (goal 250), max ${ms(s.max('total'))} ms; peak RSS ${l.peakRssMb.toFixed(0)} MB; ${l.tracks} tracks`,
   );
+  console.log(
+    `stages p50/p99 ms: receiver (reception -> batch sent; batching ≤ 100) ${ms(s.percentile('receiver', 50))}/${ms(s.percentile('receiver', 99))}, ` +
+      `broker (sent -> hub message) ${ms(s.percentile('broker', 50))}/${ms(s.percentile('broker', 99))}, ` +
+      `hub (message -> tracked) ${ms(s.percentile('hub', 50))}/${ms(s.percentile('hub', 99))}; event loop delay p99/max ms: hub ${ms(l.hubLoopDelayP99Ms)}/${ms(l.hubLoopDelayMaxMs)} ` +
+      `(longest: pipeline tick ${ms(l.pipelineTickMaxMs)}, RSSI estimates ${ms(l.estimatesTickMaxMs)}, GC pause ${ms(l.hubGcLongestMs)}; GC ${pct(l.hubGcPercent)} % of the time), receivers ${ms(l.receiversLoopDelayP99Ms)}/${ms(l.receiversLoopDelayMaxMs)}`,
+  );
+  console.log(
+    `cpu (% of one core): hub ${pct(l.cpu.hub)}, mosquitto ${pct(l.cpu.mosquitto)}, receivers' process ${pct(l.cpu.receivers)}; ` +
+      `machine ${pct(l.cpu.machine)} % of ${coreCount()} cores busy, other processes ${pct(l.cpu.others)} % of one core`,
+  );
+  printOffline();
 }
 
-main().catch((e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  runHubBench().catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

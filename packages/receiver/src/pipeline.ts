@@ -62,12 +62,13 @@ export class Pipeline {
 
   /**
    * Handles one frame now; the tracker's clock is the frame's time. `via`: the receiver that heard it, when
-   * a hub merges several (rid-hub). Returns the messages the frame held.
+   * a hub merges several (rid-hub). A frame marked `late` goes to backfill. Returns the messages the frame held.
    */
   process(f: RawFrame, via?: ReceptionVia): readonly ReceivedMessage[] {
+    if (f.late) return this.backfill(f, via);
     this.sinks.frame?.(f);
     const now = f.t * 1000;
-    const messages = this.extractor.fromRecord(f.linkType, f.data, { t: f.t, ...(f.frame !== undefined ? { frame: f.frame } : {}), ...(f.originalLength !== undefined ? { originalLength: f.originalLength } : {}) });
+    const messages = this.decode(f);
     for (const m of messages) {
       this.sinks.message?.(m);
       const u = this.tracker.ingest(m, now, via);
@@ -76,6 +77,28 @@ export class Pipeline {
     // Staleness follows the frames' clock; once a second of that clock is plenty.
     if (now - this.lastTick >= 1000) this.tick(now);
     return messages;
+  }
+
+  /**
+   * Handles one frame that arrived late, after later ones (rid-hub: older than --late when it came), as the
+   * past: to the frame and message outputs as any other, at its own time and marked `late` (a recording
+   * keeps the mark, so its replay comes here too), and to the tracker's backfill, which neither moves the
+   * pipeline's clock back nor raises alerts. Returns the messages the frame held.
+   */
+  backfill(f: RawFrame, via?: ReceptionVia): readonly ReceivedMessage[] {
+    this.sinks.frame?.(f.late ? f : { ...f, late: true });
+    const messages = this.decode(f);
+    const at = f.t * 1000;
+    for (const m of messages) {
+      this.sinks.message?.(m);
+      const u = this.tracker.backfill(m, at, via);
+      if (u) this.sinks.update?.(u);
+    }
+    return messages;
+  }
+
+  private decode(f: RawFrame): ReceivedMessage[] {
+    return this.extractor.fromRecord(f.linkType, f.data, { t: f.t, ...(f.frame !== undefined ? { frame: f.frame } : {}), ...(f.originalLength !== undefined ? { originalLength: f.originalLength } : {}) });
   }
 
   /** Processes what the live queue holds (at most `max` frames); returns how many. */

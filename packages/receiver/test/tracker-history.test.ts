@@ -76,6 +76,64 @@ describe('PositionHistory', () => {
     expect(c.length).toBe(1);
   });
 
+  it('inserts late points in time order, growing past its first columns: the same points as appending them in order', () => {
+    const given = Array.from({ length: 90 }, (_, i) => pt(i, i % 4 === 0 ? {} : { alt: 100 + i, speed: 3.5, course: (i * 7) % 360 }));
+    // Arrival order: every fifth point first, then the others newest first (a spool replayed backwards is the worst case).
+    const order = [...given.filter((_, i) => i % 5 === 0), ...given.filter((_, i) => i % 5 !== 0).reverse()];
+    const h = new PositionHistory(1000);
+    for (const p of order) expect(h.insert(p)).toBe(true);
+    expect(h.points()).toEqual(given);
+    const inOrder = new PositionHistory(1000);
+    for (const p of given) inOrder.append(p);
+    expect(h.points()).toEqual(inOrder.points());
+  });
+
+  it('insert drops a repeat of the point before it, an exact repeat at the same time, and the same fix stamped a little earlier', () => {
+    const h = new PositionHistory(10);
+    for (const i of [0, 4, 8]) h.insert(pt(i, { alt: 50 }));
+    // A hover: the place of the point before it, later.
+    expect(h.insert({ ...pt(0, { alt: 50 }), t: pt(2).t })).toBe(false);
+    // The same point again, at its own time.
+    expect(h.insert(pt(4, { alt: 50 }))).toBe(false);
+    // The same fix by another path, stamped 40 ms before the one held.
+    expect(h.insert({ ...pt(8, { alt: 50 }), t: pt(8).t - 40 })).toBe(false);
+    // Not repeats: another altitude; the same place as the next point but seconds before it (it went there and back).
+    expect(h.insert({ ...pt(4), alt: 51, t: pt(5).t })).toBe(true);
+    expect(h.insert({ ...pt(8, { alt: 50 }), t: pt(2).t })).toBe(true);
+    expect(h.points().map((p) => [p.t, p.lat, p.alt])).toEqual([
+      [pt(0).t, pt(0).lat, 50],
+      [pt(2).t, pt(8).lat, 50],
+      [pt(4).t, pt(4).lat, 50],
+      [pt(5).t, pt(4).lat, 51],
+      [pt(8).t, pt(8).lat, 50],
+    ]);
+  });
+
+  it('insert at the limit: a point older than all held is dropped, another drops the oldest; the ring stays in time order as it turns', () => {
+    const h = new PositionHistory(5);
+    for (let i = 0; i < 12; i += 2) h.append(pt(i));
+    // Full, and the ring has turned: 2, 4, 6, 8, 10.
+    expect(h.points().map((p) => p.t)).toEqual([2, 4, 6, 8, 10].map((i) => pt(i).t));
+    expect(h.insert(pt(1))).toBe(false);
+    expect(h.length).toBe(5);
+    expect(h.insert(pt(7))).toBe(true);
+    expect(h.points().map((p) => p.t)).toEqual([4, 6, 7, 8, 10].map((i) => pt(i).t));
+    expect(h.insert(pt(3))).toBe(false);
+    expect(h.insert(pt(5))).toBe(true);
+    expect(h.insert(pt(9))).toBe(true);
+    expect(h.insert(pt(11))).toBe(true);
+    expect(h.points()).toEqual([7, 8, 9, 10, 11].map((i) => pt(i)));
+    expect(h.at(-1)).toEqual(pt(11));
+    expect(h.at(0)).toEqual(pt(7));
+    // Many more, in random order, through a ring that keeps turning: the newest seven, in order.
+    const g = new PositionHistory(7);
+    let seed = 7;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const times = Array.from({ length: 200 }, (_, i) => i).sort(() => next() - 0.5);
+    for (const i of times) g.insert(pt(i));
+    expect(g.points()).toEqual([193, 194, 195, 196, 197, 198, 199].map((i) => pt(i)));
+  });
+
   it('refuses a limit that is not a whole number of points', () => {
     expect(() => new PositionHistory(0)).toThrow(/at least 1, got 0/);
     expect(() => new PositionHistory(2.5)).toThrow(/whole number/);

@@ -582,8 +582,10 @@ export class TrackLayer {
   }
 
   /**
-   * The RSSI estimate: a translucent circle with a dashed outline in the drone's colour (the receiver's range
-   * rings are grey, thin and unfilled), redrawn only when it changed; the map's key says what it is.
+   * The RSSI estimate (the hub takes it off a track it no longer hears: rssi-estimates.ts): a translucent
+   * circle with a dashed outline in the drone's colour (the receiver's range rings are grey, thin and
+   * unfilled), redrawn only when it changed; the map's key says what it is. Its path carries the track's key
+   * (data-key), as the drone's icon does.
    */
   private drawEstimate(d: Drawn, t: TrackSummary, color: string): void {
     const e = t.estimate;
@@ -599,6 +601,7 @@ export class TrackLayer {
     } else {
       const circle = L.circle([e.lat, e.lon], { radius: e.radius, className: 'rssi-estimate', color, fillColor: color, weight: 1.5, opacity: 0.8, dashArray: '6 6', fillOpacity: 0.12, interactive: false });
       this.estimates.addLayer(circle);
+      circle.getElement()?.setAttribute('data-key', t.key);
       d.estimate = { circle, look };
     }
     this.showEstimateKey();
@@ -617,7 +620,7 @@ export class TrackLayer {
     if (this.estimateKey || this.opts.name !== 'live') return;
     const key = new L.Control({ position: 'bottomleft' });
     key.onAdd = () =>
-      h('div', { class: 'map-key estimate-key', title: "Where the hub's receivers' signal strengths put a drone: 95 % of the fit; RSSI ranging is crude" }, h('span', { class: 'estimate-swatch' }), ' RSSI estimate (hub receivers)');
+      h('div', { class: 'map-key estimate-key', title: "Where the hub's receivers' signal strengths put a drone: 99 % of the fit; RSSI ranging is crude" }, h('span', { class: 'estimate-swatch' }), ' RSSI estimate (hub receivers)');
     this.estimateKey = key.addTo(this.map);
   }
 

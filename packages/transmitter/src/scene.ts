@@ -93,6 +93,24 @@ export interface SceneOptions {
    * emergencies and the first transmissions still count from the scene's start.
    */
   flightElapsedS?: number;
+  /**
+   * The RSSI the receiver measures for a frame (default: rssiAt, the path-loss model alone): a test adds
+   * fading, shadowing, a drone's own power or a receiver's own gain here. Rounded and bounded to what a
+   * capture can carry.
+   */
+  rssi?: (heard: HeardFrame) => number;
+}
+
+/** What decides a frame's RSSI: where the drone is when it sends, how far from the receiver, over what. */
+export interface HeardFrame {
+  readonly metres: number;
+  readonly transport: BroadcastTransport;
+  readonly drone: SceneDrone;
+  /** Where the drone is (the position it reports). */
+  readonly lat: number;
+  readonly lon: number;
+  /** When it sends, ms. */
+  readonly timeMs: number;
 }
 
 export class SimulatedScene {
@@ -140,7 +158,11 @@ export class SimulatedScene {
       for (const t of r.scheduler.due()) {
         const pos = r.sim.positionAt(Math.min(now, t.timeMs));
         const here = { lat: this.opts.receiver.latitude, lon: this.opts.receiver.longitude };
-        const rssi = rssiAt(distance({ lat: pos.latitude, lon: pos.longitude }, here), t.transport);
+        const metres = distance({ lat: pos.latitude, lon: pos.longitude }, here);
+        const custom = this.opts.rssi;
+        const rssi = custom
+          ? Math.max(-128, Math.min(127, Math.round(custom({ metres, transport: t.transport, drone: r.drone, lat: pos.latitude, lon: pos.longitude, timeMs: t.timeMs }))))
+          : rssiAt(metres, t.transport);
         const address = t.transport.startsWith('ble') ? r.drone.addresses.ble : r.drone.addresses.wifi;
         const frames = buildAirFrames({ transport: t.transport, address, counter: t.counter, payload: t.payload, timestampUs: t.timeMs * 1000, sequence: this.sequence, rssi });
         this.sequence = (this.sequence + frames.length) & 0xfff;

@@ -5,7 +5,8 @@
  * tracker: a drone heard by several receivers is one track, each receiver's RSSI and last-heard time kept
  * on its links. Serves the same outputs as rid-scan (live table, --web, --out, --jsonl, --cot, --record,
  * --pcapng), through rid-scan's own output wiring (outputs.ts, web-map.ts), and shows every receiver: its
- * frames, its clock against the hub's (corrected when off), what it lost and what arrived late.
+ * frames, its clock against the hub's (corrected when off), what it lost and what arrived late (merged as
+ * the past: hub/hub.ts).
  */
 
 import { Command, Option } from 'commander';
@@ -79,7 +80,7 @@ for (const o of mqttSecurityCliOptions()) program.addOption(o);
 for (const o of outputCliOptions()) program.addOption(o);
 program
   .addOption(keyCliOption('--record'))
-  .addOption(new Option('--late <seconds>', `a frame older than this when it reaches the hub is late: counted per receiver, not merged (${rangeText(LATE)})`).argParser(parseNumber('--late', LATE)).default(LATE_AFTER_MS / 1000))
+  .addOption(new Option('--late <seconds>', `a frame older than this when it reaches the hub is late: counted per receiver and merged as the past, raising no alert (${rangeText(LATE)})`).argParser(parseNumber('--late', LATE)).default(LATE_AFTER_MS / 1000))
   .option('--duration <seconds>', `stop after this many seconds (${rangeText(DURATION)})`, parseNumber('--duration', DURATION))
   .option('--once', 'no live table: print the tracks and the receivers when stopped (Ctrl-C or --duration)')
   .option('--json', 'with --once: print the tracks as a JSON array on stdout')
@@ -101,7 +102,8 @@ Examples:
   ODID_MQTT_PASSWORD=... rid-hub mqtts://broker.example --mqtt-ca ca.pem --mqtt-user hub --out tracks.geojson
 Receivers publish with: rid-scan --ble --wifi wlan1mon --publish mqtt://192.0.2.20 --site stadium --receiver-id north-gate
 Topics and messages: docs/mqtt.md. The receivers table: SHARED = transmissions another receiver brought in
-first (only this receiver's signal was taken), LATE = frames older than --late on arrival (not merged),
+first (only this receiver's signal was taken), LATE = frames older than --late on arrival (merged as the
+past: into the tracks' history in time order and the outputs at their own time, --record marking them),
 LOST = batches never received, BAD = messages refused, CLOCK = the receiver's clock against the hub's.
 Exit status: 0 done (also when stopped by Ctrl-C); 1 an output failed; 2 a usage error, or the broker
 refused or could not be reached at start; ${STDOUT_CLOSED_EXIT} stdout was closed early.`,
@@ -257,12 +259,12 @@ function onceTable(out: NodeJS.WriteStream, nowMs: number, sort: SortKey): Rende
   return { nowMs, sort, ...(out.isTTY && out.columns ? { width: out.columns - 1 } : {}), color: colors(out) };
 }
 
-/** "3 receivers, 36120 frames: 12040 tracked, 24080 heard again, 0 late; 12040 frames, 60200 messages". */
+/** "3 receivers, 36120 frames: 12040 tracked, 24080 heard again by another receiver, 0 late (merged as the past); 12040 frames decoded, ...". */
 function summary(hub: Hub, pipeline: Pipeline): string {
   const s = hub.stats;
   const n = hub.receivers.list().length;
   return (
-    `${n} receiver${n === 1 ? '' : 's'}, ${s.frames} frames: ${s.tracked} tracked, ${s.duplicates} heard again by another receiver, ${s.late} late` +
+    `${n} receiver${n === 1 ? '' : 's'}, ${s.frames} frames: ${s.tracked} tracked, ${s.duplicates} heard again by another receiver, ${s.late} late (merged as the past)` +
     (s.ahead ? `, ${s.ahead} stamped ahead of the hub's clock (refused)` : '') +
     `; ${pipeline.stats.records} frames decoded, ${pipeline.stats.messages} messages, ${pipeline.tracker.tracks().length} tracks`
   );

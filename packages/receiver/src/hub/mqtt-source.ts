@@ -1,7 +1,8 @@
 /**
  * The hub's input: every receiver of a site, through the broker (subscribed to rid/<site>/+/+, QoS 1).
  * A frame source like a radio: 'frame' for each frame of each batch, stamped on the hub's clock (a
- * receiver whose clock is off has its times moved by the measured offset) and named by its receiver.
+ * receiver whose clock is off has its times moved by the measured offset) and named by its receiver
+ * (onBatch, before them, says when their batch left its receiver and when it arrived).
  * Statuses go to `receivers` (and onStatus). Batches that arrive twice are dropped here; what each receiver sent,
  * missed and got wrong is kept in `receivers`.
  *
@@ -25,6 +26,19 @@ export interface HubFrame extends RawFrame {
   readonly receiver: string;
 }
 
+/** A fresh batch as it arrived (told before its frames are): the way from a receiver to the hub, timed. */
+export interface HubBatch {
+  readonly receiver: string;
+  readonly seq: number;
+  readonly frames: number;
+  /** When the receiver handed it to the broker, on its frames' clock (ms). */
+  readonly sentMs: number;
+  /** When it reached the hub, on the hub's clock (ms). */
+  readonly arrivedMs: number;
+  /** What was added to its frames' times to put them on the hub's clock (0 within tolerance), ms. */
+  readonly offsetMs: number;
+}
+
 export interface HubSourceEvents extends FrameSourceEvents {
   frame: [HubFrame];
 }
@@ -40,6 +54,8 @@ export interface MqttHubSourceOptions {
   clientId?: string;
   /** Told of each receiver status (its own, or the broker's last will for it). */
   onStatus?: (receiver: string, status: ReceiverStatus) => void;
+  /** Told of each fresh batch, before its frames (the hub benchmark times the way with it). */
+  onBatch?: (batch: HubBatch) => void;
 }
 
 export class MqttHubSource extends EventEmitter<HubSourceEvents> implements FrameSource {
@@ -72,6 +88,9 @@ export class MqttHubSource extends EventEmitter<HubSourceEvents> implements Fram
       clientId: this.opts.clientId ?? `rid-hub-${this.opts.site}-${receiverIdFrom(hostname())}`.slice(0, 128),
       clean: false,
       ...(this.opts.reconnectMs ? { reconnectMs: this.opts.reconnectMs } : {}),
+      // From the first message on (what waited in the session comes right after connecting); once stopped,
+      // nothing more is taken, nor acknowledged: the broker keeps it for the next run.
+      onMessage: (topic, payload, packet) => this.take(topic, payload, packet.retain),
     });
     if (!connected) {
       await endClient(client, 0);
@@ -82,7 +101,6 @@ export class MqttHubSource extends EventEmitter<HubSourceEvents> implements Fram
       return;
     }
     this.client = client;
-    client.on('message', (topic, payload, packet) => this.take(topic, payload, packet.retain));
     client.on('error', (e) => this.trouble(explainMqttError(this.opts.target, e, this.opts.security)));
     client.on('close', () => this.trouble(new MqttError('unreachable', 'the connection to the broker closed; reconnecting', { subject: brokerName(this.opts.target) })));
     client.on('connect', () => {
@@ -113,8 +131,14 @@ export class MqttHubSource extends EventEmitter<HubSourceEvents> implements Fram
     this.emit('error', e);
   }
 
-  private take(topic: string, payload: Buffer, retained: boolean): void {
-    if (this.stopped) return;
+  /** One message from the broker; false once stopped: not taken, so not acknowledged. */
+  private take(topic: string, payload: Buffer, retained: boolean): boolean {
+    if (this.stopped) return false;
+    this.takeMessage(topic, payload, retained);
+    return true;
+  }
+
+  private takeMessage(topic: string, payload: Buffer, retained: boolean): void {
     const where = parseTopic(topic);
     if (!where || where.site !== this.opts.site) return;
     const hubMs = this.now();
@@ -130,6 +154,7 @@ export class MqttHubSource extends EventEmitter<HubSourceEvents> implements Fram
       if (batch.rx !== where.receiver) throw new MqttWireError('bad-field', `rx "${batch.rx}" is not the topic's receiver`);
       const offsetMs = this.receivers.batch(where.receiver, batch, hubMs, retained);
       if (offsetMs === undefined) return;
+      this.opts.onBatch?.({ receiver: where.receiver, seq: batch.seq, frames: batch.frames.length, sentMs: batch.sent * 1000, arrivedMs: hubMs, offsetMs });
       const shift = offsetMs / 1000;
       for (const f of batch.frames) {
         if (this.stopped) return;
@@ -150,7 +175,6 @@ export class MqttHubSource extends EventEmitter<HubSourceEvents> implements Fram
     const client = this.client;
     this.client = undefined;
     if (client) {
-      client.removeAllListeners('message');
       await endClient(client, 0);
       client.removeAllListeners();
       // A socket error reported after the end has nobody left to tell.

@@ -58,7 +58,7 @@ export interface ReceiverView {
   /** Messages refused as malformed (with the latest reason). */
   readonly rejected: number;
   readonly lastRejection?: string;
-  /** Frames older than the hub's picture when they arrived: counted, not merged (see Hub). */
+  /** Frames older than --late when they arrived: merged as the past (see Hub). */
   readonly late: number;
   /** Frames heard by another receiver first: only this receiver's RSSI and last-heard were taken. */
   readonly duplicates: number;

@@ -5,13 +5,27 @@
  * differently. The transport heard by the most such receivers is fitted (rssi-position.ts); with three or
  * more receivers at three places the estimate goes on the track (Tracker.setEstimate), which checks the
  * track's reported position against it (position-vs-rssi).
+ *
+ * The same readings calibrate the model (rssi-calibration.ts): a track with a fresh reported position and no
+ * spoofing flag gives each receiver that heard it a (distance, RSSI) pair; a track raising a spoofing flag
+ * has its pairs forgotten. A track is estimated with its receivers' calibrated models, fitted without its
+ * own pairs, once three of them have one; until then with the transport's default model.
+ *
+ * Every estimate goes on the track (the check always uses the latest), but one that did not move
+ * meaningfully since the last one handed to the outputs — its centre within MOVED_SHARE of the radius, the
+ * radius within RADIUS_CHANGE — and changed no flag makes no track update: a drone known only by its
+ * estimate would otherwise send one a second for nothing. An estimate not renewed for ESTIMATE_KEPT_MS
+ * (its receivers stopped hearing the drone, or fewer than three do) is taken off the track, so no output
+ * shows a drone where it was long ago — and one that sends no position of its own leaves the map.
  */
 
 import { TRANSPORTS, type Transport } from '@odid/codec';
+import { distance } from '@odid/position';
 import type { Tracker } from '../tracker/tracker.js';
 import type { Track, TrackUpdate } from '../tracker/types.js';
 import type { HubReceivers } from './receivers.js';
-import { estimateFromRssi, PATH_LOSS_MODELS, type PathLossModel, type RssiReading } from './rssi-position.js';
+import { PathLossCalibration, type CalibratedReceiver } from './rssi-calibration.js';
+import { estimateFromRssi, PATH_LOSS_MODELS, type PathLossModel, type RssiEstimate, type RssiReading } from './rssi-position.js';
 
 /** A receiver's reading counts when it heard the track within this of the tracker's clock. */
 export const RECENT_READING_MS = 3000;
@@ -22,23 +36,47 @@ export const ESTIMATE_EVERY_MS = 1000;
  * three receivers, each tick goes on where the last one stopped, so every track is estimated in turn.
  */
 export const MAX_ESTIMATES_PER_TICK = 100;
+/** An estimate whose centre moved more than this share of the radius is a change worth an update... */
+export const MOVED_SHARE = 0.25;
+/** ...and so is one whose radius changed by more than this share. */
+export const RADIUS_CHANGE = 0.1;
+/** An estimate not renewed for this long (tracker clock) is taken off its track. */
+export const ESTIMATE_KEPT_MS = 10_000;
 
 export interface RssiEstimatesOptions {
   recentMs?: number;
   everyMs?: number;
-  /** Per transport (default PATH_LOSS_MODELS). */
+  /** Per transport (default PATH_LOSS_MODELS): until calibrated, and where calibration is off. */
   models?: Readonly<Record<Transport, PathLossModel>>;
+  /** The calibration (default: a new one with its defaults); false: the default models alone. */
+  calibration?: PathLossCalibration | false;
+}
+
+/** One receiver's reading of a track, with the address it heard (the calibration's source). */
+interface Heard extends RssiReading {
+  readonly address: string;
+}
+
+/** What the outputs were last told of a track's estimate. */
+interface Published {
+  readonly lat: number;
+  readonly lon: number;
+  readonly radius: number;
 }
 
 export class RssiEstimates {
   private readonly recentMs: number;
   private readonly everyMs: number;
   private readonly models: Readonly<Record<Transport, PathLossModel>>;
+  readonly calibration: PathLossCalibration | undefined;
   private lastAt = -Infinity;
   /** Where the next tick starts in the track list (see MAX_ESTIMATES_PER_TICK). */
   private next = 0;
-  /** Estimates made so far. */
+  private readonly published = new Map<string, Published>();
+  /** Estimates made so far, those made with calibrated models, and those that made no update (unchanged). */
   made = 0;
+  calibrated = 0;
+  unchanged = 0;
 
   constructor(
     private readonly tracker: Tracker,
@@ -48,6 +86,7 @@ export class RssiEstimates {
     this.recentMs = opts.recentMs ?? RECENT_READING_MS;
     this.everyMs = opts.everyMs ?? ESTIMATE_EVERY_MS;
     this.models = opts.models ?? PATH_LOSS_MODELS;
+    this.calibration = opts.calibration === false ? undefined : (opts.calibration ?? new PathLossCalibration());
   }
 
   /** At `hubMs`: when due, an estimate for every active track that has one; returns the tracks' updates. */
@@ -61,14 +100,23 @@ export class RssiEstimates {
     for (let n = 0; n < tracks.length && estimated < MAX_ESTIMATES_PER_TICK; n++) {
       const at = (this.next + n) % tracks.length;
       const track = tracks[at]!;
+      if (track.estimate && now - track.estimate.t > ESTIMATE_KEPT_MS) {
+        const u = this.tracker.clearEstimate(track.key);
+        this.published.delete(track.key);
+        if (u) updates.push(u);
+      }
       if (track.state !== 'active') continue;
-      const best = this.readingsOf(track, now);
+      const heard = this.heardOf(track, now);
+      if (this.calibration) this.learn(track, heard, now);
+      const best = bestTransport(heard);
       if (!best) continue;
       estimated++;
       if (estimated === MAX_ESTIMATES_PER_TICK) this.next = at + 1;
-      const est = estimateFromRssi(best.readings, this.models[best.transport]);
+      const est = this.estimate(track, best.transport, best.readings, now);
       if (!est) continue;
       this.made++;
+      if (est.calibrated) this.calibrated++;
+      const flagsBefore = track.flags;
       const u = this.tracker.setEstimate(track.key, {
         lat: est.lat,
         lon: est.lon,
@@ -77,35 +125,91 @@ export class RssiEstimates {
         receivers: est.readings.map((r) => ({ id: r.receiver, rssi: r.rssi })),
         t: now,
       });
-      if (u) updates.push(u);
+      if (!u) continue;
+      if (this.changed(track.key, est) || u.track.flags !== flagsBefore || u.alerts) {
+        this.published.set(track.key, { lat: est.lat, lon: est.lon, radius: est.radius });
+        updates.push(u);
+      } else this.unchanged++;
     }
     if (estimated < MAX_ESTIMATES_PER_TICK) this.next = 0;
+    // Tracks gone (forgotten, merged) need no memory of what was published.
+    if (this.published.size > tracks.length) {
+      const keys = new Set(tracks.map((t) => t.key));
+      for (const k of this.published.keys()) if (!keys.has(k)) this.published.delete(k);
+    }
     return updates;
   }
 
-  /** The transport with the most recent readings of receivers at known places (three at least), and those readings. */
-  private readingsOf(track: Track, now: number): { transport: Transport; readings: RssiReading[] } | undefined {
-    let best: { transport: Transport; readings: RssiReading[] } | undefined;
+  /** With calibrated models (fitted without the track's own pairs) when three receivers have one, else the default model. */
+  private estimate(track: Track, transport: Transport, readings: readonly Heard[], now: number): RssiEstimate | undefined {
+    if (this.calibration) {
+      const fitted = new Map<string, CalibratedReceiver>();
+      for (const r of readings) {
+        const m = this.calibration.model(r.receiver, transport, track.addresses, now);
+        if (m) fitted.set(r.receiver, m);
+      }
+      if (fitted.size >= 3) {
+        // The drone's own power is one unknown for all its receivers: the widest of their priors.
+        const powerSpreadDb = Math.max(...[...fitted.values()].map((m) => m.powerSpreadDb));
+        const est = estimateFromRssi(readings, { receivers: fitted, powerSpreadDb });
+        if (est) return est;
+      }
+    }
+    return estimateFromRssi(readings, this.models[transport]);
+  }
+
+  /** A fresh reported position and no spoofing flag: a pair per receiver; a spoofing flag: its pairs forgotten. */
+  private learn(track: Track, heard: ReadonlyMap<Transport, Heard[]>, now: number): void {
+    if (track.flags.includes('spoofing-suspect')) {
+      this.calibration!.forget(track.addresses);
+      return;
+    }
+    const pos = track.position;
+    if (!pos || !(Math.abs(now - pos.t) <= this.recentMs)) return;
+    for (const [transport, readings] of heard) {
+      for (const r of readings) this.calibration!.add(r.receiver, transport, r.address, distance(pos, r), r.rssi, now);
+    }
+  }
+
+  /** True when `est` differs meaningfully from what the outputs were last told (or they were told nothing). */
+  private changed(key: string, est: RssiEstimate): boolean {
+    const was = this.published.get(key);
+    if (!was) return true;
+    return distance(was, est) > MOVED_SHARE * Math.min(was.radius, est.radius) || Math.abs(est.radius - was.radius) > RADIUS_CHANGE * was.radius;
+  }
+
+  /** Per transport, the recent readings of receivers at known places (each receiver's freshest hearing of any link of it). */
+  private heardOf(track: Track, now: number): Map<Transport, Heard[]> {
+    const out = new Map<Transport, Heard[]>();
     for (const transport of TRANSPORTS) {
       if (!track.transports.has(transport)) continue;
       // Per receiver, its freshest hearing of any link of this transport (a drone may change address).
-      const freshest = new Map<string, { rssi: number; at: number }>();
+      const freshest = new Map<string, { rssi: number; at: number; address: string }>();
       for (const link of track.links.values()) {
         if (link.transport !== transport || !link.receivers) continue;
         for (const [id, h] of link.receivers) {
           if (h.rssiSmoothed === undefined || now - h.lastSeen > this.recentMs) continue;
           const had = freshest.get(id);
-          if (!had || h.lastSeen > had.at) freshest.set(id, { rssi: h.rssiSmoothed, at: h.lastSeen });
+          if (!had || h.lastSeen > had.at) freshest.set(id, { rssi: h.rssiSmoothed, at: h.lastSeen, address: link.address });
         }
       }
-      const readings: RssiReading[] = [];
+      const readings: Heard[] = [];
       for (const [id, f] of freshest) {
         const r = this.receivers.get(id);
         const p = r?.online ? r.status?.position : undefined;
-        if (p) readings.push({ receiver: id, lat: p.lat, lon: p.lon, rssi: f.rssi });
+        if (p) readings.push({ receiver: id, lat: p.lat, lon: p.lon, rssi: f.rssi, address: f.address });
       }
-      if (readings.length >= 3 && (!best || readings.length > best.readings.length)) best = { transport, readings };
+      if (readings.length > 0) out.set(transport, readings);
     }
-    return best;
+    return out;
   }
+}
+
+/** The transport heard by the most receivers at known places (three at least), and their readings. */
+function bestTransport(heard: ReadonlyMap<Transport, Heard[]>): { transport: Transport; readings: Heard[] } | undefined {
+  let best: { transport: Transport; readings: Heard[] } | undefined;
+  for (const [transport, readings] of heard) {
+    if (readings.length >= 3 && (!best || readings.length > best.readings.length)) best = { transport, readings };
+  }
+  return best;
 }

@@ -1,20 +1,27 @@
 /**
  * Where a drone is, from how loud several receivers at known places hear it: a log-distance path-loss
  * model, RSSI = P0 − 10·n·log10(d / 1 m), fitted by weighted least squares over a grid in local east/north
- * metres. The drone's own power (P0, the RSSI at 1 m) is not known: it is fitted too, held near the
- * transport's typical value by a prior (a Wi-Fi drone radiates more than a BLE one, but how much more varies
- * by maker). The exponent n is not known either: every point takes the best of an exponent range, so the
- * uncertainty covers the model's spread as well as the noise.
+ * metres. Every grid point is weighed by its likelihood, exp(−cost/2); the estimate is their weighted mean,
+ * and the radius the circle about it that holds CONFIDENCE (99 %) of the weight — widened when the best fit
+ * misfits more than the noise explains (readings that disagree: a reflection, a receiver's wrong position),
+ * never below MIN_RADIUS_M. 99 %, not 95 %: the same radius is the position-vs-rssi check's limit, asked
+ * about every track every second, and an honest drone must not be flagged one estimate in twenty.
+ * Distances are on the ground: a drone 100 m up over a receiver reads as about 100 m away from it.
  *
- * RSSI ranging is crude: shadowing by bodies, buildings and the drone's own frame moves a reading by ±6 dB,
- * which is a factor of about 1.7 in distance, and with the drone's power and the exponent unknown, three
- * receivers a kilometre apart place a drone to a few hundred metres at best — and to one or two kilometres
- * when it is amid them and all hear it alike (alike readings fit "farther out" nearly as well). The radius
- * says so: every grid
- * point is weighed by its likelihood, the estimate is their weighted mean, and the radius the circle about
- * it that holds 95 % of the weight (widened when the readings disagree with each other more than shadowing
- * would), never below MIN_RADIUS_M. Distances are on the ground: a drone 100 m up over a receiver reads as
- * about 100 m away from it, which the radius floor and the exponent range absorb.
+ * Two models:
+ * - Default (PATH_LOSS_MODELS, until calibrated): the drone's RSSI at 1 m, P0, is fitted too, held near the
+ *   transport's typical value by a prior of ±6 dB (makers differ, and so do receivers' antennas and cables);
+ *   the exponent n is unknown within 2 to 3, every point taking the best of the range. With so much unknown,
+ *   readings alike at three receivers fit "farther out" nearly as well as "amid them", and a drone among
+ *   three receivers a kilometre apart gets a radius of about two kilometres. Crude, and the radius says so.
+ * - Calibrated (rssi-calibration.ts): once the hub has heard enough other drones that report positions, each
+ *   receiver has its own fitted reference A_i (its antenna and cable included) and exponent n_i for the
+ *   transport, and a measured spread σ_i of its readings about them; what stays unknown is the drone's own
+ *   offset δ from a typical drone, held by a prior of the measured drone-to-drone spread s. At a grid point,
+ *   with a_i = RSSI_i − A_i + 10·n_i·log10(d_i) (what reading i says δ is) and w_i = 1/σ_i², the cost
+ *   minimised over δ is in closed form: δ* = Σ w_i·a_i / (Σ w_i + 1/s²), cost = Σ w_i·a_i² − δ*·Σ w_i·a_i.
+ *   The radius is then what the measured noise allows: a few hundred metres where the default gives two
+ *   kilometres (with three receivers δ is one of three unknowns, so s matters as much as σ).
  *
  * Pure and bounded: at most MAX_RECEIVERS readings, two fixed grids; odd input (NaN, receivers at one place,
  * fewer than three places) gives undefined, never an exception.
@@ -31,6 +38,22 @@ export interface RssiReading {
   readonly lon: number;
   /** dBm (smoothed: the link's time constant). */
   readonly rssi: number;
+}
+
+/** One receiver's path loss for one transport, fitted from the drones it heard (rssi-calibration.ts). */
+export interface ReceiverPathLoss {
+  /** RSSI at 1 m from a typical drone, as this receiver reads it (its antenna and cable included), dBm. */
+  readonly referenceDbm: number;
+  readonly exponent: number;
+  /** Standard deviation of one of its smoothed readings about the model, the fit's own uncertainty included, dB. */
+  readonly shadowingDb: number;
+}
+
+/** Calibrated models of the receivers (by ID; readings of others are left out) and the drones' power spread. */
+export interface CalibratedPathLoss {
+  readonly receivers: ReadonlyMap<string, ReceiverPathLoss>;
+  /** Standard deviation of a drone's own RSSI at 1 m about the typical drone's, dB: the prior on δ. */
+  readonly powerSpreadDb: number;
 }
 
 /** A path-loss model of one transport. */
@@ -66,10 +89,12 @@ export const PATH_LOSS_MODELS: Readonly<Record<Transport, PathLossModel>> = {
 export interface RssiEstimate {
   readonly lat: number;
   readonly lon: number;
-  /** Metres: the 95 % region of the fit, as a circle about (lat, lon). */
+  /** Metres: the 99 % region of the fit, as a circle about (lat, lon). */
   readonly radius: number;
   /** The readings used, strongest first. */
   readonly readings: readonly RssiReading[];
+  /** Made with calibrated receiver models (else the transport's default model). */
+  readonly calibrated: boolean;
 }
 
 /** Readings used at most (the strongest): more add little and cost a grid pass each. */
@@ -93,8 +118,8 @@ const HALF_SIZE_PER_SPREAD = 2;
 /** Grid points per side: coarse over the whole area, fine over the region the coarse one found. */
 const COARSE = 81;
 const FINE = 61;
-/** The share of the probability the radius holds. */
-const CONFIDENCE = 0.95;
+/** The share of the probability the radius holds (see the header: why not 95 %). */
+const CONFIDENCE = 0.99;
 /** χ² with 2 degrees of freedom at 99.9 %: points beyond it are ruled out of the fine grid. */
 const CHI2_2DOF_999 = 13.8;
 
@@ -105,15 +130,21 @@ const RAD = Math.PI / 180;
 type Cost = (x: number, y: number) => number;
 
 /**
- * The estimate from `readings` (one per receiver) under `model`; undefined unless three receivers at
- * three different places have usable readings.
+ * The estimate from `readings` (one per receiver) under `model` (a transport's default, or calibrated
+ * receivers: then only theirs are used); undefined unless three receivers at three different places have
+ * usable readings.
  */
-export function estimateFromRssi(readings: readonly RssiReading[], model: PathLossModel): RssiEstimate | undefined {
+export function estimateFromRssi(readings: readonly RssiReading[], model: PathLossModel | CalibratedPathLoss): RssiEstimate | undefined {
+  const calibrated = 'receivers' in model ? model : undefined;
+  const defaults = 'receivers' in model ? undefined : model;
   const usable = readings
     .filter((r) => Number.isFinite(r.lat) && Number.isFinite(r.lon) && Math.abs(r.lat) <= 90 && Math.abs(r.lon) <= 180 && Number.isFinite(r.rssi) && r.rssi >= RSSI_MIN_DBM && r.rssi <= RSSI_MAX_DBM)
+    .filter((r) => !calibrated || usableModel(calibrated.receivers.get(r.receiver)))
     .sort((a, b) => b.rssi - a.rssi)
     .slice(0, MAX_RECEIVERS);
-  if (usable.length < 3 || !(model.shadowingDb > 0) || !(model.referenceSpreadDb > 0) || model.exponents.length === 0) return undefined;
+  if (usable.length < 3) return undefined;
+  if (calibrated && !(calibrated.powerSpreadDb > 0)) return undefined;
+  if (defaults && (!(defaults.shadowingDb > 0) || !(defaults.referenceSpreadDb > 0) || defaults.exponents.length === 0)) return undefined;
 
   // Local east/north metres about the receivers' centre (equirectangular: metres-exact over a few km).
   const lat0 = usable.reduce((s, r) => s + r.lat, 0) / usable.length;
@@ -124,7 +155,10 @@ export function estimateFromRssi(readings: readonly RssiReading[], model: PathLo
   const ys = usable.map((r) => (r.lat - lat0) * RAD * EARTH_M);
   if (distinctPlaces(xs, ys) < 3) return undefined;
 
-  const cost = costOf(xs, ys, usable.map((r) => r.rssi), model);
+  const rssi = usable.map((r) => r.rssi);
+  const cost = calibrated
+    ? calibratedCostOf(xs, ys, rssi, usable.map((r) => calibrated.receivers.get(r.receiver)!), calibrated.powerSpreadDb)
+    : costOf(xs, ys, rssi, defaults!);
   const spread = Math.max(...xs.map((x, i) => Math.hypot(x, ys[i]!)));
   const half = Math.min(MAX_HALF_SIZE_M, Math.max(MIN_HALF_SIZE_M, HALF_SIZE_PER_SPREAD * spread));
 
@@ -141,7 +175,12 @@ export function estimateFromRssi(readings: readonly RssiReading[], model: PathLo
   const lat = lat0 + fine.y / (RAD * EARTH_M);
   const lon = lon0 + fine.x / (RAD * EARTH_M * cosLat);
   if (!Number.isFinite(lat) || !Number.isFinite(lon) || !Number.isFinite(radius)) return undefined;
-  return { lat, lon, radius, readings: usable };
+  return { lat, lon, radius, readings: usable, calibrated: calibrated !== undefined };
+}
+
+/** A calibrated model the fit can use: finite, a positive spread, an exponent physics allows. */
+function usableModel(m: ReceiverPathLoss | undefined): boolean {
+  return m !== undefined && Number.isFinite(m.referenceDbm) && m.exponent > 0 && m.exponent < 10 && m.shadowingDb > 0 && Number.isFinite(m.shadowingDb);
 }
 
 /** How many of the points are more than SAME_PLACE_M from every point before them (stops at 3). */
@@ -194,6 +233,31 @@ function costOf(xs: readonly number[], ys: readonly number[], rssi: readonly num
     }
     // Rounding can leave a perfect fit a hair below zero.
     return Math.max(0, best);
+  };
+}
+
+/**
+ * The cost under calibrated models (see the file's header): each reading's own reference, exponent and
+ * spread; the drone's offset δ fitted in closed form, its prior the fleet's power spread.
+ */
+function calibratedCostOf(xs: readonly number[], ys: readonly number[], rssi: readonly number[], models: readonly ReceiverPathLoss[], powerSpreadDb: number): Cost {
+  const n = xs.length;
+  const w = models.map((m) => 1 / (m.shadowingDb * m.shadowingDb));
+  const sw = w.reduce((s, v) => s + v, 0);
+  const wp = 1 / (powerSpreadDb * powerSpreadDb);
+  return (x, y) => {
+    let swa = 0;
+    let swaa = 0;
+    for (let i = 0; i < n; i++) {
+      const dx = x - xs[i]!;
+      const dy = y - ys[i]!;
+      const m = models[i]!;
+      const a = rssi[i]! - m.referenceDbm + 5 * m.exponent * Math.log10(Math.max(1, dx * dx + dy * dy));
+      swa += w[i]! * a;
+      swaa += w[i]! * a * a;
+    }
+    const offset = swa / (sw + wp);
+    return Math.max(0, swaa - offset * swa);
   };
 }
 

@@ -8,7 +8,7 @@
  */
 
 import { Option } from 'commander';
-import type { IClientOptions, MqttClient } from 'mqtt';
+import type { IClientOptions, IPublishPacket, MqttClient } from 'mqtt';
 import { ToolkitError } from '@odid/codec';
 import { FileTooLargeError, quoteValue, readFileBoundedSync, UsageError } from '@odid/commands';
 
@@ -139,6 +139,14 @@ export interface BrokerClientOptions {
    * for it while it is away. Default true (a receiver's spool is its own).
    */
   clean?: boolean;
+  /**
+   * Takes each message the broker delivers; false: not taken (the subscriber is stopping), so it is not
+   * acknowledged and the broker keeps it for the session's next connection. Set before the client
+   * connects: a persistent session's queued messages follow the CONNACK at once, and mqtt.js hands them
+   * out (on process.nextTick, ahead of any promise callback) and acknowledges them whether anyone listens
+   * or not.
+   */
+  onMessage?: (topic: string, payload: Buffer, packet: IPublishPacket) => boolean;
 }
 
 /** mqtt.js's options for a target; it reconnects by itself, every reconnectMs. */
@@ -238,6 +246,15 @@ export async function openBrokerClient(target: BrokerTarget, security: MqttSecur
   // Loaded on first use: rid-scan without --publish never loads the MQTT client.
   const { connect } = await import('mqtt');
   const client = connect(clientOptions(target, security, opts));
+  const take = opts.onMessage;
+  if (take) {
+    // mqtt.js's hook for messages: `done()` sends the acknowledgement; `done(error)` goes on to the next
+    // packet without it (never calling `done` would hold every packet after, a SUBACK awaited included).
+    client.handleMessage = (packet, done) => {
+      if (take(packet.topic, typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload, packet)) done();
+      else done(new Error('not taken: the subscriber is stopping'));
+    };
+  }
   return new Promise((resolve, reject) => {
     const done = (): void => {
       client.off('connect', onConnect);

@@ -75,6 +75,8 @@ export interface VerifyReport {
   /** Whole records after the header read and found right. */
   records: number;
   frames: number;
+  /** Frames marked late (they arrived after newer ones and were taken in as the past: rid-hub's); absent when none. */
+  lateFrames?: number;
   /** Seals found right. */
   seals: number;
   lastSeal?: SealSummary;
@@ -331,6 +333,7 @@ class Verifier {
         return this.fail({ kind: 'damaged', record: index, offset, detail: `record ${index} is not a frame { t, linkType, data }` });
       }
       r.frames++;
+      if (value.late === true) r.lateFrames = (r.lateFrames ?? 0) + 1;
     } else if (value.kind === 'seal') {
       const n = r.seals + 1;
       const content = this.sealContent(value);

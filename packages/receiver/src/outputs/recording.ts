@@ -4,9 +4,11 @@
  * decode path as live frames, so a recording reproduces a session exactly.
  *
  * Layout: a header map `{ format: "odid-recording", version: 1, created?, application? }`, then one map per
- * frame `{ t, linkType, data, originalLength? }` (t seconds since the Unix epoch as a CBOR float or integer,
- * data a plain byte string; originalLength only for a frame its capture cut short, so an FCS it lost is
- * known to be missing, not bad). Maps have string keys and no cbor-x records or tags, so any CBOR decoder reads the file. Items
+ * frame `{ t, linkType, data, originalLength?, late? }` (t seconds since the Unix epoch as a CBOR float or
+ * integer, data a plain byte string; originalLength only for a frame its capture cut short, so an FCS it
+ * lost is known to be missing, not bad; `late: true` only for a frame that arrived late and was taken in
+ * as the past — rid-hub's, from a receiver's spool —, which therefore follows frames newer than it: a
+ * replay takes it as the past too, Pipeline.backfill). Maps have string keys and no cbor-x records or tags, so any CBOR decoder reads the file. Items
  * with a string `kind` are extensions this version skips.
  *
  * Version 2 is the evidence format rid-scan writes (recording-chain.ts): the same layout, with a hash chain
@@ -137,7 +139,7 @@ class ItemReader {
     }
     if (!isObject(value)) throw new RecordingError('bad-record', i, `item ${i} is not a map`);
     if (typeof value.kind === 'string') return undefined;
-    const { t, linkType, data, originalLength } = value;
+    const { t, linkType, data, originalLength, late } = value;
     if (typeof t !== 'number' || !Number.isFinite(t) || !Number.isInteger(linkType) || !(data instanceof Uint8Array)) {
       throw new RecordingError('bad-record', i, `item ${i} is not a frame { t: number, linkType: integer, data: bytes }`);
     }
@@ -148,6 +150,10 @@ class ItemReader {
         throw new RecordingError('bad-record', i, `item ${i}: originalLength ${String(originalLength)} is not an integer above the ${data.length} bytes kept`);
       }
       frame.originalLength = originalLength as number;
+    }
+    if (late !== undefined) {
+      if (typeof late !== 'boolean') throw new RecordingError('bad-record', i, `item ${i}: late ${String(late)} is not true or false`);
+      if (late) frame.late = true;
     }
     return frame;
   }
@@ -207,8 +213,11 @@ export function checkHeader(value: unknown): RecordingHeader {
 }
 
 /** A frame as recorded (the keys of a record, in order; the evidence format appends its chain fields). */
-export function frameRecord(f: RawFrame): { t: number; linkType: number; data: Uint8Array; originalLength?: number } {
-  return f.originalLength !== undefined && f.originalLength > f.data.length ? { t: f.t, linkType: f.linkType, data: f.data, originalLength: f.originalLength } : { t: f.t, linkType: f.linkType, data: f.data };
+export function frameRecord(f: RawFrame): { t: number; linkType: number; data: Uint8Array; originalLength?: number; late?: true } {
+  const r: { t: number; linkType: number; data: Uint8Array; originalLength?: number; late?: true } =
+    f.originalLength !== undefined && f.originalLength > f.data.length ? { t: f.t, linkType: f.linkType, data: f.data, originalLength: f.originalLength } : { t: f.t, linkType: f.linkType, data: f.data };
+  if (f.late) r.late = true;
+  return r;
 }
 
 /** What every writer checks of a frame before recording it (a RangeError or TypeError: a caller's bug). */

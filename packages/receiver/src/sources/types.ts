@@ -16,6 +16,11 @@ export interface RawFrame {
   frame?: number;
   /** Length on the air when the capture kept less (a snap length): what was cut cannot be checked (an FCS). */
   originalLength?: number;
+  /**
+   * It arrived late, after later frames (a hub's receiver replaying its spool), and is taken in as the past
+   * (Pipeline.backfill); `t` stays its reception time. Recordings keep the mark, so a replay does the same.
+   */
+  late?: boolean;
 }
 
 export interface FrameSourceEvents {

@@ -11,6 +11,8 @@
 import type { TrackPoint } from './types.js';
 
 const GROWTH_MIN = 16;
+/** A fix this little before an equal one is the same fix, heard by another path (insert). */
+export const SAME_FIX_MS = 1000;
 
 /** What a track's reader may do with its history: read it (every point read is a new object). */
 export type ReadonlyPositionHistory = Pick<PositionHistory, 'limit' | 'length' | 'at' | 'points' | typeof Symbol.iterator>;
@@ -58,10 +60,7 @@ export class PositionHistory implements Iterable<TrackPoint> {
    * hovering drone repeats itself. Returns whether it was added. Drops the oldest beyond the limit.
    */
   append(p: TrackPoint): boolean {
-    if (this.size > 0) {
-      const last = this.slot(this.size - 1);
-      if (this.lat[last] === p.lat && this.lon[last] === p.lon && sameOptional(this.alt[last]!, p.alt)) return false;
-    }
+    if (this.size > 0 && this.repeats(this.slot(this.size - 1), p)) return false;
     if (this.size === this.t.length && this.size < this.limit) this.grow();
     let i: number;
     if (this.size < this.t.length) i = this.slot(this.size++);
@@ -70,12 +69,36 @@ export class PositionHistory implements Iterable<TrackPoint> {
       i = this.head;
       this.head = (this.head + 1) % this.t.length;
     }
-    this.t[i] = p.t;
-    this.lat[i] = p.lat;
-    this.lon[i] = p.lon;
-    this.alt[i] = p.alt ?? NaN;
-    this.speed[i] = p.speed ?? NaN;
-    this.course[i] = p.course ?? NaN;
+    this.write(i, p);
+    return true;
+  }
+
+  /**
+   * Puts a position in its place in time order, after every point at or before its time: a fix that
+   * arrived late (a hub's receiver replaying its spool: Tracker.backfill) or by a slower path. Dropped when
+   * it repeats the point before it (as append: a hover, the same fix again, an exact repeat at the same
+   * time), or the point after it within SAME_FIX_MS (the same fix by another path, stamped a little
+   * earlier), or when the history is full and it is older than every point held (it would be the first to
+   * go). At the limit the oldest goes. Returns whether it was added. The points after it are moved: a late
+   * fix among the newest is cheap.
+   */
+  insert(p: TrackPoint): boolean {
+    if (this.size === 0 || p.t >= this.t[this.slot(this.size - 1)]!) return this.append(p);
+    let k = this.indexAfter(p.t);
+    if (k > 0 && this.repeats(this.slot(k - 1), p)) return false;
+    // k < size: p is older than the newest point.
+    const next = this.slot(k);
+    if (this.t[next]! - p.t <= SAME_FIX_MS && this.repeats(next, p)) return false;
+    if (this.size === this.limit) {
+      if (k === 0) return false;
+      // Full: the oldest goes, freeing its slot at the end of the ring.
+      this.head = (this.head + 1) % this.t.length;
+      this.size--;
+      k--;
+    } else if (this.size === this.t.length) this.grow();
+    for (let j = this.size; j > k; j--) this.move(this.slot(j - 1), this.slot(j));
+    this.write(this.slot(k), p);
+    this.size++;
     return true;
   }
 
@@ -85,6 +108,41 @@ export class PositionHistory implements Iterable<TrackPoint> {
     this.head = 0;
     this.size = 0;
     for (const p of all) this.append(p);
+  }
+
+  /** The index of the first point later than `t` (the points are in time order). */
+  private indexAfter(t: number): number {
+    let lo = 0;
+    let hi = this.size;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.t[this.slot(mid)]! <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Whether the point in slot `i` is at p's place (latitude, longitude and altitude), whatever its time. */
+  private repeats(i: number, p: TrackPoint): boolean {
+    return this.lat[i] === p.lat && this.lon[i] === p.lon && sameOptional(this.alt[i]!, p.alt);
+  }
+
+  private write(i: number, p: TrackPoint): void {
+    this.t[i] = p.t;
+    this.lat[i] = p.lat;
+    this.lon[i] = p.lon;
+    this.alt[i] = p.alt ?? NaN;
+    this.speed[i] = p.speed ?? NaN;
+    this.course[i] = p.course ?? NaN;
+  }
+
+  private move(from: number, to: number): void {
+    this.t[to] = this.t[from]!;
+    this.lat[to] = this.lat[from]!;
+    this.lon[to] = this.lon[from]!;
+    this.alt[to] = this.alt[from]!;
+    this.speed[to] = this.speed[from]!;
+    this.course[to] = this.course[from]!;
   }
 
   private slot(k: number): number {

@@ -29,14 +29,20 @@ export class ReceiverHearing {
   private rssiAt = 0;
   channel?: number;
 
-  constructor(readonly firstSeen: number) {
+  constructor(public firstSeen: number) {
     this.lastSeen = firstSeen;
   }
 
-  /** `messages` messages heard at `atMs` (a duplicate frame of another receiver counts the messages its original had). */
+  /**
+   * `messages` messages heard at `atMs` (a duplicate frame of another receiver counts the messages its
+   * original had). One older than the latest (a frame that arrived late) is counted, and may move firstSeen
+   * back, but its signal and channel are not taken: they say what the receiver hears now.
+   */
   observe(messages: number, rssi: number | undefined, channel: number | undefined, atMs: number, timeConstantMs: number): void {
     this.messages += messages;
-    this.lastSeen = Math.max(this.lastSeen, atMs);
+    if (atMs < this.firstSeen) this.firstSeen = atMs;
+    if (atMs < this.lastSeen) return;
+    this.lastSeen = atMs;
     if (channel !== undefined) this.channel = channel;
     if (rssi === undefined) return;
     this.rssi = rssi;

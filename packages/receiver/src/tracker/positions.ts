@@ -1,6 +1,7 @@
 /**
  * Where the positions payloads give go (payloads/ hands them here): the spoofing checks, the link's last
- * position, the history and the track's position. The track's position is the fix itself, a new object
+ * position, the history (in time order) and the track's position; those of late receptions to the history
+ * and the track's position alone (addPast). The track's position is the fix itself, a new object
  * each time, never written into the one a reader may hold.
  */
 
@@ -23,8 +24,18 @@ export class Positions implements PositionSink {
       last.lon = point.lon;
       last.t = point.t;
     } else link.lastPosition = { lat: point.lat, lon: point.lon, t: point.t };
-    track.history.append(point);
-    // A fix older than the track's position (a slower path) goes to the history only.
+    // In time order: a fix older than the track's position (a slower path) goes to the history only.
+    track.history.insert(point);
     if (!track.position || point.t >= track.position.t) track.position = point;
+  }
+
+  /**
+   * A fix from a reception that arrived late (backfill.ts): into the history in time order, and the track's
+   * position only when newer than it. The spoofing checks and the link's own copy, which follow fixes as
+   * they happen, do not see it.
+   */
+  addPast(track: TrackRecord, point: TrackPoint): void {
+    track.history.insert(point);
+    if (!track.position || point.t > track.position.t) track.position = point;
   }
 }

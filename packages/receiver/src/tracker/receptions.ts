@@ -1,6 +1,7 @@
 /**
  * What every reception changes on its track, whatever its payload: the radio link it came over (count,
- * times, RSSI, channel, counter statistics), the track's transports, message count, times and rates.
+ * times, RSSI, channel, counter statistics), the track's transports, message count, times and rates; and
+ * the less a reception taken in late changes (observePast).
  */
 
 import type { ReceivedMessage, Transport } from '@odid/codec';
@@ -70,6 +71,27 @@ export class Receptions {
     track.firstSeen = Math.min(track.firstSeen, now);
     track.lastSeen = Math.max(track.lastSeen, now);
     track.rateMeter.add(p.type, now);
+  }
+
+  /**
+   * Counts `msg`, received at `now` over `link` but taken in late (Tracker.backfill), on the link and the
+   * track: times only widen (first heard earlier, last heard later), and the link's signal and channel are
+   * taken only from its newest reception. Rates and counter statistics, which read receptions as they
+   * happen, do not see it.
+   */
+  observePast(track: TrackRecord, link: RadioLink, msg: ReceivedMessage, now: number, via?: ReceptionVia): void {
+    link.messages++;
+    link.firstSeen = Math.min(link.firstSeen, now);
+    if (now >= link.lastSeen) {
+      link.lastSeen = now;
+      if (msg.rssi !== undefined) link.observeRssi(msg.rssi, now, this.settings.rssiTimeConstantMs);
+      if (msg.channel !== undefined) link.channel = msg.channel;
+    }
+    if (via) link.heardBy(via.receiver, 1, msg.rssi, msg.channel, now, this.settings.rssiTimeConstantMs);
+    track.transports.add(msg.transport);
+    track.messages++;
+    track.firstSeen = Math.min(track.firstSeen, now);
+    track.lastSeen = Math.max(track.lastSeen, now);
   }
 
   /**

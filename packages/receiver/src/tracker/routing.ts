@@ -8,6 +8,7 @@
 
 import { isPermanentSlot, identityKey, type TrackIdentity } from './identity.js';
 import { TRACK_FLAGS, type TrackFlag } from './flags.js';
+import type { TrackPayload } from './payloads/descriptor.js';
 import { TRACK_PAYLOADS } from './payloads/index.js';
 import { newTrackRecord, type TrackRecord } from './record.js';
 import type { TrackerSettings } from './settings.js';
@@ -42,8 +43,13 @@ export class TrackRouter {
     return this.byKey.values();
   }
 
-  /** The track of a reception from `address` (lowercase) carrying `ids`, created or merged as they say. */
-  route(address: string, ids: readonly TrackIdentity[], now: number): Route {
+  /**
+   * The track of a reception from `address` (lowercase) carrying `ids`, created or merged as they say.
+   * `past`: a reception taken in late (Tracker.backfill): its IDs find, create and join tracks as any
+   * others do, but replace no ID a track holds now, and an address that speaks for a track now stays
+   * with it (the older track only lists it).
+   */
+  route(address: string, ids: readonly TrackIdentity[], now: number, past = false): Route {
     let merged: string[] | undefined;
     let target: TrackRecord | undefined;
     for (const id of ids) {
@@ -66,10 +72,10 @@ export class TrackRouter {
     }
     // An address whose old track holds another permanent ID (a reused MAC, or a spoofer cycling IDs) now
     // speaks for the new track; the old track keeps the address in its list as history.
-    for (const id of ids) this.addIdentity(target, id);
+    for (const id of ids) this.addIdentity(target, id, past);
     // byAddress pointing at a track implies the track lists the address: nothing to write when it already does.
     if (ofAddress !== target) {
-      this.byAddress.set(address, target);
+      if (!past || !ofAddress) this.byAddress.set(address, target);
       target.addresses.add(address);
     }
     return { track: target, created, merged };
@@ -108,10 +114,11 @@ export class TrackRouter {
     return out;
   }
 
-  private addIdentity(track: TrackRecord, id: TrackIdentity): void {
+  private addIdentity(track: TrackRecord, id: TrackIdentity, past: boolean): void {
     const current = track.identities.get(id.slot);
-    // A different permanent ID in the slot means this ID belongs to another aircraft.
-    if (current !== undefined && current !== id.value && isPermanentSlot(id.slot)) return;
+    // A different permanent ID in the slot means this ID belongs to another aircraft; a different one from
+    // the past (an earlier flight's session ID) is older than the one held.
+    if (current !== undefined && current !== id.value && (past || isPermanentSlot(id.slot))) return;
     // Session and UTM IDs change per flight: the newest is shown, the old one still finds the track.
     track.identities.set(id.slot, id.value);
     const key = identityKey(id);
@@ -127,25 +134,9 @@ export class TrackRouter {
       if (this.byAddress.get(a) === src) this.byAddress.set(a, dst);
     }
     for (const tr of src.transports) dst.transports.add(tr);
-    // Each payload kind takes what it holds, judged by the stamps before they merge.
-    const newer = (kind: string): boolean => {
-      const at = src.updatedAt.get(kind);
-      if (at === undefined) return false;
-      const mine = dst.updatedAt.get(kind);
-      return mine === undefined || mine < at;
-    };
-    for (const payload of TRACK_PAYLOADS) payload.merge?.(src, dst, newer);
-    for (const [kind, at] of src.updatedAt) {
-      const mine = dst.updatedAt.get(kind);
-      if (mine !== undefined && mine >= at) continue;
-      dst.updatedAt.set(kind, at);
-      const issues = src.issues.get(kind);
-      if (issues) dst.issues.set(kind, issues);
-    }
+    takeNewerContent(src, dst, TRACK_PAYLOADS);
     dst.history.absorb(src.history);
     if (src.position && (!dst.position || src.position.t > dst.position.t)) dst.position = src.position;
-    if (src.operator && (!dst.operator || src.operator.t > dst.operator.t)) dst.operator = src.operator;
-    if (src.home && (!dst.home || src.home.t > dst.home.t)) dst.home = src.home;
     mergeEvidence(src, dst);
     for (const [k, l] of src.links) {
       const mine = dst.links.get(k);
@@ -164,6 +155,31 @@ export class TrackRouter {
     this.byKey.delete(src.key);
     return src.key;
   }
+}
+
+/**
+ * What `src` holds that is newer than `dst`'s, into `dst`: each kind's content by the payloads' own merge
+ * rules, judged by the stamps (updatedAt) before they merge; the stamps and issues; the operator and home
+ * point. For two tracks of one aircraft, and for a reception from the past applied to a scratch track
+ * (backfill.ts), whose `payloads` are its own payload's alone.
+ */
+export function takeNewerContent(src: TrackRecord, dst: TrackRecord, payloads: readonly TrackPayload[]): void {
+  const newer = (kind: string): boolean => {
+    const at = src.updatedAt.get(kind);
+    if (at === undefined) return false;
+    const mine = dst.updatedAt.get(kind);
+    return mine === undefined || mine < at;
+  };
+  for (const payload of payloads) payload.merge?.(src, dst, newer);
+  for (const [kind, at] of src.updatedAt) {
+    const mine = dst.updatedAt.get(kind);
+    if (mine !== undefined && mine >= at) continue;
+    dst.updatedAt.set(kind, at);
+    const issues = src.issues.get(kind);
+    if (issues) dst.issues.set(kind, issues);
+  }
+  if (src.operator && (!dst.operator || src.operator.t > dst.operator.t)) dst.operator = src.operator;
+  if (src.home && (!dst.home || src.home.t > dst.home.t)) dst.home = src.home;
 }
 
 /** a's items, then b's that a lacks; a itself when b adds nothing. */

@@ -7,7 +7,8 @@
  * - positions.ts, spoofing.ts: where positions go, and the evidence of spoofing that receptions, fixes and
  *   claimed times give (spoof-*.ts);
  * - derived.ts: what follows from a track's content and the clock (shown ID, state, flags, distances,
- *   zones, authorisation); alerts.ts: what an update raised.
+ *   zones, authorisation); alerts.ts: what an update raised;
+ * - backfill.ts: receptions taken in late (a hub's receiver replaying its spool), as the past (backfill).
  *
  * Time comes only from the caller: `ingest` takes the frame's time (or an explicit `nowMs`), `tick` the
  * clock's. Replaying a capture therefore gives the same tracks as hearing it live.
@@ -17,6 +18,7 @@ import type { ReceivedMessage, Transport } from '@odid/codec';
 import { isKnownPosition, type LatLon } from '@odid/position';
 import type { AllowEntry } from './allow-list.js';
 import { Alerts } from './alerts.js';
+import { PastReceptions } from './backfill.js';
 import { DerivedState } from './derived.js';
 import type { TrackIdentity } from './identity.js';
 import type { ReceptionVia } from './link.js';
@@ -31,6 +33,8 @@ import type { PositionEstimate, Track, TrackerOptions, TrackUpdate } from './typ
 import type { Zone } from './zones.js';
 
 const NO_IDS: readonly TrackIdentity[] = [];
+/** What a track heard only late had raised when it is first heard in time: nothing. */
+const NOTHING_RAISED: readonly never[] = Object.freeze([]);
 
 /** An update as it is put together; handed out as the read-only TrackUpdate. */
 type Update = { -readonly [K in keyof TrackUpdate]: TrackUpdate[K] };
@@ -42,6 +46,7 @@ export class Tracker {
   private readonly spoofing: SpoofChecks;
   private readonly derived: DerivedState;
   private readonly alerts: Alerts;
+  private readonly past: PastReceptions;
   /** DRIP verification (payloads/drip.ts), only when given a verifier. */
   private readonly drip: DripChecks | undefined;
   private clock = 0;
@@ -53,10 +58,12 @@ export class Tracker {
     this.router = new TrackRouter(settings, (src, dst) => {
       this.derived.merged(dst);
       this.alerts.merged(src, dst);
+      this.past.merged(src, dst);
     });
     this.spoofing = new SpoofChecks(settings, { receiver: () => this.derived.receiver, trackOf: (key) => this.router.byIdentity(key) });
     this.receptions = new Receptions(settings, this.spoofing);
     this.positions = new Positions(this.spoofing);
+    this.past = new PastReceptions(settings, this.positions);
     this.drip = options.drip ? new DripChecks(options.drip) : undefined;
     this.derived.receiver = options.receiverPosition;
     if (options.zones) this.derived.setZones(options.zones);
@@ -99,7 +106,7 @@ export class Tracker {
       this.derived.updateZones(track);
       if (track.zones === before && track.operatorZones === operatorBefore) continue;
       const update: Update = { track, reason: 'flags', at: this.clock };
-      const alerts = track.state === 'lost' ? undefined : this.alerts.alertsOf(track, track.flags, before, operatorBefore, false, this.clock);
+      const alerts = track.state === 'lost' || this.past.isLateOnly(track) ? undefined : this.alerts.alertsOf(track, track.flags, before, operatorBefore, false, this.clock);
       if (alerts) update.alerts = alerts;
       updates.push(update);
     }
@@ -151,8 +158,42 @@ export class Tracker {
     const update: Update = { track, reason: created ? 'created' : 'updated', at: now, message: msg };
     if (merged) update.merged = merged;
     if (!created && previousState !== track.state) update.previousState = previousState;
-    const alerts = this.alerts.alertsOf(track, flags, zones, operatorZones, this.alerts.announce(track, created, this.clock), this.clock);
+    // A track heard only late until now is news now: announced, with all it holds, as a new track would be.
+    const alerts = this.past.heardInTime(track)
+      ? this.alerts.alertsOf(track, NOTHING_RAISED, NOTHING_RAISED, NOTHING_RAISED, true, this.clock)
+      : this.alerts.alertsOf(track, flags, zones, operatorZones, this.alerts.announce(track, created, this.clock), this.clock);
     if (alerts) update.alerts = alerts;
+    return update;
+  }
+
+  /**
+   * Takes one received message heard at `atMs` that arrived late, after later receptions were taken (a hub's
+   * receiver replaying its spool after an outage; a recording's frame marked late), as the past, not as
+   * news (backfill.ts): its track is found or created with its IDs, its positions go into the history in
+   * time order, and what it says replaces only what the track holds from before it; lastSeen and the
+   * track's position move only forward. It is counted (messages, the link's and `via`'s), but rates,
+   * counter statistics, the spoofing checks and DRIP verification, which read receptions as they happen,
+   * never see it, and it raises no alert. Returns the update (`late`, at the tracker's time), or undefined
+   * for what ingest would ignore.
+   */
+  backfill(msg: ReceivedMessage, atMs: number, via?: ReceptionVia): TrackUpdate | undefined {
+    if (!Number.isFinite(atMs)) throw new RangeError(`backfill: time must be a finite number of ms, got ${atMs}`);
+    const p = msg.message;
+    const payload = trackPayloadOf(p);
+    if (msg.badFcs || payload?.ignore?.(p)) return undefined;
+    this.clock = Math.max(this.clock, atMs);
+    const address = msg.mac.toLowerCase();
+    const ids = payload?.identities ? payload.identities(p) : NO_IDS;
+    const { track, created, merged } = this.router.route(address, ids, atMs, true);
+    const previousState = track.state;
+    const link = this.receptions.link(track, msg.transport, address, atMs);
+    this.receptions.observePast(track, link, msg, atMs, via);
+    if (payload) this.past.apply(track, link, payload, p, atMs);
+    if (created) this.past.createdLate(track);
+    this.derived.refresh(track, this.clock);
+    const update: Update = { track, reason: created ? 'created' : 'updated', at: this.clock, message: msg, late: true };
+    if (merged) update.merged = merged;
+    if (!created && previousState !== track.state) update.previousState = previousState;
     return update;
   }
 
@@ -184,9 +225,21 @@ export class Tracker {
     this.spoofing.positionVsEstimate(track, track.estimate);
     this.derived.refreshTimed(track, this.clock);
     const update: Update = { track, reason: 'flags', at: this.clock };
-    const alerts = this.alerts.alertsOf(track, flags, zones, operatorZones, false, this.clock);
+    const alerts = this.past.isLateOnly(track) ? undefined : this.alerts.alertsOf(track, flags, zones, operatorZones, false, this.clock);
     if (alerts) update.alerts = alerts;
     return update;
+  }
+
+  /**
+   * The hub no longer has an estimate for the track with key `key` (its receivers stopped hearing it): the
+   * estimate goes, so no output shows a drone where it was long ago; the flags it raised stay, as evidence.
+   * Returns the update (reason 'flags'); undefined when no track has that key or it had no estimate.
+   */
+  clearEstimate(key: string): TrackUpdate | undefined {
+    const track = this.router.lookup(key);
+    if (!track || track.key !== key || !track.estimate) return undefined;
+    delete track.estimate;
+    return { track, reason: 'flags', at: this.clock };
   }
 
   /** Moves the clock: tracks turn stale or lost, time-dependent flags change. Returns the tracks that changed. */
@@ -212,7 +265,7 @@ export class Tracker {
       // refreshTimed keeps the flags array while its content stays the same.
       else if (track.flags !== previousFlags || track.authorised !== wasAuthorised || track.drip !== dripBefore || announce) update = { track, reason: 'flags', at: this.clock };
       if (!update) continue;
-      const alerts = this.alerts.alertsOf(track, previousFlags, track.zones, track.operatorZones, announce, this.clock);
+      const alerts = this.past.isLateOnly(track) ? undefined : this.alerts.alertsOf(track, previousFlags, track.zones, track.operatorZones, announce, this.clock);
       if (alerts) update.alerts = alerts;
       updates.push(update);
     }
@@ -225,7 +278,10 @@ export class Tracker {
    */
   prune(maxSilenceMs: number): string[] {
     const gone = this.router.remove((t) => t.state === 'lost' && this.clock - t.lastSeen > maxSilenceMs);
-    for (const t of gone) this.alerts.forget(t);
+    for (const t of gone) {
+      this.alerts.forget(t);
+      this.past.forget(t);
+    }
     return gone.map((t) => t.key);
   }
 

@@ -157,7 +157,7 @@ export interface EstimateReading {
 export interface PositionEstimate {
   lat: number;
   lon: number;
-  /** Metres: the circle about (lat, lon) holding 95 % of the fit's probability. */
+  /** Metres: the circle about (lat, lon) holding 99 % of the fit's probability. */
   radius: number;
   /** The transport whose receptions were used (one transport: their powers differ). */
   transport: Transport;
@@ -249,7 +249,7 @@ export interface TrackUpdate {
   readonly track: Track;
   /** created: first message of a new track; updated: a message changed it; state: stale/lost/active; flags: flags changed on tick. */
   readonly reason: 'created' | 'updated' | 'state' | 'flags';
-  /** Tracker time of the update, ms. */
+  /** Tracker time of the update, ms (for a `late` one, the tracker's time when it was taken in). */
   readonly at: number;
   /** Keys of tracks merged into this one by this message: they no longer exist. */
   readonly merged?: readonly string[];
@@ -259,4 +259,10 @@ export interface TrackUpdate {
   readonly previousState?: TrackState;
   /** What this update raised (absent when nothing). */
   readonly alerts?: readonly TrackAlert[];
+  /**
+   * Made by a message that arrived late, taken in as the past (Tracker.backfill): its `message` is older
+   * than `at`, the track's history may have gained points before its latest (a map redraws the trail),
+   * and it raised no alert.
+   */
+  readonly late?: true;
 }

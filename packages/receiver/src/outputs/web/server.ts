@@ -55,6 +55,8 @@ const CSP = [
 const SNAPSHOT_HISTORY = 120;
 /** ...and in all (~40 bytes each): a thousand tracks get 40 each, so a snapshot stays near 2 MB. */
 const SNAPSHOT_TRAIL_POINTS = 40_000;
+/** Positions sent with a track whose past a late frame filled in: the page keeps as many (web/store.ts TRAIL_LIMIT). */
+const PAST_TRAIL_POINTS = 600;
 /** Alerts a (re)connecting page gets back. */
 const ALERTS_KEPT = 100;
 /**
@@ -157,6 +159,11 @@ export class WebMapServer implements TrackOutput {
    */
   private readonly sent = new Map<string, TrackSummary>();
   private sentValid = false;
+  /**
+   * Tracks whose history a late frame filled in (TrackUpdate.late): their next change goes whole, with
+   * their trail, since the page builds trails from the positions it is sent.
+   */
+  private readonly pastFilled = new Set<string>();
   /** Alerts raised and not sent yet. */
   private alertsDue: WebAlert[] = [];
   private alertTimer: NodeJS.Immediate | undefined;
@@ -232,6 +239,7 @@ export class WebMapServer implements TrackOutput {
     }
     // To the live batcher: a new position goes out fresh, a new state or flag (or alert) at once.
     const urgent = update.reason !== 'updated' || update.alerts !== undefined || update.merged !== undefined;
+    if (update.late) this.pastFilled.add(key);
     this.batcher.changed(key, update.at, update.track.position ?? null, urgent);
     if (!update.alerts) return;
     for (const a of update.alerts) {
@@ -311,6 +319,7 @@ export class WebMapServer implements TrackOutput {
   /** Nobody listens: nothing is sent, and what was sent before is no longer what any page has. */
   private unheard(): void {
     this.sent.clear();
+    this.pastFilled.clear();
     this.sentValid = false;
   }
 
@@ -355,7 +364,8 @@ export class WebMapServer implements TrackOutput {
         continue;
       }
       const sent = this.sent.get(key);
-      if (sent) {
+      const past = this.pastFilled.size > 0 && this.pastFilled.delete(key);
+      if (sent && !past) {
         // Brought up to date in place: only what changed is made anew.
         const d = updateSummary(sent, track);
         if (d) changes.push(d);
@@ -363,10 +373,13 @@ export class WebMapServer implements TrackOutput {
         const whole = trackSummary(track);
         this.sent.set(key, whole);
         // A copy: a replay's moment keeps it while `sent` goes on changing.
-        tracks.push({ ...whole });
+        tracks.push(past ? { ...whole, trail: trackTrail(track, PAST_TRAIL_POINTS) } : { ...whole });
       }
     }
-    for (const key of removed) this.sent.delete(key);
+    for (const key of removed) {
+      this.sent.delete(key);
+      this.pastFilled.delete(key);
+    }
     return { t, tracks, changes, removed };
   }
 

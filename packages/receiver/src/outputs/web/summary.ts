@@ -31,7 +31,10 @@ export interface TrackSummary extends Pick<TrackJson, SharedWithTrackJson> {
   direction?: number;
   operator: PlaceJson<OperatorSource> | null;
   home: PlaceJson<HomeSource> | null;
-  /** Snapshots only: the latest positions, oldest first, as flat triples [t, lat, lon, t, lat, lon, ...]. */
+  /**
+   * Snapshots, and a track whose past a late frame filled in (a hub's: its whole summary then goes in place
+   * of a delta): the latest positions, oldest first, as flat triples [t, lat, lon, t, lat, lon, ...].
+   */
   trail?: number[];
   /**
    * A hub's RSSI estimate, as TrackJson's `estimate`: where its receivers' signal puts the drone; the map
