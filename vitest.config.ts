@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import SlowestFirst from './test/support/slowest-first.js';
 
 const root = path.dirname(fileURLToPath(import.meta.url));
 
@@ -34,5 +36,10 @@ export default defineConfig({
     globalSetup: ['./test/support/build-once.ts', './test/support/odid-home.ts'],
     testTimeout: 60_000,
     pool: 'forks',
+    // Two files at a time even on two cores, where vitest's default is one: the long files mostly wait (on a
+    // browser, a child process, a scene's clock, a broker), and the other file has the core meanwhile.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
+    // The longest files first (test/support/slowest-first.ts), so that the two finish together.
+    sequence: { sequencer: SlowestFirst },
   },
 });

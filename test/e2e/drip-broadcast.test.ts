@@ -22,7 +22,7 @@ import { PcapngSink } from '../../packages/broadcaster/src/radios/pcapng-sink.js
 import { repoRoot } from '../support/fixtures.js';
 import { guardedPage, launchBrowser, pageTracks, startMapServer, waitFor, type MapServer } from '../web/browser.js';
 import { Random } from '../support/random.js';
-import { odid, runCli, runCliBinary } from '../support/run-cli.js';
+import { TSX_NODE_ARGS, odid, runCli, runCliBinary } from '../support/run-cli.js';
 
 const ALL: BroadcastTransport[] = ['ble-legacy', 'ble-extended', 'wifi-beacon', 'wifi-nan'];
 const START = '2026-11-25T10:00:00Z';
@@ -85,8 +85,8 @@ function broadcast(file: string, transports: string[], extra: string[] = [], sec
 /** rid-scan --replay FILE --trust STORE --json, with every network call blocked; its tracks and stderr. */
 function scan(file: string, trust: string | undefined): { tracks: TrackOut[]; stderr: string; raw: unknown } {
   const r = spawnSync(
-    path.join(repoRoot, 'node_modules/.bin/tsx'),
-    ['--conditions=@odid/source', '--import', path.join(repoRoot, 'test/e2e/drip-no-network.ts'), path.join(repoRoot, 'packages/receiver/src/cli/rid-scan.ts'), '--replay', file, '--fast', '--once', '--json', ...(trust ? ['--trust', trust] : [])],
+    process.execPath,
+    [...TSX_NODE_ARGS, '--import', path.join(repoRoot, 'test/e2e/drip-no-network.ts'), path.join(repoRoot, 'packages/receiver/src/cli/rid-scan.ts'), '--replay', file, '--fast', '--once', '--json', ...(trust ? ['--trust', trust] : [])],
     { cwd: repoRoot, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 120_000 },
   );
   expect(r.status, r.stderr).toBe(0);

@@ -5,7 +5,7 @@
  * Node, a consumer type-checked against the shipped .d.ts, each bin run, and the codec bundled for the
  * browser and run in headless Chromium on a capture's bytes.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,6 +21,11 @@ const BIN = (dir: string): string => path.join(repoRoot, 'node_modules/.bin', di
 let work: string;
 let app: string;
 const tarballs = new Map<string, string>();
+/**
+ * The npm install into `app`, started by beforeAll and awaited by each test that uses what it installed: the
+ * checks of the tarballs themselves run meanwhile.
+ */
+let installed: Promise<void>;
 
 interface Manifest {
   name: string;
@@ -35,35 +40,54 @@ function run(cmd: string, args: string[], opts: { cwd?: string; input?: string |
   return { stdout: r.stdout, stderr: r.stderr, status: r.status };
 }
 
+/** As run, without waiting: several checks of the tarballs at once. */
+function runAsync(cmd: string, args: string[]): Promise<{ stdout: string; stderr: string; status: number | null }> {
+  return new Promise((resolve) => {
+    execFile(cmd, args, { cwd: work, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, timeout: 120_000 }, (err, stdout, stderr) => {
+      resolve({ stdout, stderr, status: err ? (typeof err.code === 'number' ? err.code : null) : 0 });
+    });
+  });
+}
+
 beforeAll(() => {
   work = mkdtempSync(path.join(tmpdir(), 'odid-install-'));
   const packs = path.join(work, 'tarballs');
   mkdirSync(packs);
-  for (const dir of PACKAGES) {
-    const out = execFileSync('pnpm', ['pack', '--pack-destination', packs], { cwd: path.join(repoRoot, 'packages', dir), encoding: 'utf8' });
-    const file = out.trim().split('\n').pop()!.trim();
-    tarballs.set(manifest(path.join(repoRoot, 'packages', dir)).name, path.isAbsolute(file) ? file : path.join(packs, path.basename(file)));
-  }
+  // Every package in one pnpm run (one start of pnpm instead of one per package).
+  const packed = JSON.parse(execFileSync('pnpm', ['-r', 'pack', '--pack-destination', packs, '--json'], { cwd: repoRoot, encoding: 'utf8' })) as { name: string; filename: string }[];
+  for (const p of packed.sort((a, b) => a.name.localeCompare(b.name))) tarballs.set(p.name, path.resolve(packs, p.filename));
+  expect([...tarballs.keys()], 'a tarball of every package').toEqual(PACKAGES.map((dir) => manifest(path.join(repoRoot, 'packages', dir)).name).sort());
   app = path.join(work, 'app');
   mkdirSync(app);
   writeFileSync(path.join(app, 'package.json'), JSON.stringify({ name: 'odid-consumer', private: true, type: 'module' }));
   // @types/node: the position and receiver typings name Node's streams and events, as any Node library's do.
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error', ...tarballs.values(), '@types/node@20'], { cwd: app, stdio: ['ignore', 'ignore', 'inherit'] });
+  // --prefer-offline: what npm's cache holds is not asked for again (the registry is asked for the rest).
+  const npmArgs = ['install', '--no-audit', '--no-fund', '--loglevel=error', '--prefer-offline', ...tarballs.values(), '@types/node@20'];
+  installed = new Promise((resolve, reject) => {
+    execFile('npm', npmArgs, { cwd: app, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }, (err, _stdout, stderr) => (err ? reject(new Error(`npm install failed: ${err.message}\n${stderr}`)) : resolve()));
+  });
+  installed.catch(() => undefined); // reported by the tests that await it
 }, 600_000);
 
-afterAll(() => {
+afterAll(async () => {
+  await installed?.catch(() => undefined);
   if (work) rmSync(work, { recursive: true, force: true });
-});
+}, 600_000);
 
 describe('packed packages', () => {
-  it('pass publint (strict) and arethetypeswrong (ESM-only profile)', () => {
-    for (const [name, file] of tarballs) {
-      const lint = run(BIN('publint'), ['run', file, '--strict']);
+  it('pass publint (strict) and arethetypeswrong (ESM-only profile)', async () => {
+    const checks = await Promise.all(
+      [...tarballs].map(async ([name, file]) => ({
+        name,
+        lint: await runAsync(BIN('publint'), ['run', file, '--strict']),
+        types: await runAsync(BIN('attw'), [file, '--profile', 'esm-only', '--format', 'ascii']),
+      })),
+    );
+    for (const { name, lint, types } of checks) {
       expect(lint.status, `${name}: ${lint.stdout}${lint.stderr}`).toBe(0);
-      const types = run(BIN('attw'), [file, '--profile', 'esm-only', '--format', 'ascii']);
       expect(types.status, `${name}: ${types.stdout}${types.stderr}`).toBe(0);
     }
-  });
+  }, 120_000);
 
   it('ship built JavaScript, declarations and maps, and no tests or build state', () => {
     for (const [name, file] of tarballs) {
@@ -75,16 +99,18 @@ describe('packed packages', () => {
     }
   });
 
-  it('@odid/codec has no runtime dependency', () => {
+  it('@odid/codec has no runtime dependency', async () => {
+    await installed;
     expect(manifest(path.join(app, 'node_modules/@odid/codec')).dependencies ?? {}).toEqual({});
-  });
+  }, 600_000);
 
-  it('installing @odid/receiver brings no transmit-only native module', () => {
+  it('installing @odid/receiver brings no transmit-only native module', async () => {
+    await installed;
     const names = dependencyClosure(path.join(app, 'node_modules/@odid/receiver'));
     expect(names.size).toBeGreaterThan(5);
     expect(names).toContain('@stoprocent/noble');
     for (const transmitOnly of ['cap', 'unix-dgram', '@odid/broadcaster']) expect(names).not.toContain(transmitOnly);
-  });
+  }, 600_000);
 });
 
 describe('the workspace', () => {
@@ -95,14 +121,17 @@ describe('the workspace', () => {
       return r.stdout;
     };
     const transmitOnly = /[─ ](cap|unix-dgram|@odid\/broadcaster)@/;
-    expect(tree('@odid/receiver')).toMatch(/@stoprocent\/noble@/);
-    expect(tree('@odid/receiver')).not.toMatch(transmitOnly);
+    const receiver = tree('@odid/receiver');
+    expect(receiver).toMatch(/@stoprocent\/noble@/);
+    expect(receiver).not.toMatch(transmitOnly);
     // The pattern does find them where they belong.
     expect(tree('@odid/broadcaster')).toMatch(transmitOnly);
   });
 });
 
 describe('installed with npm, used without TypeScript', () => {
+  beforeAll(() => installed, 600_000);
+
   it('every export of every package imports in plain Node', () => {
     const specs: string[] = [];
     for (const name of tarballs.keys()) {
@@ -171,7 +200,8 @@ encodeMessage({ type: 'noSuchMessage' });
   it('rid-scan: --help, and a replay to JSON tracks', () => {
     const bin = path.join(app, 'node_modules/.bin/rid-scan');
     expect(run(bin, ['--help']).stdout).toMatch(/Usage: rid-scan/);
-    const r = run(bin, ['--replay', fixturePath('captures', 'opendroneid+wireshark-dissector', 'odid_wifi_bcn_sample.pcap'), '--once', '--json']);
+    // --fast: the capture spans 15 s, which a replay in real time would take.
+    const r = run(bin, ['--replay', fixturePath('captures', 'opendroneid+wireshark-dissector', 'odid_wifi_bcn_sample.pcap'), '--fast', '--once', '--json']);
     expect(r.status, r.stderr).toBe(0);
     const tracks = JSON.parse(r.stdout) as { uasId: string | null; transports: string[] }[];
     expect(tracks).toHaveLength(1);

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Decoder, Encoder } from 'cbor-x';
 import { PcapngWriter, buildAirFrames, concatBytes, encodeMessage, type SingleMessageInput } from '@odid/codec';
 import { repoRoot } from '../../../test/support/fixtures.js';
+import { TSX_NODE_ARGS } from '../../../test/support/run-cli.js';
 import { guardedPage, launchBrowser } from '../../../test/web/browser.js';
 import { defaultReceiverKeyPath, loadReceiverKey } from '../src/outputs/receiver-key.js';
 import { RECORDING_DECODER_OPTIONS, RECORDING_ENCODER_OPTIONS, readRecordingSync } from '../src/outputs/recording.js';
@@ -29,7 +30,7 @@ interface Run {
 }
 
 function cli(program: 'rid-scan' | 'rid-case', args: string[]): Run {
-  const r = spawnSync(path.join(repoRoot, 'node_modules/.bin/tsx'), ['--conditions=@odid/source', path.join(repoRoot, `packages/receiver/src/cli/${program}.ts`), ...args], {
+  const r = spawnSync(process.execPath, [...TSX_NODE_ARGS, path.join(repoRoot, `packages/receiver/src/cli/${program}.ts`), ...args], {
     cwd: repoRoot,
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CommandRunner } from '@odid/commands';
 import { repoRoot } from '../../../test/support/fixtures.js';
+import { TSX_NODE_ARGS } from '../../../test/support/run-cli.js';
 import { ClockProbe, clockText } from '../src/outputs/clock-source.js';
 import { defaultReceiverKeyPath, keyFingerprint, loadOrCreateDefaultKey, loadPublicKeys, loadReceiverKey, odidHome, rawPublicKey, ReceiverKeyError } from '../src/outputs/receiver-key.js';
 import { createEvidenceRecordingWriter } from '../src/outputs/recording-chain.js';
@@ -84,7 +85,7 @@ describe('the receiver key', () => {
     writeFileSync(script, `import { loadOrCreateDefaultKey } from ${JSON.stringify(path.join(repoRoot, 'packages/receiver/src/outputs/receiver-key.ts'))};\nprocess.stdout.write(loadOrCreateDefaultKey().fingerprint);\n`);
     const runs = Array.from({ length: 4 }, () =>
       new Promise<string>((resolve, reject) => {
-        const child = spawn(path.join(repoRoot, 'node_modules/.bin/tsx'), ['--conditions=@odid/source', script], { env: { ...process.env, ODID_HOME: home } });
+        const child = spawn(process.execPath, [...TSX_NODE_ARGS, script], { cwd: repoRoot, env: { ...process.env, ODID_HOME: home } });
         let out = '';
         child.stdout.on('data', (d: Buffer) => (out += d.toString()));
         child.on('error', reject);
