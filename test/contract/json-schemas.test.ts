@@ -299,6 +299,11 @@ const WIFI = fixturePath('captures', CAPTURES_DIR, 'odid_wifi_sample.pcap');
 
 // =====================================================================================================
 
+/** The anchors GitHub gives a Markdown file's headings: lower case, punctuation dropped, spaces as hyphens. */
+function headingAnchors(markdown: string): string[] {
+  return [...markdown.matchAll(/^#+ +(.+)$/gm)].map((m) => m[1]!.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-'));
+}
+
 describe('docs/schemas', () => {
   it('compile in strict mode, every definition too, and docs/decoded-json.md links each of them and nothing outside the repository', () => {
     expect(schemaFiles.sort()).toEqual(['message.schema.json', 'received-frame.schema.json', 'track.schema.json', 'transmission.schema.json']);
@@ -313,7 +318,12 @@ describe('docs/schemas', () => {
     for (const f of schemaFiles) expect(links).toContain(`schemas/${f}`);
     for (const link of links) {
       expect(link).not.toMatch(/^[a-z]+:/i);
-      if (!link.startsWith('#')) expect(existsSync(path.join(path.dirname(DOC), link)), link).toBe(true);
+      if (link.startsWith('#')) continue;
+      // Another file of the repository, and the heading its fragment names, if any (GitHub's anchors).
+      const [file, fragment] = link.split('#') as [string, string | undefined];
+      const target = path.join(path.dirname(DOC), file);
+      expect(existsSync(target), link).toBe(true);
+      if (fragment !== undefined) expect(headingAnchors(readFileSync(target, 'utf8')), link).toContain(fragment);
     }
   });
 });

@@ -7,7 +7,8 @@
  *    (no broker): the hub's frames per CPU-second (goal: 50,000).
  * 2. Live, through a real mosquitto on loopback: the receivers publish from a child process
  *    (hub-receivers.ts: the real publisher, frames stamped when received, the air made once for all of them
- *    by hub-air.ts), the hub runs in this process as rid-hub does (its tick, RSSI estimates included);
+ *    by hub-air.ts), the hub runs in this process as rid-hub does (its warm-up, its tick, RSSI estimates
+ *    included);
  *    measured: frames/s taken, latency from a frame's reception at its receiver to the hub having tracked it
  *    (p50/p99; goal p99 ≤ 250 ms, the publisher's 100 ms batching included) and where it goes (receiver,
  *    broker, hub: hub-stages.ts), the CPU of the hub, mosquitto and the receivers' process (and of the
@@ -33,6 +34,7 @@ import { MqttHubSource, type HubBatch, type HubFrame } from '../src/hub/mqtt-sou
 import { HubReceivers } from '../src/hub/receivers.js';
 import { decodeFrameBatch, encodeFrameBatch, type WireFrame } from '../src/outputs/mqtt-schema.js';
 import { Pipeline } from '../src/pipeline.js';
+import { warmUpHub } from '../src/warm-up.js';
 import { startMosquitto } from '../../../test/support/mosquitto.js';
 import { buildFleet } from './fleet.js';
 import { receiverPlaces, SharedAir } from './hub-air.js';
@@ -96,6 +98,9 @@ interface LiveResult {
   hubLoopDelayMaxMs: number;
   pipelineTickMaxMs: number;
   estimatesTickMaxMs: number;
+  /** RSSI estimates made, and the share of one core their ticks took (wall clock). */
+  estimates: number;
+  estimatesPercent: number;
   /** The hub's longest GC pause, and the share of the run spent in GC. */
   hubGcLongestMs: number;
   hubGcPercent: number;
@@ -119,19 +124,25 @@ async function live(receivers: number, drones: number, seconds: number, position
       // The frame's time as its receiver stamped it (before any clock correction): one clock on one machine.
       if (batch) stages.add(f.t * 1000 - batch.offsetMs, batch.sentMs, batch.arrivedMs, Date.now());
     });
+    // As rid-hub: the hub's path compiled before it subscribes.
+    warmUpHub({ staleAfterMs: 5000, lostAfterMs: 30000 });
     await source.start();
     let lastReceiversTick = 0;
     const tickTimes = { pipeline: createHistogram(), estimates: createHistogram() };
-    const timed = (h: RecordableHistogram, work: () => void): void => {
+    let estimatesMs = 0;
+    let estimatesFrom = 0;
+    const timed = (h: RecordableHistogram, work: () => void): number => {
       const t0 = performance.now();
       work();
-      h.record(Math.max(1, Math.round((performance.now() - t0) * 1000)));
+      const took = performance.now() - t0;
+      h.record(Math.max(1, Math.round(took * 1000)));
+      return took;
     };
     // rid-hub's tick: the pipeline, the RSSI estimates, the receivers' rates.
     const tick = setInterval(() => {
       const now = Date.now();
       timed(tickTimes.pipeline, () => pipeline.tick(now));
-      timed(tickTimes.estimates, () => hub.tick());
+      estimatesMs += timed(tickTimes.estimates, () => hub.tick());
       if (now - lastReceiversTick >= 1000) {
         source.receivers.tick(now);
         lastReceiversTick = now;
@@ -157,6 +168,10 @@ async function live(receivers: number, drones: number, seconds: number, position
     // The run starts when the receivers do: their start-up (compiling, building the fleet) is not the hub's.
     await message('publishing');
     const cpu = process.cpuUsage();
+    estimatesMs = 0;
+    estimatesFrom = hub.estimates.made;
+    tickTimes.estimates.reset();
+    tickTimes.pipeline.reset();
     const mosquittoPid = broker.pid();
     const mosquittoCpu = mosquittoPid === undefined ? undefined : processCpuSeconds(mosquittoPid);
     const machineCpu = machineBusySeconds();
@@ -197,6 +212,8 @@ async function live(receivers: number, drones: number, seconds: number, position
       hubGcPercent: (gc.totalMs / 1000 / wall) * 100,
       pipelineTickMaxMs: tickTimes.pipeline.max / 1000,
       estimatesTickMaxMs: tickTimes.estimates.max / 1000,
+      estimates: hub.estimates.made - estimatesFrom,
+      estimatesPercent: (estimatesMs / 1000 / wall) * 100,
       receiversLoopDelayP99Ms: done.loopDelayP99Ms,
       receiversLoopDelayMaxMs: done.loopDelayMaxMs,
       peakRssMb: peakRss / MB,
@@ -239,6 +256,7 @@ export async function runHubBench(argv: string[] = process.argv.slice(2)): Promi
     `cpu (% of one core): hub ${pct(l.cpu.hub)}, mosquitto ${pct(l.cpu.mosquitto)}, receivers' process ${pct(l.cpu.receivers)}; ` +
       `machine ${pct(l.cpu.machine)} % of ${coreCount()} cores busy, other processes ${pct(l.cpu.others)} % of one core`,
   );
+  console.log(`RSSI estimates: ${l.estimates} made; their ticks took ${pct(l.estimatesPercent)} % of one core (wall clock), the longest ${ms(l.estimatesTickMaxMs)} ms`);
   printOffline();
 }
 

@@ -2,12 +2,13 @@
  * The path-loss calibration on synthetic pairs: drones at known distances from one receiver, their readings
  * made from a known model (reference, exponent), each drone's own power offset and noise, seeded. What is
  * checked: the fit finds the model and the spreads; nothing before enough drones and pairs; a drone's own
- * pairs never enter the model that judges it, and a liar among honest drones barely moves the others';
- * implausible pairs are refused; memory is bounded per drone and per receiver; a forgotten drone is gone.
+ * pairs never enter the model that judges it (the fit without its fold, one fit for every drone of that
+ * fold), and a liar among honest drones barely moves the others'; implausible pairs are refused; memory is
+ * bounded per drone and per receiver; a forgotten drone is gone.
  */
 
 import { describe, expect, it } from 'vitest';
-import { CAPACITY, MIN_DISTANCE_M, MIN_PAIRS, MIN_SOURCES, PathLossCalibration, PER_SOURCE, REFIT_EVERY_MS, SAMPLE_EVERY_MS } from '../src/hub/rssi-calibration.js';
+import { CAPACITY, foldOf, FOLDS, MIN_DISTANCE_M, MIN_PAIRS, MIN_SOURCES, PathLossCalibration, PER_SOURCE, REFIT_EVERY_MS, SAMPLE_EVERY_MS } from '../src/hub/rssi-calibration.js';
 import { Random } from '../../../test/support/random.js';
 
 const REFERENCE = -41;
@@ -104,9 +105,12 @@ describe('PathLossCalibration', () => {
       cal.add('rx', 'ble-legacy', liar.source, liar.at(i), REFERENCE - 10 * EXPONENT * Math.log10(trueM) + 1.5 * gauss(r), t);
     }
     const judged = cal.model('rx', 'ble-legacy', new Set(['liar', 'some-other-address']), t)!;
-    const without = clean.model('rx', 'ble-legacy', new Set(), t)!;
-    // Exactly the model of the others: the liar's pairs are not in it.
+    // Exactly the model of the honest drones outside the folds of its addresses: the liar's pairs are not in it.
+    const folds = new Set([foldOf('liar'), foldOf('some-other-address')]);
+    const sameFolds = honest.filter((d) => folds.has(foldOf(d.source))).map((d) => d.source);
+    const without = clean.model('rx', 'ble-legacy', new Set(sameFolds), t)!;
     expect(judged).toEqual(without);
+    expect(judged.sources).toBe(honest.length - sameFolds.length);
     // With the liar in (the model that judges an honest drone), one drone of eleven moves it little.
     const withLiar = cal.model('rx', 'ble-legacy', new Set(['d0']), t)!;
     expect(Math.abs(withLiar.exponent - EXPONENT)).toBeLessThan(0.3);
@@ -114,6 +118,31 @@ describe('PathLossCalibration', () => {
     // Forgotten (it was found spoofing): gone from every model.
     cal.forget(['liar']);
     expect(cal.model('rx', 'ble-legacy', new Set(), t)).toEqual(clean.model('rx', 'ble-legacy', new Set(), t));
+  });
+
+  it('cross-fits: every drone of a fold is judged by the one fit without that fold, which holds none of their pairs', () => {
+    const r = new Random(45);
+    const drones = fleet(r, 40, 1.5);
+    const cal = new PathLossCalibration();
+    const t = feed(cal, drones, 30, 1.5, r);
+    const byFold = new Map<number, string[]>();
+    for (const d of drones) byFold.set(foldOf(d.source), [...(byFold.get(foldOf(d.source)) ?? []), d.source]);
+    // Forty drones fill every fold (the hash spreads them).
+    expect(byFold.size).toBe(FOLDS);
+    const all = cal.model('rx', 'ble-legacy', new Set(), t)!;
+    expect(all.sources).toBe(40);
+    for (const [fold, sources] of byFold) {
+      const judging = cal.model('rx', 'ble-legacy', new Set([sources[0]!]), t)!;
+      // One fit per fold, not one per drone judged.
+      for (const s of sources) expect(cal.model('rx', 'ble-legacy', new Set([s]), t), `fold ${fold}`).toBe(judging);
+      expect(judging.sources, `fold ${fold}`).toBe(40 - sources.length);
+      // None of the fold's pairs: the same fit as a calibration that never heard its drones.
+      const others = new PathLossCalibration();
+      const r2 = new Random(45);
+      feed(others, fleet(r2, 40, 1.5), 30, 1.5, r2);
+      others.forget(sources);
+      expect(judging).toEqual(others.model('rx', 'ble-legacy', new Set(), t));
+    }
   });
 
   it('keeps its fits for REFIT_EVERY_MS, then refits with what came since', () => {

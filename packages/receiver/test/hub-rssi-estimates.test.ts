@@ -4,15 +4,20 @@
  * signal added), the receivers' statuses set as the broker would deliver them. What is checked: only
  * receivers that know their position, are online and heard the drone within 3 s take part; estimates are
  * made at most once a second, on the tick, never per frame; an estimate that did not move meaningfully since
- * the last one handed to the outputs goes on the track but makes no update.
+ * the last one handed to the outputs goes on the track but makes no update. With many tracks, a tick stops
+ * at its time budget (counted here on a clock of the test's own, a millisecond a look) and the next goes on
+ * with the tracks waiting longest, each once a round; a round longer than LONGEST_WAIT_MS makes the ticks
+ * catch up, so no estimate lapses while its drone is heard.
  */
 
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '@odid/position';
-import { demoScene, SimulatedScene } from '@odid/transmitter';
+import { demoScene, SimulatedScene, type SceneDrone } from '@odid/transmitter';
 import { distance } from '@odid/position';
-import type { PositionEstimate, TrackUpdate } from '../src/tracker/types.js';
+import type { PositionEstimate, Track, TrackUpdate } from '../src/tracker/types.js';
 import { Hub } from '../src/hub/hub.js';
+import { foldOf, SAMPLE_EVERY_MS } from '../src/hub/rssi-calibration.js';
+import { ESTIMATE_EVERY_MS, ESTIMATE_KEPT_MS, LONGEST_WAIT_MS, type RssiEstimatesOptions } from '../src/hub/rssi-estimates.js';
 import { HubReceivers } from '../src/hub/receivers.js';
 import { Pipeline } from '../src/pipeline.js';
 
@@ -30,14 +35,22 @@ const RECEIVERS = [
   { id: 'd', at: place(0, -900) },
 ];
 
+/** `n` drones like `drone`, each its own serial number and addresses. */
+const fleetOf = (n: number): SceneDrone[] =>
+  Array.from({ length: n }, (_, i) => {
+    const uasId = `1581F5FJD2284000${String(i).padStart(4, '0')}`;
+    const hex = i.toString(16).padStart(2, '0');
+    return { ...drone, name: `d${i}`, identity: { ...drone.identity, basicIds: [{ ...drone.identity.basicIds[0]!, uasId }] }, addresses: { ble: `c3:4a:30:00:00:${hex}`, wifi: `02:4a:30:00:00:${hex}` } };
+  });
+
 /**
- * A hub on a manual clock whose receivers heard `seconds` of the drone; `position(id)` says which receivers'
- * statuses give a position, `online(id)` which are online.
+ * A hub on a manual clock whose receivers heard `seconds` of the drone (or `drones`); `position(id)` says
+ * which receivers' statuses give a position, `online(id)` which are online.
  */
 function heard(
   seconds: number,
-  opts: { position?: (id: string) => boolean; online?: (id: string) => boolean } = {},
-): { hub: Hub; pipeline: Pipeline; clock: ManualClock; receivers: HubReceivers; more: (seconds: number, everySecond: () => void) => void } {
+  opts: { position?: (id: string) => boolean; online?: (id: string) => boolean; drones?: SceneDrone[]; estimates?: RssiEstimatesOptions } = {},
+): { hub: Hub; pipeline: Pipeline; clock: ManualClock; receivers: HubReceivers; more: (seconds: number, onTick?: () => void, everyMs?: number) => void } {
   const start = Date.UTC(2026, 0, 1, 12);
   const clock = new ManualClock(start);
   const receivers = new HubReceivers();
@@ -46,17 +59,17 @@ function heard(
     receivers.status(r.id, status, start, false);
   }
   const pipeline = new Pipeline({ staleAfterMs: 60_000, lostAfterMs: 120_000 });
-  const hub = new Hub(pipeline, receivers, { now: () => clock.now() });
-  const scenes = RECEIVERS.map((r) => new SimulatedScene({ drones: [drone], clock, receiver: { latitude: r.at.lat, longitude: r.at.lon }, flightElapsedS: 60 }));
+  const hub = new Hub(pipeline, receivers, { now: () => clock.now(), ...(opts.estimates ? { estimates: opts.estimates } : {}) });
+  const scenes = RECEIVERS.map((r) => new SimulatedScene({ drones: opts.drones ?? [drone], clock, receiver: { latitude: r.at.lat, longitude: r.at.lon }, flightElapsedS: 60 }));
   let t = start;
-  /** The air for `s` more seconds, `everySecond` called on each whole second. */
-  const more = (s: number, everySecond: () => void = () => undefined): void => {
+  /** The air for `s` more seconds, `onTick` called every `everyMs`. */
+  const more = (s: number, onTick: () => void = () => undefined, everyMs = 1000): void => {
     for (const end = t + s * 1000; t <= end; t += 50) {
       clock.set(t);
       scenes.forEach((scene, i) => {
         for (const f of scene.due()) hub.take({ t: f.t, linkType: f.linkType, data: f.data, receiver: RECEIVERS[i]!.id });
       });
-      if ((t - start) % 1000 === 0) everySecond();
+      if ((t - start) % everyMs === 0) onTick();
     }
   };
   more(seconds);
@@ -160,5 +173,96 @@ describe('the hub\'s RSSI estimates', () => {
     receivers.status('d', { rx: 'd', boot: 1, sent: pipeline.tracker.now / 1000, online: true, position: place(1500, -900) }, pipeline.tracker.now, false);
     more(3, tick);
     expect(updates.length, decisions.join(' ')).toBeGreaterThan(before);
+  });
+
+  it('a tick stops at its budget; the next goes on with the tracks waiting longest, each once a round', () => {
+    // The budget's clock moves a millisecond at each look: a 3 ms budget is three estimates a tick.
+    let ms = 0;
+    const { hub, pipeline, clock, more } = heard(2, { drones: fleetOf(10), estimates: { budgetMs: 3, clock: () => ms++ } });
+    const tracks = (): readonly Track[] => pipeline.tracker.tracks();
+    expect(tracks()).toHaveLength(10);
+    /** Per tick: the tracks estimated in it. */
+    const ticks: string[][] = [];
+    const when = new Map<string, number[]>();
+    more(
+      4,
+      () => {
+        const before = new Map(tracks().map((t) => [t.key, t.estimate]));
+        hub.tick();
+        const estimated = tracks().filter((t) => t.estimate && t.estimate !== before.get(t.key)).map((t) => t.key);
+        for (const k of estimated) when.set(k, [...(when.get(k) ?? []), clock.now()]);
+        ticks.push(estimated);
+      },
+      100,
+    );
+    // Three a tick at most; the first round, ten tracks in four ticks, none twice.
+    expect(Math.max(...ticks.map((t) => t.length))).toBe(3);
+    expect(ticks.slice(0, 4).map((t) => t.length)).toEqual([3, 3, 3, 1]);
+    expect(new Set(ticks.slice(0, 4).flat()).size).toBe(10);
+    expect(hub.estimates.deferred).toBeGreaterThan(0);
+    // Then every track once a second, to the tick: none waits longer than its turn, none goes twice.
+    for (const [key, times] of when) {
+      expect(times.length, key).toBeGreaterThanOrEqual(4);
+      for (let i = 1; i < times.length; i++) expect(times[i]! - times[i - 1]!, key).toBe(ESTIMATE_EVERY_MS);
+    }
+  });
+
+  it('a round longer than LONGEST_WAIT_MS makes the ticks catch up: no estimate of a drone still heard lapses', () => {
+    // A tick a second, one estimate a tick: twelve tracks would wait 12 s for their turn, longer than an
+    // estimate is kept.
+    const run = (catchUpBudgetMs: number): { lapsed: string[]; longestWait: number; caughtUp: number } => {
+      let ms = 0;
+      const { hub, pipeline, clock, more } = heard(2, { drones: fleetOf(12), estimates: { budgetMs: 1, catchUpBudgetMs, clock: () => ms++ } });
+      const lapsed: string[] = [];
+      const last = new Map<string, number>();
+      let longestWait = 0;
+      more(30, () => {
+        const before = new Map(pipeline.tracker.tracks().map((t) => [t.key, t.estimate]));
+        hub.tick();
+        for (const t of pipeline.tracker.tracks()) {
+          if (t.estimate && t.estimate !== before.get(t.key)) {
+            if (last.has(t.key)) longestWait = Math.max(longestWait, clock.now() - last.get(t.key)!);
+            last.set(t.key, clock.now());
+          }
+          if (!t.estimate && before.get(t.key)) lapsed.push(`${t.key} at ${clock.now()}`);
+        }
+      });
+      return { lapsed, longestWait, caughtUp: hub.estimates.caughtUp };
+    };
+    const caughtUp = run(4);
+    expect(caughtUp.caughtUp).toBeGreaterThan(0);
+    expect(caughtUp.lapsed).toEqual([]);
+    // Each track's turn came within the longest wait and a tick (the one that found it waiting too long).
+    expect(caughtUp.longestWait).toBeLessThanOrEqual(LONGEST_WAIT_MS + 1000);
+    // Without catching up, the same hub lets estimates of drones it still hears lapse.
+    const behind = run(1);
+    expect(behind.longestWait).toBeGreaterThan(ESTIMATE_KEPT_MS);
+    expect(behind.lapsed.length).toBeGreaterThan(0);
+  });
+
+  it('judge a track by its receivers\' models fitted without its fold: drones of its own fold never calibrate it', () => {
+    const own = drone.addresses!.ble!.toLowerCase();
+    /** Eight drones heard at 200 m to 1 km by every receiver, in the judged drone's fold or not. */
+    const sources = (sameFold: boolean): string[] =>
+      Array.from({ length: 400 }, (_, i) => `src-${i}`)
+        .filter((s) => (foldOf(s) === foldOf(own)) === sameFold)
+        .slice(0, 8);
+    const calibratedWith = (others: string[]): { calibrated: number; made: number; fittedAll: boolean } => {
+      const { hub, clock } = heard(2);
+      const calibration = hub.estimates.calibration!;
+      others.forEach((source, n) => {
+        for (let k = 0; k < 10; k++) {
+          const metres = 200 * 1.2 ** ((k + n) % 10);
+          for (const r of RECEIVERS) calibration.add(r.id, 'ble-legacy', source, metres, -45 - 25 * Math.log10(metres) + (k % 2 ? 1 : -1), clock.now() - (10 - k) * SAMPLE_EVERY_MS);
+        }
+      });
+      hub.tick();
+      const fittedAll = RECEIVERS.every((r) => calibration.model(r.id, 'ble-legacy', new Set(), clock.now()) !== undefined);
+      return { calibrated: hub.estimates.calibrated, made: hub.estimates.made, fittedAll };
+    };
+    // Drones of other folds: a calibrated estimate.
+    expect(calibratedWith(sources(false))).toEqual({ calibrated: 1, made: 1, fittedAll: true });
+    // Drones of its own fold: models exist, but none that may judge it; the default model's estimate.
+    expect(calibratedWith(sources(true))).toEqual({ calibrated: 0, made: 1, fittedAll: true });
   });
 });

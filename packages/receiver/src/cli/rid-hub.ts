@@ -35,10 +35,12 @@ import { Pipeline } from '../pipeline.js';
 import { Hub, LATE_AFTER_MS } from '../hub/hub.js';
 import { MqttHubSource } from '../hub/mqtt-source.js';
 import { renderReceivers } from '../hub/receivers-table.js';
+import { TICK_EVERY_MS } from '../hub/rssi-estimates.js';
 import { loadAllowListFile, type AllowEntry } from '../tracker/allow-list.js';
 import { trackToJson } from '../tracker/track-json.js';
 import { loadZonesFile, saveZonesFile, zonesToGeoJson, type Zone } from '../tracker/zones.js';
 import { checkOutputs, keyCliOption, openOutputs, outputCliOptions, recordingEvidence, type OutputOptions } from './outputs.js';
+import { warmUpHub } from '../warm-up.js';
 import { checkBasemap, parseWebAddress, startWebMap, type WebMapRun } from './web-map.js';
 
 interface Options extends OutputOptions, MqttSecurityOptions {
@@ -196,6 +198,8 @@ async function run(broker: string, opts: Options): Promise<number> {
     };
   }
 
+  // Compile the hub's path (every receiver's copies, the RSSI estimates) before the first real frame waits for it.
+  warmUpHub(pipelineOpts);
   let finishing = false;
   source.on('frame', (f) => hub.take(f));
   source.on('error', (e) => {
@@ -222,7 +226,7 @@ async function run(broker: string, opts: Options): Promise<number> {
       lastReceiversTick = now;
     }
     table?.update(pipeline.tracker.tracks(), pipeline.tracker.now || now);
-  }, 100);
+  }, TICK_EVERY_MS);
   await stop;
   clearInterval(timer);
   finishing = true;

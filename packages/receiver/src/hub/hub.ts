@@ -19,8 +19,8 @@
  * Frames within lateAfterMs of each other from different receivers may arrive out of order; the tracker
  * puts such a fix into the history in time order, and it becomes the track's position only when newer
  * (positions.ts).
- * On its tick (not per frame) the hub estimates where each track is from its receivers' RSSI
- * (rssi-estimates.ts) and hands the changed tracks to the pipeline's outputs.
+ * On its tick (not per frame, and a few milliseconds of it at most) the hub estimates where each track is
+ * from its receivers' RSSI (rssi-estimates.ts) and hands the changed tracks to the pipeline's outputs.
  */
 
 import type { Pipeline } from '../pipeline.js';
@@ -81,8 +81,10 @@ export class Hub {
   }
 
   /**
-   * The hub's tick (rid-hub calls it with the pipeline's, several times a second): the RSSI estimates, when
-   * due; the tracks they changed go to the pipeline's outputs.
+   * The hub's tick (rid-hub calls it with the pipeline's, every TICK_EVERY_MS): the RSSI estimates of the
+   * tracks whose turn is due, within the tick's time budget (rssi-estimates.ts), so the frames waiting
+   * behind it wait milliseconds, not the whole fleet's estimates; the tracks they changed go to the
+   * pipeline's outputs.
    */
   tick(): void {
     for (const u of this.estimates.tick(this.now())) this.pipeline.emit(u);

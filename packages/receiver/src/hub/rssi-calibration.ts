@@ -28,12 +28,17 @@
  * the transport's typical one; never from a track raising a spoofing flag, whose pairs already taken are
  * forgotten (rssi-estimates.ts). A drone never calibrates its own check: the model that judges a track is
  * fitted without the pairs of its addresses (`exclude`), so a spoofer's lies about where it is cannot make
- * its own signal look right. Until MIN_SOURCES other drones and MIN_PAIRS pairs are in, there is no model
- * (the default one, with its wide radius, is used).
+ * its own signal look right. Cross-fitted: drones are dealt into FOLDS folds by a hash of their address,
+ * and a track is judged by the fit without its addresses' folds — the same fit for every drone of a fold,
+ * so a receiver's model is fitted FOLDS times (plus once per pair of folds a drone's addresses straddle)
+ * per REFIT_EVERY_MS, not once per track judged (200 tracks made about 200 fits a receiver), and each fit
+ * still holds none of the judged drone's pairs. Until MIN_SOURCES drones outside those folds and MIN_PAIRS
+ * pairs are in, there is no model (the default one, with its wide radius, is used).
  *
  * Bounded: at most CAPACITY pairs per receiver and transport, PER_SOURCE per drone (its newest), one per
  * drone every SAMPLE_EVERY_MS (successive smoothed readings are nearly the same one), none older than
- * MAX_AGE_MS, for at most MAX_KEYS receiver-and-transport pairs; fits are remade every REFIT_EVERY_MS.
+ * MAX_AGE_MS, for at most MAX_KEYS receiver-and-transport pairs; fits are remade every REFIT_EVERY_MS. A
+ * fit over a full store (640 pairs of 200 drones) takes about 0.2 ms (hub-estimates.bench.ts).
  */
 
 import type { Transport } from '@odid/codec';
@@ -86,12 +91,31 @@ const MAX_DISTANCE_M = 20_000;
 const LOUDEST_ABOVE_TYPICAL_DB = 25;
 const RSSI_MIN_DBM = -140;
 const RSSI_MAX_DBM = 30;
+/**
+ * Sources are dealt into this many folds by a hash of their address (foldOf). A fit without one fold's
+ * pairs judges the drones of that fold: FOLDS fits per receiver and transport every REFIT_EVERY_MS, each
+ * keeping about 7/8 of the drones (with a dozen, one or two are left out, much as leaving out the judged
+ * one alone did).
+ */
+export const FOLDS = 8;
 /** A normal distribution's σ from a median absolute deviation; a median's standard error over a mean's. */
 const MAD_TO_SIGMA = 1.4826;
 const MEDIAN_SE = 1.2533;
 
+/** The fold of a source: FNV-1a of its address, mixed so its low bits spread (a drone's pairs always sit in one fold). */
+export function foldOf(source: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < source.length; i++) h = Math.imul(h ^ source.charCodeAt(i), 0x01000193);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x45d9f3b);
+  h ^= h >>> 16;
+  return (h >>> 0) % FOLDS;
+}
+
 interface Pair {
   readonly source: string;
+  /** foldOf(source), kept with the pair. */
+  readonly fold: number;
   readonly x: number;
   readonly y: number;
   readonly at: number;
@@ -104,8 +128,8 @@ class Pairs {
   readonly counts = new Map<string, number>();
   /** When each source last gave a pair. */
   readonly lastSample = new Map<string, number>();
-  /** Fits by the sources left out (sorted, space-separated); null: not enough to fit. */
-  readonly fits = new Map<string, CalibratedReceiver | null>();
+  /** Fits by the folds left out (a bit each); null: not enough to fit. */
+  readonly fits = new Map<number, CalibratedReceiver | null>();
   fitsAt = -Infinity;
   fedAt = 0;
 
@@ -153,7 +177,7 @@ export class PathLossCalibration {
     while (pairs.list.length > 0 && pairs.list[0]!.at < atMs - MAX_AGE_MS) pairs.remove(0);
     if ((pairs.counts.get(source) ?? 0) >= PER_SOURCE) pairs.remove(pairs.list.findIndex((p) => p.source === source));
     else if (pairs.list.length >= CAPACITY) pairs.remove(0);
-    pairs.list.push({ source, x, y: rssi, at: atMs });
+    pairs.list.push({ source, fold: foldOf(source), x, y: rssi, at: atMs });
     pairs.counts.set(source, (pairs.counts.get(source) ?? 0) + 1);
     pairs.lastSample.set(source, atMs);
     // Sources whose pairs are all gone need no sampling time.
@@ -173,7 +197,8 @@ export class PathLossCalibration {
 
   /**
    * The model of `receiver` for `transport` at `nowMs`, fitted without the pairs of the `exclude` sources
-   * (the judged track's addresses); undefined until there are enough others.
+   * (the judged track's addresses) and of every other source in their folds (foldOf); undefined until
+   * there are enough others. No source excluded: the fit of every pair.
    */
   model(receiver: string, transport: Transport, exclude: ReadonlySet<string>, nowMs: number): CalibratedReceiver | undefined {
     const pairs = this.byKey.get(`${receiver}\u0000${transport}`);
@@ -182,13 +207,12 @@ export class PathLossCalibration {
       pairs.fits.clear();
       pairs.fitsAt = nowMs;
     }
-    const left = [...exclude].filter((s) => pairs.counts.has(s)).sort();
-    const memo = left.join(' ');
-    let fit = pairs.fits.get(memo);
+    let out = 0;
+    for (const s of exclude) out |= 1 << foldOf(s);
+    let fit = pairs.fits.get(out);
     if (fit === undefined) {
-      const out = new Set(left);
-      fit = fitPairs(pairs.list.filter((p) => !out.has(p.source) && p.at >= nowMs - MAX_AGE_MS), this.minSources, this.minPairs) ?? null;
-      pairs.fits.set(memo, fit);
+      fit = fitPairs(pairs.list.filter((p) => !(out & (1 << p.fold)) && p.at >= nowMs - MAX_AGE_MS), this.minSources, this.minPairs) ?? null;
+      pairs.fits.set(out, fit);
     }
     return fit ?? undefined;
   }
@@ -213,22 +237,36 @@ export class PathLossCalibration {
 
 /** The fit of the file's header over `pairs`; undefined when they are too few or do not make a path loss. */
 function fitPairs(pairs: readonly Pair[], minSources: number, minPairs: number): CalibratedReceiver | undefined {
-  if (pairs.length < minPairs) return undefined;
-  const bySource = new Map<string, Pair[]>();
-  for (const p of pairs) {
-    const list = bySource.get(p.source);
-    if (list) list.push(p);
-    else bySource.set(p.source, [p]);
+  const n = pairs.length;
+  if (n < minPairs) return undefined;
+  // Typed arrays, each pair's drone by number (0..k−1): a fit is remade for every fold of every receiver.
+  const sourceIndex = new Map<string, number>();
+  const of = new Int32Array(n);
+  const xs = new Float64Array(n);
+  const ys = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = pairs[i]!;
+    let s = sourceIndex.get(p.source);
+    if (s === undefined) sourceIndex.set(p.source, (s = sourceIndex.size));
+    of[i] = s;
+    xs[i] = p.x;
+    ys[i] = p.y;
   }
-  const k = bySource.size;
+  const k = sourceIndex.size;
   if (k < minSources) return undefined;
+  const set: PairSet = { xs, ys, of, sources: k };
 
   // The exponent: least squares within each drone, then again without the pairs beyond TRIM_SIGMAS of
   // their drone's line (a reflection, a fix that was off).
-  const first = withinSlope(pairs);
+  const first = withinSlope(set, undefined);
   if (!first) return undefined;
-  const about = MAD_TO_SIGMA * median(pairs.map((p) => Math.abs(first.residual(p))));
-  const line = withinSlope(pairs.filter((p) => Math.abs(first.residual(p)) <= TRIM_SIGMAS * Math.max(MIN_SHADOWING_DB, about)));
+  const misfit = new Float64Array(n);
+  for (let i = 0; i < n; i++) misfit[i] = Math.abs(first.residuals[i]!);
+  const about = MAD_TO_SIGMA * medianInPlace(misfit.slice());
+  const limit = TRIM_SIGMAS * Math.max(MIN_SHADOWING_DB, about);
+  const kept = new Uint8Array(n);
+  for (let i = 0; i < n; i++) kept[i] = misfit[i]! <= limit ? 1 : 0;
+  const line = withinSlope(set, kept);
   if (!line) return undefined;
   const exponent = -line.slope / 10;
   if (!(exponent >= MIN_EXPONENT && exponent <= MAX_EXPONENT)) return undefined;
@@ -236,32 +274,51 @@ function fitPairs(pairs: readonly Pair[], minSources: number, minPairs: number):
   const slopeSe = line.rms / (line.sdX * Math.sqrt(k));
 
   // Each drone's offset, the reference, the drones' spread; the readings' spread about their drone's line.
-  const offsets: number[] = [];
-  const residuals: number[] = [];
-  for (const list of bySource.values()) {
-    const v = list.map((p) => p.y + 10 * exponent * p.x);
-    const o = median(v);
-    offsets.push(o);
-    for (const a of v) residuals.push(Math.abs(a - o));
+  // The pairs in drone order (a counting sort), so each drone's values are one stretch of `v`.
+  const starts = new Int32Array(k + 1);
+  for (let i = 0; i < n; i++) starts[of[i]! + 1]!++;
+  for (let s = 0; s < k; s++) starts[s + 1]! += starts[s]!;
+  const next = starts.slice(0, k);
+  const v = new Float64Array(n);
+  for (let i = 0; i < n; i++) v[next[of[i]!]!++] = ys[i]! + 10 * exponent * xs[i]!;
+  const offsets = new Float64Array(k);
+  const residuals = new Float64Array(n);
+  for (let s = 0; s < k; s++) {
+    const own = v.subarray(starts[s]!, starts[s + 1]!);
+    const o = medianInPlace(own.slice());
+    offsets[s] = o;
+    for (let i = starts[s]!; i < starts[s + 1]!; i++) residuals[i] = Math.abs(v[i]! - o);
   }
-  const reference = median(offsets);
-  const spread = MAD_TO_SIGMA * median(offsets.map((o) => Math.abs(o - reference)));
-  const n = residuals.length;
-  const within = MAD_TO_SIGMA * median(residuals) * Math.sqrt(n / Math.max(1, n - k));
+  const reference = medianInPlace(offsets.slice());
+  for (let s = 0; s < k; s++) offsets[s] = Math.abs(offsets[s]! - reference);
+  const spread = MAD_TO_SIGMA * medianInPlace(offsets);
+  const within = MAD_TO_SIGMA * medianInPlace(residuals) * Math.sqrt(n / Math.max(1, n - k));
   const referenceSe = (MEDIAN_SE * spread) / Math.sqrt(k);
   // A slope off by slopeSe misplaces a reading by that much per decade from the pairs' middle distance.
-  const mx = pairs.reduce((s, p) => s + p.x, 0) / n;
-  const sdX = Math.sqrt(pairs.reduce((s, p) => s + (p.x - mx) ** 2, 0) / n);
+  let mx = 0;
+  for (let i = 0; i < n; i++) mx += xs[i]!;
+  mx /= n;
+  let sxx = 0;
+  for (let i = 0; i < n; i++) sxx += (xs[i]! - mx) ** 2;
+  const sdX = Math.sqrt(sxx / n);
   const shadowingDb = Math.max(MIN_SHADOWING_DB, Math.hypot(within, referenceSe, slopeSe * sdX));
   const powerSpreadDb = Math.max(MIN_POWER_SPREAD_DB, spread);
   if (!Number.isFinite(reference) || !Number.isFinite(shadowingDb) || !Number.isFinite(powerSpreadDb)) return undefined;
   return { referenceDbm: reference, exponent, shadowingDb, powerSpreadDb, sources: k, pairs: n };
 }
 
+/** Pairs as the fit reads them: x, y and the drone's number of each, and how many drones. */
+interface PairSet {
+  readonly xs: Float64Array;
+  readonly ys: Float64Array;
+  readonly of: Int32Array;
+  readonly sources: number;
+}
+
 interface Line {
   readonly slope: number;
-  /** A pair's misfit about its drone's line. */
-  residual(p: Pair): number;
+  /** Each pair's misfit about its drone's line (every pair's, those left out too). */
+  readonly residuals: Float64Array;
   /** The pairs' standard deviation in x about their drone's mean, and the residuals' root mean square. */
   readonly sdX: number;
   readonly rms: number;
@@ -269,43 +326,55 @@ interface Line {
 
 /**
  * The least-squares slope of y on x within each drone (each its own intercept: a drone's power does not bias
- * the slope). Undefined when the distances within drones spread too little (MIN_SLOPE_SPREAD) or there are
- * too few pairs.
+ * the slope), over the pairs `kept` (all when undefined). Undefined when the distances within drones spread
+ * too little (MIN_SLOPE_SPREAD) or there are too few pairs.
  */
-function withinSlope(pairs: readonly Pair[]): Line | undefined {
-  const n = pairs.length;
-  if (n < 3) return undefined;
-  const sums = new Map<string, { n: number; x: number; y: number }>();
-  for (const p of pairs) {
-    const s = sums.get(p.source) ?? { n: 0, x: 0, y: 0 };
-    s.n++;
-    s.x += p.x;
-    s.y += p.y;
-    sums.set(p.source, s);
+function withinSlope({ xs, ys, of, sources }: PairSet, kept: Uint8Array | undefined): Line | undefined {
+  const all = xs.length;
+  const count = new Float64Array(sources);
+  const sumX = new Float64Array(sources);
+  const sumY = new Float64Array(sources);
+  let n = 0;
+  for (let i = 0; i < all; i++) {
+    if (kept && !kept[i]) continue;
+    n++;
+    count[of[i]!]!++;
+    sumX[of[i]!]! += xs[i]!;
+    sumY[of[i]!]! += ys[i]!;
   }
+  if (n < 3) return undefined;
+  let drones = 0;
+  for (let s = 0; s < sources; s++) {
+    if (count[s]! === 0) continue;
+    drones++;
+    sumX[s]! /= count[s]!;
+    sumY[s]! /= count[s]!;
+  }
+  // sumX, sumY now hold each drone's means.
   let sxx = 0;
   let sxy = 0;
-  for (const p of pairs) {
-    const s = sums.get(p.source)!;
-    const dx = p.x - s.x / s.n;
+  for (let i = 0; i < all; i++) {
+    if (kept && !kept[i]) continue;
+    const dx = xs[i]! - sumX[of[i]!]!;
     sxx += dx * dx;
-    sxy += dx * (p.y - s.y / s.n);
+    sxy += dx * (ys[i]! - sumY[of[i]!]!);
   }
   const sdX = Math.sqrt(sxx / n);
   if (!(sdX >= MIN_SLOPE_SPREAD)) return undefined;
   const slope = sxy / sxx;
-  const residual = (p: Pair): number => {
-    const s = sums.get(p.source)!;
-    return p.y - s.y / s.n - slope * (p.x - s.x / s.n);
-  };
+  const residuals = new Float64Array(all);
   let ss = 0;
-  for (const p of pairs) ss += residual(p) ** 2;
-  return { slope, residual, sdX, rms: Math.sqrt(ss / Math.max(1, n - sums.size - 1)) };
+  for (let i = 0; i < all; i++) {
+    const r = ys[i]! - sumY[of[i]!]! - slope * (xs[i]! - sumX[of[i]!]!);
+    residuals[i] = r;
+    if (!kept || kept[i]) ss += r * r;
+  }
+  return { slope, residuals, sdX, rms: Math.sqrt(ss / Math.max(1, n - drones - 1)) };
 }
 
-/** The median (the mean of the middle two of an even count); `values` is not changed. */
-function median(values: readonly number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+/** The median (the mean of the middle two of an even count); sorts `values`. */
+function medianInPlace(values: Float64Array): number {
+  values.sort();
+  const m = values.length >> 1;
+  return values.length % 2 ? values[m]! : (values[m - 1]! + values[m]!) / 2;
 }

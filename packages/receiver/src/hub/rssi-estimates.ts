@@ -1,5 +1,5 @@
 /**
- * The hub's RSSI position estimates: on the hub's tick (about once a second, never per frame), for every
+ * The hub's RSSI position estimates: on the hub's tick (never per frame), at most once a second for each
  * active track, the latest smoothed RSSI of each receiver that heard it recently and knows its own position
  * (its status), one transport at a time — a BLE advertiser and a Wi-Fi beacon of one drone radiate
  * differently. The transport heard by the most such receivers is fitted (rssi-position.ts); with three or
@@ -9,7 +9,14 @@
  * The same readings calibrate the model (rssi-calibration.ts): a track with a fresh reported position and no
  * spoofing flag gives each receiver that heard it a (distance, RSSI) pair; a track raising a spoofing flag
  * has its pairs forgotten. A track is estimated with its receivers' calibrated models, fitted without its
- * own pairs, once three of them have one; until then with the transport's default model.
+ * own pairs (those of its addresses on the transport, and their folds'), once three of them have one; until
+ * then with the transport's default model.
+ *
+ * Cost: the hub's loop must not wait for the estimates (every frame queued behind them waits too). An
+ * estimate costs about 0.25 ms with 3 receivers and 0.7 ms with 12 (rssi-position.ts; a fold's calibration
+ * refit, once every 10 s, about 0.2 ms per receiver), so a tick stops estimating once it has spent
+ * TICK_BUDGET_MS and the next goes on with the tracks waiting longest. See TICK_BUDGET_MS for what that
+ * bounds.
  *
  * Every estimate goes on the track (the check always uses the latest), but one that did not move
  * meaningfully since the last one handed to the outputs — its centre within MOVED_SHARE of the radius, the
@@ -29,13 +36,26 @@ import { estimateFromRssi, PATH_LOSS_MODELS, type PathLossModel, type RssiEstima
 
 /** A receiver's reading counts when it heard the track within this of the tracker's clock. */
 export const RECENT_READING_MS = 3000;
-/** Estimates are made at most this often (hub clock). */
+/** A track is estimated at most this often (hub clock). */
 export const ESTIMATE_EVERY_MS = 1000;
+/** How often rid-hub ticks (what the budgets below are a share of). */
+export const TICK_EVERY_MS = 100;
 /**
- * Estimates made per tick at most (each takes about a millisecond): with more tracks than this heard by
- * three receivers, each tick goes on where the last one stopped, so every track is estimated in turn.
+ * Wall-clock time a tick spends on estimates before it leaves the rest to the next (at least one estimate
+ * each tick, the tracks waiting longest first): at a tick every TICK_EVERY_MS, at most 5 % of a core, and
+ * the hub's loop held about 5 ms plus the estimate under way. At 0.7 to 1 ms an estimate (12 receivers),
+ * that is 50 to 70 estimates a second: 200 tracks each re-estimated every 3 to 4 s.
  */
-export const MAX_ESTIMATES_PER_TICK = 100;
+export const TICK_BUDGET_MS = 5;
+/**
+ * When a track has waited longer than this for its turn (half of ESTIMATE_KEPT_MS: an estimate renewed
+ * then still has as long again before it would be taken off), ticks spend up to CATCH_UP_BUDGET_MS until
+ * none has. 10 % of a core, 100 to 140 estimates a second: rounds stay within this wait up to 500 to 700
+ * tracks heard by 12 receivers each. Past that an estimate can lapse before its turn comes round: an
+ * overloaded hub sheds estimates, never frames.
+ */
+export const LONGEST_WAIT_MS = 5000;
+export const CATCH_UP_BUDGET_MS = 10;
 /** An estimate whose centre moved more than this share of the radius is a change worth an update... */
 export const MOVED_SHARE = 0.25;
 /** ...and so is one whose radius changed by more than this share. */
@@ -46,6 +66,11 @@ export const ESTIMATE_KEPT_MS = 10_000;
 export interface RssiEstimatesOptions {
   recentMs?: number;
   everyMs?: number;
+  /** Per tick (TICK_BUDGET_MS), and when a track waited longer than LONGEST_WAIT_MS (CATCH_UP_BUDGET_MS); Infinity: every track that is due, each tick. */
+  budgetMs?: number;
+  catchUpBudgetMs?: number;
+  /** The clock the budget is measured on, ms (default performance.now; tests count with their own). */
+  clock?: () => number;
   /** Per transport (default PATH_LOSS_MODELS): until calibrated, and where calibration is off. */
   models?: Readonly<Record<Transport, PathLossModel>>;
   /** The calibration (default: a new one with its defaults); false: the default models alone. */
@@ -67,16 +92,22 @@ interface Published {
 export class RssiEstimates {
   private readonly recentMs: number;
   private readonly everyMs: number;
+  private readonly budgetMs: number;
+  private readonly catchUpBudgetMs: number;
+  private readonly clock: () => number;
   private readonly models: Readonly<Record<Transport, PathLossModel>>;
   readonly calibration: PathLossCalibration | undefined;
-  private lastAt = -Infinity;
-  /** Where the next tick starts in the track list (see MAX_ESTIMATES_PER_TICK). */
-  private next = 0;
+  /** Hub clock of each track's last turn (estimated or not); a new track's is set a turn back, so it is due at once. */
+  private readonly turns = new Map<string, number>();
   private readonly published = new Map<string, Published>();
   /** Estimates made so far, those made with calibrated models, and those that made no update (unchanged). */
   made = 0;
   calibrated = 0;
   unchanged = 0;
+  /** Ticks that ran out of their budget with tracks still due, those that caught up, and the longest a tick spent (budget clock, ms). */
+  deferred = 0;
+  caughtUp = 0;
+  longestTickMs = 0;
 
   constructor(
     private readonly tracker: Tracker,
@@ -85,67 +116,98 @@ export class RssiEstimates {
   ) {
     this.recentMs = opts.recentMs ?? RECENT_READING_MS;
     this.everyMs = opts.everyMs ?? ESTIMATE_EVERY_MS;
+    this.budgetMs = opts.budgetMs ?? TICK_BUDGET_MS;
+    this.catchUpBudgetMs = Math.max(this.budgetMs, opts.catchUpBudgetMs ?? CATCH_UP_BUDGET_MS);
+    this.clock = opts.clock ?? (() => performance.now());
     this.models = opts.models ?? PATH_LOSS_MODELS;
     this.calibration = opts.calibration === false ? undefined : (opts.calibration ?? new PathLossCalibration());
   }
 
-  /** At `hubMs`: when due, an estimate for every active track that has one; returns the tracks' updates. */
+  /**
+   * At `hubMs`: an estimate for each active track whose turn is due (ESTIMATE_EVERY_MS since its last),
+   * those waiting longest first, until the tick's budget is spent; then estimates not renewed for
+   * ESTIMATE_KEPT_MS are taken off. Returns the tracks' updates.
+   */
   tick(hubMs: number): TrackUpdate[] {
-    if (hubMs - this.lastAt < this.everyMs) return [];
-    this.lastAt = hubMs;
+    const began = this.clock();
     const now = this.tracker.now;
     const updates: TrackUpdate[] = [];
     const tracks = this.tracker.tracks();
-    let estimated = 0;
-    for (let n = 0; n < tracks.length && estimated < MAX_ESTIMATES_PER_TICK; n++) {
-      const at = (this.next + n) % tracks.length;
-      const track = tracks[at]!;
-      if (track.estimate && now - track.estimate.t > ESTIMATE_KEPT_MS) {
-        const u = this.tracker.clearEstimate(track.key);
-        this.published.delete(track.key);
-        if (u) updates.push(u);
-      }
+    const due: { track: Track; turn: number }[] = [];
+    for (const track of tracks) {
       if (track.state !== 'active') continue;
-      const heard = this.heardOf(track, now);
-      if (this.calibration) this.learn(track, heard, now);
-      const best = bestTransport(heard);
-      if (!best) continue;
-      estimated++;
-      if (estimated === MAX_ESTIMATES_PER_TICK) this.next = at + 1;
-      const est = this.estimate(track, best.transport, best.readings, now);
-      if (!est) continue;
-      this.made++;
-      if (est.calibrated) this.calibrated++;
-      const flagsBefore = track.flags;
-      const u = this.tracker.setEstimate(track.key, {
-        lat: est.lat,
-        lon: est.lon,
-        radius: est.radius,
-        transport: best.transport,
-        receivers: est.readings.map((r) => ({ id: r.receiver, rssi: r.rssi })),
-        t: now,
-      });
-      if (!u) continue;
-      if (this.changed(track.key, est) || u.track.flags !== flagsBefore || u.alerts) {
-        this.published.set(track.key, { lat: est.lat, lon: est.lon, radius: est.radius });
-        updates.push(u);
-      } else this.unchanged++;
+      let turn = this.turns.get(track.key);
+      if (turn === undefined) this.turns.set(track.key, (turn = hubMs - this.everyMs));
+      // A hub clock set back does not hold estimates back until it catches up.
+      if (!(hubMs - turn < this.everyMs && hubMs >= turn)) due.push({ track, turn });
     }
-    if (estimated < MAX_ESTIMATES_PER_TICK) this.next = 0;
-    // Tracks gone (forgotten, merged) need no memory of what was published.
-    if (this.published.size > tracks.length) {
+    due.sort((a, b) => a.turn - b.turn);
+    const catchUp = due.length > 0 && hubMs - due[0]!.turn > LONGEST_WAIT_MS;
+    if (catchUp) this.caughtUp++;
+    const budget = catchUp ? this.catchUpBudgetMs : this.budgetMs;
+    let taken = 0;
+    for (; taken < due.length; taken++) {
+      if (taken > 0 && this.clock() - began >= budget) break;
+      const { track } = due[taken]!;
+      this.turns.set(track.key, hubMs);
+      const u = this.turn(track, now);
+      if (u) updates.push(u);
+    }
+    if (taken < due.length) this.deferred++;
+    // Taken off after the turns, so that one renewed in this tick is not first taken off and then put back.
+    for (const track of tracks) {
+      if (!track.estimate || !(now - track.estimate.t > ESTIMATE_KEPT_MS)) continue;
+      const u = this.tracker.clearEstimate(track.key);
+      this.published.delete(track.key);
+      if (u) updates.push(u);
+    }
+    // Tracks gone (forgotten, merged) need no memory of their turn or of what was published.
+    if (this.turns.size > tracks.length || this.published.size > tracks.length) {
       const keys = new Set(tracks.map((t) => t.key));
+      for (const k of this.turns.keys()) if (!keys.has(k)) this.turns.delete(k);
       for (const k of this.published.keys()) if (!keys.has(k)) this.published.delete(k);
     }
+    this.longestTickMs = Math.max(this.longestTickMs, this.clock() - began);
     return updates;
+  }
+
+  /** One track's turn: its pairs to the calibration, its estimate when three receivers heard it; the update to hand on. */
+  private turn(track: Track, now: number): TrackUpdate | undefined {
+    const heard = this.heardOf(track, now);
+    if (this.calibration) this.learn(track, heard, now);
+    const best = bestTransport(heard);
+    if (!best) return undefined;
+    const est = this.estimate(track, best.transport, best.readings, now);
+    if (!est) return undefined;
+    this.made++;
+    if (est.calibrated) this.calibrated++;
+    const flagsBefore = track.flags;
+    const u = this.tracker.setEstimate(track.key, {
+      lat: est.lat,
+      lon: est.lon,
+      radius: est.radius,
+      transport: best.transport,
+      receivers: est.readings.map((r) => ({ id: r.receiver, rssi: r.rssi })),
+      t: now,
+    });
+    if (!u) return undefined;
+    if (this.changed(track.key, est) || u.track.flags !== flagsBefore || u.alerts) {
+      this.published.set(track.key, { lat: est.lat, lon: est.lon, radius: est.radius });
+      return u;
+    }
+    this.unchanged++;
+    return undefined;
   }
 
   /** With calibrated models (fitted without the track's own pairs) when three receivers have one, else the default model. */
   private estimate(track: Track, transport: Transport, readings: readonly Heard[], now: number): RssiEstimate | undefined {
     if (this.calibration) {
+      // Its pairs for this transport came from its links of this transport (learn): their addresses.
+      const own = new Set<string>();
+      for (const link of track.links.values()) if (link.transport === transport) own.add(link.address);
       const fitted = new Map<string, CalibratedReceiver>();
       for (const r of readings) {
-        const m = this.calibration.model(r.receiver, transport, track.addresses, now);
+        const m = this.calibration.model(r.receiver, transport, own, now);
         if (m) fitted.set(r.receiver, m);
       }
       if (fitted.size >= 3) {

@@ -25,6 +25,11 @@
  *
  * Pure and bounded: at most MAX_RECEIVERS readings, two fixed grids; odd input (NaN, receivers at one place,
  * fewer than three places) gives undefined, never an exception.
+ *
+ * Cost: one log per grid point and reading, 41² + 51² points: about 0.25 ms with 3 readings and 0.7 ms with
+ * 12 (hub-estimates.bench.ts; a shared 2-core machine). The hub makes one per track every second or few
+ * (rssi-estimates.ts), on the loop that takes every frame: its grids were 81² + 61² points, a log10 and a
+ * hypot each, 3 ms an estimate, and 100 of them held the loop for a third of a second.
  */
 
 import type { Transport } from '@odid/codec';
@@ -115,9 +120,14 @@ const MIN_HALF_SIZE_M = 500;
  * anything, so the grid's edge is the prior that keeps the region finite.
  */
 const HALF_SIZE_PER_SPREAD = 2;
-/** Grid points per side: coarse over the whole area, fine over the region the coarse one found. */
-const COARSE = 81;
-const FINE = 61;
+/**
+ * Grid points per side: coarse over the whole area (it only has to find the region: the fine grid covers
+ * it with a coarse cell more on every side), fine over the region it found. The former 81 and 61 gave
+ * radii 1 to 5 % smaller, the 99 % circle holding the drone as often (the tests' trials), for 2.4 times
+ * the cost.
+ */
+const COARSE = 41;
+const FINE = 51;
 /** The share of the probability the radius holds (see the header: why not 95 %). */
 const CONFIDENCE = 0.99;
 /** χ² with 2 degrees of freedom at 99.9 %: points beyond it are ruled out of the fine grid. */
@@ -125,9 +135,44 @@ const CHI2_2DOF_999 = 13.8;
 
 const EARTH_M = 6_371_008.8;
 const RAD = Math.PI / 180;
+/** log10 of a distance from the natural log of its square (Math.log is the cheaper of the two). */
+const HALF_LOG10E = 0.5 * Math.LOG10E;
 
-/** The fit at one grid point: the cost (sum of squared normalised misfits, the prior's included). */
-type Cost = (x: number, y: number) => number;
+/** What the cost at a grid point depends on: the receivers' places and readings, and the model. */
+interface Fit {
+  /** East and north metres of each receiver, and its RSSI. */
+  readonly xs: Float64Array;
+  readonly ys: Float64Array;
+  readonly rssi: Float64Array;
+  readonly model: DefaultFit | CalibratedFit;
+}
+
+/** The default model's fit (costOf). */
+interface DefaultFit {
+  readonly kind: 'default';
+  /** Weight of a reading (1/σ²) and of the prior on the drone's RSSI at 1 m, its value, the exponents tried. */
+  readonly w: number;
+  readonly wp: number;
+  readonly ref: number;
+  readonly exponents: Float64Array;
+  /** Sums of the readings and of their squares. */
+  readonly sr: number;
+  readonly srr: number;
+}
+
+/** The calibrated models' fit (calibratedCostOf): per reading, a_i = base_i + slope_i·ln(d_i²) and its weight. */
+interface CalibratedFit {
+  readonly kind: 'calibrated';
+  readonly base: Float64Array;
+  readonly slope: Float64Array;
+  readonly w: Float64Array;
+  /** Σ w_i, and the weight of the prior on the drone's offset. */
+  readonly sw: number;
+  readonly wp: number;
+}
+
+/** Scratch for the grids (the estimate is synchronous: one at a time). */
+const values = new Float64Array(Math.max(COARSE, FINE) ** 2);
 
 /**
  * The estimate from `readings` (one per receiver) under `model` (a transport's default, or calibrated
@@ -151,25 +196,29 @@ export function estimateFromRssi(readings: readonly RssiReading[], model: PathLo
   const lon0 = usable.reduce((s, r) => s + r.lon, 0) / usable.length;
   const cosLat = Math.cos(lat0 * RAD);
   if (cosLat < 1e-6) return undefined;
-  const xs = usable.map((r) => (r.lon - lon0) * RAD * EARTH_M * cosLat);
-  const ys = usable.map((r) => (r.lat - lat0) * RAD * EARTH_M);
+  const xs = Float64Array.from(usable, (r) => (r.lon - lon0) * RAD * EARTH_M * cosLat);
+  const ys = Float64Array.from(usable, (r) => (r.lat - lat0) * RAD * EARTH_M);
   if (distinctPlaces(xs, ys) < 3) return undefined;
 
-  const rssi = usable.map((r) => r.rssi);
-  const cost = calibrated
-    ? calibratedCostOf(xs, ys, rssi, usable.map((r) => calibrated.receivers.get(r.receiver)!), calibrated.powerSpreadDb)
-    : costOf(xs, ys, rssi, defaults!);
-  const spread = Math.max(...xs.map((x, i) => Math.hypot(x, ys[i]!)));
+  const rssi = Float64Array.from(usable, (r) => r.rssi);
+  const fit: Fit = {
+    xs,
+    ys,
+    rssi,
+    model: calibrated ? calibratedFit(rssi, usable.map((r) => calibrated.receivers.get(r.receiver)!), calibrated.powerSpreadDb) : defaultFit(rssi, defaults!),
+  };
+  let spread = 0;
+  for (let i = 0; i < xs.length; i++) spread = Math.max(spread, Math.sqrt(xs[i]! * xs[i]! + ys[i]! * ys[i]!));
   const half = Math.min(MAX_HALF_SIZE_M, Math.max(MIN_HALF_SIZE_M, HALF_SIZE_PER_SPREAD * spread));
 
-  const coarse = searchGrid(cost, -half, -half, (2 * half) / (COARSE - 1), COARSE, usable.length);
-  // The fine grid covers what the coarse one did not rule out, a cell more on every side.
   const c = (2 * half) / (COARSE - 1);
-  const fineSpan = Math.max(coarse.box.x1 - coarse.box.x0, coarse.box.y1 - coarse.box.y0) + 2 * c;
+  const box = coarseBox(fit, -half, -half, c, COARSE);
+  // The fine grid covers what the coarse one did not rule out, a cell more on every side.
+  const fineSpan = Math.max(box.x1 - box.x0, box.y1 - box.y0) + 2 * c;
   const fineCell = fineSpan / (FINE - 1);
-  const cx = (coarse.box.x0 + coarse.box.x1) / 2;
-  const cy = (coarse.box.y0 + coarse.box.y1) / 2;
-  const fine = searchGrid(cost, cx - fineSpan / 2, cy - fineSpan / 2, fineCell, FINE, usable.length);
+  const cx = (box.x0 + box.x1) / 2;
+  const cy = (box.y0 + box.y1) / 2;
+  const fine = weighGrid(fit, cx - fineSpan / 2, cy - fineSpan / 2, fineCell, FINE);
 
   const radius = Math.max(MIN_RADIUS_M, fine.radius + fineCell * Math.SQRT1_2);
   const lat = lat0 + fine.y / (RAD * EARTH_M);
@@ -184,7 +233,7 @@ function usableModel(m: ReceiverPathLoss | undefined): boolean {
 }
 
 /** How many of the points are more than SAME_PLACE_M from every point before them (stops at 3). */
-function distinctPlaces(xs: readonly number[], ys: readonly number[]): number {
+function distinctPlaces(xs: Float64Array, ys: Float64Array): number {
   const kept: number[] = [];
   for (let i = 0; i < xs.length && kept.length < 3; i++) {
     if (kept.every((k) => Math.hypot(xs[i]! - xs[k]!, ys[i]! - ys[k]!) > SAME_PLACE_M)) kept.push(i);
@@ -193,38 +242,80 @@ function distinctPlaces(xs: readonly number[], ys: readonly number[]): number {
 }
 
 /**
- * The weighted least-squares cost at a point: for each exponent, the drone's RSSI at 1 m that fits best
- * (in closed form, the prior pulling it toward the reference), and the misfit left; the smallest over the
- * exponents.
+ * The squared east and north distances from a grid's columns and rows to each receiver (`n` values per
+ * column, then per row): a grid's columns share their east offsets and its rows their north ones, so what
+ * is left per point and receiver is an addition and one log.
  */
-function costOf(xs: readonly number[], ys: readonly number[], rssi: readonly number[], model: PathLossModel): Cost {
-  const w = 1 / (model.shadowingDb * model.shadowingDb);
-  const wp = 1 / (model.referenceSpreadDb * model.referenceSpreadDb);
+function squaredOffsets(xs: Float64Array, ys: Float64Array, x0: number, y0: number, cell: number, size: number): { dx2: Float64Array; dy2: Float64Array } {
   const n = xs.length;
-  const ref = model.referenceDbm;
+  const dx2 = new Float64Array(size * n);
+  const dy2 = new Float64Array(size * n);
+  for (let i = 0; i < size; i++) {
+    for (let r = 0; r < n; r++) {
+      const dx = x0 + i * cell - xs[r]!;
+      const dy = y0 + i * cell - ys[r]!;
+      dx2[i * n + r] = dx * dx;
+      dy2[i * n + r] = dy * dy;
+    }
+  }
+  return { dx2, dy2 };
+}
+
+function defaultFit(rssi: Float64Array, model: PathLossModel): DefaultFit {
   let sr = 0;
   let srr = 0;
   for (const r of rssi) {
     sr += r;
     srr += r * r;
   }
-  return (x, y) => {
+  const w = 1 / (model.shadowingDb * model.shadowingDb);
+  const wp = 1 / (model.referenceSpreadDb * model.referenceSpreadDb);
+  return { kind: 'default', w, wp, ref: model.referenceDbm, exponents: Float64Array.from(model.exponents), sr, srr };
+}
+
+function calibratedFit(rssi: Float64Array, models: readonly ReceiverPathLoss[], powerSpreadDb: number): CalibratedFit {
+  const w = Float64Array.from(models, (m) => 1 / (m.shadowingDb * m.shadowingDb));
+  // a_i = RSSI_i − A_i + 10·n_i·log10(d_i) = base_i + slope_i·ln(d_i²).
+  const base = Float64Array.from(models, (m, i) => rssi[i]! - m.referenceDbm);
+  const slope = Float64Array.from(models, (m) => 10 * m.exponent * HALF_LOG10E);
+  return { kind: 'calibrated', base, slope, w, sw: w.reduce((s, v) => s + v, 0), wp: 1 / (powerSpreadDb * powerSpreadDb) };
+}
+
+/**
+ * The fit's cost (sum of squared normalised misfits, the prior's included) at every point of a
+ * `size`×`size` grid from (x0, y0), `cell` metres apart, row by row into `out`.
+ */
+function costs(fit: Fit, x0: number, y0: number, cell: number, size: number, out: Float64Array): void {
+  const { dx2, dy2 } = squaredOffsets(fit.xs, fit.ys, x0, y0, cell, size);
+  if (fit.model.kind === 'default') costOf(fit.model, fit.rssi, dx2, dy2, size, out);
+  else calibratedCostOf(fit.model, dx2, dy2, size, out);
+}
+
+/**
+ * The weighted least-squares cost: at each point, for each exponent, the drone's RSSI at 1 m that fits best
+ * (in closed form, the prior pulling it toward the reference), and the misfit left; the smallest over the
+ * exponents.
+ */
+function costOf(m: DefaultFit, rssi: Float64Array, dx2: Float64Array, dy2: Float64Array, size: number, out: Float64Array): void {
+  const n = rssi.length;
+  const { w, wp, ref, exponents, sr, srr } = m;
+  for (let p = 0; p < size * size; p++) {
+    const col = (p % size) * n;
+    const row = Math.floor(p / size) * n;
     // Each reading says the drone's RSSI at 1 m is a_i = its RSSI + 10·n·L_i (L_i: log10 of its distance):
     // the sums of L, L² and RSSI·L give every exponent's fit in closed form.
     let sl = 0;
     let sll = 0;
     let srl = 0;
     for (let i = 0; i < n; i++) {
-      const dx = x - xs[i]!;
-      const dy = y - ys[i]!;
-      const l = 0.5 * Math.log10(Math.max(1, dx * dx + dy * dy));
+      const l = HALF_LOG10E * Math.log(Math.max(1, dx2[col + i]! + dy2[row + i]!));
       sl += l;
       sll += l * l;
       srl += rssi[i]! * l;
     }
     let best = Infinity;
-    for (const e of model.exponents) {
-      const k = 10 * e;
+    for (let e = 0; e < exponents.length; e++) {
+      const k = 10 * exponents[e]!;
       const sa = sr + k * sl;
       const saa = srr + 2 * k * srl + k * k * sll;
       const p0 = (w * sa + wp * ref) / (w * n + wp);
@@ -232,86 +323,84 @@ function costOf(xs: readonly number[], ys: readonly number[], rssi: readonly num
       if (c < best) best = c;
     }
     // Rounding can leave a perfect fit a hair below zero.
-    return Math.max(0, best);
-  };
+    out[p] = Math.max(0, best);
+  }
 }
 
 /**
  * The cost under calibrated models (see the file's header): each reading's own reference, exponent and
  * spread; the drone's offset δ fitted in closed form, its prior the fleet's power spread.
  */
-function calibratedCostOf(xs: readonly number[], ys: readonly number[], rssi: readonly number[], models: readonly ReceiverPathLoss[], powerSpreadDb: number): Cost {
-  const n = xs.length;
-  const w = models.map((m) => 1 / (m.shadowingDb * m.shadowingDb));
-  const sw = w.reduce((s, v) => s + v, 0);
-  const wp = 1 / (powerSpreadDb * powerSpreadDb);
-  return (x, y) => {
+function calibratedCostOf(m: CalibratedFit, dx2: Float64Array, dy2: Float64Array, size: number, out: Float64Array): void {
+  const { base, slope, w, sw, wp } = m;
+  const n = base.length;
+  for (let p = 0; p < size * size; p++) {
+    const col = (p % size) * n;
+    const row = Math.floor(p / size) * n;
     let swa = 0;
     let swaa = 0;
     for (let i = 0; i < n; i++) {
-      const dx = x - xs[i]!;
-      const dy = y - ys[i]!;
-      const m = models[i]!;
-      const a = rssi[i]! - m.referenceDbm + 5 * m.exponent * Math.log10(Math.max(1, dx * dx + dy * dy));
+      const a = base[i]! + slope[i]! * Math.log(Math.max(1, dx2[col + i]! + dy2[row + i]!));
       swa += w[i]! * a;
       swaa += w[i]! * a * a;
     }
     const offset = swa / (sw + wp);
-    return Math.max(0, swaa - offset * swa);
-  };
+    out[p] = Math.max(0, swaa - offset * swa);
+  }
 }
 
-interface GridResult {
-  /** The probability-weighted mean point. */
-  x: number;
-  y: number;
-  /** The distance from (x, y) within which CONFIDENCE of the probability lies. */
-  radius: number;
-  /** The bounding box of the points not ruled out (within the 99.9 % bound of the best). */
-  box: { x0: number; y0: number; x1: number; y1: number };
+/** Unknowns: east, north, the drone's power (the exponent is a range, not a free parameter); the prior is one more observation. */
+const degreesOfFreedom = (fit: Fit): number => Math.max(1, fit.rssi.length - 2);
+
+/**
+ * The bounding box of the points of a `size`×`size` grid from (x0, y0), `cell` metres apart, that the fit
+ * does not rule out (within the 99.9 % bound of the best, the misfit scaled as weighGrid scales it).
+ */
+function coarseBox(fit: Fit, x0: number, y0: number, cell: number, size: number): { x0: number; y0: number; x1: number; y1: number } {
+  costs(fit, x0, y0, cell, size, values);
+  let min = Infinity;
+  for (let k = 0; k < size * size; k++) if (values[k]! < min) min = values[k]!;
+  const scale = Math.max(1, min / degreesOfFreedom(fit));
+  const limit = min + CHI2_2DOF_999 * scale;
+  const box = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity };
+  for (let j = 0; j < size; j++) {
+    for (let i = 0; i < size; i++) {
+      if (!(values[j * size + i]! <= limit)) continue;
+      const x = x0 + i * cell;
+      const y = y0 + j * cell;
+      if (x < box.x0) box.x0 = x;
+      if (x > box.x1) box.x1 = x;
+      if (y < box.y0) box.y0 = y;
+      if (y > box.y1) box.y1 = y;
+    }
+  }
+  return box;
 }
 
 /**
  * Every point of a `size`×`size` grid from (x0, y0), `cell` metres apart, weighed by its likelihood
- * (exp(−cost/2)): their mean, and the circle about it that holds CONFIDENCE of the weight. When the best
- * fit itself misfits more than shadowing explains (readings that disagree: a reflection, a receiver's wrong
- * position), the variance is scaled by the misfit per degree of freedom left, which widens the circle.
+ * (exp(−cost/2)): their mean, and the distance from it within which CONFIDENCE of the weight lies. When the
+ * best fit itself misfits more than shadowing explains (readings that disagree: a reflection, a receiver's
+ * wrong position), the variance is scaled by the misfit per degree of freedom left, which widens the circle.
  */
-function searchGrid(cost: Cost, x0: number, y0: number, cell: number, size: number, readings: number): GridResult {
-  const values = new Float64Array(size * size);
+function weighGrid(fit: Fit, x0: number, y0: number, cell: number, size: number): { x: number; y: number; radius: number } {
+  costs(fit, x0, y0, cell, size, values);
   let min = Infinity;
-  for (let j = 0; j < size; j++) {
-    for (let i = 0; i < size; i++) {
-      const v = cost(x0 + i * cell, y0 + j * cell);
-      values[j * size + i] = v;
-      if (v < min) min = v;
-    }
-  }
-  // Unknowns: east, north, the drone's power (the exponent is a range, not a free parameter); the prior is one more observation.
-  const dof = Math.max(1, readings - 2);
-  const scale = Math.max(1, min / dof);
-  const weights = new Float64Array(size * size);
+  for (let k = 0; k < size * size; k++) if (values[k]! < min) min = values[k]!;
+  const scale = Math.max(1, min / degreesOfFreedom(fit));
+  // The weights replace the costs in place.
+  const weights = values;
   let total = 0;
   let mx = 0;
   let my = 0;
-  const box = { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity };
   for (let j = 0; j < size; j++) {
     for (let i = 0; i < size; i++) {
       const k = j * size + i;
-      const d = (values[k]! - min) / scale;
-      const w = Math.exp(-d / 2);
+      const w = Math.exp(-(values[k]! - min) / scale / 2);
       weights[k] = w;
       total += w;
-      const x = x0 + i * cell;
-      const y = y0 + j * cell;
-      mx += w * x;
-      my += w * y;
-      if (d <= CHI2_2DOF_999) {
-        if (x < box.x0) box.x0 = x;
-        if (x > box.x1) box.x1 = x;
-        if (y < box.y0) box.y0 = y;
-        if (y > box.y1) box.y1 = y;
-      }
+      mx += w * (x0 + i * cell);
+      my += w * (y0 + j * cell);
     }
   }
   mx /= total;
@@ -321,9 +410,10 @@ function searchGrid(cost: Cost, x0: number, y0: number, cell: number, size: numb
   const ring = cell / 2;
   const rings = new Float64Array(Math.ceil((size * cell * Math.SQRT2) / ring) + 2);
   for (let j = 0; j < size; j++) {
+    const dy = y0 + j * cell - my;
     for (let i = 0; i < size; i++) {
-      const d = Math.hypot(x0 + i * cell - mx, y0 + j * cell - my);
-      rings[Math.min(rings.length - 1, Math.floor(d / ring))]! += weights[j * size + i]!;
+      const dx = x0 + i * cell - mx;
+      rings[Math.min(rings.length - 1, Math.floor(Math.sqrt(dx * dx + dy * dy) / ring))]! += weights[j * size + i]!;
     }
   }
   let held = 0;
@@ -333,5 +423,5 @@ function searchGrid(cost: Cost, x0: number, y0: number, cell: number, size: numb
     radius = (r + 1) * ring;
     if (held >= CONFIDENCE * total) break;
   }
-  return { x: mx, y: my, radius, box };
+  return { x: mx, y: my, radius };
 }
