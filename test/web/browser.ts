@@ -9,6 +9,7 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { startBuilt } from '../support/built.js';
 import { repoRoot } from '../support/fixtures.js';
 
@@ -136,6 +137,16 @@ export async function guardedPage(context: BrowserContext, origin: string): Prom
 }
 
 /** The page's read-only test hook (window.__odid), as the tests read it. */
+/** After a test: the guarded page reached nothing else, broke no CSP rule, threw nothing, and nothing it asked for failed. */
+export async function expectCleanPage(guard: Guard): Promise<void> {
+  const csp = await guard.csp().catch(() => []);
+  expect(guard.foreign, 'requests to other origins').toEqual([]);
+  expect(csp, 'CSP violations').toEqual([]);
+  expect(guard.pageErrors, 'uncaught errors').toEqual([]);
+  expect(guard.failed, 'failed requests').toEqual([]);
+  expect(guard.consoleErrors, 'console errors').toEqual([]);
+}
+
 export interface PageMarker {
   key: string;
   lat: number;

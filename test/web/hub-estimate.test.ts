@@ -24,7 +24,7 @@ import { startWebMap, type WebMapRun } from '../../packages/receiver/src/cli/web
 import { Hub } from '../../packages/receiver/src/hub/hub.js';
 import { HubReceivers } from '../../packages/receiver/src/hub/receivers.js';
 import { Pipeline, type PipelineSinks } from '../../packages/receiver/src/pipeline.js';
-import { artifact, guardedPage, launchBrowser, waitFor, type Guard } from './browser.js';
+import { artifact, expectCleanPage, guardedPage, launchBrowser, waitFor, type Guard } from './browser.js';
 
 const scene = demoScene();
 /** Reports its position (BLE legacy and Long Range). */
@@ -154,14 +154,7 @@ describe('the hub\'s RSSI estimate on the map (a hub fed by three simulated rece
 
   afterEach(async (ctx) => {
     if (ctx.task.result?.state === 'fail' && context) await page.screenshot({ path: artifact('failed-hub-estimate.png') }).catch(() => undefined);
-    if (guard) {
-      const csp = await guard.csp().catch(() => []);
-      expect(guard.foreign, 'requests to other origins').toEqual([]);
-      expect(csp, 'CSP violations').toEqual([]);
-      expect(guard.pageErrors, 'uncaught errors').toEqual([]);
-      expect(guard.failed, 'failed requests').toEqual([]);
-      expect(guard.consoleErrors, 'console errors').toEqual([]);
-    }
+    if (guard) await expectCleanPage(guard);
     await context?.close();
     context = undefined;
     guard = undefined;

@@ -21,6 +21,7 @@ import { runBuilt } from '../support/built.js';
 import { fixturePath } from '../support/fixtures.js';
 import {
   artifact,
+  expectCleanPage,
   guardedPage,
   launchBrowser,
   markers,
@@ -96,14 +97,7 @@ describe('the live map (rid-scan --sim --web)', () => {
   afterEach(async (ctx) => {
     // A failed test leaves a picture of the page behind.
     if (ctx.task.result?.state === 'fail' && context) await page.screenshot({ path: artifact(`failed-${ctx.task.name.replace(/\W+/g, '-').slice(0, 60)}.png`) }).catch(() => undefined);
-    if (guard) {
-      const csp = await guard.csp().catch(() => []);
-      expect(guard.foreign, 'requests to other origins').toEqual([]);
-      expect(csp, 'CSP violations').toEqual([]);
-      expect(guard.pageErrors, 'uncaught errors').toEqual([]);
-      expect(guard.failed, 'failed requests').toEqual([]);
-      expect(guard.consoleErrors, 'console errors').toEqual([]);
-    }
+    if (guard) await expectCleanPage(guard);
     await context?.close();
     context = undefined;
     guard = undefined;
