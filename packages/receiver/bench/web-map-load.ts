@@ -1,8 +1,8 @@
 /**
  * The measured side of the live-map benchmark (web-map.bench.ts), in a process of its own from a compiled
- * bundle: rid-scan's warm-up, then the receiver load of load.ts twice — once bare, once with the live map
- * attached by rid-scan's own startWebMap — with a full collection between the two so that neither starts
- * with the other's garbage.
+ * bundle: rid-scan's warm-up, then the receiver load of load.ts run after run in the order asked — bare,
+ * or with the live map attached by rid-scan's own startWebMap (once) — with a full collection before each
+ * so that none starts with another's garbage.
  *
  * With the map the run waits, before its clock starts, for the parent to open the page in Chromium
  * ('map' → 'go'); after it, the server stays up until the parent has read the page ('loaded' → 'close').
@@ -22,8 +22,8 @@ export const WEB_LOAD_FLAG = '--web-map-load';
 export interface WebLoadOptions extends LoadOptions {
   /** The built page to serve (made by the parent from the current sources). */
   assetsDir: string;
-  /** Run with the map first (the bare run then gets whatever warmth the first one left). */
-  webFirst: boolean;
+  /** The runs, in order: bare ones, and one with the map. */
+  runs: ('bare' | 'map')[];
 }
 
 /** Child → parent. */
@@ -37,7 +37,8 @@ export type FromLoad =
 export type ToLoad = { type: 'go' } | { type: 'close' };
 
 export interface WebLoadResult {
-  plain: RealTimeResult;
+  /** The bare runs, in order. */
+  plain: RealTimeResult[];
   web: RealTimeResult;
   warmUp: { frames: number; ms: number; collected: boolean };
   /** The map run's session recording (what the page's session.cbor export holds) when the run ended. */
@@ -103,15 +104,16 @@ async function withMap(o: WebLoadOptions): Promise<{ result: RealTimeResult; rec
 
 export async function runWebLoad(o: WebLoadOptions): Promise<WebLoadResult> {
   // As rid-scan does before it starts a live source.
+  if (o.runs.filter((r) => r === 'map').length !== 1 || !o.runs.includes('bare')) throw new Error(`runs: one with the map and at least one bare, got ${o.runs.join(', ')}`);
   const { frames, ms, collected } = warmUp(pipelineOptions(o));
-  let plain: RealTimeResult | undefined;
+  const plain: RealTimeResult[] = [];
   let web: Awaited<ReturnType<typeof withMap>> | undefined;
-  for (const mapped of o.webFirst ? [true, false] : [false, true]) {
+  for (const run of o.runs) {
     collect();
-    if (mapped) web = await withMap(o);
-    else plain = await realTime(o);
+    if (run === 'map') web = await withMap(o);
+    else plain.push(await realTime(o));
   }
-  return { plain: plain!, web: web!.result, warmUp: { frames, ms, collected }, recording: web!.recording, server: web!.server };
+  return { plain, web: web!.result, warmUp: { frames, ms, collected }, recording: web!.recording, server: web!.server };
 }
 
 if (process.argv[2] === WEB_LOAD_FLAG) {

@@ -3,12 +3,14 @@
  * the web output adds to the receiver, and how long after its reception the page shows a position.
  *
  * The receiver bench's load (load.ts: frames from a pool made beforehand in other processes, pushed as they
- * fall due in real time, drained on one event loop) runs twice in one measured process, compiled to one
- * JavaScript file: bare, then with the live map attached by rid-scan's own startWebMap (cli/web-map.ts:
+ * fall due in real time, drained on one event loop) runs three times in one measured process, compiled to
+ * one JavaScript file: bare, then with the live map attached by rid-scan's own startWebMap (cli/web-map.ts:
  * the server, its batcher and its session recording, on the pipeline's sinks) and one headless Chromium
  * page (Debian's, through playwright-core, with the browser tests' flags) connected to it before the clock
- * starts. A full collection runs between the two. The page is built from the current sources into a
- * temporary directory first, as the load is bundled.
+ * starts, then bare again; the map's run is compared with the mean of the two bare runs around it, so that
+ * neither what changes from the first run to the last (the JIT's work, the heap's size, the machine's other
+ * load drifting) nor the order counts as the map's. A full collection runs before each run. The page is
+ * built from the current sources into a temporary directory first, as the load is bundled.
  *
  * Clocks: in both runs the frames are stamped on the wall clock, as a live receiver stamps them — Date.now()
  * when the run's clock starts plus the monotonic time since, at the moment a frame is pushed into the queue
@@ -21,15 +23,15 @@
  * Location timestamp only gives the time within the hour), and the tracker is told to allow that much clock
  * skew (LoadOptions.sceneLeadMs), so that its timestamp check does not flag the whole honest fleet.
  *
- * Measured: the receiver's CPU time both ways and the extra (goal: at most 10 % more), the page's reception
+ * Measured: the receiver's CPU time each run and the extra (goal: at most 10 % more), the page's reception
  * → shown latencies (goal: 500 ms), tracks and positions on the page against the tracker's at the end,
  * WebSocket bytes the page received, RSS, drops and the receiver's own latency both ways. It throws if the
  * page never connects, never draws an update, or raises an error.
  *
  * Run alone: `node --import tsx --conditions=@odid/source packages/receiver/bench/web-map.bench.ts
- * [--seconds 30] [--drones 1000] [--web-first] [--uncompiled] [--page-profile FILE]`. --seconds is each run's
- * length (two runs, at most 300); --web-first runs the map first (the bare run then gets whatever warmth the
- * first left); --uncompiled measures the TypeScript sources under tsx instead of the bundle; --page-profile
+ * [--seconds 20] [--drones 1000] [--web-first] [--uncompiled] [--page-profile FILE]`. --seconds is each run's
+ * length (three runs, at most 200 s each); --web-first runs the map first, then one bare run (the bare run
+ * then gets whatever warmth the first left); --uncompiled measures the TypeScript sources under tsx instead of the bundle; --page-profile
  * writes a CPU profile of the page over the map run (Chromium's, a .cpuprofile for DevTools). For the
  * receiver's own profile, run the bench under `node --cpu-prof`: the measured process inherits the flag.
  */
@@ -54,7 +56,7 @@ export interface WebMapBenchOptions {
   /** Length of each of the two runs, s. */
   seconds?: number;
   drones?: number;
-  /** Run with the map first. */
+  /** Run with the map first, then one bare run (instead of bare, map, bare). */
   webFirst?: boolean;
   /** Measure the TypeScript sources under tsx rather than the compiled bundle. */
   uncompiled?: boolean;
@@ -76,6 +78,10 @@ export interface PageFigures {
   renders: number;
   /** Reception of the position drawn → drawn, ms, for every update that moved a drone. */
   position: Quantiles;
+  /** The same for the positions drawn after the first STARTUP_MS of the run (the fleet appearing at once). */
+  positionSteady: Quantiles;
+  /** The worst position latency drawn in each second of the run, ms (0 for a second that drew none). */
+  worstBySecond: number[];
   /** Reception of the newest message of the update → drawn, ms (the page's own latencyMs). */
   message: Quantiles;
   /** Tracks on the page after the run, those whose latest position is the tracker's, the tracker's tracks. */
@@ -102,12 +108,13 @@ export interface WebMapBenchResult {
   webFirst: boolean;
   compiled: boolean;
   pool: PoolSummary;
-  plain: RealTimeResult;
+  /** The bare runs, in order (before and after the map's, or after it with webFirst). */
+  plain: RealTimeResult[];
   web: RealTimeResult;
   warmUp: WebLoadResult['warmUp'];
   recording: WebLoadResult['recording'];
   server: WebLoadResult['server'];
-  /** CPU per wall second with the map against without: relative, %, and in points of one core. */
+  /** CPU per wall second with the map against the bare runs' mean: relative, %, and in points of one core. */
   extraCpuPct: number;
   extraCorePoints: number;
   page: PageFigures;
@@ -116,19 +123,21 @@ export interface WebMapBenchResult {
 const WEB_LOAD_SOURCE = fileURLToPath(new URL('./web-map-load.ts', import.meta.url));
 /** How far the pool's scene clock runs ahead of the wall clock (see the header). */
 const SCENE_LEAD_MS = 15 * 60_000;
+/** The start of the map run, when a thousand drones appear within a second: reported apart as well. */
+const STARTUP_MS = 2000;
 /** How long the page may take to connect, and after the run to show the tracker's final state. */
 const CONNECT_TIMEOUT_MS = 30_000;
 const SETTLE_TIMEOUT_MS = 15_000;
 
 export async function benchWebMap(opts: WebMapBenchOptions = {}): Promise<WebMapBenchResult> {
-  const seconds = opts.seconds ?? 30;
+  const seconds = opts.seconds ?? 20;
   const droneCount = opts.drones ?? 1000;
   const webFirst = opts.webFirst ?? false;
   const compiled = !opts.uncompiled;
   const log = opts.log ?? ((line: string) => void process.stderr.write(`web-map bench: ${line}\n`));
   if (!(seconds > 0) || !(droneCount > 0)) throw new RangeError('--seconds and --drones must be > 0');
-  // Both runs must start before the wall clock catches up with the scene's (SCENE_LEAD_MS).
-  if (seconds > 300) throw new RangeError('--seconds is at most 300: the scene runs 15 minutes ahead of the wall clock (see the header)');
+  // Every run must start before the wall clock catches up with the scene's (SCENE_LEAD_MS).
+  if (seconds > 200) throw new RangeError('--seconds is at most 200: the scene runs 15 minutes ahead of the wall clock (see the header)');
 
   const startMs = Date.now() + SCENE_LEAD_MS;
   const fleet = { drones: droneCount, emergencyAfterS: seconds / 2 };
@@ -142,7 +151,8 @@ export async function benchWebMap(opts: WebMapBenchOptions = {}): Promise<WebMap
     let bundled: string | undefined;
     if (compiled) await bundle(WEB_LOAD_SOURCE, (bundled = path.join(dir, 'web-map-load.mjs')));
     browser = await launchBrowser();
-    log(`${pool.frames} frames made in ${pool.buildSeconds.toFixed(1)} s; running ${seconds} s ${webFirst ? 'with the map, then without' : 'without the map, then with it'}...`);
+    const runs: WebLoadOptions['runs'] = webFirst ? ['map', 'bare'] : ['bare', 'map', 'bare'];
+    log(`${pool.frames} frames made in ${pool.buildSeconds.toFixed(1)} s; running ${seconds} s ${runs.map((r) => (r === 'map' ? 'with the map' : 'bare')).join(', then ')}...`);
     const job: WebLoadOptions = {
       paths: pool.paths,
       seconds,
@@ -157,10 +167,11 @@ export async function benchWebMap(opts: WebMapBenchOptions = {}): Promise<WebMap
       wallClock: true,
       sceneLeadMs: SCENE_LEAD_MS,
       assetsDir,
-      webFirst,
+      runs,
     };
     const { result, page } = await measure(job, bundled, browser, log, opts.pageProfile);
     const perWall = (r: RealTimeResult): number => r.cpuSeconds / r.wallSeconds;
+    const bare = result.plain.reduce((sum, r) => sum + perWall(r), 0) / result.plain.length;
     return {
       machine: machine(),
       drones: droneCount,
@@ -173,8 +184,8 @@ export async function benchWebMap(opts: WebMapBenchOptions = {}): Promise<WebMap
       warmUp: result.warmUp,
       recording: result.recording,
       server: result.server,
-      extraCpuPct: (100 * (perWall(result.web) - perWall(result.plain))) / perWall(result.plain),
-      extraCorePoints: 100 * (perWall(result.web) - perWall(result.plain)),
+      extraCpuPct: (100 * (perWall(result.web) - bare)) / bare,
+      extraCorePoints: 100 * (perWall(result.web) - bare),
       page,
     };
   } finally {
@@ -241,13 +252,16 @@ interface Gathered {
   renders: number;
   latencyMs: number[];
   positionLatencyMs: number[];
+  /** When each of positionLatencyMs was drawn (the mark's time on the page's wall clock, ms). */
+  positionAtMs: number[];
 }
 
 /** The page's globals the bench reads (the root project has no DOM typings). */
 interface PageGlobals {
   __benchRenders: Gathered;
   __odid: { connection(): string; hello(): unknown; tracks(): { key: string; position: { t: number } | null }[] };
-  PerformanceObserver: new (fn: (list: { getEntries(): { name: string; detail?: unknown }[] }) => void) => { observe(o: { type: string; buffered: boolean }): void };
+  PerformanceObserver: new (fn: (list: { getEntries(): { name: string; detail?: unknown; startTime: number }[] }) => void) => { observe(o: { type: string; buffered: boolean }): void };
+  performance: { timeOrigin: number };
 }
 
 /** Runs the measured process, plays the page's part in its runs, and reads the page when the map run ends. */
@@ -259,12 +273,12 @@ async function measure(job: WebLoadOptions, bundled: string | undefined, browser
   const inbox = new Inbox(child);
   const context = await browser.newContext();
   try {
-    // The bare run may come first: its length, plus start-up.
+    // A bare run may come first: its length, plus start-up.
     const { url } = await inbox.next('map', (job.seconds + 120) * 1000, 'the map URL');
     const { page, guard } = await guardedPage(context, new URL(url).origin);
     await page.addInitScript(() => {
       const g = globalThis as unknown as PageGlobals;
-      const got: Gathered = { renders: 0, latencyMs: [], positionLatencyMs: [] };
+      const got: Gathered = { renders: 0, latencyMs: [], positionLatencyMs: [], positionAtMs: [] };
       g.__benchRenders = got;
       new g.PerformanceObserver((list) => {
         for (const e of list.getEntries()) {
@@ -272,7 +286,11 @@ async function measure(job: WebLoadOptions, bundled: string | undefined, browser
           if (e.name !== 'odid:render' || !d?.tracks) continue;
           got.renders++;
           for (const v of d.latencyMs ?? []) got.latencyMs.push(v);
-          for (const v of d.positionLatencyMs ?? []) got.positionLatencyMs.push(v);
+          const at = g.performance.timeOrigin + e.startTime;
+          for (const v of d.positionLatencyMs ?? []) {
+            got.positionLatencyMs.push(v);
+            got.positionAtMs.push(at);
+          }
         }
       }).observe({ type: 'mark', buffered: true });
     });
@@ -355,13 +373,22 @@ async function measure(job: WebLoadOptions, bundled: string | undefined, browser
     if (gathered.renders === 0 || gathered.latencyMs.length === 0) throw new Error(`the map page drew no live update in the ${job.seconds} s map run (renders with tracks: ${gathered.renders})`);
     if (gathered.positionLatencyMs.length === 0) throw new Error(`the map page drew ${gathered.latencyMs.length} updates but no position: its render marks carry no position latencies`);
 
-    const { result } = await inbox.next('result', 60_000, 'the results');
+    // After a bare run more, when the map's was not the last.
+    const { result } = await inbox.next('result', (job.seconds + 60) * 1000, 'the results');
     await inbox.exit;
+    const steady = gathered.positionLatencyMs.filter((_, i) => gathered.positionAtMs[i]! >= began + STARTUP_MS);
+    const worstBySecond = Array.from({ length: Math.ceil(loadSeconds) }, () => 0);
+    gathered.positionLatencyMs.forEach((v, i) => {
+      const s = Math.floor((gathered.positionAtMs[i]! - began) / 1000);
+      if (s >= 0 && s < worstBySecond.length) worstBySecond[s] = Math.max(worstBySecond[s]!, v);
+    });
     return {
       result,
       page: {
         renders: gathered.renders,
         position: quantiles(gathered.positionLatencyMs),
+        positionSteady: quantiles(steady),
+        worstBySecond,
         message: quantiles(gathered.latencyMs),
         tracks: Object.keys(shown).length,
         current,
@@ -399,28 +426,36 @@ const q = (v: Quantiles): string => `${int(v.p50)} / ${int(v.p95)} / ${int(v.p99
 export function printWebMap(r: WebMapBenchResult): void {
   const { plain, web, page } = r;
   const code = r.compiled ? 'compiled bundle, plain node' : 'TypeScript under tsx';
-  const order = r.webFirst ? 'with the map first' : 'bare run first';
+  const order = r.webFirst ? 'with the map, then bare' : 'bare, with the map, bare again; the map against the mean of the two bare runs';
   console.log(`Machine: ${r.machine}; load average (1 min) ${page.loadAvg[0].toFixed(1)} when the map run started, ${page.loadAvg[1].toFixed(1)} when it ended`);
   console.log(
-    `Load: ${int(r.drones)} drones, ${r.seconds} s each way in one receiver process (${code}, ${order}, a full GC between); ` +
+    `Load: ${int(r.drones)} drones, ${r.seconds} s a run in one receiver process (${code}; ${order}; a full GC before each run); ` +
       `the map attached by rid-scan's startWebMap on 127.0.0.1, one headless Chromium page connected before the clock starts; ` +
       `frames stamped on the wall clock at reception, the page measuring with its own Date.now()\n`,
   );
   const flags = (x: RealTimeResult): string => Object.entries(x.flagged).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
-  console.log('| metric | without the map | with the map | target |\n|---|---|---|---|');
-  console.log(`| receiver CPU | ${cpu(plain)} | ${cpu(web)} | |`);
+  // The bare runs' column: each run's figure, in order.
+  const each = (f: (x: RealTimeResult) => string): string => plain.map(f).join('; ');
+  console.log(`| metric | without the map (${plain.length === 1 ? 'one run' : `${plain.length} runs, in order`}) | with the map | target |\n|---|---|---|---|`);
+  console.log(`| receiver CPU | ${each(cpu)} | ${cpu(web)} | |`);
   console.log(`| CPU the web output adds | | ${r.extraCpuPct >= 0 ? '+' : ''}${r.extraCpuPct.toFixed(1)} % of the receiver's (${r.extraCorePoints >= 0 ? '+' : ''}${r.extraCorePoints.toFixed(1)} points of one core) | ≤ 10 %: ${check(r.extraCpuPct <= 10)} |`);
   console.log(`| page: position reception → drawn, p50 / p95 / p99 / max | | ${q(page.position)} (${int(page.position.count)} positions) | ≤ 500 ms: p95 ${check(page.position.p95 <= 500)}, max ${check(page.position.max <= 500)} |`);
+  console.log(`| the same after the first ${STARTUP_MS / 1000} s (the fleet appearing) | | ${q(page.positionSteady)} (${int(page.positionSteady.count)} positions) | |`);
+  console.log(`| page: worst position latency in each second of the run | | ${page.worstBySecond.map(int).join(', ')} ms | |`);
   console.log(`| page: newest message of the update → drawn, p50 / p95 / p99 / max | | ${q(page.message)} (${int(page.message.count)} updates, ${int(page.renders)} renders) | |`);
   console.log(`| tracks at the end: page / tracker | | ${int(page.tracks)} / ${int(page.trackerTracks)}; ${int(page.current)} at the tracker's latest position; ${int(page.behindMs)} ms behind at the last frame, ${page.caughtUpMs === null ? `**not caught up ${SETTLE_TIMEOUT_MS / 1000} s later**` : `caught up ${int(page.caughtUpMs)} ms later`} | equal |`);
   console.log(`| WebSocket to the page | | ${(page.wsBytesPerS / 1024).toFixed(0)} KB/s in ${page.wsMessagesPerS.toFixed(1)} messages/s | |`);
   console.log(`| page main thread busy (Chromium TaskDuration) | | ${page.mainThreadPct.toFixed(0)} % of the run | |`);
-  console.log(`| frames offered / dropped | ${int(plain.offered)} / ${int(plain.dropped)} | ${int(web.offered)} / ${int(web.dropped)} | 0 dropped |`);
-  console.log(`| receiver latency arrival → update, p50 / p99 / max | ${ms(plain.latency.p50)} / ${ms(plain.latency.p99)} / ${ms(plain.latency.max)} ms | ${ms(web.latency.p50)} / ${ms(web.latency.p99)} / ${ms(web.latency.max)} ms | |`);
+  const offered = (x: RealTimeResult): string => `${int(x.offered)} / ${int(x.dropped)}`;
+  console.log(`| frames offered / dropped | ${each(offered)} | ${offered(web)} | 0 dropped |`);
+  const latency = (x: RealTimeResult): string => `${ms(x.latency.p50)} / ${ms(x.latency.p99)} / ${ms(x.latency.max)} ms`;
+  console.log(`| receiver latency arrival → update, p50 / p99 / max | ${each(latency)} | ${latency(web)} | |`);
   const rss = (x: RealTimeResult): string => `${x.peakRssMb.toFixed(0)} MB (${x.baselineRssMb.toFixed(0)}; ${x.heapUsedMb.toFixed(0)})`;
-  console.log(`| peak RSS (before the first frame; heap used at the end) | ${rss(plain)} | ${rss(web)} | |`);
-  console.log(`| GC | ${plain.gcCount} pauses, ${plain.gcTotalMs.toFixed(0)} ms | ${web.gcCount} pauses, ${web.gcTotalMs.toFixed(0)} ms | |`);
-  console.log(`| tracks (flags) | ${int(plain.tracks)} (${flags(plain)}) | ${int(web.tracks)} (${flags(web)}) | |`);
+  console.log(`| peak RSS (before the first frame; heap used at the end) | ${each(rss)} | ${rss(web)} | |`);
+  const gc = (x: RealTimeResult): string => `${x.gcCount} pauses, ${x.gcTotalMs.toFixed(0)} ms`;
+  console.log(`| GC | ${each(gc)} | ${gc(web)} | |`);
+  const tracks = (x: RealTimeResult): string => `${int(x.tracks)} (${flags(x)})`;
+  console.log(`| tracks (flags) | ${each(tracks)} | ${tracks(web)} | |`);
   const rec = r.recording;
   const mb = (b: number): string => (b / 1024 / 1024).toFixed(1);
   console.log(

@@ -267,6 +267,25 @@ describe('the live batcher (wall clock)', () => {
     }
   });
 
+  it('sends the last position of a drone that falls silent once the next one is overdue, not an interval later', () => {
+    let wall = 0;
+    const sent: { at: number; keys: string[] }[] = [];
+    const b = new UpdateBatcher((keys) => sent.push({ at: wall, keys }), { now: () => wall });
+    // Two positions a second, each sent fresh; then a last one just after a send (not fresh at the next), and nothing.
+    for (wall = 0; wall <= 3000; wall += 10) {
+      if ((wall % 500 === 10 && wall <= 1010) || wall === 1060) b.changed('a', wall, { t: wall });
+      if (wall % 50 === 0) b.flushDue();
+    }
+    const sends = sent.map((s) => s.at);
+    expect(sends).toEqual([50, 550, 1050, sends.at(-1)]);
+    // The last goes ~0.65 s after its reception (an interval and the freshness: the next should have come by
+    // then), where waiting out a second interval took ~1 s.
+    expect(sends.at(-1)! - 1060).toBeGreaterThanOrEqual(650);
+    expect(sends.at(-1)! - 1060).toBeLessThanOrEqual(700);
+    // Still at most two a second.
+    for (let i = 1; i < sends.length; i++) expect(sends[i]! - sends[i - 1]!).toBeGreaterThanOrEqual(500);
+  });
+
   it('sends a change without a new position once the track has waited an interval more, an urgent one at once', () => {
     let wall = 0;
     const sent: string[][] = [];

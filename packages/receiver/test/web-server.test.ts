@@ -352,6 +352,30 @@ describe('web map server on loopback', () => {
     ws!.close();
   });
 
+  it('sends a burst of alerts (a fleet appearing, frame after frame) in few messages, none lost', async () => {
+    const tracker = new Tracker();
+    const { server, url } = await serve(tracker);
+    const { ws, messages } = await connect(`ws://127.0.0.1:${url.port}/ws`);
+    await until(() => messages.length >= 2);
+    // 60 drones, one new one every 5 ms, each with its own frame (and a turn of the event loop) as live.
+    const began = Date.now();
+    for (let n = 1; n <= 60; n++) {
+      // One alert per drone, on its first update.
+      drone(tracker, n)(0).forEach((u, i) => server.write({ ...u, alerts: i === 0 ? [{ kind: 'new-drone', text: 'new drone' }] : undefined }));
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const spanMs = Date.now() - began;
+    const alertMessages = (): Extract<ServerMessage, { type: 'alerts' }>[] => messages.filter((m): m is Extract<ServerMessage, { type: 'alerts' }> => m.type === 'alerts');
+    await until(() => alertMessages().reduce((n, m) => n + m.alerts.length, 0) >= 60);
+    const keys = alertMessages().flatMap((m) => m.alerts.map((a) => a.key));
+    expect(keys.length).toBe(60);
+    expect(new Set(keys).size).toBe(60);
+    // The first at once, then one message per 100 ms at most (not one per frame).
+    expect(alertMessages().length).toBeLessThanOrEqual(Math.ceil(spanMs / 100) + 2);
+    expect(alertMessages()[0]!.alerts.length).toBe(1);
+    ws!.close();
+  });
+
   it('serves the basemap by byte ranges, and exports made by the receiver', async () => {
     const tracker = new Tracker();
     for (const u of drone(tracker)(0)) void u;

@@ -6,6 +6,7 @@
  * emergency, a bad operator ID, zones and an allow-list), through the receiver's own pipeline.
  */
 
+import { buildAirFrames, encodeMessage, RemoteIdExtractor, type SingleMessageInput } from '@odid/codec';
 import { ManualClock } from '@odid/position';
 import { SimulatedScene, demoScene } from '@odid/transmitter';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +14,7 @@ import { applyDelta, summaryOfJson, trackSummary, updateSummary, type TrackSumma
 import { Pipeline } from '../src/pipeline.js';
 import { trackToJson } from '../src/tracker/track-json.js';
 import type { TrackUpdate } from '../src/tracker/types.js';
+import { Tracker } from '../src/tracker/tracker.js';
 import { parseZones } from '../src/tracker/zones.js';
 
 const START_MS = Date.UTC(2025, 5, 1, 10, 0, 0);
@@ -118,6 +120,53 @@ describe('track summaries', () => {
     for (const track of pipeline.tracker.tracks()) {
       expect(page.get(track.key), track.key).toEqual(JSON.parse(JSON.stringify(trackSummary(track))));
     }
+  });
+
+  it('see what changes in place in a track (its Basic IDs, its addresses) as well as what the tracker replaces', () => {
+    // What updateSummary skips is what it saw last time (the same object again): these change without a new object.
+    const tracker = new Tracker();
+    const extractor = new RemoteIdExtractor();
+    let counter = 0;
+    const location: SingleMessageInput = {
+      type: 'location', status: 2, direction: 90, speedHorizontal: 5, speedVertical: 0, latitude: 47.1, longitude: 8.5, altitudeBaro: 100, altitudeGeo: 110,
+      heightType: 0, height: 50, horizAccuracy: 10, vertAccuracy: 4, baroAccuracy: 3, speedAccuracy: 3, tsAccuracy: 2, timestamp: 100,
+    };
+    const hear = (address: string, messages: SingleMessageInput[], ms: number): void => {
+      const payload = encodeMessage({ type: 'messagePack', messages });
+      for (const f of buildAirFrames({ transport: 'wifi-beacon', address, counter: counter++ & 0xff, payload })) {
+        for (const m of extractor.fromRecord(f.linkType, f.data, { t: (START_MS + ms) / 1000 })) tracker.ingest(m, START_MS + ms);
+      }
+    };
+    const serial: SingleMessageInput = { type: 'basicId', idType: 1, uaType: 2, uasId: '1596F0123456789A' };
+    hear('02:00:00:00:00:01', [serial, location], 0);
+    const track = tracker.tracks()[0]!;
+    const s = trackSummary(track);
+    const same = (): void => expect(JSON.parse(JSON.stringify(s))).toEqual(JSON.parse(JSON.stringify(trackSummary(track))));
+    const steps: [string, SingleMessageInput[]][] = [
+      // A second ID type: the set of Basic IDs grows.
+      ['02:00:00:00:00:01', [serial, { type: 'basicId', idType: 2, uaType: 2, uasId: 'GBR-OP-ABCDEFGH' }]],
+      // The same ID type again, another aircraft type: a new message set in place under the same key.
+      ['02:00:00:00:00:01', [serial, { type: 'basicId', idType: 2, uaType: 4, uasId: 'GBR-OP-ABCDEFGH' }]],
+      // Heard from another address with the same serial number: the address joins the track's set.
+      ['02:00:00:00:00:02', [serial, { ...location, latitude: 47.2 }]],
+    ];
+    let ms = 0;
+    const changed: string[][] = [];
+    for (const [address, messages] of steps) {
+      hear(address, messages, (ms += 500));
+      expect(tracker.tracks()).toHaveLength(1);
+      const d = updateSummary(s, track);
+      changed.push(Object.keys(d ?? {}));
+      same();
+    }
+    expect(changed[0]).toContain('otherIds');
+    expect(s.otherIds).toEqual(['GBR-OP-ABCDEFGH']);
+    expect(changed[1]).not.toContain('otherIds');
+    expect(track.basicIds.get(2)?.uaType).toBe(4);
+    expect(changed[2]).toContain('addresses');
+    expect(s.addresses).toEqual(['02:00:00:00:00:01', '02:00:00:00:00:02']);
+    // Nothing changed since: no delta.
+    expect(updateSummary(s, track)).toBeUndefined();
   });
 
   it('says null for what is no longer known, and the page drops it', () => {

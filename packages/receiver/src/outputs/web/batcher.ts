@@ -7,8 +7,9 @@
  * not on every message. What the map must show soonest is where a drone is: once a track's interval has
  * passed it goes out with a fresh position (received within `freshMs`), waiting for one if its latest is
  * older — a drone sending two positions a second would otherwise be drawn up to half a second after each —,
- * but never more than `maxWaitMs` past its interval; a change marked urgent (a new state, a flag, an
- * alert) goes as soon as the interval has passed.
+ * but never more than `maxWaitMs` past its interval, and not once the next position is overdue (none for
+ * `lateMs`: the drone fell silent, and its last position goes rather than waiting on one that will not
+ * come); a change marked urgent (a new state, a flag, an alert) goes as soon as the interval has passed.
  *
  * A replay (`SceneBatcher`) runs on the frames' own clock instead: played ten or a
  * thousand times faster than recorded, it still gives one state per track per half second of the scene (the
@@ -24,6 +25,11 @@ export interface BatcherOptions {
   freshMs?: number;
   /** Live: how long past its interval a track waits for a fresh position (default: one interval). */
   maxWaitMs?: number;
+  /**
+   * Live: a position newer than the one sent is waited on no longer once it is this old (default: one
+   * interval and freshMs): a drone sending at least two a second would have sent the next by then.
+   */
+  lateMs?: number;
   now?: () => number;
 }
 
@@ -44,6 +50,7 @@ export interface Batcher {
 
 /** What the live batcher keeps of a track: one object, so that a change costs one lookup and no allocation. */
 interface KeyState {
+  key: string;
   /** Wall ms of the last send; -Infinity before the first. */
   lastSent: number;
   /** Changed since then (and in `pending`). */
@@ -75,12 +82,18 @@ abstract class TimedBatcher {
 
 export class UpdateBatcher extends TimedBatcher implements Batcher {
   private readonly keys = new Map<string, KeyState>();
-  /** Keys changed and not sent yet (each once). */
-  private pending: string[] = [];
+  /** Tracks changed and not sent yet (each once), by their state: a flush looks nothing up. */
+  private pending: KeyState[] = [];
+  /**
+   * The track changed last: the messages of one frame (a message pack) are changes of one track in a row,
+   * each of which then costs no lookup.
+   */
+  private last: KeyState | undefined;
   private readonly removed = new Set<string>();
   private readonly minIntervalMs: number;
   private readonly freshMs: number;
   private readonly maxWaitMs: number;
+  private readonly lateMs: number;
   private readonly now: () => number;
 
   /** `flush` may add to `removed` the keys it found no longer tracked: they are forgotten here too. */
@@ -92,26 +105,39 @@ export class UpdateBatcher extends TimedBatcher implements Batcher {
     this.minIntervalMs = opts.minIntervalMs ?? 500;
     this.freshMs = opts.freshMs ?? 150;
     this.maxWaitMs = opts.maxWaitMs ?? this.minIntervalMs;
+    this.lateMs = opts.lateMs ?? this.minIntervalMs + this.freshMs;
     this.now = opts.now ?? Date.now;
   }
 
   changed(key: string, _at = 0, position?: object | null, urgent = position === undefined): void {
-    let k = this.keys.get(key);
-    if (!k) {
-      this.keys.set(key, (k = { lastSent: -Infinity, dirty: false, urgent: false, position: undefined, movedAt: -Infinity }));
-      if (this.removed.size > 0) this.removed.delete(key);
+    let k = this.last;
+    if (k?.key !== key) {
+      k = this.keys.get(key);
+      if (!k) {
+        this.keys.set(key, (k = { key, lastSent: -Infinity, dirty: false, urgent: false, position: undefined, movedAt: -Infinity }));
+        if (this.removed.size > 0) this.removed.delete(key);
+      }
+      this.last = k;
     }
     if (urgent) k.urgent = true;
-    if (position && position !== k.position) k.movedAt = this.now();
-    if (position !== undefined) k.position = position;
+    if (position !== undefined && position !== k.position) {
+      if (position) k.movedAt = this.now();
+      k.position = position;
+    }
     if (!k.dirty) {
       k.dirty = true;
-      this.pending.push(key);
+      this.pending.push(k);
     }
   }
 
   gone(key: string): void {
-    this.keys.delete(key);
+    const k = this.keys.get(key);
+    if (k) {
+      // Not sent (a flush skips it), and no longer the one changed last.
+      k.dirty = false;
+      this.keys.delete(key);
+    }
+    if (this.last === k) this.last = undefined;
     this.removed.add(key);
   }
 
@@ -120,17 +146,19 @@ export class UpdateBatcher extends TimedBatcher implements Batcher {
     const now = this.now();
     const due: string[] = [];
     let kept = 0;
-    for (const key of this.pending) {
-      const k = this.keys.get(key);
-      if (!k?.dirty) continue; // gone since
+    for (const k of this.pending) {
+      if (!k.dirty) continue; // gone since
       const since = now - k.lastSent;
-      if (k.lastSent === -Infinity || (since >= this.minIntervalMs && (k.urgent || now - k.movedAt <= this.freshMs || since >= this.minIntervalMs + this.maxWaitMs))) {
+      const age = now - k.movedAt;
+      // Due: the first change; or past its interval and urgent, with a fresh position, with a position not
+      // sent that the next should have replaced by now, or waited on long enough.
+      if (k.lastSent === -Infinity || (since >= this.minIntervalMs && (k.urgent || age <= this.freshMs || (age >= this.lateMs && k.movedAt > k.lastSent) || since >= this.minIntervalMs + this.maxWaitMs))) {
         k.dirty = false;
         k.urgent = false;
         k.lastSent = now;
-        due.push(key);
+        due.push(k.key);
       } else {
-        this.pending[kept++] = key;
+        this.pending[kept++] = k;
       }
     }
     this.pending.length = kept;
@@ -139,7 +167,13 @@ export class UpdateBatcher extends TimedBatcher implements Batcher {
     this.removed.clear();
     this.flush(due, removed);
     // Keys the flush found no longer tracked.
-    for (const key of removed) this.keys.delete(key);
+    for (const key of removed) {
+      const k = this.keys.get(key);
+      if (!k) continue;
+      k.dirty = false;
+      this.keys.delete(key);
+      if (this.last === k) this.last = undefined;
+    }
     return due.length;
   }
 }

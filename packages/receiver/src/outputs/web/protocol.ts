@@ -8,7 +8,8 @@
  *   since, as `steps` carried them), so a page opened after the replay began has the whole timeline;
  * - `snapshot` next, and again whenever the page asks (`resync`) or has fallen behind and drained: every
  *   track as it is now, as a summary (summary.ts: what the map and the list draw) with its recent trail;
- * - `tracks` afterwards: what changed in the tracks, at most twice a second per track (batched): for each
+ * - `tracks` afterwards: what changed in the tracks, at most twice a second per track (batched, looked at
+ *   every 100 ms: about ten messages a second however many drones): for each
  *   track the pages already have, only the fields that changed since the summary sent before (`changes`:
  *   deltas), for a track new to them its whole summary (`tracks`); and the keys of the tracks that are gone
  *   (merged into another, or forgotten). Every page has the same summaries: a snapshot holds the summaries
@@ -20,8 +21,9 @@
  *   then with each batch that carries the track (so at most twice a second); `track` null when it is gone.
  *   In a replay these are the track's latest details, not those of the moment the slider shows;
  * - `alerts`: something a person should look at now (new drone, emergency, a flag raised, a zone entered):
- *   sent as soon as the receiver has taken the frame that raised it, those raised together in one message
- *   (a thousand drones appearing at once are one message, not a thousand);
+ *   sent as soon as the receiver has taken the frame that raised it, those raised together in one message,
+ *   and a burst at most every 100 ms (a thousand drones appearing within a second are a few messages, not
+ *   one per frame);
  * - `receiver`: the receiver's own position moved;
  * - `zones`: the zones changed (a drawn zone was saved).
  * Page -> server: `resync` (send a snapshot again), `details` (the track whose details the page shows, null

@@ -57,6 +57,13 @@ const SNAPSHOT_HISTORY = 120;
 const SNAPSHOT_TRAIL_POINTS = 40_000;
 /** Positions sent with a track whose past a late frame filled in: the page keeps as many (web/store.ts TRAIL_LIMIT). */
 const PAST_TRAIL_POINTS = 600;
+/** How often per batch interval the live batcher looks for tracks due. */
+const LIVE_LOOKS_PER_INTERVAL = 5;
+/**
+ * Alerts go out as soon as the receiver is between frames, but at most once per this (ms): those raised
+ * meanwhile wait and go together.
+ */
+const ALERTS_GAP_MS = 100;
 /** Alerts a (re)connecting page gets back. */
 const ALERTS_KEPT = 100;
 /**
@@ -166,7 +173,10 @@ export class WebMapServer implements TrackOutput {
   private readonly pastFilled = new Set<string>();
   /** Alerts raised and not sent yet. */
   private alertsDue: WebAlert[] = [];
-  private alertTimer: NodeJS.Immediate | undefined;
+  /** The alerts' send, when due: at once (between frames) or at the end of the gap since the last send. */
+  private alertTimer: NodeJS.Timeout | undefined;
+  /** When alerts last went out (wall ms). */
+  private alertsSentAt = -Infinity;
 
   constructor(private readonly opts: WebMapOptions) {
     const host = opts.host ?? DEFAULT_WEB_HOST;
@@ -176,7 +186,9 @@ export class WebMapServer implements TrackOutput {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+    // No permessage-deflate (ws's default, said here): deflating ~400 KB/s for a thousand drones would cost
+    // the receiver more than the bytes cost a local network.
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024, perMessageDeflate: false });
     this.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket as Socket, head));
     const minIntervalMs = opts.batchIntervalMs ?? 500;
     if (opts.mode === 'replay') {
@@ -186,7 +198,9 @@ export class WebMapServer implements TrackOutput {
       this.scene = new SceneBatcher<SceneStep>({ capture: (keys, removed, at) => this.step(keys, removed, at), send: (steps) => this.sendSteps(steps) }, { minIntervalMs });
       this.batcher = this.scene;
     } else {
-      this.batcher = new UpdateBatcher((keys, removed) => this.sendTracks(keys, removed), { minIntervalMs });
+      // Looked at five times per interval (every 100 ms): a position then waits 50 ms on average, and a
+      // thousand drones are ten messages a second — each one a socket write here and a render in the page.
+      this.batcher = new UpdateBatcher((keys, removed) => this.sendTracks(keys, removed), { minIntervalMs, flushEveryMs: minIntervalMs / LIVE_LOOKS_PER_INTERVAL });
     }
   }
 
@@ -249,9 +263,10 @@ export class WebMapServer implements TrackOutput {
       if (a.who !== undefined) alert.who = a.who;
       this.alerts.push(alert);
       if (this.alerts.length > ALERTS_KEPT) this.alerts.shift();
-      // Out as soon as the receiver is between frames, with those raised meanwhile.
+      // Out as soon as the receiver is between frames, with those raised meanwhile: a lone alert at once, a
+      // burst (a thousand drones appearing) every ALERTS_GAP_MS rather than after every frame.
       this.alertsDue.push(alert);
-      this.alertTimer ??= setImmediate(() => this.sendAlerts());
+      this.alertTimer ??= setTimeout(() => this.sendAlerts(), Math.max(0, this.alertsSentAt + ALERTS_GAP_MS - Date.now()));
     }
   }
 
@@ -264,7 +279,7 @@ export class WebMapServer implements TrackOutput {
     this.closed = true;
     this.batcher.flushDue();
     this.batcher.stop();
-    if (this.alertTimer) clearImmediate(this.alertTimer);
+    clearTimeout(this.alertTimer);
     this.sendAlerts();
     for (const c of this.clients) c.ws.close(1001, 'receiver stopping');
     this.wss.close();
@@ -311,6 +326,7 @@ export class WebMapServer implements TrackOutput {
 
   private sendAlerts(): void {
     this.alertTimer = undefined;
+    this.alertsSentAt = Date.now();
     const alerts = this.alertsDue;
     this.alertsDue = [];
     if (alerts.length) this.broadcast({ type: 'alerts', alerts });

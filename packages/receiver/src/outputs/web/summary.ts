@@ -11,6 +11,8 @@
  */
 
 import { estimateJson, type EstimateJson, type PointJson, type TrackJson } from '../../tracker/track-json.js';
+import type { BasicIdMessage } from '@odid/codec';
+import type { ReadonlyRadioLink } from '../../tracker/link.js';
 import type { HomeSource, OperatorSource, PositionEstimate, Track, TrackPoint } from '../../tracker/types.js';
 
 /** Where the operator or the home point is (TrackJson's without its time: the map needs none, and it changes with every System message). */
@@ -70,36 +72,76 @@ const bearing1 = (deg: number): number => {
   return r >= 360 ? 0 : r;
 };
 const EMPTY: never[] = Object.freeze([]) as unknown as never[];
-/** Scratch for the other IDs, so that an unchanged list costs no allocation. */
-const scratch: string[] = [];
-const scratchTypes: number[] = [];
-const scratchIds: string[] = [];
+/*
+ * The other IDs and the latest RSSI are worked out for every track sent (twice a second each) without
+ * allocating or iterating (Map.forEach with callbacks made once, fixed scratch arrays with a count: no
+ * iterator objects, no array length changes): the list is made only when it differs from the one sent.
+ */
+/** A track's Basic IDs sorted by ID type (one per type: 16 at most). */
+const basicAt: (Readonly<BasicIdMessage> | undefined)[] = new Array<undefined>(16).fill(undefined);
+let basicCount = 0;
+/** Its other IDs, in order, without repeats: the first `othersCount`. */
+const othersAt: (string | undefined)[] = new Array<undefined>(18).fill(undefined);
+let othersCount = 0;
 
-/** The other IDs of a track, into `scratch`: the Basic IDs by ID type (an insertion sort: a handful at most). */
-function otherIdsOf(track: Track, uasId: string | null): string[] {
-  scratch.length = 0;
-  scratchTypes.length = 0;
-  scratchIds.length = 0;
-  for (const [type, m] of track.basicIds) {
-    const id = m.uasIdHex ?? m.uasId;
-    let k = scratchTypes.length;
-    while (k > 0 && scratchTypes[k - 1]! > type) k--;
-    scratchTypes.splice(k, 0, type);
-    scratchIds.splice(k, 0, id);
+function collectBasicId(m: Readonly<BasicIdMessage>): void {
+  // An insertion sort: a handful at most.
+  let k = basicCount++;
+  while (k > 0 && basicAt[k - 1]!.idType > m.idType) {
+    basicAt[k] = basicAt[k - 1];
+    k--;
   }
-  for (const id of scratchIds) addOther(scratch, id, uasId);
-  addOther(scratch, track.dji?.serialNumber, uasId);
-  addOther(scratch, track.french?.id, uasId);
-  return scratch;
+  basicAt[k] = m;
+}
+
+function addOther(id: string | undefined, uasId: string | null): void {
+  if (typeof id !== 'string' || id === uasId) return;
+  for (let i = 0; i < othersCount; i++) if (othersAt[i] === id) return;
+  othersAt[othersCount++] = id;
+}
+
+/** The other IDs of a track, into othersAt: the Basic IDs by ID type, the DJI serial number, the French ID. */
+function otherIdsOf(track: Track, uasId: string | null): void {
+  othersCount = 0;
+  basicCount = 0;
+  const ids = track.basicIds;
+  if (ids.size > basicAt.length) basicAt.length = ids.size;
+  ids.forEach(collectBasicId);
+  for (let i = 0; i < basicCount; i++) {
+    const m = basicAt[i]!;
+    basicAt[i] = undefined;
+    addOther(m.uasIdHex ?? m.uasId, uasId);
+  }
+  addOther(track.dji?.serialNumber, uasId);
+  addOther(track.french?.id, uasId);
+}
+
+/** Whether `list` holds the other IDs just worked out. */
+function sameOthers(list: readonly string[]): boolean {
+  if (list.length !== othersCount) return false;
+  for (let i = 0; i < othersCount; i++) if (list[i] !== othersAt[i]) return false;
+  return true;
+}
+
+/** The other IDs just worked out, as a new array (the shared empty one when none). */
+function othersList(): string[] {
+  return othersCount === 0 ? EMPTY : (othersAt.slice(0, othersCount) as string[]);
+}
+
+/** The link heard last of those with an RSSI, while latestRssi looks. */
+let latestLink: ReadonlyRadioLink | undefined;
+function considerLink(link: ReadonlyRadioLink): void {
+  if (link.rssi !== undefined && (!latestLink || link.lastSeen > latestLink.lastSeen)) latestLink = link;
 }
 
 /** dBm of the link heard last, as trackToJson has it. */
 function latestRssi(track: Track): number | undefined {
-  let latest: { rssi?: number; lastSeen: number } | undefined;
-  for (const link of track.links.values()) {
-    if (link.rssi !== undefined && (!latest || link.lastSeen > latest.lastSeen)) latest = link;
-  }
-  return latest?.rssi;
+  latestLink = undefined;
+  track.links.forEach(considerLink);
+  // (Set by considerLink: TypeScript cannot see that.)
+  const found = latestLink as ReadonlyRadioLink | undefined;
+  latestLink = undefined;
+  return found?.rssi;
 }
 
 /**
@@ -109,11 +151,11 @@ function latestRssi(track: Track): number | undefined {
  */
 export function trackSummary(track: Track): TrackSummary {
   const uasId = track.uasId ?? null;
-  const others = otherIdsOf(track, uasId);
+  otherIdsOf(track, uasId);
   return {
     key: track.key,
     uasId,
-    otherIds: others.length ? others.slice() : EMPTY,
+    otherIds: othersList(),
     addresses: [...track.addresses],
     operatorId: track.operatorId?.operatorId ?? null,
     selfId: track.selfId?.desc ?? null,
@@ -149,8 +191,8 @@ export function updateSummary(s: TrackSummary, track: Track): TrackDelta | undef
   let d: TrackDelta | undefined;
   const uasId = track.uasId ?? null;
   if (s.uasId !== uasId) d = put(s, d, 'uasId', uasId);
-  const others = otherIdsOf(track, uasId);
-  if (!sameList(s.otherIds, others)) d = put(s, d, 'otherIds', others.length ? others.slice() : EMPTY);
+  otherIdsOf(track, uasId);
+  if (!sameOthers(s.otherIds)) d = put(s, d, 'otherIds', othersList());
   if (!sameAsSet(s.addresses, track.addresses)) d = put(s, d, 'addresses', [...track.addresses]);
   const operatorId = track.operatorId?.operatorId ?? null;
   if (s.operatorId !== operatorId) d = put(s, d, 'operatorId', operatorId);
@@ -237,9 +279,9 @@ export type TrackJsonLike = Omit<TrackJson, 'authorised' | 'zones' | 'operatorZo
 /** The summary of a track given whole (a capture decoded in the page). */
 export function summaryOfJson(j: TrackJsonLike): TrackSummary {
   const others: string[] = [];
-  for (const id of j.ids) addOther(others, id.uasIdHex ?? id.uasId, j.uasId);
-  addOther(others, j.dji?.serialNumber, j.uasId);
-  addOther(others, j.frenchId?.id, j.uasId);
+  for (const id of j.ids) addOtherTo(others, id.uasIdHex ?? id.uasId, j.uasId);
+  addOtherTo(others, j.dji?.serialNumber, j.uasId);
+  addOtherTo(others, j.frenchId?.id, j.uasId);
   const s: TrackSummary = {
     key: j.key,
     uasId: j.uasId,
@@ -269,7 +311,7 @@ export function summaryOfJson(j: TrackJsonLike): TrackSummary {
   return s;
 }
 
-function addOther(list: string[], id: string | undefined, uasId: string | null): void {
+function addOtherTo(list: string[], id: string | undefined, uasId: string | null): void {
   if (typeof id === 'string' && id !== uasId && !list.includes(id)) list.push(id);
 }
 
