@@ -19,6 +19,8 @@ export interface PipelineSinks {
   message?: (m: ReceivedMessage) => void;
   /** Every track change (CoT, JSONL of track updates). */
   update?: (u: TrackUpdate) => void;
+  /** Tracks forgotten (PipelineOptions.forgetAfterMs), by key: a live map drops them. */
+  forgotten?: (keys: readonly string[]) => void;
 }
 
 export interface PipelineOptions extends TrackerOptions {
@@ -133,7 +135,9 @@ export class Pipeline {
     for (const u of this.tracker.tick(nowMs)) this.sinks.update?.(u);
     if (this.forgetAfterMs !== undefined && nowMs - this.lastForget >= FORGET_EVERY_MS) {
       this.lastForget = nowMs;
-      this.forgotten += this.tracker.prune(this.forgetAfterMs).length;
+      const keys = this.tracker.prune(this.forgetAfterMs);
+      this.forgotten += keys.length;
+      if (keys.length > 0) this.sinks.forgotten?.(keys);
     }
   }
 }

@@ -27,7 +27,8 @@ describe('Pipeline', () => {
   });
 
   it('forgetAfterMs: tracks lost for longer are forgotten (counted); without it every track is kept', () => {
-    const forgetting = new Pipeline({ lostAfterMs: 30_000, forgetAfterMs: 10 * 60_000 });
+    const told: string[] = [];
+    const forgetting = new Pipeline({ lostAfterMs: 30_000, forgetAfterMs: 10 * 60_000 }, { forgotten: (keys) => told.push(...keys) });
     const keeping = new Pipeline({ lostAfterMs: 30_000 });
     for (const p of [forgetting, keeping]) {
       p.process(basicIdFrame('1581F5FJD228400X0S2K', 'c3:4a:10:00:00:01', T0));
@@ -37,6 +38,9 @@ describe('Pipeline', () => {
     }
     expect(forgetting.tracker.tracks().map((t) => t.uasId)).toEqual(['1581F5FHB229F00202DR']);
     expect(forgetting.forgotten).toBe(1);
+    // The outputs are told which (a live map drops it).
+    expect(told).toHaveLength(1);
+    expect(forgetting.tracker.get(told[0]!)).toBeUndefined();
     expect(keeping.tracker.tracks().map((t) => t.uasId)).toEqual(['1581F5FJD228400X0S2K', '1581F5FHB229F00202DR']);
     expect(keeping.forgotten).toBe(0);
     // The aircraft coming back starts a new track.

@@ -203,6 +203,18 @@ describe('web map server on loopback', () => {
     ws!.close();
   });
 
+  it('a track the pipeline forgot is reported removed to the pages', async () => {
+    const tracker = new Tracker();
+    const { server, url } = await serve(tracker);
+    for (const u of drone(tracker)(0)) server.write(u);
+    const { ws, messages } = await connect(`ws://127.0.0.1:${url.port}/ws`);
+    await until(() => messages.some((m) => m.type === 'snapshot'));
+    const key = tracker.tracks()[0]!.key;
+    server.forget([key]);
+    await until(() => messages.some((m) => m.type === 'tracks' && m.removed.includes(key)));
+    ws!.close();
+  });
+
   it('pages that connect at different times end with the same tracks as the tracker, from the deltas after their snapshots', async () => {
     const tracker = new Tracker();
     const { server, url } = await serve(tracker);

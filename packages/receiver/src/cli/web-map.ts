@@ -121,7 +121,7 @@ export async function startWebMap(setup: WebMapSetup, sinks: PipelineSinks): Pro
     process.stderr.write(await QRCode.toString((urls[0] ?? url).href, { type: 'terminal', small: true }));
   }
   // The sinks as they are now: the caller may assign the result onto the same object.
-  const { frame, update } = sinks;
+  const { frame, update, forgotten } = sinks;
   return {
     server,
     recording,
@@ -136,6 +136,10 @@ export async function startWebMap(setup: WebMapSetup, sinks: PipelineSinks): Pro
       update: (u) => {
         server.write(u);
         update?.(u);
+      },
+      forgotten: (keys) => {
+        server.forget(keys);
+        forgotten?.(keys);
       },
     },
   };

@@ -324,6 +324,13 @@ export class WebMapServer implements TrackOutput {
     return { type: 'snapshot', t: this.opts.now() / 1000, tracks, alerts: [...this.alerts] };
   }
 
+  /** Tracks the pipeline forgot (lost for long): pages drop them with the next batch. */
+  forget(keys: readonly string[]): void {
+    if (this.closed) return;
+    const at = this.opts.now();
+    for (const key of keys) this.batcher.gone(key, at);
+  }
+
   private sendAlerts(): void {
     this.alertTimer = undefined;
     this.alertsSentAt = Date.now();
