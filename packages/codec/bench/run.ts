@@ -9,10 +9,14 @@ console.log('\n## Capture decoding: `odid decode` against tshark, one 1,000,000-
 printCapture(benchCapture());
 
 // The receiver under load (about 2 minutes), the same load with the live map and a browser page on it
-// (about 1.5 minutes), and the broadcaster's cost per simulated hour.
+// (about 1.5 minutes), the hub merging 20 receivers through mosquitto (about 1 minute), and the
+// broadcaster's cost per simulated hour.
 const { runReceiverBench } = await import('../../receiver/bench/receiver.bench.js');
 const { runWebMapBench } = await import('../../receiver/bench/web-map.bench.js');
+const { runHubBench } = await import('../../receiver/bench/hub.bench.js');
 const { runBroadcasterBench } = await import('../../broadcaster/bench/broadcaster.bench.js');
 await runReceiverBench();
 await runWebMapBench();
+console.log('\n## The hub: 20 receivers x 200 drones through mosquitto\n');
+await runHubBench(['--seconds', '20']);
 await runBroadcasterBench();
