@@ -5,14 +5,12 @@
  * load cheap changed nothing the hub sees. And the benchmark at the issue's size for 2 s, through a real
  * mosquitto: every frame taken, the stage breakdown and every process's CPU reported. No timing is asserted.
  */
-import { spawnSync } from 'node:child_process';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '@odid/position';
 import { SimulatedScene } from '@odid/transmitter';
 import { buildFleet } from '../bench/fleet.js';
 import { receiverPlaces, SharedAir } from '../bench/hub-air.js';
-import { repoRoot } from '../../../test/support/fixtures.js';
+import { runCli } from '../../../test/support/run-cli.js';
 
 describe("the hub benchmark's shared air", () => {
   it("gives each receiver what a scene of its own at its place hears: the same bytes, the same RSSI, at the same times", () => {
@@ -51,11 +49,7 @@ describe("the hub benchmark's shared air", () => {
 
 describe('hub benchmark (2 s)', () => {
   it("runs the issue's 20 receivers x 200 drones for 2 s through mosquitto: every frame taken, stages and CPU reported", () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@odid/source', 'packages/receiver/bench/hub.bench.ts', '--receivers', '20', '--drones', '200', '--seconds', '2', '--offline-seconds', '1'], {
-      cwd: repoRoot,
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
+    const r = runCli('packages/receiver/bench/hub.bench.ts', ['--receivers', '20', '--drones', '200', '--seconds', '2', '--offline-seconds', '1']);
     expect(r.status, r.stderr).toBe(0);
     const line = (prefix: string): string => {
       const found = r.stdout.split('\n').find((l) => l.startsWith(prefix));

@@ -4,17 +4,12 @@
  * one calibration fit, and a small fleet's ticks with its calibration warm. No timing is asserted — only
  * that it ran, that every track was estimated, and that the calibrated models were used.
  */
-import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from '../../../test/support/fixtures.js';
+import { runCli } from '../../../test/support/run-cli.js';
 
 describe('RSSI estimates benchmark (miniature)', () => {
   it('runs 10 drones x 4 receivers: every figure reported, every track estimated, calibrated models used', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@odid/source', 'packages/receiver/bench/hub-estimates.bench.ts', '--drones', '10', '--receivers', '4', '--warm-seconds', '4', '--seconds', '2'], {
-      cwd: repoRoot,
-      encoding: 'utf8',
-      timeout: 120_000,
-    });
+    const r = runCli('packages/receiver/bench/hub-estimates.bench.ts', ['--drones', '10', '--receivers', '4', '--warm-seconds', '4', '--seconds', '2']);
     expect(r.status, r.stderr).toBe(0);
     for (const n of [3, 6, 12]) expect(r.stdout).toMatch(new RegExp(`one estimate, ${n} receivers: default model [\\d.]+ ms, calibrated [\\d.]+ ms`));
     expect(r.stdout).toMatch(/one calibration fit over 640 pairs of 200 drones: [\d.]+ ms/);

@@ -110,6 +110,16 @@ export abstract class StreamDecompressor implements Decompressor {
     return i + n;
   }
 
+  /**
+   * Reads zero padding from i to the end of data (tape blocks, dd: ignored, as gzip and zlib ignore it);
+   * anything else after the last `unit` ("member", "frame") fails as trailing. Returns the new i.
+   */
+  protected padding(data: Uint8Array, i: number, unit: string): number {
+    const at = firstNonZero(data, i, data.length);
+    if (at >= 0) this.fail('trailing', this.offset + at - i, `the bytes after the last ${unit} are neither another ${unit} nor zero padding: ignored`);
+    return this.advance(i, data.length - i);
+  }
+
   protected fail(code: DecompressFailure, at: number, reason: string): never {
     this.state = this.failedState;
     throw new DecompressError(code, this.format, at, reason);
@@ -173,12 +183,9 @@ export abstract class FramedDecompressor extends StreamDecompressor {
           if (this.skipLeft === 0) this.nextFrame();
           break;
         }
-        case PADDING: {
-          const at = firstNonZero(chunk, i, chunk.length);
-          if (at >= 0) this.fail('trailing', this.offset + at - i, 'the bytes after the last frame are neither another frame nor zero padding: ignored');
-          i = this.advance(i, chunk.length - i);
+        case PADDING:
+          i = this.padding(chunk, i, 'frame');
           break;
-        }
         case FAILED:
           throw new DecompressError('corrupt', this.format, this.offset, 'pushed after decompression failed');
         default:
@@ -220,11 +227,8 @@ export abstract class FramedDecompressor extends StreamDecompressor {
   }
 }
 
-/**
- * Where the first non-zero byte of b[start, end) is, or -1. Zero padding after the last member or frame
- * (tape blocks, dd) is ignored, as gzip and zlib ignore it.
- */
-export function firstNonZero(b: Uint8Array, start: number, end: number): number {
+/** Where the first non-zero byte of b[start, end) is, or -1. */
+function firstNonZero(b: Uint8Array, start: number, end: number): number {
   for (let i = start; i < end; i++) if (b[i] !== 0) return i;
   return -1;
 }

@@ -8,7 +8,7 @@
 import { u16le, u32le } from '../bytes.js';
 import { DecodeError } from '../errors.js';
 import { crc32Update } from './checksums.js';
-import { DecompressError, firstNonZero, StreamDecompressor, type EmitBytes } from './compression.js';
+import { DecompressError, StreamDecompressor, type EmitBytes } from './compression.js';
 import { Inflater } from './inflate.js';
 
 const FHCRC = 0x02;
@@ -141,12 +141,9 @@ export class GzipDecompressor extends StreamDecompressor {
           }
           break;
         }
-        case PADDING: {
-          const at = firstNonZero(data, i, data.length);
-          if (at >= 0) this.fail('trailing', this.offset + at - i, 'the bytes after the last member are neither another member nor zero padding: ignored');
-          i = this.advance(i, data.length - i);
+        case PADDING:
+          i = this.padding(data, i, 'member');
           break;
-        }
         default:
           throw new DecompressError('corrupt', 'gzip', this.offset, 'pushed after decompression failed');
       }
