@@ -5,7 +5,9 @@
  *   receiver  its reception (the frame's time) -> its batch handed to the MQTT client (the batch's `sent`):
  *             the publisher's batching (up to 100 ms), its spool, the receivers' own event loop;
  *   broker    `sent` -> the hub's MQTT 'message': the client's socket, mosquitto and its queue towards the
- *             hub, the hub's socket and parser (a busy hub shows here too);
+ *             hub, the hub's socket and parser, and the hub's loop finishing what came before (at load,
+ *             most of this stage: a batch waits behind the batches, ticks and collections ahead of it; a
+ *             subscriber doing nothing else got the same batches within a few ms);
  *   hub       'message' -> the frame taken (Hub.take done): decoding the batch and merging the frames before it.
  *
  * Times are microsecond histograms (a few KiB whatever the run's length: the hub's RSS is measured too).

@@ -23,7 +23,7 @@ import { SimulatedScene, demoScene, type SceneDrone } from '@odid/transmitter';
 import { Hub, LATE_AFTER_MS } from '../src/hub/hub.js';
 import { MqttHubSource, type HubBatch } from '../src/hub/mqtt-source.js';
 import type { BrokerTarget } from '../src/outputs/mqtt-connect.js';
-import { openMqttPublisher, type MqttPublisher } from '../src/outputs/mqtt-publish.js';
+import { BATCH_MS, openMqttPublisher, type MqttPublisher } from '../src/outputs/mqtt-publish.js';
 import { encodeFrameBatch } from '../src/outputs/mqtt-schema.js';
 import { rawPublicKey } from '../src/outputs/receiver-key.js';
 import { createEvidenceRecordingWriter } from '../src/outputs/recording-chain.js';
@@ -426,4 +426,41 @@ describe('rid-hub merges receivers published through a real mosquitto', () => {
     await waitFor(() => seen.size === batches, `all ${batches} batches queued for the hub`, 10_000).catch(() => undefined);
     expect(seen.size).toBe(batches);
   }, 60_000);
+  it("a receiver's batches keep their cadence through a stalled event loop: the one held goes late, the next on time", async () => {
+    const site = newSite();
+    const rx = await receiver(site, 'a');
+    // One real transmission, heard once more just before the stall: the batch the stall holds is not empty.
+    const clock = new ManualClock(Date.now());
+    const scene = new SimulatedScene({ drones: demoScene().slice(0, 1), clock, receiver: CENTRE });
+    clock.set(scene.nextDue());
+    const [one] = scene.due();
+    const sent: number[] = [];
+    let stalledAfter: number | undefined;
+    await hub(site, {
+      onBatch: (b) => {
+        sent.push(b.sentMs);
+        if (sent.length !== 6) return;
+        // The loop held 130 ms from 20 ms after a batch: a timer re-armed from when it ran (setInterval)
+        // would then close every later batch half an interval off the cadence.
+        setTimeout(() => {
+          stalledAfter = sent.length;
+          rx.pipeline.process({ t: Date.now() / 1000, linkType: one!.linkType, data: one!.data });
+          const until = performance.now() + 130;
+          while (performance.now() < until);
+        }, 20);
+      },
+    });
+    const flying = air([{ pipeline: rx.pipeline, at: place(0, 0) }], 3);
+    await waitFor(() => stalledAfter !== undefined && sent.length >= stalledAfter + 9, 'batches after the stall', 10_000);
+    await flying;
+    const median = (v: number[]): number => [...v].sort((a, b) => a - b)[v.length >> 1]!;
+    const cadence = median(sent.slice(0, stalledAfter).map((t) => t % BATCH_MS));
+    /** How far off the cadence a batch was sent, ms (-50 to 50). */
+    const off = (t: number): number => ((t - cadence + BATCH_MS * 1.5) % BATCH_MS) - BATCH_MS / 2;
+    // The batch held by the stall went late (after a gap of at least the stall: an offset from the cadence
+    // would read modulo the interval); the ones after it are back on the cadence.
+    const gaps = sent.slice(1).map((t, i) => t - sent[i]!);
+    expect(Math.max(...gaps.slice(stalledAfter! - 1, stalledAfter! + 2))).toBeGreaterThan(BATCH_MS + 20);
+    expect(median(sent.slice(stalledAfter! + 1).map((t) => Math.abs(off(t))))).toBeLessThan(15);
+  }, 30_000);
 });

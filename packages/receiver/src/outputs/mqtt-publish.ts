@@ -90,6 +90,8 @@ export interface PublisherStats {
   /** Frames put in batches (handed to the broker or the spool). */
   frames: number;
   batches: number;
+  /** Their encoded size, bytes. */
+  bytes: number;
   /** Batches the broker acknowledged. */
   acked: number;
   spooledFrames: number;
@@ -153,7 +155,7 @@ export async function openMqttPublisher(opts: MqttPublishOptions): Promise<MqttP
   let inFlight = 0;
   let closed = false;
   let down: MqttError | undefined = opened.connected ? undefined : opened.error;
-  const stats = { frames: 0, batches: 0, acked: 0 };
+  const stats = { frames: 0, batches: 0, bytes: 0, acked: 0 };
   let lastStatusFrames = 0;
   let lastStatusAt = now();
   /** The frames' clock: the last frame's time, moved on by the wall clock since (a replay's frames are in the past). */
@@ -217,6 +219,7 @@ export async function openMqttPublisher(opts: MqttPublishOptions): Promise<MqttP
     const r: SpoolRecord = { bytes, frames: batch.length };
     stats.frames += batch.length;
     stats.batches++;
+    stats.bytes += bytes.length;
     batch = [];
     batchBytes = 0;
     if (client.connected && inFlight < IN_FLIGHT && spool.frames === 0 && !spool.peek()) send(r);
@@ -289,7 +292,28 @@ export async function openMqttPublisher(opts: MqttPublishOptions): Promise<MqttP
     reportError(broken(down));
   });
 
-  const batchTimer = setInterval(flush, opts.batchMs ?? BATCH_MS);
+  // Batches close on a cadence counted from this publisher's start, not from each flush as setInterval's
+  // is: a flush held up by a busy loop does not move the ones after it, and publishers that started apart
+  // stay apart. (setInterval re-arms from when its callback ran: once a stalled loop runs several together,
+  // they stay together. 20 publishers in one process, as the hub benchmark runs them, ended up flushing
+  // within a few milliseconds of each other, and their batches reached the hub all at once.)
+  const batchMs = opts.batchMs ?? BATCH_MS;
+  const cadenceStart = performance.now();
+  let slot = 0;
+  let batchTimer: NodeJS.Timeout | undefined;
+  const nextBatch = (): void => {
+    const elapsed = performance.now() - cadenceStart;
+    // The next slot after this one, skipping those a stalled loop missed (a timer may also fire a little early).
+    slot = Math.max(slot + 1, Math.floor(elapsed / batchMs) + 1);
+    batchTimer = setTimeout(() => {
+      try {
+        flush();
+      } finally {
+        if (!closed) nextBatch();
+      }
+    }, slot * batchMs - elapsed);
+  };
+  nextBatch();
   const statusTimer = setInterval(() => publishStatus(true), opts.statusMs ?? STATUS_MS);
   if (opened.connected) {
     publishStatus(true);
@@ -331,7 +355,7 @@ export async function openMqttPublisher(opts: MqttPublishOptions): Promise<MqttP
     close() {
       if (closing) return closing;
       closed = true;
-      clearInterval(batchTimer);
+      clearTimeout(batchTimer);
       clearInterval(statusTimer);
       flush();
       closing = (async () => {
