@@ -1,10 +1,10 @@
 /**
  * The measured side of the live-map benchmark (web-map.bench.ts), in a process of its own from a compiled
  * bundle: rid-scan's warm-up, then the receiver load of load.ts run after run in the order asked — bare,
- * or with the live map attached by rid-scan's own startWebMap (once) — with a full collection before each
- * so that none starts with another's garbage.
+ * or with the live map attached by rid-scan's own startWebMap (a new server each time) — with a full
+ * collection before each so that none starts with another's garbage.
  *
- * With the map the run waits, before its clock starts, for the parent to open the page in Chromium
+ * Each run with the map waits, before its clock starts, for the parent to open a page in Chromium
  * ('map' → 'go'); after it, the server stays up until the parent has read the page ('loaded' → 'close').
  */
 
@@ -22,7 +22,7 @@ export const WEB_LOAD_FLAG = '--web-map-load';
 export interface WebLoadOptions extends LoadOptions {
   /** The built page to serve (made by the parent from the current sources). */
   assetsDir: string;
-  /** The runs, in order: bare ones, and one with the map. */
+  /** The runs, in order: bare ones and ones with the map (at least one of each). */
   runs: ('bare' | 'map')[];
 }
 
@@ -37,13 +37,13 @@ export type FromLoad =
 export type ToLoad = { type: 'go' } | { type: 'close' };
 
 export interface WebLoadResult {
-  /** The bare runs, in order. */
+  /** The bare runs, and those with the map, each in order. */
   plain: RealTimeResult[];
-  web: RealTimeResult;
+  web: RealTimeResult[];
   warmUp: { frames: number; ms: number; collected: boolean };
-  /** The map run's session recording (what the page's session.cbor export holds) when the run ended. */
+  /** The last map run's session recording (what the page's session.cbor export holds) when the run ended. */
   recording: { frames: number; frameBytes: number; heldBytes: number; dropped: number; maxBytes: number };
-  /** What the map's server sent: snapshots (of which catch-ups after a page fell behind), batches skipped. */
+  /** What the last map run's server sent: snapshots (of which catch-ups after a page fell behind), batches skipped. */
   server: WebMapCounters;
 }
 
@@ -104,16 +104,17 @@ async function withMap(o: WebLoadOptions): Promise<{ result: RealTimeResult; rec
 
 export async function runWebLoad(o: WebLoadOptions): Promise<WebLoadResult> {
   // As rid-scan does before it starts a live source.
-  if (o.runs.filter((r) => r === 'map').length !== 1 || !o.runs.includes('bare')) throw new Error(`runs: one with the map and at least one bare, got ${o.runs.join(', ')}`);
+  if (!o.runs.includes('map') || !o.runs.includes('bare')) throw new Error(`runs: at least one with the map and one bare, got ${o.runs.join(', ')}`);
   const { frames, ms, collected } = warmUp(pipelineOptions(o));
   const plain: RealTimeResult[] = [];
-  let web: Awaited<ReturnType<typeof withMap>> | undefined;
+  const web: Awaited<ReturnType<typeof withMap>>[] = [];
   for (const run of o.runs) {
     collect();
-    if (run === 'map') web = await withMap(o);
+    if (run === 'map') web.push(await withMap(o));
     else plain.push(await realTime(o));
   }
-  return { plain, web: web!.result, warmUp: { frames, ms, collected }, recording: web!.recording, server: web!.server };
+  const last = web[web.length - 1]!;
+  return { plain, web: web.map((w) => w.result), warmUp: { frames, ms, collected }, recording: last.recording, server: last.server };
 }
 
 if (process.argv[2] === WEB_LOAD_FLAG) {

@@ -3,14 +3,17 @@
  * the web output adds to the receiver, and how long after its reception the page shows a position.
  *
  * The receiver bench's load (load.ts: frames from a pool made beforehand in other processes, pushed as they
- * fall due in real time, drained on one event loop) runs three times in one measured process, compiled to
- * one JavaScript file: bare, then with the live map attached by rid-scan's own startWebMap (cli/web-map.ts:
- * the server, its batcher and its session recording, on the pipeline's sinks) and one headless Chromium
- * page (Debian's, through playwright-core, with the browser tests' flags) connected to it before the clock
- * starts, then bare again; the map's run is compared with the mean of the two bare runs around it, so that
- * neither what changes from the first run to the last (the JIT's work, the heap's size, the machine's other
- * load drifting) nor the order counts as the map's. A full collection runs before each run. The page is
- * built from the current sources into a temporary directory first, as the load is bundled.
+ * fall due in real time, drained on one event loop) runs again and again in one measured process, compiled
+ * to one JavaScript file: bare, then with the live map attached by rid-scan's own startWebMap
+ * (cli/web-map.ts: the server, its batcher and its session recording, on the pipeline's sinks) and one
+ * headless Chromium page (Debian's, through playwright-core, with the browser tests' flags) connected to it
+ * before the clock starts, then bare again, and so on (--rounds map runs, default 2: five runs); the map's
+ * runs are compared with the bare runs between and around them, mean against mean, so that neither what
+ * changes from the first run to the last (the JIT's work, the heap's size, the machine's other load
+ * drifting) nor the order counts as the map's, and so that one run's luck does not decide the verdict
+ * (between two single runs of the same code the figure moved by ±1.5 points of a core). A full collection
+ * runs before each run. The page is built from the current sources into a temporary directory first, as the
+ * load is bundled.
  *
  * Clocks: in both runs the frames are stamped on the wall clock, as a live receiver stamps them — Date.now()
  * when the run's clock starts plus the monotonic time since, at the moment a frame is pushed into the queue
@@ -29,8 +32,9 @@
  * page never connects, never draws an update, or raises an error.
  *
  * Run alone: `node --import tsx --conditions=@odid/source packages/receiver/bench/web-map.bench.ts
- * [--seconds 20] [--drones 1000] [--web-first] [--uncompiled] [--page-profile FILE]`. --seconds is each run's
- * length (three runs, at most 200 s each); --web-first runs the map first, then one bare run (the bare run
+ * [--seconds 20] [--drones 1000] [--rounds 2] [--web-first] [--uncompiled] [--page-profile FILE]`. --seconds
+ * is each run's length (all runs together at most 800 s); --rounds the number of runs with the map, each
+ * followed by a bare one; --web-first runs the map first, then one bare run (the bare run
  * then gets whatever warmth the first left); --uncompiled measures the TypeScript sources under tsx instead of the bundle; --page-profile
  * writes a CPU profile of the page over the map run (Chromium's, a .cpuprofile for DevTools). For the
  * receiver's own profile, run the bench under `node --cpu-prof`: the measured process inherits the flag.
@@ -53,9 +57,11 @@ import { machine } from './receiver.bench.js';
 import { WEB_LOAD_FLAG, type FromLoad, type ToLoad, type WebLoadOptions, type WebLoadResult } from './web-map-load.js';
 
 export interface WebMapBenchOptions {
-  /** Length of each of the two runs, s. */
+  /** Length of each run, s. */
   seconds?: number;
   drones?: number;
+  /** Runs with the map (default 2), each between two bare runs: bare, map, bare, map, bare. */
+  rounds?: number;
   /** Run with the map first, then one bare run (instead of bare, map, bare). */
   webFirst?: boolean;
   /** Measure the TypeScript sources under tsx rather than the compiled bundle. */
@@ -73,17 +79,8 @@ export interface Quantiles {
   max: number;
 }
 
-export interface PageFigures {
-  /** Renders that drew at least one track. */
-  renders: number;
-  /** Reception of the position drawn → drawn, ms, for every update that moved a drone. */
-  position: Quantiles;
-  /** The same for the positions drawn after the first STARTUP_MS of the run (the fleet appearing at once). */
-  positionSteady: Quantiles;
-  /** The worst position latency drawn in each second of the run, ms (0 for a second that drew none). */
-  worstBySecond: number[];
-  /** Reception of the newest message of the update → drawn, ms (the page's own latencyMs). */
-  message: Quantiles;
+/** How one map run's page ended. */
+export interface PageEnd {
   /** Tracks on the page after the run, those whose latest position is the tracker's, the tracker's tracks. */
   tracks: number;
   current: number;
@@ -92,12 +89,28 @@ export interface PageFigures {
   behindMs: number;
   /** From the last frame processed until the page showed every track's latest position; null if it did not within SETTLE_TIMEOUT_MS. */
   caughtUpMs: number | null;
-  /** What the page received over the WebSocket while the load ran. */
+}
+
+/** The pages of all the map runs (a fresh page each run), their samples together. */
+export interface PageFigures {
+  /** Renders that drew at least one track. */
+  renders: number;
+  /** Reception of the position drawn → drawn, ms, for every update that moved a drone. */
+  position: Quantiles;
+  /** The same for the positions drawn after the first STARTUP_MS of each run (the fleet appearing at once). */
+  positionSteady: Quantiles;
+  /** For each map run, the worst position latency drawn in each of its seconds, ms (0 for a second that drew none). */
+  worstBySecond: number[][];
+  /** Reception of the newest message of the update → drawn, ms (the page's own latencyMs). */
+  message: Quantiles;
+  /** Each map run's end. */
+  ends: PageEnd[];
+  /** What the pages received over the WebSocket while the load ran. */
   wsBytesPerS: number;
   wsMessagesPerS: number;
-  /** The page's main thread busy (Chromium's TaskDuration) over the run, % of the wall time. */
+  /** The page's main thread busy (Chromium's TaskDuration) over the runs, % of the wall time. */
   mainThreadPct: number;
-  /** The machine's 1-minute load average when the map run started and when it ended: how shared the cores were. */
+  /** The machine's 1-minute load average when the first map run started and when the last ended: how shared the cores were. */
   loadAvg: [number, number];
 }
 
@@ -108,13 +121,13 @@ export interface WebMapBenchResult {
   webFirst: boolean;
   compiled: boolean;
   pool: PoolSummary;
-  /** The bare runs, in order (before and after the map's, or after it with webFirst). */
+  /** The bare runs and the map's, each in order. */
   plain: RealTimeResult[];
-  web: RealTimeResult;
+  web: RealTimeResult[];
   warmUp: WebLoadResult['warmUp'];
   recording: WebLoadResult['recording'];
   server: WebLoadResult['server'];
-  /** CPU per wall second with the map against the bare runs' mean: relative, %, and in points of one core. */
+  /** CPU per wall second, the map runs' mean against the bare runs' mean: relative, %, and in points of one core. */
   extraCpuPct: number;
   extraCorePoints: number;
   page: PageFigures;
@@ -133,11 +146,14 @@ export async function benchWebMap(opts: WebMapBenchOptions = {}): Promise<WebMap
   const seconds = opts.seconds ?? 20;
   const droneCount = opts.drones ?? 1000;
   const webFirst = opts.webFirst ?? false;
+  const rounds = opts.rounds ?? 2;
   const compiled = !opts.uncompiled;
   const log = opts.log ?? ((line: string) => void process.stderr.write(`web-map bench: ${line}\n`));
   if (!(seconds > 0) || !(droneCount > 0)) throw new RangeError('--seconds and --drones must be > 0');
+  if (!Number.isInteger(rounds) || rounds < 1) throw new RangeError('--rounds must be a whole number ≥ 1');
+  const runs: WebLoadOptions['runs'] = webFirst ? ['map', 'bare'] : ['bare', ...Array.from({ length: rounds }, () => ['map', 'bare'] as const).flat()];
   // Every run must start before the wall clock catches up with the scene's (SCENE_LEAD_MS).
-  if (seconds > 200) throw new RangeError('--seconds is at most 200: the scene runs 15 minutes ahead of the wall clock (see the header)');
+  if (seconds * runs.length > 800) throw new RangeError(`--seconds × runs is at most 800 s (here ${seconds} × ${runs.length}): the scene runs 15 minutes ahead of the wall clock (see the header)`);
 
   const startMs = Date.now() + SCENE_LEAD_MS;
   const fleet = { drones: droneCount, emergencyAfterS: seconds / 2 };
@@ -151,7 +167,6 @@ export async function benchWebMap(opts: WebMapBenchOptions = {}): Promise<WebMap
     let bundled: string | undefined;
     if (compiled) await bundle(WEB_LOAD_SOURCE, (bundled = path.join(dir, 'web-map-load.mjs')));
     browser = await launchBrowser();
-    const runs: WebLoadOptions['runs'] = webFirst ? ['map', 'bare'] : ['bare', 'map', 'bare'];
     log(`${pool.frames} frames made in ${pool.buildSeconds.toFixed(1)} s; running ${seconds} s ${runs.map((r) => (r === 'map' ? 'with the map' : 'bare')).join(', then ')}...`);
     const job: WebLoadOptions = {
       paths: pool.paths,
@@ -171,7 +186,9 @@ export async function benchWebMap(opts: WebMapBenchOptions = {}): Promise<WebMap
     };
     const { result, page } = await measure(job, bundled, browser, log, opts.pageProfile);
     const perWall = (r: RealTimeResult): number => r.cpuSeconds / r.wallSeconds;
-    const bare = result.plain.reduce((sum, r) => sum + perWall(r), 0) / result.plain.length;
+    const mean = (list: RealTimeResult[]): number => list.reduce((sum, r) => sum + perWall(r), 0) / list.length;
+    const bare = mean(result.plain);
+    const withMap = mean(result.web);
     return {
       machine: machine(),
       drones: droneCount,
@@ -184,8 +201,8 @@ export async function benchWebMap(opts: WebMapBenchOptions = {}): Promise<WebMap
       warmUp: result.warmUp,
       recording: result.recording,
       server: result.server,
-      extraCpuPct: (100 * (perWall(result.web) - bare)) / bare,
-      extraCorePoints: 100 * (perWall(result.web) - bare),
+      extraCpuPct: (100 * (withMap - bare)) / bare,
+      extraCorePoints: 100 * (withMap - bare),
       page,
     };
   } finally {
@@ -264,16 +281,50 @@ interface PageGlobals {
   performance: { timeOrigin: number };
 }
 
-/** Runs the measured process, plays the page's part in its runs, and reads the page when the map run ends. */
+/** What one map run's page gave. */
+interface PageRun {
+  gathered: Gathered;
+  /** When the run's clock started (wall ms) and how long it ran, s. */
+  began: number;
+  loadSeconds: number;
+  end: PageEnd;
+  wsBytes: number;
+  wsMessages: number;
+  /** The page's main thread busy over the run, s. */
+  mainThreadS: number;
+  loadAvg: [number, number];
+}
+
+/** Runs the measured process and plays the page's part in each of its map runs: a fresh page each time. */
 async function measure(job: WebLoadOptions, bundled: string | undefined, browser: Browser, log: (line: string) => void, pageProfile?: string): Promise<{ result: WebLoadResult; page: PageFigures }> {
   const profiling = process.execArgv.filter((a) => /^--((cpu|heap)-prof|trace-gc)/.test(a));
   // --expose-gc: the collection between the two runs.
   const execArgv = bundled ? [...profiling, '--expose-gc'] : [...profiling, '--expose-gc', '--conditions=@odid/source', '--import', 'tsx'];
   const child = fork(bundled ?? WEB_LOAD_SOURCE, [WEB_LOAD_FLAG, JSON.stringify(job)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const inbox = new Inbox(child);
+  try {
+    const runs: PageRun[] = [];
+    const mapRuns = job.runs.filter((r) => r === 'map').length;
+    for (let i = 0; i < mapRuns; i++) {
+      // Only the first map run is profiled: one profile is what DevTools opens.
+      runs.push(await pageRun(inbox, job, browser, log, `${i + 1} of ${mapRuns}`, i === 0 ? pageProfile : undefined));
+    }
+    // After a bare run more, when the map's was not the last.
+    const { result } = await inbox.next('result', (job.seconds + 60) * 1000, 'the results');
+    await inbox.exit;
+    return { result, page: pageFigures(runs) };
+  } catch (e) {
+    // The process this bench started, by its handle.
+    if (child.exitCode === null && child.signalCode === null) child.kill();
+    throw e;
+  }
+}
+
+/** One map run: a page opened on the run's server before its clock starts, read when the run ends. */
+async function pageRun(inbox: Inbox, job: WebLoadOptions, browser: Browser, log: (line: string) => void, which: string, pageProfile?: string): Promise<PageRun> {
   const context = await browser.newContext();
   try {
-    // A bare run may come first: its length, plus start-up.
+    // A bare run comes first: its length, plus start-up.
     const { url } = await inbox.next('map', (job.seconds + 120) * 1000, 'the map URL');
     const { page, guard } = await guardedPage(context, new URL(url).origin);
     await page.addInitScript(() => {
@@ -318,7 +369,7 @@ async function measure(job: WebLoadOptions, bundled: string | undefined, browser
     } catch (e) {
       throw new Error(`the map page at ${url} never connected to the receiver: ${(e as Error).message}${guard.pageErrors.length ? `; page errors: ${guard.pageErrors.join('; ')}` : ''}`);
     }
-    log('page connected; map run starting');
+    log(`page connected; map run ${which} starting`);
     if (pageProfile) {
       await cdp.send('Profiler.enable');
       await cdp.send('Profiler.start');
@@ -342,7 +393,7 @@ async function measure(job: WebLoadOptions, bundled: string | undefined, browser
     }
     const loadAvg: [number, number] = [load0, os.loadavg()[0]!];
     const loadSeconds = (Date.now() - began) / 1000;
-    const mainThreadPct = (100 * ((await taskSeconds()) - task0)) / loadSeconds;
+    const mainThreadS = (await taskSeconds()) - task0;
     // Until the page shows every track at the tracker's latest position (the batcher's and the page's own
     // intervals: about a second), or it is plainly not going to.
     const keys = Object.keys(positions);
@@ -372,42 +423,46 @@ async function measure(job: WebLoadOptions, bundled: string | undefined, browser
     if (guard.pageErrors.length > 0) throw new Error(`the map page raised errors under load: ${guard.pageErrors.slice(0, 5).join('; ')}`);
     if (gathered.renders === 0 || gathered.latencyMs.length === 0) throw new Error(`the map page drew no live update in the ${job.seconds} s map run (renders with tracks: ${gathered.renders})`);
     if (gathered.positionLatencyMs.length === 0) throw new Error(`the map page drew ${gathered.latencyMs.length} updates but no position: its render marks carry no position latencies`);
-
-    // After a bare run more, when the map's was not the last.
-    const { result } = await inbox.next('result', (job.seconds + 60) * 1000, 'the results');
-    await inbox.exit;
-    const steady = gathered.positionLatencyMs.filter((_, i) => gathered.positionAtMs[i]! >= began + STARTUP_MS);
-    const worstBySecond = Array.from({ length: Math.ceil(loadSeconds) }, () => 0);
-    gathered.positionLatencyMs.forEach((v, i) => {
-      const s = Math.floor((gathered.positionAtMs[i]! - began) / 1000);
-      if (s >= 0 && s < worstBySecond.length) worstBySecond[s] = Math.max(worstBySecond[s]!, v);
-    });
     return {
-      result,
-      page: {
-        renders: gathered.renders,
-        position: quantiles(gathered.positionLatencyMs),
-        positionSteady: quantiles(steady),
-        worstBySecond,
-        message: quantiles(gathered.latencyMs),
-        tracks: Object.keys(shown).length,
-        current,
-        trackerTracks: keys.length,
-        behindMs: behindMs ?? NaN,
-        caughtUpMs,
-        wsBytesPerS: wsBytes / loadSeconds,
-        wsMessagesPerS: wsMessages / loadSeconds,
-        mainThreadPct,
-        loadAvg,
-      },
+      gathered,
+      began,
+      loadSeconds,
+      end: { tracks: Object.keys(shown).length, current, trackerTracks: keys.length, behindMs: behindMs ?? NaN, caughtUpMs },
+      wsBytes,
+      wsMessages,
+      mainThreadS,
+      loadAvg,
     };
-  } catch (e) {
-    // The process this bench started, by its handle.
-    if (child.exitCode === null && child.signalCode === null) child.kill();
-    throw e;
   } finally {
     await context.close();
   }
+}
+
+/** The map runs' pages together: latencies over all their samples, each run's end and worst seconds. */
+function pageFigures(runs: readonly PageRun[]): PageFigures {
+  const all = (f: (g: Gathered) => number[]): number[] => runs.flatMap((r) => f(r.gathered));
+  const steady = runs.flatMap(({ gathered: g, began }) => g.positionLatencyMs.filter((_, i) => g.positionAtMs[i]! >= began + STARTUP_MS));
+  const worstBySecond = runs.map(({ gathered: g, began, loadSeconds }) => {
+    const worst = Array.from({ length: Math.ceil(loadSeconds) }, () => 0);
+    g.positionLatencyMs.forEach((v, i) => {
+      const s = Math.floor((g.positionAtMs[i]! - began) / 1000);
+      if (s >= 0 && s < worst.length) worst[s] = Math.max(worst[s]!, v);
+    });
+    return worst;
+  });
+  const seconds = runs.reduce((sum, r) => sum + r.loadSeconds, 0);
+  return {
+    renders: runs.reduce((sum, r) => sum + r.gathered.renders, 0),
+    position: quantiles(all((g) => g.positionLatencyMs)),
+    positionSteady: quantiles(steady),
+    worstBySecond,
+    message: quantiles(all((g) => g.latencyMs)),
+    ends: runs.map((r) => r.end),
+    wsBytesPerS: runs.reduce((sum, r) => sum + r.wsBytes, 0) / seconds,
+    wsMessagesPerS: runs.reduce((sum, r) => sum + r.wsMessages, 0) / seconds,
+    mainThreadPct: (100 * runs.reduce((sum, r) => sum + r.mainThreadS, 0)) / seconds,
+    loadAvg: [runs[0]!.loadAvg[0], runs[runs.length - 1]!.loadAvg[1]],
+  };
 }
 
 /** Nearest-rank quantiles of `values`, ms. */
@@ -426,42 +481,46 @@ const q = (v: Quantiles): string => `${int(v.p50)} / ${int(v.p95)} / ${int(v.p99
 export function printWebMap(r: WebMapBenchResult): void {
   const { plain, web, page } = r;
   const code = r.compiled ? 'compiled bundle, plain node' : 'TypeScript under tsx';
-  const order = r.webFirst ? 'with the map, then bare' : 'bare, with the map, bare again; the map against the mean of the two bare runs';
-  console.log(`Machine: ${r.machine}; load average (1 min) ${page.loadAvg[0].toFixed(1)} when the map run started, ${page.loadAvg[1].toFixed(1)} when it ended`);
+  const order = r.webFirst ? 'with the map, then bare' : `bare, then ${web.length === 1 ? 'with the map and bare again' : `${web.length} times with the map and bare again`}; the map runs' mean against the bare runs' mean`;
+  console.log(`Machine: ${r.machine}; load average (1 min) ${page.loadAvg[0].toFixed(1)} when the first map run started, ${page.loadAvg[1].toFixed(1)} when the last ended`);
   console.log(
     `Load: ${int(r.drones)} drones, ${r.seconds} s a run in one receiver process (${code}; ${order}; a full GC before each run); ` +
-      `the map attached by rid-scan's startWebMap on 127.0.0.1, one headless Chromium page connected before the clock starts; ` +
+      `the map attached by rid-scan's startWebMap on 127.0.0.1, a headless Chromium page connected before each map run's clock starts; ` +
       `frames stamped on the wall clock at reception, the page measuring with its own Date.now()\n`,
   );
   const flags = (x: RealTimeResult): string => Object.entries(x.flagged).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
-  // The bare runs' column: each run's figure, in order.
+  // Each column: each run's figure, in order.
   const each = (f: (x: RealTimeResult) => string): string => plain.map(f).join('; ');
-  console.log(`| metric | without the map (${plain.length === 1 ? 'one run' : `${plain.length} runs, in order`}) | with the map | target |\n|---|---|---|---|`);
-  console.log(`| receiver CPU | ${each(cpu)} | ${cpu(web)} | |`);
+  const eachMap = (f: (x: RealTimeResult) => string): string => web.map(f).join('; ');
+  const runsOf = (n: number): string => (n === 1 ? 'one run' : `${n} runs, in order`);
+  console.log(`| metric | without the map (${runsOf(plain.length)}) | with the map (${runsOf(web.length)}) | target |\n|---|---|---|---|`);
+  console.log(`| receiver CPU | ${each(cpu)} | ${eachMap(cpu)} | |`);
   console.log(`| CPU the web output adds | | ${r.extraCpuPct >= 0 ? '+' : ''}${r.extraCpuPct.toFixed(1)} % of the receiver's (${r.extraCorePoints >= 0 ? '+' : ''}${r.extraCorePoints.toFixed(1)} points of one core) | ≤ 10 %: ${check(r.extraCpuPct <= 10)} |`);
   console.log(`| page: position reception → drawn, p50 / p95 / p99 / max | | ${q(page.position)} (${int(page.position.count)} positions) | ≤ 500 ms: p95 ${check(page.position.p95 <= 500)}, max ${check(page.position.max <= 500)} |`);
   console.log(`| the same after the first ${STARTUP_MS / 1000} s (the fleet appearing) | | ${q(page.positionSteady)} (${int(page.positionSteady.count)} positions) | |`);
-  console.log(`| page: worst position latency in each second of the run | | ${page.worstBySecond.map(int).join(', ')} ms | |`);
+  console.log(`| page: worst position latency in each second of the run | | ${page.worstBySecond.map((run) => `${run.map(int).join(', ')} ms`).join('; ')} | |`);
   console.log(`| page: newest message of the update → drawn, p50 / p95 / p99 / max | | ${q(page.message)} (${int(page.message.count)} updates, ${int(page.renders)} renders) | |`);
-  console.log(`| tracks at the end: page / tracker | | ${int(page.tracks)} / ${int(page.trackerTracks)}; ${int(page.current)} at the tracker's latest position; ${int(page.behindMs)} ms behind at the last frame, ${page.caughtUpMs === null ? `**not caught up ${SETTLE_TIMEOUT_MS / 1000} s later**` : `caught up ${int(page.caughtUpMs)} ms later`} | equal |`);
+  const end = (e: PageEnd): string =>
+    `${int(e.tracks)} / ${int(e.trackerTracks)}, ${int(e.current)} at the tracker's latest position, ${int(e.behindMs)} ms behind at the last frame, ${e.caughtUpMs === null ? `**not caught up ${SETTLE_TIMEOUT_MS / 1000} s later**` : `caught up ${int(e.caughtUpMs)} ms later`}`;
+  console.log(`| tracks at the end: page / tracker | | ${page.ends.map(end).join('; ')} | equal |`);
   console.log(`| WebSocket to the page | | ${(page.wsBytesPerS / 1024).toFixed(0)} KB/s in ${page.wsMessagesPerS.toFixed(1)} messages/s | |`);
   console.log(`| page main thread busy (Chromium TaskDuration) | | ${page.mainThreadPct.toFixed(0)} % of the run | |`);
   const offered = (x: RealTimeResult): string => `${int(x.offered)} / ${int(x.dropped)}`;
-  console.log(`| frames offered / dropped | ${each(offered)} | ${offered(web)} | 0 dropped |`);
+  console.log(`| frames offered / dropped | ${each(offered)} | ${eachMap(offered)} | 0 dropped |`);
   const latency = (x: RealTimeResult): string => `${ms(x.latency.p50)} / ${ms(x.latency.p99)} / ${ms(x.latency.max)} ms`;
-  console.log(`| receiver latency arrival → update, p50 / p99 / max | ${each(latency)} | ${latency(web)} | |`);
+  console.log(`| receiver latency arrival → update, p50 / p99 / max | ${each(latency)} | ${eachMap(latency)} | |`);
   const rss = (x: RealTimeResult): string => `${x.peakRssMb.toFixed(0)} MB (${x.baselineRssMb.toFixed(0)}; ${x.heapUsedMb.toFixed(0)})`;
-  console.log(`| peak RSS (before the first frame; heap used at the end) | ${each(rss)} | ${rss(web)} | |`);
+  console.log(`| peak RSS (before the first frame; heap used at the end) | ${each(rss)} | ${eachMap(rss)} | |`);
   const gc = (x: RealTimeResult): string => `${x.gcCount} pauses, ${x.gcTotalMs.toFixed(0)} ms`;
-  console.log(`| GC | ${each(gc)} | ${gc(web)} | |`);
+  console.log(`| GC | ${each(gc)} | ${eachMap(gc)} | |`);
   const tracks = (x: RealTimeResult): string => `${int(x.tracks)} (${flags(x)})`;
-  console.log(`| tracks (flags) | ${each(tracks)} | ${tracks(web)} | |`);
+  console.log(`| tracks (flags) | ${each(tracks)} | ${eachMap(tracks)} | |`);
   const rec = r.recording;
   const mb = (b: number): string => (b / 1024 / 1024).toFixed(1);
   console.log(
-    `| session recording (the page's session.cbor) | | ${int(rec.frames)} frames held, ${mb(rec.frameBytes)} MB in ${mb(rec.heldBytes)} MB of blocks (${rec.frames ? (rec.frameBytes / rec.frames).toFixed(0) : '—'} B a frame), ${int(rec.dropped)} let go | ≤ ${mb(rec.maxBytes)} MB |`,
+    `| session recording (the page's session.cbor, last map run) | | ${int(rec.frames)} frames held, ${mb(rec.frameBytes)} MB in ${mb(rec.heldBytes)} MB of blocks (${rec.frames ? (rec.frameBytes / rec.frames).toFixed(0) : '—'} B a frame), ${int(rec.dropped)} let go | ≤ ${mb(rec.maxBytes)} MB |`,
   );
-  console.log(`| snapshots sent (catch-ups after falling behind) / batches skipped | | ${r.server.snapshots} (${r.server.catchUps}) / ${r.server.skipped} | |`);
+  console.log(`| snapshots sent (catch-ups after falling behind) / batches skipped, last map run | | ${r.server.snapshots} (${r.server.catchUps}) / ${r.server.skipped} | |`);
 }
 
 /** For `pnpm bench` (packages/codec/bench/run.ts). */
@@ -477,9 +536,9 @@ function parseArgs(argv: string[]): WebMapBenchOptions {
     const a = argv[i]!;
     if (a === '--web-first') out.webFirst = true;
     else if (a === '--uncompiled') out.uncompiled = true;
-    else if ((a === '--seconds' || a === '--drones') && Number.isFinite(Number(argv[i + 1]))) out[a === '--seconds' ? 'seconds' : 'drones'] = Number(argv[++i]);
+    else if ((a === '--seconds' || a === '--drones' || a === '--rounds') && Number.isFinite(Number(argv[i + 1]))) out[a.slice(2) as 'seconds' | 'drones' | 'rounds'] = Number(argv[++i]);
     else if (a === '--page-profile' && argv[i + 1]) out.pageProfile = path.resolve(argv[++i]!);
-    else throw new Error(`usage: web-map.bench.ts [--seconds N] [--drones N] [--web-first] [--uncompiled] [--page-profile FILE] (at ${a})`);
+    else throw new Error(`usage: web-map.bench.ts [--seconds N] [--drones N] [--rounds N] [--web-first] [--uncompiled] [--page-profile FILE] (at ${a})`);
   }
   return out;
 }
