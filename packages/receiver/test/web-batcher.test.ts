@@ -307,6 +307,56 @@ describe('the live batcher (wall clock)', () => {
     b.flushDue();
     expect(sent.at(-1)).toEqual(['a']);
   });
+
+  it('looks at a watched track itself: changes made in place, never told, go out as told ones would', () => {
+    let wall = 0;
+    const sent: { at: number; keys: string[] }[] = [];
+    const b = new UpdateBatcher((keys) => sent.push({ at: wall, keys }), { now: () => wall });
+    // As the tracker keeps a track: lastSeen moved by every message, a new position object for each fix.
+    const track: { lastSeen: number; position?: { t: number } } = { lastSeen: 0, position: { t: 0 } };
+    b.changed('a', 0, track.position);
+    b.watch('a', track);
+    const quiet = { lastSeen: 0 };
+    b.changed('q', 0, null);
+    b.watch('q', quiet);
+    b.flushDue();
+    expect(sent).toEqual([{ at: 0, keys: ['a', 'q'] }]);
+    // Two fixes a second and a message every 100 ms, for 3 s, the batcher told nothing; 'q' is never heard again.
+    for (wall = 10; wall <= 3000; wall += 10) {
+      if (wall % 100 === 0) track.lastSeen = wall;
+      if (wall % 500 === 380) track.position = { t: wall };
+      if (wall % 100 === 50) b.flushDue();
+    }
+    const sends = sent.slice(1);
+    expect(sends.every((x) => x.keys.length === 1 && x.keys[0] === 'a')).toBe(true);
+    // Every half second, each with a fix received within the last 150 ms: moved at its reception, not at the
+    // look that found it (the fix of 380 ms, found at 450, is 170 ms old when the interval has passed at 550:
+    // the next one, fresh, goes instead; taken as moved at 450 it would have gone at 550, stale).
+    expect(sends.map((x) => x.at)).toEqual([950, 1450, 1950, 2450, 2950]);
+    // Fallen silent: its last state goes, nothing more after it.
+    wall = 4000;
+    b.flushDue();
+    expect(sent.at(-1)).toEqual({ at: 4000, keys: ['a'] });
+    wall = 6000;
+    expect(b.flushDue()).toBe(0);
+  });
+
+  it("takes a watched position's reception as its move only when it is on the batcher's clock", () => {
+    let wall = 1_000_000;
+    const sent: number[] = [];
+    const b = new UpdateBatcher(() => sent.push(wall), { now: () => wall });
+    const track: { lastSeen: number; position?: { t: number } } = { lastSeen: wall, position: { t: wall } };
+    b.changed('a', wall, track.position);
+    b.watch('a', track);
+    b.flushDue();
+    // A source whose clock runs an hour behind: its positions are moves at the look, not an hour-old news
+    // that would wait for a fresher one.
+    wall += 600;
+    track.lastSeen = wall - 3_600_000;
+    track.position = { t: wall - 3_600_000 };
+    b.flushDue();
+    expect(sent).toEqual([1_000_000, 1_000_600]);
+  });
 });
 
 describe('the map server in a replay', () => {

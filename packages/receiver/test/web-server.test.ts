@@ -215,6 +215,24 @@ describe('web map server on loopback', () => {
     ws!.close();
   });
 
+  it('live, finds what changed in a track itself: after its first update, the messages the tracker takes need not be written to it', async () => {
+    const tracker = new Tracker();
+    const fly = drone(tracker);
+    const { server, url } = await serve(tracker);
+    // The new track (urgent) is written; the next 15 beacons go to the tracker only.
+    for (const u of fly(0)) server.write(u);
+    const page = await pageOf(url);
+    for (let i = 1; i <= 15; i++) {
+      for (const u of fly(i)) expect(u.reason).toBe('updated');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const key = tracker.tracks()[0]!.key;
+    const want = JSON.parse(JSON.stringify(trackSummary(tracker.get(key)!))) as unknown;
+    await until(() => JSON.stringify(page.store.tracks.get(key)) === JSON.stringify(want), 3000);
+    expect(page.store.tracks.get(key)!.position!.lat).toBeCloseTo(47.01 + 15 / 1e4, 6);
+    page.ws.close();
+  });
+
   it('pages that connect at different times end with the same tracks as the tracker, from the deltas after their snapshots', async () => {
     const tracker = new Tracker();
     const { server, url } = await serve(tracker);

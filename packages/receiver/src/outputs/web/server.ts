@@ -151,6 +151,8 @@ export class WebMapServer implements TrackOutput {
   private readonly batcher: Batcher;
   /** A replay's batcher, on the frames' clock (the same object as `batcher`). */
   private readonly scene: SceneBatcher<SceneStep> | undefined;
+  /** Live, the batcher (the same object as `batcher`): it watches each track for the changes not urgent. */
+  private readonly live: UpdateBatcher | undefined;
   /** A replay's moments so far, for pages opened later (whether or not a page was listening then). */
   private readonly history: ReplayHistory | undefined;
   private readonly alerts: WebAlert[] = [];
@@ -200,7 +202,7 @@ export class WebMapServer implements TrackOutput {
     } else {
       // Looked at five times per interval (every 100 ms): a position then waits 50 ms on average, and a
       // thousand drones are ten messages a second — each one a socket write here and a render in the page.
-      this.batcher = new UpdateBatcher((keys, removed) => this.sendTracks(keys, removed), { minIntervalMs, flushEveryMs: minIntervalMs / LIVE_LOOKS_PER_INTERVAL });
+      this.batcher = this.live = new UpdateBatcher((keys, removed) => this.sendTracks(keys, removed), { minIntervalMs, flushEveryMs: minIntervalMs / LIVE_LOOKS_PER_INTERVAL });
     }
   }
 
@@ -254,7 +256,9 @@ export class WebMapServer implements TrackOutput {
     // To the live batcher: a new position goes out fresh, a new state or flag (or alert) at once.
     const urgent = update.reason !== 'updated' || update.alerts !== undefined || update.merged !== undefined;
     if (update.late) this.pastFilled.add(key);
+    else if (!urgent && this.live) return; // live, the batcher looks at the track itself (watch, below)
     this.batcher.changed(key, update.at, update.track.position ?? null, urgent);
+    this.live?.watch(key, update.track);
     if (!update.alerts) return;
     for (const a of update.alerts) {
       const alert: WebAlert = { id: this.nextAlertId++, kind: a.kind, key, uasId: update.track.uasId ?? null, t: update.at / 1000, text: a.text };
