@@ -48,6 +48,10 @@ describe('PositionHistory', () => {
     const g = new PositionHistory(50);
     for (let i = 0; i < 170; i++) g.append(pt(i));
     expect(g.points()).toEqual(Array.from({ length: 50 }, (_, k) => pt(120 + k)));
+    // A point's time alone, counted as `at` counts, across the ring's turn.
+    for (const i of [0, 1, 25, 49, -1, -2, -50]) expect(g.timeAt(i)).toBe(g.at(i)!.t);
+    expect(g.timeAt(50)).toBeUndefined();
+    expect(g.timeAt(-51)).toBeUndefined();
   });
 
   it('stores altitude, speed and course as 32-bit floats: exact on ODID steps, within 1e-7 otherwise', () => {

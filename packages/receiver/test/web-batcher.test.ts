@@ -341,6 +341,98 @@ describe('the live batcher (wall clock)', () => {
     expect(b.flushDue()).toBe(0);
   });
 
+  /** A watched track as the tracker keeps one: a new position object for each fix, and their times in its history. */
+  function flyer(): { track: { lastSeen: number; position?: { t: number }; history: { readonly length: number; timeAt(i: number): number | undefined } }; fix(t: number): void } {
+    const times: number[] = [];
+    const track = {
+      lastSeen: -Infinity,
+      position: undefined as { t: number } | undefined,
+      history: { get length() { return times.length; }, timeAt: (i: number) => times.at(i) },
+    };
+    return {
+      track,
+      fix(t) {
+        times.push(t);
+        track.position = { t };
+        track.lastSeen = t;
+      },
+    };
+  }
+
+  it("sends a watched drone's last position once its own next one is overdue: sooner for a drone that sends faster", () => {
+    let wall = 0;
+    const sent: number[] = [];
+    const b = new UpdateBatcher(() => sent.push(wall), { now: () => wall });
+    // Five fixes a second, then silence.
+    const { track, fix } = flyer();
+    fix(0);
+    b.changed('a', 0, track.position);
+    b.watch('a', track);
+    for (wall = 0; wall <= 2000; wall += 10) {
+      if (wall === 130 || wall === 330) fix(wall);
+      if (wall % 50 === 0) b.flushDue();
+    }
+    // Its last fix (330) was 170 ms old when its interval had passed (500): not fresh, so it waited for a
+    // fresher one — until its longest gap (200 ms) and the slack (50 ms) had passed with none, and went at
+    // the next look (600), where the fixed lateness (0.65 s) would have kept it until 1000.
+    expect(sent).toEqual([0, 600]);
+  });
+
+  it("takes a drone's pace from its longest recent gap: a position's copies over two transports are not a fast drone", () => {
+    let wall = 0;
+    const sent: number[] = [];
+    const b = new UpdateBatcher(() => sent.push(wall), { now: () => wall });
+    // Every 300 ms, each fix heard twice 20 ms apart (BLE, then Wi-Fi, each with its own reception time).
+    const { track, fix } = flyer();
+    fix(0);
+    b.changed('a', 0, track.position);
+    b.watch('a', track);
+    for (wall = 0; wall <= 2000; wall += 10) {
+      if (wall === 20 || wall === 300 || wall === 320) fix(wall);
+      if (wall % 50 === 0) b.flushDue();
+    }
+    // Overdue 300 - 20 + 50 = 330 ms after the last (320): at 650, not at 500 (20 + 50 ms after it).
+    expect(sent).toEqual([0, 650]);
+  });
+
+  it('does not read a watched track it sent less than an interval ago: it cannot be due', () => {
+    let wall = 0;
+    const b = new UpdateBatcher(() => undefined, { now: () => wall });
+    let reads = 0;
+    const tracks = Array.from({ length: 100 }, (_, i) => {
+      let lastSeen = 0;
+      return {
+        key: `t${i}`,
+        get lastSeen() {
+          reads++;
+          return lastSeen;
+        },
+        set lastSeen(v: number) {
+          lastSeen = v;
+        },
+      };
+    });
+    for (const t of tracks) {
+      b.changed(t.key, 0, null);
+      b.watch(t.key, t);
+    }
+    expect(b.flushDue()).toBe(100);
+    // Heard every 100 ms; looked for every 100 ms: only the looks from an interval after the send read them.
+    reads = 0;
+    for (wall = 100; wall <= 400; wall += 100) {
+      for (const t of tracks) t.lastSeen = wall;
+      b.flushDue();
+    }
+    expect(reads).toBe(0);
+    // From the interval on they are read (heard, with no new position: they go an interval later still).
+    wall = 500;
+    for (const t of tracks) t.lastSeen = wall;
+    expect(b.flushDue()).toBe(0);
+    expect(reads).toBeGreaterThanOrEqual(100);
+    wall = 1000;
+    expect(b.flushDue()).toBe(100);
+  });
+
   it("takes a watched position's reception as its move only when it is on the batcher's clock", () => {
     let wall = 1_000_000;
     const sent: number[] = [];

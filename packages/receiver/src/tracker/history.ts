@@ -15,7 +15,7 @@ const GROWTH_MIN = 16;
 export const SAME_FIX_MS = 1000;
 
 /** What a track's reader may do with its history: read it (every point read is a new object). */
-export type ReadonlyPositionHistory = Pick<PositionHistory, 'limit' | 'length' | 'at' | 'points' | typeof Symbol.iterator>;
+export type ReadonlyPositionHistory = Pick<PositionHistory, 'limit' | 'length' | 'at' | 'timeAt' | 'points' | typeof Symbol.iterator>;
 
 export class PositionHistory implements Iterable<TrackPoint> {
   private t = new Float64Array(0);
@@ -42,6 +42,13 @@ export class PositionHistory implements Iterable<TrackPoint> {
     const k = i < 0 ? this.size + i : i;
     if (!(k >= 0 && k < this.size)) return undefined;
     return this.point(this.slot(k));
+  }
+
+  /** The i-th point's time alone (as `at` counts), without making the point. */
+  timeAt(i: number): number | undefined {
+    const k = i < 0 ? this.size + i : i;
+    if (!(k >= 0 && k < this.size)) return undefined;
+    return this.t[this.slot(k)];
   }
 
   /** Every point, oldest first, as new objects. */

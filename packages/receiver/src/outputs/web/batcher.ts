@@ -7,9 +7,12 @@
  * not on every message. What the map must show soonest is where a drone is: once a track's interval has
  * passed it goes out with a fresh position (received within `freshMs`), waiting for one if its latest is
  * older — a drone sending two positions a second would otherwise be drawn up to half a second after each —,
- * but never more than `maxWaitMs` past its interval, and not once the next position is overdue (none for
- * `lateMs`: the drone fell silent, and its last position goes rather than waiting on one that will not
- * come); a change marked urgent (a new state, a flag, an alert) goes as soon as the interval has passed.
+ * but never more than `maxWaitMs` past its interval, and not once the next position is overdue (the drone
+ * fell silent, and its last position goes rather than waiting on one that will not come): `lateMs` after
+ * the latest, or sooner for a watched track whose history shows its drone sends faster — its longest gap
+ * between recent positions and `overdueSlackMs` (a drone sending four a second that stops has its last
+ * position sent 0.3-0.4 s after its reception, not 0.65-0.75 s). A change marked urgent (a new state, a
+ * flag, an alert) goes as soon as the interval has passed.
  *
  * A replay (`SceneBatcher`) runs on the frames' own clock instead: played ten or a
  * thousand times faster than recorded, it still gives one state per track per half second of the scene (the
@@ -30,6 +33,8 @@ export interface BatcherOptions {
    * interval and freshMs): a drone sending at least two a second would have sent the next by then.
    */
   lateMs?: number;
+  /** Live, a watched track with a history: how long past its drone's longest recent gap its next position is overdue (default 50 ms: reception jitter). */
+  overdueSlackMs?: number;
   now?: () => number;
 }
 
@@ -57,10 +62,17 @@ export interface Watched {
   readonly lastSeen: number;
   /** Where it is; `t` its reception, ms on the batcher's clock (the wall clock, live). */
   readonly position?: { readonly t: number } | undefined;
+  /** The times of its positions so far, oldest first (the tracker's history): how often its drone sends one. */
+  readonly history?: { readonly length: number; timeAt(i: number): number | undefined };
 }
 
 /** A watched position's reception time is taken as when it moved if it is this close to the batcher's clock (ms). */
 const MOVED_AT_SKEW_MS = 1000;
+/**
+ * Gaps between a watched track's latest positions looked at for its drone's pace: enough to span each
+ * transport's copy (a drone on BLE and Wi-Fi sends each position at its own moment on each).
+ */
+const PACE_GAPS = 8;
 
 /** What the live batcher keeps of a track: one object, so that a change costs one lookup and no allocation. */
 interface KeyState {
@@ -111,6 +123,7 @@ export class UpdateBatcher extends TimedBatcher implements Batcher {
   private readonly freshMs: number;
   private readonly maxWaitMs: number;
   private readonly lateMs: number;
+  private readonly overdueSlackMs: number;
   private readonly now: () => number;
 
   /** `flush` may add to `removed` the keys it found no longer tracked: they are forgotten here too. */
@@ -123,6 +136,7 @@ export class UpdateBatcher extends TimedBatcher implements Batcher {
     this.freshMs = opts.freshMs ?? 150;
     this.maxWaitMs = opts.maxWaitMs ?? this.minIntervalMs;
     this.lateMs = opts.lateMs ?? this.minIntervalMs + this.freshMs;
+    this.overdueSlackMs = opts.overdueSlackMs ?? 50;
     this.now = opts.now ?? Date.now;
   }
 
@@ -164,12 +178,14 @@ export class UpdateBatcher extends TimedBatcher implements Batcher {
    * Watched tracks heard since the last look: changed, as `changed` would have been told. A new position
    * moved at its reception time when that is on this clock (within MOVED_AT_SKEW_MS of now: live, frames
    * are stamped on the wall clock when received), else now — a source whose clock is off must not make
-   * every position look stale, or fresh.
+   * every position look stale, or fresh. A track sent less than an interval ago cannot be due yet and is
+   * not looked at (a thousand tracks read ten times a second, each cold, cost more than the rest of the
+   * look): what it did meanwhile is found once it can be due, its position still at its own time.
    */
   private look(now: number): void {
     for (const k of this.keys.values()) {
       const w = k.watched;
-      if (w === undefined || w.lastSeen === k.seen) continue;
+      if (w === undefined || now - k.lastSent < this.minIntervalMs || w.lastSeen === k.seen) continue;
       k.seen = w.lastSeen;
       const position = w.position ?? null;
       if (position !== k.position) {
@@ -194,6 +210,26 @@ export class UpdateBatcher extends TimedBatcher implements Batcher {
     this.removed.add(key);
   }
 
+  /**
+   * How long after a track's latest position its next one is overdue: lateMs, or for a watched track whose
+   * latest position is the latest of its history, its longest gap of the last PACE_GAPS and the slack if
+   * that is sooner. Only asked of a track waiting for a fresh position.
+   */
+  private overdueMs(k: KeyState): number {
+    const w = k.watched;
+    const h = w?.history;
+    const n = h?.length ?? 0;
+    if (!w || w.position !== k.position || n < 2 || h!.timeAt(n - 1) !== w.position?.t) return this.lateMs;
+    let gap = 0;
+    let later = h!.timeAt(n - 1)!;
+    for (let i = n - 2; i >= 0 && i >= n - 1 - PACE_GAPS; i--) {
+      const t = h!.timeAt(i)!;
+      gap = Math.max(gap, later - t);
+      later = t;
+    }
+    return gap > 0 ? Math.min(this.lateMs, gap + this.overdueSlackMs) : this.lateMs;
+  }
+
   /** Sends what is due now; returns how many tracks went out. */
   flushDue(): number {
     const now = this.now();
@@ -206,7 +242,7 @@ export class UpdateBatcher extends TimedBatcher implements Batcher {
       const age = now - k.movedAt;
       // Due: the first change; or past its interval and urgent, with a fresh position, with a position not
       // sent that the next should have replaced by now, or waited on long enough.
-      if (k.lastSent === -Infinity || (since >= this.minIntervalMs && (k.urgent || age <= this.freshMs || (age >= this.lateMs && k.movedAt > k.lastSent) || since >= this.minIntervalMs + this.maxWaitMs))) {
+      if (k.lastSent === -Infinity || (since >= this.minIntervalMs && (k.urgent || age <= this.freshMs || since >= this.minIntervalMs + this.maxWaitMs || (k.movedAt > k.lastSent && age >= this.overdueMs(k))))) {
         k.dirty = false;
         k.urgent = false;
         k.lastSent = now;
