@@ -26,13 +26,21 @@
  * Location timestamp only gives the time within the hour), and the tracker is told to allow that much clock
  * skew (LoadOptions.sceneLeadMs), so that its timestamp check does not flag the whole honest fleet.
  *
+ * CPUs: the measured process gets CPU 0 to itself, and the page's Chromium (with this process) the others
+ * (cpu-split.ts says why); --shared-cpus leaves them all to the scheduler.
+ *
+ * Length: 60 s a run by default. A run starts with a thousand drones appearing within a second (a whole
+ * summary and a new-drone alert each) and the session recording filling its 16 MB (~12 s at this load):
+ * in 20 s runs those took a third of the run, and the figure moved by ±1 point of a core between benches
+ * of the same code; in 60 s runs the bare runs agree within 0.7 points and the map's figure within 0.1.
+ *
  * Measured: the receiver's CPU time each run and the extra (goal: at most 10 % more), the page's reception
  * → shown latencies (goal: 500 ms), tracks and positions on the page against the tracker's at the end,
  * WebSocket bytes the page received, RSS, drops and the receiver's own latency both ways. It throws if the
  * page never connects, never draws an update, or raises an error.
  *
  * Run alone: `node --import tsx --conditions=@odid/source packages/receiver/bench/web-map.bench.ts
- * [--seconds 20] [--drones 1000] [--rounds 2] [--web-first] [--uncompiled] [--page-profile FILE]`. --seconds
+ * [--seconds 60] [--drones 1000] [--rounds 2] [--web-first] [--shared-cpus] [--uncompiled] [--page-profile FILE]`. --seconds
  * is each run's length (all runs together at most 800 s); --rounds the number of runs with the map, each
  * followed by a bare one; --web-first runs the map first, then one bare run (the bare run
  * then gets whatever warmth the first left); --uncompiled measures the TypeScript sources under tsx instead of the bundle; --page-profile
@@ -50,6 +58,7 @@ import type { Browser } from 'playwright-core';
 import { guardedPage, launchBrowser, waitFor } from '../../../test/web/browser.js';
 import { buildWebPage } from '../web/build.js';
 import { bundle } from './bundle.js';
+import { pinReceiver, splitCpus, undoSplit, type CpuSplit } from './cpu-split.js';
 import { FRAMES_PER_DRONE_PER_S, buildFleet } from './fleet.js';
 import { buildFramePool, type PoolSummary } from './frame-pool.js';
 import type { RealTimeResult } from './load.js';
@@ -66,6 +75,8 @@ export interface WebMapBenchOptions {
   webFirst?: boolean;
   /** Measure the TypeScript sources under tsx rather than the compiled bundle. */
   uncompiled?: boolean;
+  /** Leave every CPU to the scheduler instead of giving the measured process CPU 0 (cpu-split.ts). */
+  sharedCpus?: boolean;
   /** Write a CPU profile of the page over the map run here. */
   pageProfile?: string;
   log?: (line: string) => void;
@@ -120,6 +131,8 @@ export interface WebMapBenchResult {
   seconds: number;
   webFirst: boolean;
   compiled: boolean;
+  /** Where the receiver and the page ran: the split, or why the CPUs were shared. */
+  cpus: CpuSplit | { why: string };
   pool: PoolSummary;
   /** The bare runs and the map's, each in order. */
   plain: RealTimeResult[];
@@ -143,7 +156,7 @@ const CONNECT_TIMEOUT_MS = 30_000;
 const SETTLE_TIMEOUT_MS = 15_000;
 
 export async function benchWebMap(opts: WebMapBenchOptions = {}): Promise<WebMapBenchResult> {
-  const seconds = opts.seconds ?? 20;
+  const seconds = opts.seconds ?? 60;
   const droneCount = opts.drones ?? 1000;
   const webFirst = opts.webFirst ?? false;
   const rounds = opts.rounds ?? 2;
@@ -160,12 +173,16 @@ export async function benchWebMap(opts: WebMapBenchOptions = {}): Promise<WebMap
   const receiver = SimulatedScene.centre(buildFleet(fleet));
   const dir = mkdtempSync(path.join(os.tmpdir(), 'odid-web-map-bench-'));
   let browser: Browser | undefined;
+  let cpus: CpuSplit | { why: string } = { why: '--shared-cpus' };
   try {
     log(`generating ${seconds} s of frames from ${droneCount} drones (${droneCount * FRAMES_PER_DRONE_PER_S} frames/s), building the page...`);
     const assetsDir = path.join(dir, 'web');
     const [pool] = await Promise.all([buildFramePool({ fleet, startMs, durationMs: seconds * 1000, dir }), buildWebPage(assetsDir, opts.pageProfile ? { minify: false } : {})]);
     let bundled: string | undefined;
     if (compiled) await bundle(WEB_LOAD_SOURCE, (bundled = path.join(dir, 'web-map-load.mjs')));
+    // Before the browser starts: it, and every process it starts, inherits the CPUs left to this one.
+    if (!opts.sharedCpus) cpus = splitCpus();
+    log('receiver' in cpus ? `the measured receiver on CPU ${cpus.receiver}, the page and this process on CPU ${cpus.rest}` : `CPUs shared (${cpus.why})`);
     browser = await launchBrowser();
     log(`${pool.frames} frames made in ${pool.buildSeconds.toFixed(1)} s; running ${seconds} s ${runs.map((r) => (r === 'map' ? 'with the map' : 'bare')).join(', then ')}...`);
     const job: WebLoadOptions = {
@@ -184,7 +201,7 @@ export async function benchWebMap(opts: WebMapBenchOptions = {}): Promise<WebMap
       assetsDir,
       runs,
     };
-    const { result, page } = await measure(job, bundled, browser, log, opts.pageProfile);
+    const { result, page } = await measure(job, bundled, browser, log, 'receiver' in cpus ? cpus : undefined, opts.pageProfile);
     const perWall = (r: RealTimeResult): number => r.cpuSeconds / r.wallSeconds;
     const mean = (list: RealTimeResult[]): number => list.reduce((sum, r) => sum + perWall(r), 0) / list.length;
     const bare = mean(result.plain);
@@ -195,6 +212,7 @@ export async function benchWebMap(opts: WebMapBenchOptions = {}): Promise<WebMap
       seconds,
       webFirst,
       compiled,
+      cpus,
       pool,
       plain: result.plain,
       web: result.web,
@@ -207,6 +225,7 @@ export async function benchWebMap(opts: WebMapBenchOptions = {}): Promise<WebMap
     };
   } finally {
     await browser?.close();
+    if ('receiver' in cpus) undoSplit(cpus);
     rmSync(dir, { recursive: true, force: true });
   }
 }
@@ -296,11 +315,12 @@ interface PageRun {
 }
 
 /** Runs the measured process and plays the page's part in each of its map runs: a fresh page each time. */
-async function measure(job: WebLoadOptions, bundled: string | undefined, browser: Browser, log: (line: string) => void, pageProfile?: string): Promise<{ result: WebLoadResult; page: PageFigures }> {
+async function measure(job: WebLoadOptions, bundled: string | undefined, browser: Browser, log: (line: string) => void, split: CpuSplit | undefined, pageProfile?: string): Promise<{ result: WebLoadResult; page: PageFigures }> {
   const profiling = process.execArgv.filter((a) => /^--((cpu|heap)-prof|trace-gc)/.test(a));
   // --expose-gc: the collection between the two runs.
   const execArgv = bundled ? [...profiling, '--expose-gc'] : [...profiling, '--expose-gc', '--conditions=@odid/source', '--import', 'tsx'];
   const child = fork(bundled ?? WEB_LOAD_SOURCE, [WEB_LOAD_FLAG, JSON.stringify(job)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  if (split) pinReceiver(split, child.pid!);
   const inbox = new Inbox(child);
   try {
     const runs: PageRun[] = [];
@@ -486,6 +506,7 @@ export function printWebMap(r: WebMapBenchResult): void {
   console.log(
     `Load: ${int(r.drones)} drones, ${r.seconds} s a run in one receiver process (${code}; ${order}; a full GC before each run); ` +
       `the map attached by rid-scan's startWebMap on 127.0.0.1, a headless Chromium page connected before each map run's clock starts; ` +
+      `${'receiver' in r.cpus ? `the receiver alone on CPU ${r.cpus.receiver}, the page and the bench on CPU ${r.cpus.rest}` : `every CPU shared (${r.cpus.why})`}; ` +
       `frames stamped on the wall clock at reception, the page measuring with its own Date.now()\n`,
   );
   const flags = (x: RealTimeResult): string => Object.entries(x.flagged).map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
@@ -536,9 +557,10 @@ function parseArgs(argv: string[]): WebMapBenchOptions {
     const a = argv[i]!;
     if (a === '--web-first') out.webFirst = true;
     else if (a === '--uncompiled') out.uncompiled = true;
+    else if (a === '--shared-cpus') out.sharedCpus = true;
     else if ((a === '--seconds' || a === '--drones' || a === '--rounds') && Number.isFinite(Number(argv[i + 1]))) out[a.slice(2) as 'seconds' | 'drones' | 'rounds'] = Number(argv[++i]);
     else if (a === '--page-profile' && argv[i + 1]) out.pageProfile = path.resolve(argv[++i]!);
-    else throw new Error(`usage: web-map.bench.ts [--seconds N] [--drones N] [--rounds N] [--web-first] [--uncompiled] [--page-profile FILE] (at ${a})`);
+    else throw new Error(`usage: web-map.bench.ts [--seconds N] [--drones N] [--rounds N] [--web-first] [--shared-cpus] [--uncompiled] [--page-profile FILE] (at ${a})`);
   }
   return out;
 }

@@ -1,0 +1,67 @@
+/**
+ * The live-map benchmark measures the receiver's CPU with and without the web output, while a headless
+ * Chromium draws the page on the same machine. Left to the scheduler on a 2-core machine, the page's
+ * rendering and the receiver take turns on both cores: the receiver waits behind the browser (its own
+ * arrival → update latency, p99, went from ~1 ms bare to 50-90 ms with the page drawing), which is the
+ * browser's cost, not the web output's. Split, the receiver has CPU 0 to itself and the page (with this
+ * process) the others, as when the page is on the officer's phone and the receiver on a laptop or a Pi in
+ * the car (p99 4-8 ms with the page drawing). When the page runs on the receiver's own device, what its
+ * drawing costs is the browser's, reported apart (the page's main thread busy).
+ *
+ * With `taskset` (util-linux) on Linux, and at least two CPUs; otherwise nothing is split and the bench
+ * says so.
+ */
+
+import { execFileSync } from 'node:child_process';
+import os from 'node:os';
+
+export interface CpuSplit {
+  /** The measured receiver's CPUs, and everyone else's, as taskset lists them ("0", "1-3"). */
+  receiver: string;
+  rest: string;
+  /** This process's CPUs before the split, given back by `undo`. */
+  before: string;
+}
+
+/** Sets the CPUs of every thread of `pid` (taskset -a -p -c). */
+function setCpus(pid: number, cpus: string): void {
+  execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
+}
+
+/** This process's CPU list as taskset says it ("pid 12's current affinity list: 0,1"). */
+function cpusOf(pid: number): string {
+  const out = execFileSync('taskset', ['-c', '-p', String(pid)], { encoding: 'utf8' });
+  const m = /:\s*([0-9,-]+)\s*$/.exec(out);
+  if (!m) throw new Error(`taskset -c -p ${pid} said ${JSON.stringify(out.trim())}`);
+  return m[1]!;
+}
+
+/**
+ * Moves this process (and every process it starts from now on: the browser) off CPU 0, for the measured
+ * process to have it (`pinReceiver`). Why not, when it cannot: one CPU, not Linux, no taskset.
+ */
+export function splitCpus(): CpuSplit | { why: string } {
+  const cpus = os.availableParallelism();
+  if (cpus < 2) return { why: 'one CPU' };
+  if (process.platform !== 'linux') return { why: `taskset is Linux's (here ${process.platform})` };
+  let before: string;
+  try {
+    before = cpusOf(process.pid);
+  } catch (e) {
+    return { why: `no taskset (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
+  }
+  if (before !== `0-${cpus - 1}` && !(cpus === 2 && before === '0,1')) return { why: `this process may use CPUs ${before} only` };
+  const rest = cpus === 2 ? '1' : `1-${cpus - 1}`;
+  setCpus(process.pid, rest);
+  return { receiver: '0', rest, before };
+}
+
+/** The measured process on the receiver's CPU: done right after it starts, before its load. */
+export function pinReceiver(split: CpuSplit, pid: number): void {
+  setCpus(pid, split.receiver);
+}
+
+/** This process back on the CPUs it had (`pnpm bench` runs other benches after this one). */
+export function undoSplit(split: CpuSplit): void {
+  setCpus(process.pid, split.before);
+}
