@@ -1,12 +1,12 @@
 /**
  * The live-map benchmark measures the receiver's CPU with and without the web output, while a headless
  * Chromium draws the page on the same machine. Left to the scheduler on a 2-core machine, the page's
- * rendering and the receiver take turns on both cores: the receiver waits behind the browser (its own
- * arrival → update latency, p99, went from ~1 ms bare to 50-90 ms with the page drawing), which is the
- * browser's cost, not the web output's. Split, the receiver has CPU 0 to itself and the page (with this
- * process) the others, as when the page is on the officer's phone and the receiver on a laptop or a Pi in
- * the car (p99 4-8 ms with the page drawing). When the page runs on the receiver's own device, what its
- * drawing costs is the browser's, reported apart (the page's main thread busy).
+ * rendering and the receiver take turns on both cores, and the receiver waits behind the browser at times
+ * (its arrival → update latency in the map runs: p99 50-90 ms in 20 s runs, worst 40-99 ms in 60 s runs),
+ * which is the browser's cost, not the web output's. Split, the receiver has CPU 0 to itself and the page
+ * (with this process) the others, as when the page is on the officer's phone and the receiver on a laptop
+ * or a Pi in the car (p99 4-8 ms, worst 31-38 ms). When the page runs on the receiver's own device, what
+ * its drawing costs is the browser's, reported apart (the page's main thread busy).
  *
  * With `taskset` (util-linux) on Linux, and at least two CPUs; otherwise nothing is split and the bench
  * says so.
