@@ -95,12 +95,15 @@ function get(url: URL | string, headers: Record<string, string> = {}, method = '
   });
 }
 
+/** What a binary frame is recorded as: every message to a page is JSON text (a browser would get a Blob). */
+const BINARY_FRAME = { type: 'binary frame' } as unknown as ServerMessage;
+
 /** Opens the socket and collects what arrives; resolves once open (or with the refusal's status). */
 function connect(url: string, headers: Record<string, string> = {}): Promise<{ ws?: WebSocket; messages: ServerMessage[]; status?: number }> {
   return new Promise((resolve) => {
     const messages: ServerMessage[] = [];
     const ws = new WebSocket(url, { headers });
-    ws.on('message', (d) => messages.push(JSON.parse(String(d)) as ServerMessage));
+    ws.on('message', (d, binary) => messages.push(binary ? BINARY_FRAME : (JSON.parse(String(d)) as ServerMessage)));
     ws.on('open', () => resolve({ ws, messages }));
     ws.on('unexpected-response', (_req, res) => resolve({ messages, status: res.statusCode ?? 0 }));
     ws.on('error', () => resolve({ messages, status: -1 }));
@@ -264,6 +267,9 @@ describe('web map server on loopback', () => {
     for (const p of [first, second]) {
       expect(p.store.outOfStep).toBe(false);
       expect(Object.fromEntries(p.store.tracks)).toEqual(want);
+      // Each batch encoded once for both pages, sent to each as text.
+      expect(p.messages.filter((m) => m.type === 'tracks').length).toBeGreaterThan(1);
+      expect(p.messages).not.toContain(BINARY_FRAME);
       p.ws.close();
     }
     // The second page got the first few positions of the first tracks as its snapshot's trail.

@@ -74,6 +74,8 @@ const ALERTS_KEPT = 100;
 export const MAX_BUFFERED_BYTES = 2 * 1024 * 1024;
 /** Longest track key a page may ask the details of. */
 const MAX_KEY_LENGTH = 256;
+/** ws sends a Buffer as a binary frame unless told: the pages' messages are JSON text, whichever form they are given in. */
+const TEXT_FRAME = { binary: false } as const;
 /** Largest request body (a drawn zone) and WebSocket message taken. */
 const MAX_BODY_BYTES = 1024 * 1024;
 
@@ -416,12 +418,13 @@ export class WebMapServer implements TrackOutput {
    */
   private broadcastTracks(text: string, keys: string[], removed: string[]): void {
     let wanted: Set<string> | undefined;
+    let bytes: Buffer | undefined;
     for (const c of this.clients) {
       if (!this.ready(c)) {
         this.counters.skipped++;
         continue;
       }
-      this.sendText(c, text);
+      this.sendText(c, (bytes ??= Buffer.from(text)));
       if (c.details !== null) (wanted ??= new Set()).add(c.details);
     }
     if (!wanted) return;
@@ -457,12 +460,16 @@ export class WebMapServer implements TrackOutput {
   /** Messages other than track batches (alerts, zones, the receiver): to every page, even one behind. */
   private broadcast(msg: ServerMessage): void {
     if (this.clients.size === 0) return;
-    const text = JSON.stringify(msg);
-    for (const c of this.clients) this.sendText(c, text);
+    const bytes = Buffer.from(JSON.stringify(msg));
+    for (const c of this.clients) this.sendText(c, bytes);
   }
 
-  private sendText(c: Client, text: string): void {
-    c.ws.send(text, c.written);
+  /**
+   * A text message to one page. A message for several is given as its UTF-8 bytes, encoded once: ws would
+   * encode a string again for each page.
+   */
+  private sendText(c: Client, text: string | Buffer): void {
+    c.ws.send(text, TEXT_FRAME, c.written);
   }
 
   private send(c: Client, msg: ServerMessage): void {
