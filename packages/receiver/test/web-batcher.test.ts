@@ -341,58 +341,47 @@ describe('the live batcher (wall clock)', () => {
     expect(b.flushDue()).toBe(0);
   });
 
-  /** A watched track as the tracker keeps one: a new position object for each fix, and their times in its history. */
-  function flyer(): { track: { lastSeen: number; position?: { t: number }; history: { readonly length: number; timeAt(i: number): number | undefined } }; fix(t: number): void } {
+  /**
+   * When a watched track is sent, looked for every 50 ms for 2 s, given fixes at 0 and at `fixes` (ms): as
+   * the tracker keeps a track, a new position object for each fix and their times in its history.
+   */
+  function sendsOfFixes(fixes: number[]): number[] {
+    let wall = 0;
+    const sent: number[] = [];
+    const b = new UpdateBatcher(() => sent.push(wall), { now: () => wall });
     const times: number[] = [];
     const track = {
       lastSeen: -Infinity,
       position: undefined as { t: number } | undefined,
       history: { get length() { return times.length; }, timeAt: (i: number) => times.at(i) },
     };
-    return {
-      track,
-      fix(t) {
-        times.push(t);
-        track.position = { t };
-        track.lastSeen = t;
-      },
+    const fix = (t: number): void => {
+      times.push(t);
+      track.position = { t };
+      track.lastSeen = t;
     };
+    fix(0);
+    b.changed('a', 0, track.position);
+    b.watch('a', track);
+    for (wall = 0; wall <= 2000; wall += 10) {
+      if (fixes.includes(wall)) fix(wall);
+      if (wall % 50 === 0) b.flushDue();
+    }
+    return sent;
   }
 
   it("sends a watched drone's last position once its own next one is overdue: sooner for a drone that sends faster", () => {
-    let wall = 0;
-    const sent: number[] = [];
-    const b = new UpdateBatcher(() => sent.push(wall), { now: () => wall });
-    // Five fixes a second, then silence.
-    const { track, fix } = flyer();
-    fix(0);
-    b.changed('a', 0, track.position);
-    b.watch('a', track);
-    for (wall = 0; wall <= 2000; wall += 10) {
-      if (wall === 130 || wall === 330) fix(wall);
-      if (wall % 50 === 0) b.flushDue();
-    }
-    // Its last fix (330) was 170 ms old when its interval had passed (500): not fresh, so it waited for a
-    // fresher one — until its longest gap (200 ms) and the slack (50 ms) had passed with none, and went at
-    // the next look (600), where the fixed lateness (0.65 s) would have kept it until 1000.
-    expect(sent).toEqual([0, 600]);
+    // Five fixes a second, then silence. Its last fix (330) was 170 ms old when its interval had passed
+    // (500): not fresh, so it waited for a fresher one — until its longest gap (200 ms) and the slack (50 ms)
+    // had passed with none, and went at the next look (600), where the fixed lateness (0.65 s) would have
+    // kept it until 1000.
+    expect(sendsOfFixes([130, 330])).toEqual([0, 600]);
   });
 
   it("takes a drone's pace from its longest recent gap: a position's copies over two transports are not a fast drone", () => {
-    let wall = 0;
-    const sent: number[] = [];
-    const b = new UpdateBatcher(() => sent.push(wall), { now: () => wall });
-    // Every 300 ms, each fix heard twice 20 ms apart (BLE, then Wi-Fi, each with its own reception time).
-    const { track, fix } = flyer();
-    fix(0);
-    b.changed('a', 0, track.position);
-    b.watch('a', track);
-    for (wall = 0; wall <= 2000; wall += 10) {
-      if (wall === 20 || wall === 300 || wall === 320) fix(wall);
-      if (wall % 50 === 0) b.flushDue();
-    }
-    // Overdue 300 - 20 + 50 = 330 ms after the last (320): at 650, not at 500 (20 + 50 ms after it).
-    expect(sent).toEqual([0, 650]);
+    // Every 300 ms, each fix heard twice 20 ms apart (BLE, then Wi-Fi, each with its own reception time):
+    // overdue 300 - 20 + 50 = 330 ms after the last (320), at 650, not at 500 (20 + 50 ms after it).
+    expect(sendsOfFixes([20, 300, 320])).toEqual([0, 650]);
   });
 
   it('does not read a watched track it sent less than an interval ago: it cannot be due', () => {
