@@ -5,7 +5,7 @@
  * (its arrival → update latency in the map runs: p99 50-90 ms in 20 s runs, worst 40-99 ms in 60 s runs),
  * which is the browser's cost, not the web output's. Split, the receiver has CPU 0 to itself and the page
  * (with this process) the others, as when the page is on the officer's phone and the receiver on a laptop
- * or a Pi in the car (p99 4-8 ms, worst 31-38 ms). When the page runs on the receiver's own device, what
+ * or a Pi in the car (p99 4-9 ms, worst 29-46 ms). When the page runs on the receiver's own device, what
  * its drawing costs is the browser's, reported apart (the page's main thread busy).
  *
  * With `taskset` (util-linux) on Linux, and at least two CPUs; otherwise nothing is split and the bench
