@@ -3,20 +3,20 @@
  * Chromium draws the page on the same machine. Left to the scheduler on a 2-core machine, the page's
  * rendering and the receiver take turns on both cores, and the receiver waits behind the browser at times
  * (its arrival → update latency in the map runs: p99 50-90 ms in 20 s runs, worst 40-99 ms in 60 s runs),
- * which is the browser's cost, not the web output's. Split, the receiver has CPU 0 to itself and the page
- * (with this process) the others, as when the page is on the officer's phone and the receiver on a laptop
- * or a Pi in the car (p99 4-9 ms, worst 29-46 ms). When the page runs on the receiver's own device, what
- * its drawing costs is the browser's, reported apart (the page's main thread busy).
+ * which is the browser's cost, not the web output's. Split, the receiver has a CPU to itself (the first
+ * this process may use) and the page (with this process) the others, as when the page is on the officer's
+ * phone and the receiver on a laptop or a Pi in the car (p99 4-9 ms, worst 29-46 ms). When the page runs on
+ * the receiver's own device, what its drawing costs is the browser's, reported apart (the page's main
+ * thread busy).
  *
  * With `taskset` (util-linux) on Linux, and at least two CPUs; otherwise nothing is split and the bench
  * says so.
  */
 
 import { execFileSync } from 'node:child_process';
-import os from 'node:os';
 
 export interface CpuSplit {
-  /** The measured receiver's CPUs, and everyone else's, as taskset lists them ("0", "1-3"). */
+  /** The measured receiver's CPU, and everyone else's, as taskset takes them ("0", "1,2,3"). */
   receiver: string;
   rest: string;
   /** This process's CPUs before the split, given back by `undo`. */
@@ -36,13 +36,23 @@ function cpusOf(pid: number): string {
   return m[1]!;
 }
 
+/** A taskset CPU list ("0-3", "4,5", "0,2-3") as the CPUs it names, in order. */
+export function cpuList(list: string): number[] {
+  const out: number[] = [];
+  for (const part of list.split(',')) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+    if (!m) throw new Error(`not a CPU list: ${JSON.stringify(list)}`);
+    for (let c = Number(m[1]); c <= Number(m[2] ?? m[1]); c++) out.push(c);
+  }
+  return out;
+}
+
 /**
- * Moves this process (and every process it starts from now on: the browser) off CPU 0, for the measured
- * process to have it (`pinReceiver`). Why not, when it cannot: one CPU, not Linux, no taskset.
+ * Moves this process (and every process it starts from now on: the browser) off the first CPU it may use,
+ * for the measured process to have that one (`pinReceiver`). Why not, when it cannot: one CPU, not Linux,
+ * no taskset.
  */
 export function splitCpus(): CpuSplit | { why: string } {
-  const cpus = os.availableParallelism();
-  if (cpus < 2) return { why: 'one CPU' };
   if (process.platform !== 'linux') return { why: `taskset is Linux's (here ${process.platform})` };
   let before: string;
   try {
@@ -50,10 +60,12 @@ export function splitCpus(): CpuSplit | { why: string } {
   } catch (e) {
     return { why: `no taskset (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})` };
   }
-  if (before !== `0-${cpus - 1}` && !(cpus === 2 && before === '0,1')) return { why: `this process may use CPUs ${before} only` };
-  const rest = cpus === 2 ? '1' : `1-${cpus - 1}`;
-  setCpus(process.pid, rest);
-  return { receiver: '0', rest, before };
+  // The CPUs this process may use (a container may be given any of the machine's).
+  const cpus = cpuList(before);
+  if (cpus.length < 2) return { why: `one CPU (${before})` };
+  const split = { receiver: String(cpus[0]), rest: cpus.slice(1).join(','), before };
+  setCpus(process.pid, split.rest);
+  return split;
 }
 
 /** The measured process on the receiver's CPU: done right after it starts, before its load. */

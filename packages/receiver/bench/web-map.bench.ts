@@ -26,7 +26,7 @@
  * Location timestamp only gives the time within the hour), and the tracker is told to allow that much clock
  * skew (LoadOptions.sceneLeadMs), so that its timestamp check does not flag the whole honest fleet.
  *
- * CPUs: the measured process gets CPU 0 to itself, and the page's Chromium (with this process) the others
+ * CPUs: the measured process gets a CPU to itself, and the page's Chromium (with this process) the others
  * (cpu-split.ts says why); --shared-cpus leaves them all to the scheduler.
  *
  * Length: 60 s a run by default. A run starts with a thousand drones appearing within a second (a whole
@@ -75,7 +75,7 @@ export interface WebMapBenchOptions {
   webFirst?: boolean;
   /** Measure the TypeScript sources under tsx rather than the compiled bundle. */
   uncompiled?: boolean;
-  /** Leave every CPU to the scheduler instead of giving the measured process CPU 0 (cpu-split.ts). */
+  /** Leave every CPU to the scheduler instead of giving the measured process one of its own (cpu-split.ts). */
   sharedCpus?: boolean;
   /** Write a CPU profile of the page over the map run here. */
   pageProfile?: string;

@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { repoRoot } from '../../../test/support/fixtures.js';
+import { cpuList } from '../bench/cpu-split.js';
 
 describe('live map load benchmark (miniature)', () => {
   it('runs 20 drones for 2 s a run (bare, map, bare, map, bare: a fresh page each map run), and reports the CPU the map adds and what the pages drew', () => {
@@ -24,7 +25,7 @@ describe('live map load benchmark (miniature)', () => {
     };
     expect(r.stdout).toMatch(/compiled bundle, plain node/);
     // The measured receiver had a CPU to itself where it can (cpu-split.ts): the page's rendering is not its cost.
-    if (process.platform === 'linux' && os.availableParallelism() >= 2) expect(r.stdout).toMatch(/the receiver alone on CPU 0, the page and the bench on CPU 1/);
+    if (process.platform === 'linux' && os.availableParallelism() >= 2) expect(r.stdout).toMatch(/the receiver alone on CPU \d+, the page and the bench on CPU \d+/);
     expect(row('receiver CPU')).toMatch(/% of one core \| .* % of one core/);
     expect(row('CPU the web output adds')).toMatch(/[+-]\d+\.\d % of the receiver's/);
     // The page drew positions, with their latencies from its own marks.
@@ -36,4 +37,12 @@ describe('live map load benchmark (miniature)', () => {
     expect(row('session recording')).toMatch(/\| [\d,]+ frames held/);
     expect(row('snapshots sent')).toMatch(/\| \d+ \(0\) \/ 0 \|/);
   }, 180_000);
+
+  it("reads taskset CPU lists as the CPUs they name (a container may be given any of the machine's)", () => {
+    expect(cpuList('0-3')).toEqual([0, 1, 2, 3]);
+    expect(cpuList('4,5')).toEqual([4, 5]);
+    expect(cpuList('0,2-3,7')).toEqual([0, 2, 3, 7]);
+    expect(() => cpuList('0-1 ')).not.toThrow();
+    expect(() => cpuList('mask 3')).toThrow(/not a CPU list/);
+  });
 });
