@@ -32,7 +32,8 @@
  * Length: 60 s a run by default. A run starts with a thousand drones appearing within a second (a whole
  * summary and a new-drone alert each) and the session recording filling its 16 MB (~12 s at this load):
  * in 20 s runs those took a third of the run, and benches of the same code gave the map anything from +2.2
- * to +4.7 points of a core; 60 s runs gave +2.0, +2.9 and +2.7 (a bench's bare runs within 1.2 points of each other).
+ * to +4.7 points of a core; 60 s runs gave +2.0, +2.9 and +2.7 (a bench's bare runs within 1.2 points of
+ * each other).
  *
  * Measured: the receiver's CPU time each run and the extra (goal: at most 10 % more), the page's reception
  * → shown latencies (goal: 500 ms), tracks and positions on the page against the tracker's at the end,
