@@ -24,6 +24,8 @@ export interface WebLoadOptions extends LoadOptions {
   assetsDir: string;
   /** The runs, in order: bare ones and ones with the map (at least one of each). */
   runs: ('bare' | 'map')[];
+  /** The map's track states a second in all (default: the batcher's). */
+  statesPerSecond?: number;
 }
 
 /** Child → parent. */
@@ -80,6 +82,7 @@ async function withMap(o: WebLoadOptions): Promise<{ result: RealTimeResult; rec
         mode: 'live',
         source: 'load benchmark',
         assetsDir: o.assetsDir,
+        ...(o.statesPerSecond ? { statesPerSecond: o.statesPerSecond } : {}),
         tracker: pipeline.tracker,
         zones: () => zonesToGeoJson(pipeline.tracker.zoneList),
         say: (line) => void process.stderr.write(`web-map bench: receiver: ${line}\n`),

@@ -41,7 +41,9 @@
  * page never connects, never draws an update, or raises an error.
  *
  * Run alone: `node --import tsx --conditions=@odid/source packages/receiver/bench/web-map.bench.ts
- * [--seconds 60] [--drones 1000] [--rounds 2] [--web-first] [--shared-cpus] [--uncompiled] [--page-profile FILE]`. --seconds
+ * [--seconds 60] [--drones 1000] [--rounds 2] [--states-per-second 1000] [--web-first] [--shared-cpus] [--uncompiled]
+ * [--page-profile FILE]`. --states-per-second is the map's track states a second in all (the batcher's
+ * default; 2 × drones or more sends each drone twice a second, as a crowd-less map would). --seconds
  * is each run's length (all runs together at most 800 s); --rounds the number of runs with the map, each
  * followed by a bare one; --web-first runs the map first, then one bare run (the bare run
  * then gets whatever warmth the first left); --uncompiled measures the TypeScript sources under tsx instead of the bundle; --page-profile
@@ -57,6 +59,7 @@ import { fileURLToPath } from 'node:url';
 import { SimulatedScene } from '@odid/transmitter';
 import type { Browser } from 'playwright-core';
 import { guardedPage, launchBrowser, waitFor } from '../../../test/web/browser.js';
+import { DEFAULT_STATES_PER_SECOND } from '../src/outputs/web/batcher.js';
 import { buildWebPage } from '../web/build.js';
 import { bundle } from './bundle.js';
 import { pinReceiver, splitCpus, undoSplit, type CpuSplit } from './cpu-split.js';
@@ -80,6 +83,8 @@ export interface WebMapBenchOptions {
   sharedCpus?: boolean;
   /** Write a CPU profile of the page over the map run here. */
   pageProfile?: string;
+  /** The map's track states a second in all (default: the batcher's, DEFAULT_STATES_PER_SECOND). */
+  statesPerSecond?: number;
   log?: (line: string) => void;
 }
 
@@ -132,6 +137,8 @@ export interface WebMapBenchResult {
   seconds: number;
   webFirst: boolean;
   compiled: boolean;
+  /** The map's track states a second in all. */
+  statesPerSecond: number;
   /** Where the receiver and the page ran: the split, or why the CPUs were shared. */
   cpus: CpuSplit | { why: string };
   pool: PoolSummary;
@@ -161,10 +168,12 @@ export async function benchWebMap(opts: WebMapBenchOptions = {}): Promise<WebMap
   const droneCount = opts.drones ?? 1000;
   const webFirst = opts.webFirst ?? false;
   const rounds = opts.rounds ?? 2;
+  const statesPerSecond = opts.statesPerSecond ?? DEFAULT_STATES_PER_SECOND;
   const compiled = !opts.uncompiled;
   const log = opts.log ?? ((line: string) => void process.stderr.write(`web-map bench: ${line}\n`));
   if (!(seconds > 0) || !(droneCount > 0)) throw new RangeError('--seconds and --drones must be > 0');
   if (!Number.isInteger(rounds) || rounds < 1) throw new RangeError('--rounds must be a whole number ≥ 1');
+  if (!(statesPerSecond > 0)) throw new RangeError('--states-per-second must be > 0');
   const runs: WebLoadOptions['runs'] = webFirst ? ['map', 'bare'] : ['bare', ...Array.from({ length: rounds }, () => ['map', 'bare'] as const).flat()];
   // Every run must start before the wall clock catches up with the scene's (SCENE_LEAD_MS).
   if (seconds * runs.length > 800) throw new RangeError(`--seconds × runs is at most 800 s (here ${seconds} × ${runs.length}): the scene runs 15 minutes ahead of the wall clock (see the header)`);
@@ -201,6 +210,7 @@ export async function benchWebMap(opts: WebMapBenchOptions = {}): Promise<WebMap
       sceneLeadMs: SCENE_LEAD_MS,
       assetsDir,
       runs,
+      statesPerSecond,
     };
     const { result, page } = await measure(job, bundled, browser, log, 'receiver' in cpus ? cpus : undefined, opts.pageProfile);
     const perWall = (r: RealTimeResult): number => r.cpuSeconds / r.wallSeconds;
@@ -213,6 +223,7 @@ export async function benchWebMap(opts: WebMapBenchOptions = {}): Promise<WebMap
       seconds,
       webFirst,
       compiled,
+      statesPerSecond,
       cpus,
       pool,
       plain: result.plain,
@@ -506,7 +517,7 @@ export function printWebMap(r: WebMapBenchResult): void {
   console.log(`Machine: ${r.machine}; load average (1 min) ${page.loadAvg[0].toFixed(1)} when the first map run started, ${page.loadAvg[1].toFixed(1)} when the last ended`);
   console.log(
     `Load: ${int(r.drones)} drones, ${r.seconds} s a run in one receiver process (${code}; ${order}; a full GC before each run); ` +
-      `the map attached by rid-scan's startWebMap on 127.0.0.1, a headless Chromium page connected before each map run's clock starts; ` +
+      `the map attached by rid-scan's startWebMap on 127.0.0.1 (each track at most twice a second, ${int(r.statesPerSecond)} track states a second in all), a headless Chromium page connected before each map run's clock starts; ` +
       `${'receiver' in r.cpus ? `the receiver alone on CPU ${r.cpus.receiver}, the page and the bench on CPU ${r.cpus.rest}` : `every CPU shared (${r.cpus.why})`}; ` +
       `frames stamped on the wall clock at reception, the page measuring with its own Date.now()\n`,
   );
@@ -560,8 +571,9 @@ function parseArgs(argv: string[]): WebMapBenchOptions {
     else if (a === '--uncompiled') out.uncompiled = true;
     else if (a === '--shared-cpus') out.sharedCpus = true;
     else if ((a === '--seconds' || a === '--drones' || a === '--rounds') && Number.isFinite(Number(argv[i + 1]))) out[a.slice(2) as 'seconds' | 'drones' | 'rounds'] = Number(argv[++i]);
+    else if (a === '--states-per-second' && Number.isFinite(Number(argv[i + 1]))) out.statesPerSecond = Number(argv[++i]);
     else if (a === '--page-profile' && argv[i + 1]) out.pageProfile = path.resolve(argv[++i]!);
-    else throw new Error(`usage: web-map.bench.ts [--seconds N] [--drones N] [--rounds N] [--web-first] [--shared-cpus] [--uncompiled] [--page-profile FILE] (at ${a})`);
+    else throw new Error(`usage: web-map.bench.ts [--seconds N] [--drones N] [--rounds N] [--states-per-second N] [--web-first] [--shared-cpus] [--uncompiled] [--page-profile FILE] (at ${a})`);
   }
   return out;
 }

@@ -422,6 +422,73 @@ describe('the live batcher (wall clock)', () => {
     expect(b.flushDue()).toBe(100);
   });
 
+  it('shares statesPerSecond among the tracks sent lately: a crowd goes less often each, with fresh positions, and the rest speed up again once it falls silent', () => {
+    let wall = 0;
+    const sent: { at: number; keys: string[] }[] = [];
+    const b = new UpdateBatcher((keys) => sent.push({ at: wall, keys }), { now: () => wall, statesPerSecond: 100 });
+    // 200 drones, each a fix every 250 ms at its own phase; the first 20 go on for 30 s, the rest stop after
+    // 8 s, a fix after a send (at 8 s and their phase).
+    const tracks = Array.from({ length: 200 }, (_, i) => ({ key: `d${i}`, phase: (i * 10) % 250, lastSeen: -Infinity, position: undefined as { t: number } | undefined }));
+    const fixes = new Map<string, number[]>();
+    for (wall = 0; wall <= 30_000; wall += 10) {
+      for (const [i, t] of tracks.entries()) {
+        if ((wall - t.phase) % 250 !== 0 || (i >= 20 && wall > 8250 + t.phase)) continue;
+        t.position = { t: wall };
+        t.lastSeen = wall;
+        // The first fix makes the track (told, then watched, as the server does); the rest are found by looking.
+        if (!fixes.has(t.key)) {
+          b.changed(t.key, wall, t.position);
+          b.watch(t.key, t);
+        }
+        fixes.set(t.key, [...(fixes.get(t.key) ?? []), wall]);
+      }
+      if (wall % 50 === 0) b.flushDue();
+    }
+    const sendsOf = (key: string): number[] => sent.filter((s) => s.keys.includes(key)).map((s) => s.at);
+    // 200 tracks at 100 a second: each every 2 s at most, so ~100 states a second in all, not 400.
+    const inWindow = sent.filter((s) => s.at >= 2000 && s.at < 8000).reduce((n, s) => n + s.keys.length, 0);
+    expect(inWindow / 6).toBeLessThanOrEqual(100);
+    expect(inWindow / 6).toBeGreaterThanOrEqual(80);
+    for (const t of tracks) {
+      const sends = sendsOf(t.key).filter((at) => at < 8000);
+      for (let i = 1; i < sends.length; i++) expect(sends[i]! - sends[i - 1]!, t.key).toBeGreaterThanOrEqual(2000);
+      // Each with a fix at most 150 ms (fresh) and one look old.
+      for (const at of sends.slice(1)) expect(at - Math.max(...fixes.get(t.key)!.filter((f) => f <= at)), `${t.key} at ${at}`).toBeLessThanOrEqual(200);
+    }
+    // A drone fallen silent has its last fix sent once the next is overdue (lateMs, 650 ms: these tracks have
+    // no history to pace them) as soon as half a second has passed since its last send, not when the crowd's
+    // two seconds have.
+    for (const t of tracks.slice(20)) {
+      const wait = sendsOf(t.key).at(-1)! - fixes.get(t.key)!.at(-1)!;
+      expect(wait, t.key).toBeGreaterThanOrEqual(650);
+      expect(wait, t.key).toBeLessThanOrEqual(700);
+    }
+    // 180 fall silent at 8 s; once they have not been sent for ACTIVE_MS (10 s) the 20 left are 20 states a
+    // second at two a second each, well within 100: back to every half second.
+    const late = sendsOf('d0').filter((at) => at >= 24_000);
+    expect(late.length).toBeGreaterThanOrEqual(10);
+    for (let i = 1; i < late.length; i++) expect(late[i]! - late[i - 1]!).toBeLessThan(700);
+  });
+
+  it('sends a position received just before a send but taken just after it (its frame queued) as a position not sent', () => {
+    let wall = 0;
+    const sent: number[] = [];
+    // One track at one state a second: an interval of 1 s.
+    const b = new UpdateBatcher(() => sent.push(wall), { now: () => wall, statesPerSecond: 1 });
+    const track = { lastSeen: 0, position: { t: 0 } };
+    b.changed('a', 0, track.position);
+    b.watch('a', track);
+    for (wall = 0; wall <= 3000; wall += 10) {
+      if (wall === 980) track.position = { t: (track.lastSeen = 980) };
+      if (wall % 50 === 0) b.flushDue();
+      // Received at 995, taken by the tracker at 1000 after the look that sent the fix of 980; then silence.
+      if (wall === 1000) track.position = { t: (track.lastSeen = 995) };
+    }
+    // Overdue (lateMs: 650 ms) at 1645, found at the next look; not left until the interval and the longest
+    // wait for a fresh one had passed (2000), as a position older than the send would have been.
+    expect(sent).toEqual([0, 1000, 1650]);
+  });
+
   it("takes a watched position's reception as its move only when it is on the batcher's clock", () => {
     let wall = 1_000_000;
     const sent: number[] = [];

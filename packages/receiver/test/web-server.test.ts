@@ -329,7 +329,8 @@ describe('web map server on loopback', () => {
 
   it('skips a page that reads too slowly, and sends it a fresh snapshot as soon as its socket drains', async () => {
     const tracker = new Tracker();
-    const { server, url } = await serve(tracker, { batchIntervalMs: 20 });
+    // Batches every 20 ms for all 200 tracks (no sharing of the states a second: not what this is about).
+    const { server, url } = await serve(tracker, { batchIntervalMs: 20, statesPerSecond: 10_000 });
     const flights = Array.from({ length: 200 }, (_, n) => drone(tracker, n + 1));
     for (let i = 0; i < 30; i++) for (const f of flights) for (const u of f(i)) server.write(u);
     // A page whose socket is not read: its TCP window, then the server's buffer fill up. (It asks for

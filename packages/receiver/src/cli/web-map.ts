@@ -63,6 +63,8 @@ export interface WebMapSetup {
   basemap?: string;
   /** Where the built page is (default: the package's dist/web); a bundled copy of this code must say. */
   assetsDir?: string;
+  /** Live: track states a second to the pages in all (default: the batcher's, DEFAULT_STATES_PER_SECOND). */
+  statesPerSecond?: number;
   tracker: Tracker;
   /** The zones in force as GeoJSON, and how to save a drawn one (only with a zones file). */
   zones?(): unknown;
@@ -100,6 +102,7 @@ export async function startWebMap(setup: WebMapSetup, sinks: PipelineSinks): Pro
     source: setup.source,
     ...(setup.basemap ? { basemap: setup.basemap } : {}),
     ...(setup.assetsDir ? { assetsDir: setup.assetsDir } : {}),
+    ...(setup.statesPerSecond ? { statesPerSecond: setup.statesPerSecond } : {}),
     tracks: () => tracker.tracks(),
     track: (key) => tracker.get(key),
     now: () => tracker.now || Date.now(),

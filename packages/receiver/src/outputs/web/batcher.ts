@@ -1,18 +1,20 @@
 /**
  * Track updates to the page, at most one per track per `minIntervalMs` (500 ms: two a second). The first
- * change of a quiet track goes out at the next flush; later ones are coalesced, and the track's latest state is sent
- * once its interval has passed, so no change is lost.
+ * change of a quiet track goes out at the next flush; later ones are coalesced, and the track's latest
+ * state is sent once its interval has passed, so no change is lost.
  *
- * Live (`UpdateBatcher`) the interval is wall time, and the JSON of a track is made only when it is sent,
- * not on every message. What the map must show soonest is where a drone is: once a track's interval has
- * passed it goes out with a fresh position (received within `freshMs`), waiting for one if its latest is
- * older — a drone sending two positions a second would otherwise be drawn up to half a second after each —,
- * but never more than `maxWaitMs` past its interval, and not once the next position is overdue (the drone
- * fell silent, and its last position goes rather than waiting on one that will not come): `lateMs` after
- * the latest, or sooner for a watched track whose history shows its drone sends faster — its longest gap
- * between recent positions and `overdueSlackMs` (a drone sending four a second that stops has its last
- * position sent 0.3-0.4 s after its reception, not 0.65-0.75 s). A change marked urgent (a new state, a
- * flag, an alert) goes as soon as the interval has passed.
+ * Live (`UpdateBatcher`) the interval is wall time, and longer with a crowd: the tracks share
+ * `statesPerSecond` (1,000 by default: past 500 tracks each goes less often than twice a second). The JSON
+ * of a track is made only when it is sent, not on every message. What the map must show soonest is where a
+ * drone is: once a track's interval has passed it goes out with a fresh position (received within
+ * `freshMs`), waiting for one if its latest is older — a drone sending two positions a second would
+ * otherwise be drawn up to half a second after each —, but never more than `maxWaitMs` past its interval.
+ * A position not sent goes once the next is overdue (the drone fell silent, and its last position goes
+ * rather than waiting on one that will not come), as soon as `minIntervalMs` has passed however crowded:
+ * `lateMs` after it, or sooner for a watched track whose history shows its drone sends faster — its
+ * longest gap between recent positions and `overdueSlackMs` (a drone sending four a second that stops has
+ * its last position sent 0.3-0.4 s after its reception, not 0.65-0.75 s). A change marked urgent (a new
+ * state, a flag, an alert) goes as soon as the interval has passed.
  *
  * A replay (`SceneBatcher`) runs on the frames' own clock instead: played ten or a
  * thousand times faster than recorded, it still gives one state per track per half second of the scene (the
@@ -22,6 +24,11 @@
 
 export interface BatcherOptions {
   minIntervalMs?: number;
+  /**
+   * Live: at most this many track states a second in all (default 1,000): with more tracks than that
+   * allows at minIntervalMs, each track's interval grows to tracks / statesPerSecond seconds.
+   */
+  statesPerSecond?: number;
   /** How often due tracks are looked for (default 50 ms). */
   flushEveryMs?: number;
   /** Live: a position received this recently is fresh (default 150 ms). */
@@ -66,6 +73,17 @@ export interface Watched {
   readonly history?: { readonly length: number; timeAt(i: number): number | undefined };
 }
 
+/**
+ * Track states a second the live batcher sends in all, by default: 2 a second each up to 500 tracks, then
+ * less often each (1,000 tracks: once a second). The page draws each state it gets (a marker moved, a list
+ * row, a trail point); at 2,000 a second a desktop's headless Chromium is ~40 % busy drawing them, which a
+ * phone (the map's first screen) would not keep up with, and the receiver spends its share on each
+ * (summary, JSON, socket). A drone sending the one position a second the rules ask for loses nothing.
+ */
+export const DEFAULT_STATES_PER_SECOND = 1000;
+/** A track sent within this long (or two intervals) counts for the interval (a lost one then no longer does). */
+const ACTIVE_MS = 10_000;
+
 /** A watched position's reception time is taken as when it moved if it is this close to the batcher's clock (ms). */
 const MOVED_AT_SKEW_MS = 1000;
 /**
@@ -88,6 +106,11 @@ interface KeyState {
   /** The latest position told, and when it came (wall ms). */
   position: object | null | undefined;
   movedAt: number;
+  /**
+   * The position at the last send. A position not sent yet is told by this, not by its time: one received
+   * just before a send may reach the tracker just after it (its frame waited in the queue).
+   */
+  sentPosition: object | null | undefined;
 }
 
 /** Both batchers look for due tracks on a timer (every `flushEveryMs`, default 50 ms) while started. */
@@ -119,7 +142,10 @@ export class UpdateBatcher extends TimedBatcher implements Batcher {
    */
   private last: KeyState | undefined;
   private readonly removed = new Set<string>();
+  /** Tracks sent lately, as the last look counted them: what the interval is shared among. */
+  private active = 0;
   private readonly minIntervalMs: number;
+  private readonly statesPerSecond: number;
   private readonly freshMs: number;
   private readonly maxWaitMs: number;
   private readonly lateMs: number;
@@ -133,6 +159,8 @@ export class UpdateBatcher extends TimedBatcher implements Batcher {
   ) {
     super(opts.flushEveryMs);
     this.minIntervalMs = opts.minIntervalMs ?? 500;
+    this.statesPerSecond = opts.statesPerSecond ?? DEFAULT_STATES_PER_SECOND;
+    if (!(this.statesPerSecond > 0)) throw new RangeError('statesPerSecond must be above 0');
     this.freshMs = opts.freshMs ?? 150;
     this.maxWaitMs = opts.maxWaitMs ?? this.minIntervalMs;
     this.lateMs = opts.lateMs ?? this.minIntervalMs + this.freshMs;
@@ -145,7 +173,7 @@ export class UpdateBatcher extends TimedBatcher implements Batcher {
     if (k?.key !== key) {
       k = this.keys.get(key);
       if (!k) {
-        this.keys.set(key, (k = { key, watched: undefined, seen: -Infinity, lastSent: -Infinity, dirty: false, urgent: false, position: undefined, movedAt: -Infinity }));
+        this.keys.set(key, (k = { key, watched: undefined, seen: -Infinity, lastSent: -Infinity, dirty: false, urgent: false, position: undefined, movedAt: -Infinity, sentPosition: undefined }));
         if (this.removed.size > 0) this.removed.delete(key);
       }
       this.last = k;
@@ -178,12 +206,16 @@ export class UpdateBatcher extends TimedBatcher implements Batcher {
    * Watched tracks heard since the last look: changed, as `changed` would have been told. A new position
    * moved at its reception time when that is on this clock (within MOVED_AT_SKEW_MS of now: live, frames
    * are stamped on the wall clock when received), else now — a source whose clock is off must not make
-   * every position look stale, or fresh. A track sent less than an interval ago cannot be due yet and is
-   * not looked at (a thousand tracks read ten times a second, each cold, cost more than the rest of the
-   * look): what it did meanwhile is found once it can be due, its position still at its own time.
+   * every position look stale, or fresh. A track sent less than minIntervalMs ago cannot be due yet and
+   * is not looked at (a thousand tracks read ten times a second, each cold, cost more than the rest of the
+   * look): what it did meanwhile is found once it can be due, its position still at its own time. Counts
+   * the tracks sent lately on the way (`active`).
    */
-  private look(now: number): void {
+  private look(now: number, interval: number): void {
+    const activeWithin = Math.max(ACTIVE_MS, 2 * interval);
+    let active = 0;
     for (const k of this.keys.values()) {
+      if (now - k.lastSent < activeWithin) active++;
       const w = k.watched;
       if (w === undefined || now - k.lastSent < this.minIntervalMs || w.lastSeen === k.seen) continue;
       k.seen = w.lastSeen;
@@ -197,6 +229,7 @@ export class UpdateBatcher extends TimedBatcher implements Batcher {
         this.pending.push(k);
       }
     }
+    this.active = active;
   }
 
   gone(key: string): void {
@@ -230,22 +263,37 @@ export class UpdateBatcher extends TimedBatcher implements Batcher {
     return gap > 0 ? Math.min(this.lateMs, gap + this.overdueSlackMs) : this.lateMs;
   }
 
+  /**
+   * Each track's interval now: minIntervalMs, or longer when the tracks sent lately (within ACTIVE_MS, or
+   * two intervals) would pass statesPerSecond at it. Tracks lost meanwhile, sent no more, do not count.
+   */
+  get intervalMs(): number {
+    return Math.max(this.minIntervalMs, (this.active * 1000) / this.statesPerSecond);
+  }
+
   /** Sends what is due now; returns how many tracks went out. */
   flushDue(): number {
     const now = this.now();
-    this.look(now);
+    const interval = this.intervalMs;
+    this.look(now, interval);
     const due: string[] = [];
     let kept = 0;
     for (const k of this.pending) {
       if (!k.dirty) continue; // gone since
       const since = now - k.lastSent;
       const age = now - k.movedAt;
-      // Due: the first change; or past its interval and urgent, with a fresh position, with a position not
-      // sent that the next should have replaced by now, or waited on long enough.
-      if (k.lastSent === -Infinity || (since >= this.minIntervalMs && (k.urgent || age <= this.freshMs || since >= this.minIntervalMs + this.maxWaitMs || (k.movedAt > k.lastSent && age >= this.overdueMs(k))))) {
+      // Due: the first change; or past its interval and urgent, with a fresh position, or waited on long
+      // enough; or a position not sent that the next should have replaced by now (the drone fell silent:
+      // its last position goes once minIntervalMs has passed, however long a crowd made the interval).
+      if (
+        k.lastSent === -Infinity ||
+        (since >= interval && (k.urgent || age <= this.freshMs || since >= interval + this.maxWaitMs)) ||
+        (since >= this.minIntervalMs && k.position && k.position !== k.sentPosition && age >= this.overdueMs(k))
+      ) {
         k.dirty = false;
         k.urgent = false;
         k.lastSent = now;
+        k.sentPosition = k.position;
         due.push(k.key);
       } else {
         this.pending[kept++] = k;

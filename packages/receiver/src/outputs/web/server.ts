@@ -1,8 +1,9 @@
 /**
  * The live map, served from the receiver process itself: the page (built into dist/web), a WebSocket that
- * streams track summaries (batched: at most two a second per track — of the scene's time in a replay, see
- * batcher.ts) after a snapshot, and the whole of the one track a page has open (protocol.ts), exports made
- * by the receiver on request, and — only when a zones file was given — saving a zone drawn on the map to it.
+ * streams track summaries (batched: at most two a second per track — of the scene's time in a replay —,
+ * and live 1,000 track states a second in all: see batcher.ts) after a snapshot, and the whole of the one
+ * track a page has open (protocol.ts), exports made by the receiver on request, and — only when a zones
+ * file was given — saving a zone drawn on the map to it.
  *
  * Each batch is serialised once for every page. A page that falls behind (its socket's buffer past
  * MAX_BUFFERED_BYTES: a slow phone, a busy tab) is skipped, and gets a fresh snapshot as soon as its socket
@@ -121,6 +122,8 @@ export interface WebMapOptions {
   saveZones?(collection: unknown): Promise<void>;
   exports?: WebExport[];
   batchIntervalMs?: number;
+  /** Live: track states a second to the pages in all (batcher.ts, DEFAULT_STATES_PER_SECOND). */
+  statesPerSecond?: number;
 }
 
 interface Client {
@@ -204,7 +207,7 @@ export class WebMapServer implements TrackOutput {
     } else {
       // Looked at five times per interval (every 100 ms): a position then waits 50 ms on average, and a
       // thousand drones are ten messages a second — each one a socket write here and a render in the page.
-      this.batcher = this.live = new UpdateBatcher((keys, removed) => this.sendTracks(keys, removed), { minIntervalMs, flushEveryMs: minIntervalMs / LIVE_LOOKS_PER_INTERVAL });
+      this.batcher = this.live = new UpdateBatcher((keys, removed) => this.sendTracks(keys, removed), { minIntervalMs, flushEveryMs: minIntervalMs / LIVE_LOOKS_PER_INTERVAL, ...(opts.statesPerSecond ? { statesPerSecond: opts.statesPerSecond } : {}) });
     }
   }
 
