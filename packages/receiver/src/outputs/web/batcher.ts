@@ -4,11 +4,12 @@
  * state is sent once its interval has passed, so no change is lost.
  *
  * Live (`UpdateBatcher`) the interval is wall time, and longer with a crowd: the tracks share
- * `statesPerSecond` (1,000 by default: past 500 tracks each goes less often than twice a second). The JSON
- * of a track is made only when it is sent, not on every message. What the map must show soonest is where a
- * drone is: once a track's interval has passed it goes out with a fresh position (received within
- * `freshMs`), waiting for one if its latest is older — a drone sending two positions a second would
- * otherwise be drawn up to half a second after each —, but never more than `maxWaitMs` past its interval.
+ * `statesPerSecond` (1,000 by default: past 500 tracks each goes less often than twice a second), and the
+ * batcher looks for due tracks as much less often, up to half as often. The JSON of a track is made only
+ * when it is sent, not on every message. What the map must show soonest is where a drone is: once a
+ * track's interval has passed it goes out with a fresh position (received within `freshMs`), waiting for
+ * one if its latest is older — a drone sending two positions a second would otherwise be drawn up to half
+ * a second after each —, but never more than `maxWaitMs` past its interval.
  * A position not sent goes once the next is overdue (the drone fell silent, and its last position goes
  * rather than waiting on one that will not come), as soon as `minIntervalMs` has passed however crowded:
  * `lateMs` after it, or sooner for a watched track whose history shows its drone sends faster — its
@@ -83,6 +84,8 @@ export interface Watched {
 export const DEFAULT_STATES_PER_SECOND = 1000;
 /** A track sent within this long (or two intervals) counts for the interval (a lost one then no longer does). */
 const ACTIVE_MS = 10_000;
+/** With a crowd, how many times further apart than flushEveryMs the live batcher looks at most (a fresh position waits for the look). */
+const MAX_LOOK_SPACING = 2;
 
 /** A watched position's reception time is taken as when it moved if it is this close to the batcher's clock (ms). */
 const MOVED_AT_SKEW_MS = 1000;
@@ -117,7 +120,7 @@ interface KeyState {
 abstract class TimedBatcher {
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly flushEveryMs = 50) {}
+  constructor(protected readonly flushEveryMs = 50) {}
 
   abstract flushDue(): number;
 
@@ -144,6 +147,8 @@ export class UpdateBatcher extends TimedBatcher implements Batcher {
   private readonly removed = new Set<string>();
   /** Tracks sent lately, as the last look counted them: what the interval is shared among. */
   private active = 0;
+  /** When the batcher last looked for due tracks (its clock). */
+  private lookedAt = -Infinity;
   private readonly minIntervalMs: number;
   private readonly statesPerSecond: number;
   private readonly freshMs: number;
@@ -275,6 +280,12 @@ export class UpdateBatcher extends TimedBatcher implements Batcher {
   flushDue(): number {
     const now = this.now();
     const interval = this.intervalMs;
+    // A crowd's longer interval spaces the looks as much (as many per interval), up to MAX_LOOK_SPACING
+    // times further apart: each look reads every track that can be due, and each one that finds some is a
+    // message to every page.
+    const spacing = Math.min(MAX_LOOK_SPACING, interval / this.minIntervalMs);
+    if (spacing > 1 && now - this.lookedAt < this.flushEveryMs * (spacing - 0.5)) return 0;
+    this.lookedAt = now;
     this.look(now, interval);
     const due: string[] = [];
     let kept = 0;
