@@ -426,8 +426,8 @@ describe('the live batcher (wall clock)', () => {
     let wall = 0;
     const sent: { at: number; keys: string[] }[] = [];
     const b = new UpdateBatcher((keys) => sent.push({ at: wall, keys }), { now: () => wall, statesPerSecond: 100 });
-    // 200 drones, each a fix every 250 ms at its own phase; the first 20 go on for 30 s, the rest stop after
-    // 8 s, a fix after a send (at 8 s and their phase).
+    // 200 drones, each a fix every 250 ms at its own phase; the first 20 go on for 30 s, the rest stop a
+    // little after 8 s (8.25 s and their phase).
     const tracks = Array.from({ length: 200 }, (_, i) => ({ key: `d${i}`, phase: (i * 10) % 250, lastSeen: -Infinity, position: undefined as { t: number } | undefined }));
     const fixes = new Map<string, number[]>();
     for (wall = 0; wall <= 30_000; wall += 10) {
@@ -465,7 +465,7 @@ describe('the live batcher (wall clock)', () => {
     // (Looks twice as far apart with a crowd: 100 ms.) Some went fresh, at a look just after their last fix.
     for (const wait of waits) expect(wait).toBeLessThanOrEqual(750);
     expect(waits.filter((w) => w >= 650).length).toBeGreaterThan(100);
-    // 180 fall silent at 8 s; once they have not been sent for ACTIVE_MS (10 s) the 20 left are 20 states a
+    // Once the 180 silent ones have not been sent for ACTIVE_MS (10 s) the 20 left are 20 states a
     // second at two a second each, well within 100: back to every half second.
     const late = sendsOf('d0').filter((at) => at >= 24_000);
     expect(late.length).toBeGreaterThanOrEqual(10);

@@ -272,7 +272,7 @@ export class UpdateBatcher extends TimedBatcher implements Batcher {
    * Each track's interval now: minIntervalMs, or longer when the tracks sent lately (within ACTIVE_MS, or
    * two intervals) would pass statesPerSecond at it. Tracks lost meanwhile, sent no more, do not count.
    */
-  get intervalMs(): number {
+  private get intervalMs(): number {
     return Math.max(this.minIntervalMs, (this.active * 1000) / this.statesPerSecond);
   }
 
