@@ -51,25 +51,30 @@ export interface Batcher {
   start(): void;
   stop(): void;
   /**
-   * A track changed. Live: `position`, the track's position now (the tracker makes a new object for each
-   * fix, so a new object is a new position); `urgent`, the change must not wait for a fresh position (a new
-   * track, a state or flags changed, an alert) — by default, when no position is given.
+   * A track changed. Live: `position`, the track's position now (a position with another reception time
+   * `t` is a new one); `urgent`, the change must not wait for a fresh position (a new track, a state or
+   * flags changed, an alert) — by default, when no position is given.
    */
-  changed(key: string, at: number, position?: object | null, urgent?: boolean): void;
+  changed(key: string, at: number, position?: Position | null, urgent?: boolean): void;
   gone(key: string, at: number): void;
   /** Sends what is due now; returns how many track states went out. */
   flushDue(): number;
 }
 
+/** What the live batcher needs of a position: when it was received (ms, the batcher's clock live). */
+export interface Position {
+  readonly t: number;
+}
+
 /**
  * A track the live batcher looks at itself (UpdateBatcher.watch): what it reads of it at each look. The
- * tracker changes these in place; its position is a new object for each fix.
+ * tracker changes these in place; each fix is a new position, with its own reception time.
  */
 export interface Watched {
   /** When it was last heard (any message), ms. */
   readonly lastSeen: number;
   /** Where it is; `t` its reception, ms on the batcher's clock (the wall clock, live). */
-  readonly position?: { readonly t: number } | undefined;
+  readonly position?: Position | undefined;
   /** The times of its positions so far, oldest first (the tracker's history): how often its drone sends one. */
   readonly history?: { readonly length: number; timeAt(i: number): number | undefined };
 }
@@ -106,14 +111,18 @@ interface KeyState {
   /** Changed since then (and in `pending`). */
   dirty: boolean;
   urgent: boolean;
-  /** The latest position told, and when it came (wall ms). */
-  position: object | null | undefined;
+  /**
+   * The latest position told, by its reception time (null: none; undefined: not told yet), and when it
+   * came (wall ms). Its time, not the object: the tracker's position objects are not kept alive here (the
+   * batcher would hold each for up to an interval, long enough for V8 to move it to the old generation).
+   */
+  positionT: number | null | undefined;
   movedAt: number;
   /**
-   * The position at the last send. A position not sent yet is told by this, not by its time: one received
-   * just before a send may reach the tracker just after it (its frame waited in the queue).
+   * The position at the last send. A position not sent yet is told by this, not by comparing times with
+   * the send's: one received just before a send may reach the tracker just after it (its frame queued).
    */
-  sentPosition: object | null | undefined;
+  sentPositionT: number | null | undefined;
 }
 
 /** Both batchers look for due tracks on a timer (every `flushEveryMs`, default 50 ms) while started. */
@@ -173,20 +182,21 @@ export class UpdateBatcher extends TimedBatcher implements Batcher {
     this.now = opts.now ?? Date.now;
   }
 
-  changed(key: string, _at = 0, position?: object | null, urgent = position === undefined): void {
+  changed(key: string, _at = 0, position?: Position | null, urgent = position === undefined): void {
     let k = this.last;
     if (k?.key !== key) {
       k = this.keys.get(key);
       if (!k) {
-        this.keys.set(key, (k = { key, watched: undefined, seen: -Infinity, lastSent: -Infinity, dirty: false, urgent: false, position: undefined, movedAt: -Infinity, sentPosition: undefined }));
+        this.keys.set(key, (k = { key, watched: undefined, seen: -Infinity, lastSent: -Infinity, dirty: false, urgent: false, positionT: undefined, movedAt: -Infinity, sentPositionT: undefined }));
         if (this.removed.size > 0) this.removed.delete(key);
       }
       this.last = k;
     }
     if (urgent) k.urgent = true;
-    if (position !== undefined && position !== k.position) {
-      if (position) k.movedAt = this.now();
-      k.position = position;
+    const t = position === undefined ? undefined : position === null ? null : position.t;
+    if (t !== undefined && t !== k.positionT) {
+      if (t !== null) k.movedAt = this.now();
+      k.positionT = t;
     }
     if (!k.dirty) {
       k.dirty = true;
@@ -224,10 +234,10 @@ export class UpdateBatcher extends TimedBatcher implements Batcher {
       const w = k.watched;
       if (w === undefined || now - k.lastSent < this.minIntervalMs || w.lastSeen === k.seen) continue;
       k.seen = w.lastSeen;
-      const position = w.position ?? null;
-      if (position !== k.position) {
-        if (position) k.movedAt = Math.abs(now - position.t) <= MOVED_AT_SKEW_MS ? Math.min(now, position.t) : now;
-        k.position = position;
+      const t = w.position?.t ?? null;
+      if (t !== k.positionT) {
+        if (t !== null) k.movedAt = Math.abs(now - t) <= MOVED_AT_SKEW_MS ? Math.min(now, t) : now;
+        k.positionT = t;
       }
       if (!k.dirty) {
         k.dirty = true;
@@ -257,7 +267,8 @@ export class UpdateBatcher extends TimedBatcher implements Batcher {
     const w = k.watched;
     const h = w?.history;
     const n = h?.length ?? 0;
-    if (!w || w.position !== k.position || n < 2 || h!.timeAt(n - 1) !== w.position?.t) return this.lateMs;
+    const t = w?.position?.t;
+    if (t === undefined || t !== k.positionT || n < 2 || h!.timeAt(n - 1) !== t) return this.lateMs;
     let gap = 0;
     let later = h!.timeAt(n - 1)!;
     for (let i = n - 2; i >= 0 && i >= n - 1 - PACE_GAPS; i--) {
@@ -299,12 +310,12 @@ export class UpdateBatcher extends TimedBatcher implements Batcher {
       if (
         k.lastSent === -Infinity ||
         (since >= interval && (k.urgent || age <= this.freshMs || since >= interval + this.maxWaitMs)) ||
-        (since >= this.minIntervalMs && k.position && k.position !== k.sentPosition && age >= this.overdueMs(k))
+        (since >= this.minIntervalMs && typeof k.positionT === 'number' && k.positionT !== k.sentPositionT && age >= this.overdueMs(k))
       ) {
         k.dirty = false;
         k.urgent = false;
         k.lastSent = now;
-        k.sentPosition = k.position;
+        k.sentPositionT = k.positionT;
         due.push(k.key);
       } else {
         this.pending[kept++] = k;
