@@ -119,6 +119,9 @@ export interface LoadResult {
   heapUsedMb: number;
   cpuSeconds: number;
   wallSeconds: number;
+  /** The same after the first `warmupSeconds`: the start's one-off work (the fleet appearing, the JIT) left out. */
+  steadyCpuSeconds: number;
+  steadyWallSeconds: number;
   gcCount: number;
   gcTotalMs: number;
   gcMaxMs: number;
@@ -211,9 +214,15 @@ export async function realTime(o: LoadOptions, attach?: Attach): Promise<RealTim
     const sceneNow = (ns: number): number => o.startMs + ns / 1e6;
     const frameNow = (ns: number): number => frameZeroMs + ns / 1e6;
 
+    let steadyCpu0: NodeJS.CpuUsage | undefined;
+    let steadyFromWallNs = 0;
     // Every ~1 ms (as the timer allows): push whatever became due since, stamped on arrival.
     const produce = (): void => {
       const elapsed = nowNs();
+      if (!steadyCpu0 && elapsed >= steadyFromNs) {
+        steadyCpu0 = process.cpuUsage();
+        steadyFromWallNs = elapsed;
+      }
       const until = sceneNow(elapsed);
       while (reader.nextAt <= until) {
         const dueNs = (reader.nextAt - o.startMs) * 1e6;
@@ -261,8 +270,12 @@ export async function realTime(o: LoadOptions, attach?: Attach): Promise<RealTim
       // Whatever is still queued is part of the load: it is processed (and measured) before stopping.
       setImmediate(() => {
         processed += pipeline.drain();
-        const wallSeconds = nowNs() / 1e9;
+        const endNs = nowNs();
+        const wallSeconds = endNs / 1e9;
         const cpu = process.cpuUsage(cpu0);
+        // A run shorter than its warm-up has no steady part: the whole run stands for it.
+        const steadyCpu = steadyCpu0 ? process.cpuUsage(steadyCpu0) : cpu;
+        const steadyWallSeconds = steadyCpu0 ? (endNs - steadyFromWallNs) / 1e9 : wallSeconds;
         if (drainTimer) clearInterval(drainTimer);
         clearInterval(tickTimer);
         clearInterval(sampler);
@@ -292,6 +305,8 @@ export async function realTime(o: LoadOptions, attach?: Attach): Promise<RealTim
           heapUsedMb: process.memoryUsage().heapUsed / MB,
           cpuSeconds: (cpu.user + cpu.system) / 1e6,
           wallSeconds,
+          steadyCpuSeconds: (steadyCpu.user + steadyCpu.system) / 1e6,
+          steadyWallSeconds,
           gcCount,
           gcTotalMs,
           gcMaxMs,

@@ -28,6 +28,7 @@ describe('live map load benchmark (miniature)', () => {
     if (process.platform === 'linux' && os.availableParallelism() >= 2) expect(r.stdout).toMatch(/the receiver alone on CPU \d+, the page and the bench on CPU \d+/);
     expect(row('receiver CPU')).toMatch(/% of one core \| .* % of one core/);
     expect(row('CPU the web output adds')).toMatch(/[+-]\d+\.\d % of the receiver's/);
+    expect(row("the same after each run's first")).toMatch(/[+-]\d+\.\d % of the receiver's/);
     // The page drew positions, with their latencies from its own marks.
     expect(row('page: position reception → drawn')).toMatch(/\| [\d,]+ \/ [\d,]+ \/ [\d,]+ \/ [\d,]+ ms \([\d,]+ positions\)/);
     // 20 drones x 10 frames/s x 2 s a run, none dropped; every drone on each map run's page at its end.
