@@ -206,7 +206,7 @@ export class UpdateBatcher extends TimedBatcher implements Batcher {
 
   /**
    * From now on the batcher looks at `track` itself each time it looks for due tracks (every flushEveryMs),
-   * and takes a new lastSeen as a change (a new position object as a move, at the position's own time):
+   * and takes a new lastSeen as a change (a position with a new time as a move, at that time):
    * the changes that are not urgent need not be told one by one (`changed`), which for a thousand drones is
    * ~26,000 calls a second, each finding its track's state cold. Call after `changed` for the same key.
    */

@@ -10,7 +10,7 @@
  *   track as it is now, as a summary (summary.ts: what the map and the list draw) with its recent trail;
  * - `tracks` afterwards: what changed in the tracks, at most twice a second per track and 1,000 track
  *   states a second in all (batcher.ts; past 500 tracks each goes less often), batched (looked at
- *   every 100 ms: about ten messages a second however many drones): for each
+ *   every 100 ms, with a crowd every 200: at most ten messages a second however many drones): for each
  *   track the pages already have, only the fields that changed since the summary sent before (`changes`:
  *   deltas), for a track new to them its whole summary (`tracks`); and the keys of the tracks that are gone
  *   (merged into another, or forgotten). Every page has the same summaries: a snapshot holds the summaries

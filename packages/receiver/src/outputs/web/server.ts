@@ -205,8 +205,9 @@ export class WebMapServer implements TrackOutput {
       this.scene = new SceneBatcher<SceneStep>({ capture: (keys, removed, at) => this.step(keys, removed, at), send: (steps) => this.sendSteps(steps) }, { minIntervalMs });
       this.batcher = this.scene;
     } else {
-      // Looked at five times per interval (every 100 ms): a position then waits 50 ms on average, and a
-      // thousand drones are ten messages a second — each one a socket write here and a render in the page.
+      // Looked at five times per interval (every 100 ms; with a crowd's longer interval up to every 200): a
+      // position then waits 50-100 ms on average, and a thousand drones are five messages a second — each
+      // one a socket write here and a render in the page.
       this.batcher = this.live = new UpdateBatcher((keys, removed) => this.sendTracks(keys, removed), { minIntervalMs, flushEveryMs: minIntervalMs / LIVE_LOOKS_PER_INTERVAL, ...(opts.statesPerSecond ? { statesPerSecond: opts.statesPerSecond } : {}) });
     }
   }
