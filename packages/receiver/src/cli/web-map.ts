@@ -130,12 +130,18 @@ export async function startWebMap(setup: WebMapSetup, sinks: PipelineSinks): Pro
     recording,
     sinks: {
       ...sinks,
-      frame: (f) => {
-        // Before the tracker takes the frame: a replay's batcher runs on the frames' clock (no-op live).
-        server.frameTime(f.t * 1000);
-        recording.write(f);
-        frame?.(f);
-      },
+      frame:
+        setup.mode === 'replay'
+          ? (f) => {
+              // Before the tracker takes the frame: a replay's batcher runs on the frames' clock.
+              server.frameTime(f.t * 1000);
+              recording.write(f);
+              frame?.(f);
+            }
+          : (f) => {
+              recording.write(f);
+              frame?.(f);
+            },
       update: (u) => {
         server.write(u);
         update?.(u);

@@ -265,8 +265,17 @@ export class WebMapServer implements TrackOutput {
     else if (!urgent && this.live) return; // live, the batcher looks at the track itself (watch, below)
     this.batcher.changed(key, update.at, update.track.position ?? null, urgent);
     this.live?.watch(key, update.track);
-    if (!update.alerts) return;
-    for (const a of update.alerts) {
+    if (update.alerts) this.raise(update, update.alerts);
+  }
+
+  /**
+   * The alerts an update raised, to the pages. Apart from write, which runs for every update: the arrow
+   * function below needs a context object, and V8 would make one at each call of the function holding it
+   * (a thousand drones: 26,000 a second for nothing).
+   */
+  private raise(update: TrackUpdate, alerts: NonNullable<TrackUpdate['alerts']>): void {
+    const key = update.track.key;
+    for (const a of alerts) {
       const alert: WebAlert = { id: this.nextAlertId++, kind: a.kind, key, uasId: update.track.uasId ?? null, t: update.at / 1000, text: a.text };
       if (a.flag !== undefined) alert.flag = a.flag;
       if (a.zone !== undefined) alert.zone = a.zone;
