@@ -5,7 +5,7 @@
  * Also loaded directly by the parent for `--uncompiled` runs under tsx.
  */
 
-import { PerformanceObserver } from 'node:perf_hooks';
+import { constants as perfConstants, PerformanceObserver } from 'node:perf_hooks';
 import { Pipeline, type PipelineOptions, type PipelineSinks } from '../src/pipeline.js';
 import { warmUp } from '../src/warm-up.js';
 import type { RawFrame } from '../src/sources/types.js';
@@ -123,6 +123,11 @@ export interface LoadResult {
   steadyCpuSeconds: number;
   steadyWallSeconds: number;
   gcCount: number;
+  /**
+   * Of those, full collections (mark-compact): each marks the whole heap, mostly on V8's background
+   * threads, whose CPU the pause times leave out.
+   */
+  gcFullCount: number;
   gcTotalMs: number;
   gcMaxMs: number;
   /** The same frames through a fresh pipeline as fast as one core goes (see offlineThroughput). */
@@ -180,11 +185,14 @@ export async function realTime(o: LoadOptions, attach?: Attach): Promise<RealTim
   await attach?.(pipeline, sinks);
 
   let gcCount = 0;
+  let gcFullCount = 0;
   let gcTotalMs = 0;
   let gcMaxMs = 0;
   const gcObserver = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
       gcCount++;
+      // (Node's gc entries carry their kind in `detail`; the PerformanceEntry type leaves it out.)
+      if ((e as { detail?: { kind?: number } }).detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) gcFullCount++;
       gcTotalMs += e.duration;
       gcMaxMs = Math.max(gcMaxMs, e.duration);
     }
@@ -308,6 +316,7 @@ export async function realTime(o: LoadOptions, attach?: Attach): Promise<RealTim
           steadyCpuSeconds: (steadyCpu.user + steadyCpu.system) / 1e6,
           steadyWallSeconds,
           gcCount,
+          gcFullCount,
           gcTotalMs,
           gcMaxMs,
         });

@@ -137,7 +137,7 @@ export function printReceiver(r: ReceiverBenchResult): void {
   console.log(`| latency from scheduled arrival, p99 / max | ${ms(d.p99)} / ${ms(d.max)} ms (adds the producer timer's lateness) | |`);
   console.log(`| peak RSS (sampled every 100 ms) | ${r.peakRssMb.toFixed(0)} MB; ${r.baselineRssMb.toFixed(0)} MB before the first frame; heap used at the end ${r.heapUsedMb.toFixed(0)} MB | < 150 MB: ${check(r.peakRssMb < 150)} |`);
   console.log(`| CPU time | ${r.cpuSeconds.toFixed(1)} s in ${r.wallSeconds.toFixed(1)} s = ${((100 * r.cpuSeconds) / r.wallSeconds).toFixed(0)} % of one core, ${((r.cpuSeconds * 1e6) / Math.max(1, r.processed)).toFixed(1)} µs/frame | |`);
-  console.log(`| GC | ${r.gcCount} pauses, ${r.gcTotalMs.toFixed(0)} ms in all, longest ${r.gcMaxMs.toFixed(1)} ms | |`);
+  console.log(`| GC | ${r.gcCount} pauses, ${r.gcTotalMs.toFixed(0)} ms in all, longest ${r.gcMaxMs.toFixed(1)} ms; ${r.gcFullCount} full collections | |`);
   const w = r.warmUp;
   console.log(`| warm-up before the first frame (as rid-scan) | ${int(w.frames)} frames of the demo scene in ${w.ms.toFixed(0)} ms, ${w.collected ? 'then one full GC' : 'full GC refused'} | |`);
   console.log(`| offline, same frames, one core flat out | ${int(r.offline.perCpuSecond)} frames per CPU-second (${int(r.offline.frames)} frames) | |`);

@@ -340,7 +340,7 @@ interface PageRun {
 
 /** Runs the measured process and plays the page's part in each of its map runs: a fresh page each time. */
 async function measure(job: WebLoadOptions, bundled: string | undefined, browser: Browser, log: (line: string) => void, split: CpuSplit | undefined, pageProfile?: string): Promise<{ result: WebLoadResult; page: PageFigures }> {
-  const profiling = process.execArgv.filter((a) => /^--((cpu|heap)-prof|trace-gc)/.test(a));
+  const profiling = process.execArgv.filter((a) => /^--((cpu|heap)-prof|trace-gc|trace-incremental-marking)/.test(a));
   // --expose-gc: the collection between the two runs.
   const execArgv = bundled ? [...profiling, '--expose-gc'] : [...profiling, '--expose-gc', '--conditions=@odid/source', '--import', 'tsx'];
   const child = fork(bundled ?? WEB_LOAD_SOURCE, [WEB_LOAD_FLAG, JSON.stringify(job)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -558,8 +558,8 @@ export function printWebMap(r: WebMapBenchResult): void {
   console.log(`| receiver latency arrival → update, p50 / p99 / max | ${each(latency)} | ${eachMap(latency)} | |`);
   const rss = (x: RealTimeResult): string => `${x.peakRssMb.toFixed(0)} MB (${x.baselineRssMb.toFixed(0)}; ${x.heapUsedMb.toFixed(0)})`;
   console.log(`| peak RSS (before the first frame; heap used at the end) | ${each(rss)} | ${eachMap(rss)} | |`);
-  const gc = (x: RealTimeResult): string => `${x.gcCount} pauses, ${x.gcTotalMs.toFixed(0)} ms`;
-  console.log(`| GC | ${each(gc)} | ${eachMap(gc)} | |`);
+  const gc = (x: RealTimeResult): string => `${x.gcCount} pauses, ${x.gcTotalMs.toFixed(0)} ms; ${x.gcFullCount} full`;
+  console.log(`| GC: pauses, their time; full collections | ${each(gc)} | ${eachMap(gc)} | |`);
   const tracks = (x: RealTimeResult): string => `${int(x.tracks)} (${flags(x)})`;
   console.log(`| tracks (flags) | ${each(tracks)} | ${eachMap(tracks)} | |`);
   const rec = r.recording;

@@ -36,6 +36,7 @@ describe('live map load benchmark (miniature)', () => {
     expect(row('tracks at the end')).toMatch(/\| 20 \/ 20, 20 at the tracker's latest position, .*; 20 \/ 20, 20 at the tracker's latest position, /);
     expect(row('receiver CPU')).toMatch(/\| [^|]*; [^|]*; [^|]* \| [^|;]*; [^|;]* \|/);
     expect(row('session recording')).toMatch(/\| [\d,]+ frames held/);
+    expect(row('GC: pauses')).toMatch(/\| \d+ pauses, \d+ ms; \d+ full; .* \| \d+ pauses, \d+ ms; \d+ full; /);
     expect(row('snapshots sent')).toMatch(/\| \d+ \(0\) \/ 0 \|/);
   }, 180_000);
 
