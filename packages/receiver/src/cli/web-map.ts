@@ -139,6 +139,7 @@ export async function startWebMap(setup: WebMapSetup, sinks: PipelineSinks): Pro
               frame?.(f);
             }
           : (f) => {
+              // Live, frameTime does nothing: not called (its argument would be a number boxed per frame).
               recording.write(f);
               frame?.(f);
             },
