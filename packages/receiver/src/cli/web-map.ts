@@ -125,24 +125,19 @@ export async function startWebMap(setup: WebMapSetup, sinks: PipelineSinks): Pro
   }
   // The sinks as they are now: the caller may assign the result onto the same object.
   const { frame, update, forgotten } = sinks;
+  const replay = setup.mode === 'replay';
   return {
     server,
     recording,
     sinks: {
       ...sinks,
-      frame:
-        setup.mode === 'replay'
-          ? (f) => {
-              // Before the tracker takes the frame: a replay's batcher runs on the frames' clock.
-              server.frameTime(f.t * 1000);
-              recording.write(f);
-              frame?.(f);
-            }
-          : (f) => {
-              // Live, frameTime does nothing: not called (its argument would be a number boxed per frame).
-              recording.write(f);
-              frame?.(f);
-            },
+      frame: (f) => {
+        // Before the tracker takes the frame: a replay's batcher runs on the frames' clock. Live that does
+        // nothing, and is not called (its argument would be a number boxed per frame).
+        if (replay) server.frameTime(f.t * 1000);
+        recording.write(f);
+        frame?.(f);
+      },
       update: (u) => {
         server.write(u);
         update?.(u);
