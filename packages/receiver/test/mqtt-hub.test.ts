@@ -217,8 +217,9 @@ describe('rid-hub merges receivers published through a real mosquitto', () => {
     const drones = demoScene().slice(0, 2);
     await air([{ pipeline: r.pipeline, at: CENTRE }], 1.5, drones);
     await broker.kill('SIGTERM');
-    // Frames go on while the broker is away: they wait in the spool.
-    await air([{ pipeline: r.pipeline, at: CENTRE }], 1.5, drones);
+    // Frames go on while the broker is away: they wait in the spool, for longer than --late (the first
+    // of them must arrive late however quickly the broker comes back).
+    await air([{ pipeline: r.pipeline, at: CENTRE }], (LATE_AFTER_MS + 1000) / 1000, drones);
     expect(r.publisher.stats().connected).toBe(false);
     expect(r.publisher.stats().spooledFrames).toBeGreaterThan(0);
     await broker.restart();
