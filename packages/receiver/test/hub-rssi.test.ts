@@ -20,7 +20,7 @@ import { MqttHubSource } from '../src/hub/mqtt-source.js';
 import type { BrokerTarget } from '../src/outputs/mqtt-connect.js';
 import { openMqttPublisher } from '../src/outputs/mqtt-publish.js';
 import { Pipeline } from '../src/pipeline.js';
-import { summaryOfJson, trackSummary, updateSummary, applyDelta } from '../src/outputs/web/summary.js';
+import { summaryOfJson, trackSummary, SentSummary, applyDelta } from '../src/outputs/web/summary.js';
 import { trackToJson } from '../src/tracker/track-json.js';
 import type { Track, TrackUpdate } from '../src/tracker/types.js';
 import { startMosquitto, type Mosquitto } from '../../../test/support/mosquitto.js';
@@ -209,8 +209,10 @@ describe('rid-hub estimates positions from its receivers\' RSSI (real mosquitto)
     const json = checked(track);
     expect(json.position).toBeNull();
     // The map gets it through a delta too: a summary made before the estimate, brought up to date.
-    const before = { ...trackSummary(track), estimate: undefined };
-    const delta = updateSummary({ ...before }, track)!;
+    const sent = SentSummary.of(Object.create(track, { estimate: { value: undefined } }) as Track);
+    const before = sent.summary();
+    expect(before.estimate).toBeUndefined();
+    const delta = sent.update(track)!;
     expect(delta.estimate).toEqual(json.estimate);
     expect(applyDelta(before, delta).estimate).toEqual(json.estimate);
     expect(json.estimate!.receivers.map((r) => r.id).sort()).toEqual(RECEIVERS.map((r) => r.id).sort());

@@ -10,7 +10,7 @@ import { buildAirFrames, encodeMessage, RemoteIdExtractor, type SingleMessageInp
 import { ManualClock } from '@odid/position';
 import { SimulatedScene, demoScene } from '@odid/transmitter';
 import { describe, expect, it } from 'vitest';
-import { applyDelta, summaryOfJson, trackSummary, updateSummary, type TrackSummary } from '../src/outputs/web/summary.js';
+import { applyDelta, SentSummary, summaryOfJson, trackSummary, type TrackSummary } from '../src/outputs/web/summary.js';
 import { Pipeline } from '../src/pipeline.js';
 import { trackToJson } from '../src/tracker/track-json.js';
 import type { TrackUpdate } from '../src/tracker/types.js';
@@ -85,7 +85,7 @@ describe('track summaries', () => {
   });
 
   it('brought up to date update by update, give the page (applying the deltas) what the server holds', () => {
-    const sent = new Map<string, TrackSummary>();
+    const sent = new Map<string, SentSummary>();
     const page = new Map<string, TrackSummary>();
     let deltas = 0;
     let positionsOnly = 0;
@@ -97,12 +97,12 @@ describe('track summaries', () => {
       }
       const s = sent.get(key);
       if (!s) {
-        const whole = trackSummary(u.track);
-        sent.set(key, whole);
-        page.set(key, JSON.parse(JSON.stringify(whole)) as TrackSummary);
+        const now = SentSummary.of(u.track);
+        sent.set(key, now);
+        page.set(key, JSON.parse(JSON.stringify(now.summary())) as TrackSummary);
         return;
       }
-      const d = updateSummary(s, u.track);
+      const d = s.update(u.track);
       // Every update changes something the summary shows (the message count at least).
       expect(d, key).toBeDefined();
       if (!d) return;
@@ -112,7 +112,7 @@ describe('track summaries', () => {
       if (Object.keys(wire).every((k) => ['key', 'messages', 'lastSeen', 'position', 'direction', 'rssi', 'distance', 'bearing'].includes(k))) positionsOnly++;
       page.set(key, applyDelta(page.get(key)!, wire));
       // The server's summary, brought up to date in place, is the one made afresh.
-      expect(JSON.parse(JSON.stringify(s))).toEqual(JSON.parse(JSON.stringify(trackSummary(u.track))));
+      expect(JSON.parse(JSON.stringify(s.summary()))).toEqual(JSON.parse(JSON.stringify(trackSummary(u.track))));
     });
     expect(deltas).toBeGreaterThan(500);
     // Most updates move the drone and little else: the delta is a small part of the summary.
@@ -123,7 +123,7 @@ describe('track summaries', () => {
   });
 
   it('see what changes in place in a track (its Basic IDs, its addresses) as well as what the tracker replaces', () => {
-    // What updateSummary skips is what it saw last time (the same object again): these change without a new object.
+    // What SentSummary.update skips is what it saw last time (the same object again): these change without a new object.
     const tracker = new Tracker();
     const extractor = new RemoteIdExtractor();
     let counter = 0;
@@ -140,8 +140,8 @@ describe('track summaries', () => {
     const serial: SingleMessageInput = { type: 'basicId', idType: 1, uaType: 2, uasId: '1596F0123456789A' };
     hear('02:00:00:00:00:01', [serial, location], 0);
     const track = tracker.tracks()[0]!;
-    const s = trackSummary(track);
-    const same = (): void => expect(JSON.parse(JSON.stringify(s))).toEqual(JSON.parse(JSON.stringify(trackSummary(track))));
+    const s = SentSummary.of(track);
+    const same = (): void => expect(JSON.parse(JSON.stringify(s.summary()))).toEqual(JSON.parse(JSON.stringify(trackSummary(track))));
     const steps: [string, SingleMessageInput[]][] = [
       // A second ID type: the set of Basic IDs grows.
       ['02:00:00:00:00:01', [serial, { type: 'basicId', idType: 2, uaType: 2, uasId: 'GBR-OP-ABCDEFGH' }]],
@@ -155,18 +155,18 @@ describe('track summaries', () => {
     for (const [address, messages] of steps) {
       hear(address, messages, (ms += 500));
       expect(tracker.tracks()).toHaveLength(1);
-      const d = updateSummary(s, track);
+      const d = s.update(track);
       changed.push(Object.keys(d ?? {}));
       same();
     }
     expect(changed[0]).toContain('otherIds');
-    expect(s.otherIds).toEqual(['GBR-OP-ABCDEFGH']);
+    expect(s.summary().otherIds).toEqual(['GBR-OP-ABCDEFGH']);
     expect(changed[1]).not.toContain('otherIds');
     expect(track.basicIds.get(2)?.uaType).toBe(4);
     expect(changed[2]).toContain('addresses');
-    expect(s.addresses).toEqual(['02:00:00:00:00:01', '02:00:00:00:00:02']);
+    expect(s.summary().addresses).toEqual(['02:00:00:00:00:01', '02:00:00:00:00:02']);
     // Nothing changed since: no delta.
-    expect(updateSummary(s, track)).toBeUndefined();
+    expect(s.update(track)).toBeUndefined();
   });
 
   it('says null for what is no longer known, and the page drops it', () => {

@@ -29,7 +29,7 @@ import type { DetailsMessage, HelloMessage, LatLonAlt, PageMessage, SceneStep, S
 import { WEB_PROTOCOL_VERSION } from './protocol.js';
 import { ReplayHistory } from './replay-history.js';
 import { listAssets, sendFile } from './static-files.js';
-import { trackSummary, trackTrail, updateSummary, type TrackDelta, type TrackSummary } from './summary.js';
+import { SentSummary, trackTrail, type TrackDelta, type TrackSummary } from './summary.js';
 
 export const DEFAULT_WEB_HOST = '127.0.0.1';
 /** The map's documented default port (ASD-STAN EN 4709, the EU Remote ID standard). */
@@ -171,7 +171,7 @@ export class WebMapServer implements TrackOutput {
    * Each track's summary as last sent to the pages: what the next batch's deltas are taken against, and
    * what a snapshot holds. Kept only while a page is connected (`sentValid`).
    */
-  private readonly sent = new Map<string, TrackSummary>();
+  private readonly sent = new Map<string, SentSummary>();
   private sentValid = false;
   /**
    * Tracks whose history a late frame filled in (TrackUpdate.late): their next change goes whole, with
@@ -331,14 +331,16 @@ export class WebMapServer implements TrackOutput {
     if (!this.sentValid) {
       // No page was listening: the summaries are made afresh, and the batches go on from these.
       this.sent.clear();
-      for (const track of this.opts.tracks()) this.sent.set(track.key, trackSummary(track));
+      for (const track of this.opts.tracks()) this.sent.set(track.key, SentSummary.of(track));
       this.sentValid = true;
     }
     const trailPoints = Math.min(SNAPSHOT_HISTORY, Math.floor(SNAPSHOT_TRAIL_POINTS / Math.max(1, this.sent.size)));
     const tracks: TrackSummary[] = [];
     for (const [key, s] of this.sent) {
       const track = this.opts.track(key);
-      tracks.push({ ...s, trail: track && trailPoints > 0 ? trackTrail(track, trailPoints) : [] });
+      const summary = s.summary();
+      summary.trail = track && trailPoints > 0 ? trackTrail(track, trailPoints) : [];
+      tracks.push(summary);
     }
     return { type: 'snapshot', t: this.opts.now() / 1000, tracks, alerts: [...this.alerts] };
   }
@@ -409,13 +411,14 @@ export class WebMapServer implements TrackOutput {
       const past = this.pastFilled.size > 0 && this.pastFilled.delete(key);
       if (sent && !past) {
         // Brought up to date in place: only what changed is made anew.
-        const d = updateSummary(sent, track);
+        const d = sent.update(track);
         if (d) changes.push(d);
       } else {
-        const whole = trackSummary(track);
-        this.sent.set(key, whole);
-        // A copy: a replay's moment keeps it while `sent` goes on changing.
-        tracks.push(past ? { ...whole, trail: trackTrail(track, PAST_TRAIL_POINTS) } : { ...whole });
+        const now = SentSummary.of(track);
+        this.sent.set(key, now);
+        const whole = now.summary();
+        if (past) whole.trail = trackTrail(track, PAST_TRAIL_POINTS);
+        tracks.push(whole);
       }
     }
     for (const key of removed) {

@@ -4,10 +4,10 @@
  * track new to the pages); the full TrackJson (every decoded field, each link's RSSI and counters, the
  * rates) goes only to a page that has the track's details open (protocol.ts, `details`).
  *
- * Two ways to the same summary: `trackSummary` from the tracker's Track, built directly for the server's hot
- * path (no TrackJson is made for it), and `summaryOfJson` from a TrackJson, for the page (a dropped capture's
- * tracks). test/web-summary.test.ts holds them equal on real tracks: the summary's fields keep TrackJson's
- * names, units and rounding (track-json.ts).
+ * Two ways to the same summary: `SentSummary` (and `trackSummary`) from the tracker's Track, built directly
+ * for the server's hot path (no TrackJson is made for it), and `summaryOfJson` from a TrackJson, for the
+ * page (a dropped capture's tracks). test/web-summary.test.ts holds them equal on real tracks: the
+ * summary's fields keep TrackJson's names, units and rounding (track-json.ts).
  */
 
 import { estimateJson, type EstimateJson, type PointJson, type TrackJson } from '../../tracker/track-json.js';
@@ -144,91 +144,218 @@ function latestRssi(track: Track): number | undefined {
   return found?.rssi;
 }
 
-/**
- * The summary of a tracker's track, now: a new object, whose arrays and objects are copies (the tracker goes
- * on changing its own). Every summary has the same shape: unknown optional fields are undefined, which JSON
- * leaves out.
- */
+/** The summary of a tracker's track, now: a new object, whose arrays and objects are copies (the tracker goes on changing its own). */
 export function trackSummary(track: Track): TrackSummary {
-  const uasId = track.uasId ?? null;
-  otherIdsOf(track, uasId);
-  return {
-    key: track.key,
-    uasId,
-    otherIds: othersList(),
-    addresses: [...track.addresses],
-    operatorId: track.operatorId?.operatorId ?? null,
-    selfId: track.selfId?.desc ?? null,
-    messages: track.messages,
-    firstSeen: seconds(track.firstSeen),
-    lastSeen: seconds(track.lastSeen),
-    state: track.state,
-    flags: listOf(track.flags),
-    authorised: track.authorised,
-    zones: listOf(track.zones),
-    operatorZones: listOf(track.operatorZones),
-    position: track.position ? pointOf(undefined, track.position) : null,
-    direction: track.location?.direction,
-    operator: track.operator ? placeOf(undefined, track.operator) : null,
-    home: track.home ? placeOf(undefined, track.home) : null,
-    rssi: latestRssi(track),
-    distance: track.distance === undefined ? undefined : round1(track.distance),
-    bearing: track.bearing === undefined ? undefined : bearing1(track.bearing),
-    operatorDistance: track.operatorDistance === undefined ? undefined : round1(track.operatorDistance),
-    operatorBearing: track.operatorBearing === undefined ? undefined : bearing1(track.operatorBearing),
-    trail: undefined,
-    estimate: track.estimate ? estimateOf(undefined, track.estimate) : undefined,
-  };
+  return SentSummary.of(track).summary();
 }
 
-/**
- * Brings `s`, the track's summary as sent before, up to date in place, and returns what changed (undefined
- * when nothing the summary shows did). Only what changed is allocated: a new position, a list that changed,
- * the delta itself. A position or list in `s` (and in deltas and messages made before) is never changed
- * afterwards, only replaced: one held by a replay's moment stays as it was.
+/*
+ * Where SentSummary keeps its numbers: each in a slot of one Float64Array, NaN when absent. A position, the
+ * operator's and the home point's take one slot per coordinate.
  */
-export function updateSummary(s: TrackSummary, track: Track): TrackDelta | undefined {
-  let d: TrackDelta | undefined;
-  const uasId = track.uasId ?? null;
-  if (s.uasId !== uasId) d = put(s, d, 'uasId', uasId);
-  otherIdsOf(track, uasId);
-  if (!sameOthers(s.otherIds)) d = put(s, d, 'otherIds', othersList());
-  if (!sameAsSet(s.addresses, track.addresses)) d = put(s, d, 'addresses', [...track.addresses]);
-  const operatorId = track.operatorId?.operatorId ?? null;
-  if (s.operatorId !== operatorId) d = put(s, d, 'operatorId', operatorId);
-  const selfId = track.selfId?.desc ?? null;
-  if (s.selfId !== selfId) d = put(s, d, 'selfId', selfId);
-  if (s.messages !== track.messages) d = put(s, d, 'messages', track.messages);
-  const firstSeen = seconds(track.firstSeen);
-  if (s.firstSeen !== firstSeen) d = put(s, d, 'firstSeen', firstSeen);
-  const lastSeen = seconds(track.lastSeen);
-  if (s.lastSeen !== lastSeen) d = put(s, d, 'lastSeen', lastSeen);
-  if (s.state !== track.state) d = put(s, d, 'state', track.state);
-  if (!sameList(s.flags, track.flags)) d = put(s, d, 'flags', listOf(track.flags));
-  if (s.authorised !== track.authorised) d = put(s, d, 'authorised', track.authorised);
-  if (!sameList(s.zones, track.zones)) d = put(s, d, 'zones', listOf(track.zones));
-  if (!sameList(s.operatorZones, track.operatorZones)) d = put(s, d, 'operatorZones', listOf(track.operatorZones));
-  const position = track.position ? pointOf(s.position, track.position) : null;
-  if (s.position !== position) d = put(s, d, 'position', position);
-  const direction = track.location?.direction;
-  if (s.direction !== direction) d = put(s, d, 'direction', direction);
-  const operator = track.operator ? placeOf(s.operator, track.operator) : null;
-  if (s.operator !== operator) d = put(s, d, 'operator', operator);
-  const home = track.home ? placeOf(s.home, track.home) : null;
-  if (s.home !== home) d = put(s, d, 'home', home);
-  const rssi = latestRssi(track);
-  if (s.rssi !== rssi) d = put(s, d, 'rssi', rssi);
-  const distance = track.distance === undefined ? undefined : round1(track.distance);
-  if (s.distance !== distance) d = put(s, d, 'distance', distance);
-  const bearing = track.bearing === undefined ? undefined : bearing1(track.bearing);
-  if (s.bearing !== bearing) d = put(s, d, 'bearing', bearing);
-  const operatorDistance = track.operatorDistance === undefined ? undefined : round1(track.operatorDistance);
-  if (s.operatorDistance !== operatorDistance) d = put(s, d, 'operatorDistance', operatorDistance);
-  const operatorBearing = track.operatorBearing === undefined ? undefined : bearing1(track.operatorBearing);
-  if (s.operatorBearing !== operatorBearing) d = put(s, d, 'operatorBearing', operatorBearing);
-  const estimate = track.estimate ? estimateOf(s.estimate, track.estimate) : undefined;
-  if (s.estimate !== estimate) d = put(s, d, 'estimate', estimate);
-  return d;
+const FIRST_SEEN = 0;
+const LAST_SEEN = 1;
+/** t, lat, lon, alt, speed, course: NaN t when there is no position. */
+const POSITION = 2;
+const DIRECTION = 8;
+const RSSI = 9;
+const DISTANCE = 10;
+const BEARING = 11;
+const OPERATOR_DISTANCE = 12;
+const OPERATOR_BEARING = 13;
+/** lat, lon, alt (the source beside them: null when there is no operator). */
+const OPERATOR = 14;
+const HOME = 17;
+const SLOTS = 20;
+
+/** The optional numbers a delta says null for when they are no longer known. */
+type OptionalNumber = 'direction' | 'rssi' | 'distance' | 'bearing' | 'operatorDistance' | 'operatorBearing';
+
+const orNaN = (v: number | undefined): number => (v === undefined ? NaN : v);
+const orUndefined = (v: number): number | undefined => (v !== v ? undefined : v);
+
+/**
+ * A track's summary as last sent to the pages, kept to take the next delta against (a thousand tracks, each
+ * sent once or twice a second). Its numbers are overwritten in place in a Float64Array: as fields of a
+ * summary object each new value would be a new heap number (a field that may be undefined holds any
+ * value), and each new position a new object, all held until the next send — long enough for V8 to move
+ * them to the old generation, whose growth sets how often it runs full collections. Its lists, strings and
+ * the hub's estimate are kept as sent, replaced when they change, never changed: a summary or delta handed
+ * out shares them safely. A delta's position and places are new objects of their own.
+ */
+export class SentSummary {
+  private readonly n = new Float64Array(SLOTS).fill(NaN);
+  private uasId: string | null = null;
+  private otherIds: string[] = EMPTY;
+  private addresses: string[] = EMPTY;
+  private operatorId: string | null = null;
+  private selfId: string | null = null;
+  private messages = 0;
+  private state: TrackSummary['state'] = 'active';
+  private flags: TrackSummary['flags'] = EMPTY;
+  private authorised = false;
+  private zones: string[] = EMPTY;
+  private operatorZones: string[] = EMPTY;
+  private operatorSource: OperatorSource | null = null;
+  private homeSource: HomeSource | null = null;
+  private estimate: EstimateJson | undefined = undefined;
+
+  private constructor(readonly key: string) {}
+
+  /** The track as it is now. */
+  static of(track: Track): SentSummary {
+    const s = new SentSummary(track.key);
+    s.update(track);
+    return s;
+  }
+
+  /** The summary as sent: a new object (every summary has the same shape; unknown optional fields are undefined, which JSON leaves out). */
+  summary(): TrackSummary {
+    const n = this.n;
+    return {
+      key: this.key,
+      uasId: this.uasId,
+      otherIds: this.otherIds,
+      addresses: this.addresses,
+      operatorId: this.operatorId,
+      selfId: this.selfId,
+      messages: this.messages,
+      firstSeen: n[FIRST_SEEN]!,
+      lastSeen: n[LAST_SEEN]!,
+      state: this.state,
+      flags: this.flags,
+      authorised: this.authorised,
+      zones: this.zones,
+      operatorZones: this.operatorZones,
+      position: n[POSITION] !== n[POSITION] ? null : pointAt(n),
+      direction: orUndefined(n[DIRECTION]!),
+      operator: this.operatorSource === null ? null : placeAt(n, OPERATOR, this.operatorSource),
+      home: this.homeSource === null ? null : placeAt(n, HOME, this.homeSource),
+      rssi: orUndefined(n[RSSI]!),
+      distance: orUndefined(n[DISTANCE]!),
+      bearing: orUndefined(n[BEARING]!),
+      operatorDistance: orUndefined(n[OPERATOR_DISTANCE]!),
+      operatorBearing: orUndefined(n[OPERATOR_BEARING]!),
+      trail: undefined,
+      estimate: this.estimate,
+    };
+  }
+
+  /**
+   * Brings the summary up to date with the track, and returns what changed (undefined when nothing the
+   * summary shows did): the delta the pages need. Only what changed is allocated: the delta itself, and in
+   * it a new position or list.
+   */
+  update(track: Track): TrackDelta | undefined {
+    const n = this.n;
+    let d: TrackDelta | undefined;
+    const uasId = track.uasId ?? null;
+    if (this.uasId !== uasId) (d ??= { key: this.key }).uasId = this.uasId = uasId;
+    otherIdsOf(track, uasId);
+    if (!sameOthers(this.otherIds)) (d ??= { key: this.key }).otherIds = this.otherIds = othersList();
+    if (!sameAsSet(this.addresses, track.addresses)) (d ??= { key: this.key }).addresses = this.addresses = [...track.addresses];
+    const operatorId = track.operatorId?.operatorId ?? null;
+    if (this.operatorId !== operatorId) (d ??= { key: this.key }).operatorId = this.operatorId = operatorId;
+    const selfId = track.selfId?.desc ?? null;
+    if (this.selfId !== selfId) (d ??= { key: this.key }).selfId = this.selfId = selfId;
+    if (this.messages !== track.messages) (d ??= { key: this.key }).messages = this.messages = track.messages;
+    const firstSeen = seconds(track.firstSeen);
+    if (n[FIRST_SEEN] !== firstSeen) (d ??= { key: this.key }).firstSeen = n[FIRST_SEEN] = firstSeen;
+    const lastSeen = seconds(track.lastSeen);
+    if (n[LAST_SEEN] !== lastSeen) (d ??= { key: this.key }).lastSeen = n[LAST_SEEN] = lastSeen;
+    if (this.state !== track.state) (d ??= { key: this.key }).state = this.state = track.state;
+    if (!sameList(this.flags, track.flags)) (d ??= { key: this.key }).flags = this.flags = listOf(track.flags);
+    if (this.authorised !== track.authorised) (d ??= { key: this.key }).authorised = this.authorised = track.authorised;
+    if (!sameList(this.zones, track.zones)) (d ??= { key: this.key }).zones = this.zones = listOf(track.zones);
+    if (!sameList(this.operatorZones, track.operatorZones)) (d ??= { key: this.key }).operatorZones = this.operatorZones = listOf(track.operatorZones);
+    const p = track.position;
+    if (p ? !samePoint(n, p) : n[POSITION] === n[POSITION]) (d ??= { key: this.key }).position = p ? setPoint(n, p) : clearSlots(n, POSITION, 6);
+    d = this.number(d, 'direction', DIRECTION, orNaN(track.location?.direction));
+    const o = track.operator;
+    if (o ? this.operatorSource !== o.source || !samePlace(n, OPERATOR, o) : this.operatorSource !== null) {
+      (d ??= { key: this.key }).operator = o ? setPlace(n, OPERATOR, o) : clearSlots(n, OPERATOR, 3);
+      this.operatorSource = o ? o.source : null;
+    }
+    const h = track.home;
+    if (h ? this.homeSource !== h.source || !samePlace(n, HOME, h) : this.homeSource !== null) {
+      (d ??= { key: this.key }).home = h ? setPlace(n, HOME, h) : clearSlots(n, HOME, 3);
+      this.homeSource = h ? h.source : null;
+    }
+    d = this.number(d, 'rssi', RSSI, orNaN(latestRssi(track)));
+    d = this.number(d, 'distance', DISTANCE, track.distance === undefined ? NaN : round1(track.distance));
+    d = this.number(d, 'bearing', BEARING, track.bearing === undefined ? NaN : bearing1(track.bearing));
+    d = this.number(d, 'operatorDistance', OPERATOR_DISTANCE, track.operatorDistance === undefined ? NaN : round1(track.operatorDistance));
+    d = this.number(d, 'operatorBearing', OPERATOR_BEARING, track.operatorBearing === undefined ? NaN : bearing1(track.operatorBearing));
+    const estimate = track.estimate ? estimateOf(this.estimate, track.estimate) : undefined;
+    if (this.estimate !== estimate) (d ??= { key: this.key }).estimate = (this.estimate = estimate) ?? null;
+    return d;
+  }
+
+  /** An optional number (NaN: unknown) into its slot, and into the delta when it changed (null once unknown). */
+  private number(d: TrackDelta | undefined, field: OptionalNumber, slot: number, v: number): TrackDelta | undefined {
+    const was = this.n[slot]!;
+    if (v === was || (v !== v && was !== was)) return d;
+    this.n[slot] = v;
+    d ??= { key: this.key };
+    d[field] = v !== v ? null : v;
+    return d;
+  }
+}
+
+/** Whether the slots hold this position. */
+function samePoint(n: Float64Array, p: TrackPoint): boolean {
+  return n[POSITION] === seconds(p.t) && n[POSITION + 1] === p.lat && n[POSITION + 2] === p.lon && sameOptional(n[POSITION + 3]!, p.alt) && sameOptional(n[POSITION + 4]!, p.speed) && sameOptional(n[POSITION + 5]!, p.course);
+}
+
+/** Whether a slot (NaN: absent) holds this optional number. */
+const sameOptional = (slot: number, v: number | undefined): boolean => (v === undefined ? slot !== slot : slot === v);
+
+/** Puts a position in the slots; returns it as TrackJson has it (a new object). */
+function setPoint(n: Float64Array, p: TrackPoint): PointJson {
+  n[POSITION] = seconds(p.t);
+  n[POSITION + 1] = p.lat;
+  n[POSITION + 2] = p.lon;
+  n[POSITION + 3] = orNaN(p.alt);
+  n[POSITION + 4] = orNaN(p.speed);
+  n[POSITION + 5] = orNaN(p.course);
+  return pointAt(n);
+}
+
+/** The position in the slots, as a new PointJson. */
+function pointAt(n: Float64Array): PointJson {
+  const out: PointJson = { t: n[POSITION]!, lat: n[POSITION + 1]!, lon: n[POSITION + 2]! };
+  const alt = n[POSITION + 3]!;
+  const speed = n[POSITION + 4]!;
+  const course = n[POSITION + 5]!;
+  if (alt === alt) out.alt = alt;
+  if (speed === speed) out.speed = speed;
+  if (course === course) out.course = course;
+  return out;
+}
+
+function samePlace(n: Float64Array, at: number, p: { lat: number; lon: number; alt?: number }): boolean {
+  return n[at] === p.lat && n[at + 1] === p.lon && sameOptional(n[at + 2]!, p.alt);
+}
+
+/** Puts a place (the operator's, the home point) in the slots from `at`; returns it as a new PlaceJson. */
+function setPlace<S extends string>(n: Float64Array, at: number, p: { lat: number; lon: number; alt?: number; source: S }): PlaceJson<S> {
+  n[at] = p.lat;
+  n[at + 1] = p.lon;
+  n[at + 2] = orNaN(p.alt);
+  return placeAt(n, at, p.source);
+}
+
+function placeAt<S extends string>(n: Float64Array, at: number, source: S): PlaceJson<S> {
+  const out: PlaceJson<S> = { lat: n[at]!, lon: n[at + 1]!, source };
+  const alt = n[at + 2]!;
+  if (alt === alt) out.alt = alt;
+  return out;
+}
+
+/** Empties `count` slots from `at` (a position or place no longer known): null, as the delta says it. */
+function clearSlots(n: Float64Array, at: number, count: number): null {
+  n.fill(NaN, at, at + count);
+  return null;
 }
 
 /** The summary's estimate, as TrackJson has it; `prev` when that is the same estimate (the tracker replaces it whole). */
@@ -237,14 +364,6 @@ function estimateOf(prev: EstimateJson | undefined, e: Readonly<PositionEstimate
   return estimateJson(e);
 }
 const round7 = (v: number): number => Math.round(v * 1e7) / 1e7;
-
-/** Sets a field of the summary and records it in the delta (made on the first change). */
-function put<F extends SummaryField>(s: TrackSummary, d: TrackDelta | undefined, f: F, v: TrackSummary[F]): TrackDelta {
-  s[f] = v;
-  d ??= { key: s.key };
-  (d as Record<string, unknown>)[f] = v === undefined ? null : v;
-  return d;
-}
 
 /** A track's summary with a delta applied: a new object (the one before is left as it was, for a replay's timeline). */
 export function applyDelta(prev: TrackSummary, d: TrackDelta): TrackSummary {
@@ -298,8 +417,8 @@ export function summaryOfJson(j: TrackJsonLike): TrackSummary {
     zones: j.zones ?? [],
     operatorZones: j.operatorZones ?? [],
     position: j.position,
-    operator: j.operator ? placeOf(undefined, j.operator) : null,
-    home: j.home ? placeOf(undefined, j.home) : null,
+    operator: j.operator ? placeOf(j.operator) : null,
+    home: j.home ? placeOf(j.home) : null,
   };
   if (j.location) s.direction = j.location.direction;
   if (j.rssi !== undefined) s.rssi = j.rssi;
@@ -335,18 +454,8 @@ function listOf<T extends string>(now: readonly T[]): T[] {
   return now.length ? now.slice() : EMPTY;
 }
 
-function pointOf(prev: PointJson | null | undefined, p: TrackPoint): PointJson {
-  const t = seconds(p.t);
-  if (prev && prev.t === t && prev.lat === p.lat && prev.lon === p.lon && prev.alt === p.alt && prev.speed === p.speed && prev.course === p.course) return prev;
-  const out: PointJson = { t, lat: p.lat, lon: p.lon };
-  if (p.alt !== undefined) out.alt = p.alt;
-  if (p.speed !== undefined) out.speed = p.speed;
-  if (p.course !== undefined) out.course = p.course;
-  return out;
-}
-
-function placeOf<S extends string>(prev: PlaceJson<S> | null | undefined, p: { lat: number; lon: number; alt?: number; source: S }): PlaceJson<S> {
-  if (prev && prev.lat === p.lat && prev.lon === p.lon && prev.alt === p.alt && prev.source === p.source) return prev;
+/** A place (the operator's, the home point) without its time: the map needs none. */
+function placeOf<S extends string>(p: { lat: number; lon: number; alt?: number; source: S }): PlaceJson<S> {
   const out: PlaceJson<S> = { lat: p.lat, lon: p.lon, source: p.source };
   if (p.alt !== undefined) out.alt = p.alt;
   return out;
