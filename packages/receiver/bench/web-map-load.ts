@@ -14,6 +14,7 @@ import type { WebMapCounters } from '../src/outputs/web/server.js';
 import type { Tracker } from '../src/tracker/tracker.js';
 import { zonesToGeoJson } from '../src/tracker/zones.js';
 import { warmUp } from '../src/warm-up.js';
+import { SurvivorSampler, type SurvivorSites } from './heap-survivors.js';
 import { pipelineOptions, realTime, type LoadOptions, type RealTimeResult } from './load.js';
 
 /** argv[2] of the measuring child; argv[3] is the WebLoadOptions JSON. */
@@ -26,6 +27,8 @@ export interface WebLoadOptions extends LoadOptions {
   runs: ('bare' | 'map')[];
   /** The map's track states a second in all (default: the batcher's). */
   statesPerSecond?: number;
+  /** Sample what outlives the young generation (heap-survivors.ts) in each run, from this many seconds after its clock starts. */
+  survivorsAfterS?: number;
 }
 
 /** Child → parent. */
@@ -47,6 +50,8 @@ export interface WebLoadResult {
   recording: { frames: number; frameBytes: number; heldBytes: number; dropped: number; maxBytes: number };
   /** What the last map run's server sent: snapshots (of which catch-ups after a page fell behind), batches skipped. */
   server: WebMapCounters;
+  /** With survivorsAfterS: each run's, in the order run. */
+  survivors?: { run: 'bare' | 'map'; sites: SurvivorSites }[];
 }
 
 function send(msg: FromLoad): void {
@@ -69,8 +74,8 @@ function collect(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
-/** The load with the map attached; what the map held and sent, at its end. */
-async function withMap(o: WebLoadOptions): Promise<{ result: RealTimeResult; recording: WebLoadResult['recording']; server: WebMapCounters }> {
+/** The load with the map attached; what the map held and sent, at its end. `started`: the run's clock starts. */
+async function withMap(o: WebLoadOptions, started: () => void): Promise<{ result: RealTimeResult; recording: WebLoadResult['recording']; server: WebMapCounters }> {
   let map: WebMapRun | undefined;
   let tracker: Tracker | undefined;
   const result = await realTime(o, async (pipeline, sinks) => {
@@ -92,6 +97,7 @@ async function withMap(o: WebLoadOptions): Promise<{ result: RealTimeResult; rec
     Object.assign(sinks, map.sinks);
     send({ type: 'map', url: `http://127.0.0.1:${map.server.port}/` });
     await nextMessage('go');
+    started();
   });
   // What the page should show once it has caught up: every track's latest position.
   const positions: Record<string, number | null> = {};
@@ -111,13 +117,25 @@ export async function runWebLoad(o: WebLoadOptions): Promise<WebLoadResult> {
   const { frames, ms, collected } = warmUp(pipelineOptions(o));
   const plain: RealTimeResult[] = [];
   const web: Awaited<ReturnType<typeof withMap>>[] = [];
+  const survivors: NonNullable<WebLoadResult['survivors']> = [];
   for (const run of o.runs) {
     collect();
-    if (run === 'map') web.push(await withMap(o));
-    else plain.push(await realTime(o));
+    const sampler = o.survivorsAfterS === undefined ? undefined : new SurvivorSampler();
+    let timer: NodeJS.Timeout | undefined;
+    const started = (): void => {
+      if (sampler) timer = setTimeout(() => sampler.start(), o.survivorsAfterS! * 1000);
+    };
+    if (run === 'map') web.push(await withMap(o, started));
+    else {
+      started();
+      plain.push(await realTime(o));
+    }
+    clearTimeout(timer);
+    const sites = await sampler?.stop();
+    if (sites) survivors.push({ run, sites });
   }
   const last = web[web.length - 1]!;
-  return { plain, web: web.map((w) => w.result), warmUp: { frames, ms, collected }, recording: last.recording, server: last.server };
+  return { plain, web: web.map((w) => w.result), warmUp: { frames, ms, collected }, recording: last.recording, server: last.server, ...(o.survivorsAfterS !== undefined ? { survivors } : {}) };
 }
 
 if (process.argv[2] === WEB_LOAD_FLAG) {

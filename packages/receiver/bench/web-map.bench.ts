@@ -44,17 +44,19 @@
  *
  * Run alone: `node --import tsx --conditions=@odid/source packages/receiver/bench/web-map.bench.ts
  * [--seconds 60] [--drones 1000] [--rounds 2] [--states-per-second 1000] [--web-first] [--shared-cpus] [--uncompiled]
- * [--page-profile FILE]`. --states-per-second is the map's track states a second in all (the batcher's
+ * [--page-profile FILE] [--survivors]`. --states-per-second is the map's track states a second in all (the batcher's
  * default; 2 × drones or more sends each drone twice a second, as a crowd-less map would). --seconds
  * is each run's length (all runs together at most 800 s); --rounds the number of runs with the map, each
  * followed by a bare one; --web-first runs the map first, then one bare run (the bare run
  * then gets whatever warmth the first left); --uncompiled measures the TypeScript sources under tsx instead of the bundle; --page-profile
- * writes a CPU profile of the page over the map run (Chromium's, a .cpuprofile for DevTools). For the
- * receiver's own profile, run the bench under `node --cpu-prof`: the measured process inherits the flag.
+ * writes a CPU profile of the page over the map run (Chromium's, a .cpuprofile for DevTools); --survivors
+ * samples, in each run after its first seconds, what outlives the young generation by allocation site
+ * (heap-survivors.ts; the sampler's own cost is in that bench's CPU figures). For the receiver's own
+ * profile, run the bench under `node --cpu-prof`: the measured process inherits the flag.
  */
 
 import { fork, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,6 +69,7 @@ import { bundle } from './bundle.js';
 import { pinReceiver, splitCpus, undoSplit, type CpuSplit } from './cpu-split.js';
 import { FRAMES_PER_DRONE_PER_S, buildFleet } from './fleet.js';
 import { buildFramePool, type PoolSummary } from './frame-pool.js';
+import { perSecond, siteNamer } from './heap-survivors.js';
 import type { RealTimeResult } from './load.js';
 import { machine } from './receiver.bench.js';
 import { WEB_LOAD_FLAG, type FromLoad, type ToLoad, type WebLoadOptions, type WebLoadResult } from './web-map-load.js';
@@ -87,7 +90,16 @@ export interface WebMapBenchOptions {
   pageProfile?: string;
   /** The map's track states a second in all (default: the batcher's, DEFAULT_STATES_PER_SECOND). */
   statesPerSecond?: number;
+  /** Sample what outlives the young generation in each run (heap-survivors.ts). */
+  survivors?: boolean;
   log?: (line: string) => void;
+}
+
+/** With --survivors: the sites whose garbage outlived the young generation, KB/s in each run. */
+export interface SurvivorRow {
+  site: string;
+  bare: number[];
+  map: number[];
 }
 
 export interface Quantiles {
@@ -158,6 +170,8 @@ export interface WebMapBenchResult {
   steadyExtraCorePoints: number;
   steadyAfterS: number;
   page: PageFigures;
+  /** With --survivors: every run's total, then the sites, most added by the map first. */
+  survivors?: { total: SurvivorRow; sites: SurvivorRow[] };
 }
 
 const WEB_LOAD_SOURCE = fileURLToPath(new URL('./web-map-load.ts', import.meta.url));
@@ -201,10 +215,11 @@ export async function benchWebMap(opts: WebMapBenchOptions = {}): Promise<WebMap
     log('receiver' in cpus ? `the measured receiver on CPU ${cpus.receiver}, the page and this process on CPU ${cpus.rest}` : `CPUs shared (${cpus.why})`);
     browser = await launchBrowser();
     log(`${pool.frames} frames made in ${pool.buildSeconds.toFixed(1)} s; running ${seconds} s ${runs.map((r) => (r === 'map' ? 'with the map' : 'bare')).join(', then ')}...`);
+    const warmupSeconds = Math.min(5, seconds / 4);
     const job: WebLoadOptions = {
       paths: pool.paths,
       seconds,
-      warmupSeconds: Math.min(5, seconds / 4),
+      warmupSeconds,
       startMs,
       drainMs: 0,
       tickMs: 100,
@@ -217,6 +232,7 @@ export async function benchWebMap(opts: WebMapBenchOptions = {}): Promise<WebMap
       assetsDir,
       runs,
       statesPerSecond,
+      ...(opts.survivors ? { survivorsAfterS: warmupSeconds } : {}),
     };
     const { result, page } = await measure(job, bundled, browser, log, 'receiver' in cpus ? cpus : undefined, opts.pageProfile);
     const perWall = (r: RealTimeResult): number => r.cpuSeconds / r.wallSeconds;
@@ -246,12 +262,26 @@ export async function benchWebMap(opts: WebMapBenchOptions = {}): Promise<WebMap
       steadyExtraCorePoints: 100 * (steadyWithMap - steadyBare),
       steadyAfterS: job.warmupSeconds,
       page,
+      ...(result.survivors ? { survivors: survivorRows(result.survivors, bundled) } : {}),
     };
   } finally {
     await browser?.close();
     if ('receiver' in cpus) undoSplit(cpus);
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The sampled sites as rows (named by function and source module), the most the map adds first. */
+function survivorRows(runs: NonNullable<WebLoadResult['survivors']>, bundled: string | undefined): { total: SurvivorRow; sites: SurvivorRow[] } {
+  const name = siteNamer(bundled ? { url: bundled, text: readFileSync(bundled, 'utf8') } : undefined);
+  const rates = perSecond(runs.map((r) => r.sites), name);
+  const of = (kind: 'bare' | 'map', site: string): number[] => runs.flatMap((r, i) => (r.run === kind ? [rates[i]!.get(site) ?? 0] : []));
+  const sum = (m: Map<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);
+  const total = { site: 'all', bare: runs.flatMap((r, i) => (r.run === 'bare' ? [sum(rates[i]!)] : [])), map: runs.flatMap((r, i) => (r.run === 'map' ? [sum(rates[i]!)] : [])) };
+  const mean = (v: number[]): number => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : 0);
+  const sites = [...new Set(rates.flatMap((m) => [...m.keys()]))].map((site) => ({ site, bare: of('bare', site), map: of('map', site) }));
+  sites.sort((a, b) => mean(b.map) - mean(b.bare) - (mean(a.map) - mean(a.bare)));
+  return { total, sites };
 }
 
 /** The child's messages, awaited one type at a time; a wait fails if the child ends or takes too long. */
@@ -568,6 +598,20 @@ export function printWebMap(r: WebMapBenchResult): void {
     `| session recording (the page's session.cbor, last map run) | | ${int(rec.frames)} frames held, ${mb(rec.frameBytes)} MB in ${mb(rec.heldBytes)} MB of blocks (${rec.frames ? (rec.frameBytes / rec.frames).toFixed(0) : '—'} B a frame), ${int(rec.dropped)} let go | ≤ ${mb(rec.maxBytes)} MB |`,
   );
   console.log(`| snapshots sent (catch-ups after falling behind) / batches skipped, last map run | | ${r.server.snapshots} (${r.server.catchUps}) / ${r.server.skipped} | |`);
+  if (r.survivors) printSurvivors(r.survivors, r.steadyAfterS);
+}
+
+/** Sites whose objects outlived the young generation shown: as many as the map adds most to. */
+const SURVIVOR_ROWS = 15;
+
+function printSurvivors(s: NonNullable<WebMapBenchResult['survivors']>, afterS: number): void {
+  const kb = (v: number[]): string => v.map((x) => x.toFixed(0)).join('; ');
+  const mean = (v: number[]): number => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : 0);
+  console.log(`\nWhat outlived the young generation after each run's first ${afterS} s (V8's sampling heap profiler: what full collections reclaimed or was still alive; KB/s, each run in order; a site inlined elsewhere is counted where it was inlined):\n`);
+  console.log('| allocation site (function, module) | without the map | with the map | the map adds |\n|---|---|---|---|');
+  const row = (r: SurvivorRow): void => console.log(`| ${r.site} | ${kb(r.bare)} | ${kb(r.map)} | ${(mean(r.map) - mean(r.bare)).toFixed(0)} |`);
+  row(s.total);
+  s.sites.slice(0, SURVIVOR_ROWS).forEach(row);
 }
 
 /** For `pnpm bench` (packages/codec/bench/run.ts). */
@@ -587,7 +631,8 @@ function parseArgs(argv: string[]): WebMapBenchOptions {
     else if ((a === '--seconds' || a === '--drones' || a === '--rounds') && Number.isFinite(Number(argv[i + 1]))) out[a.slice(2) as 'seconds' | 'drones' | 'rounds'] = Number(argv[++i]);
     else if (a === '--states-per-second' && Number.isFinite(Number(argv[i + 1]))) out.statesPerSecond = Number(argv[++i]);
     else if (a === '--page-profile' && argv[i + 1]) out.pageProfile = path.resolve(argv[++i]!);
-    else throw new Error(`usage: web-map.bench.ts [--seconds N] [--drones N] [--rounds N] [--states-per-second N] [--web-first] [--shared-cpus] [--uncompiled] [--page-profile FILE] (at ${a})`);
+    else if (a === '--survivors') out.survivors = true;
+    else throw new Error(`usage: web-map.bench.ts [--seconds N] [--drones N] [--rounds N] [--states-per-second N] [--web-first] [--shared-cpus] [--uncompiled] [--page-profile FILE] [--survivors] (at ${a})`);
   }
   return out;
 }

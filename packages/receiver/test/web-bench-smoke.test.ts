@@ -11,8 +11,8 @@ import { repoRoot } from '../../../test/support/fixtures.js';
 import { cpuList } from '../bench/cpu-split.js';
 
 describe('live map load benchmark (miniature)', () => {
-  it('runs 20 drones for 2 s a run (bare, map, bare, map, bare: a fresh page each map run), and reports the CPU the map adds and what the pages drew', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@odid/source', 'packages/receiver/bench/web-map.bench.ts', '--seconds', '2', '--drones', '20'], {
+  it('runs 20 drones for 2 s a run (bare, map, bare, map, bare: a fresh page each map run), and reports the CPU the map adds, what the pages drew and what outlived the young generation', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@odid/source', 'packages/receiver/bench/web-map.bench.ts', '--seconds', '2', '--drones', '20', '--survivors'], {
       cwd: repoRoot,
       encoding: 'utf8',
       timeout: 150_000,
@@ -38,6 +38,9 @@ describe('live map load benchmark (miniature)', () => {
     expect(row('session recording')).toMatch(/\| [\d,]+ frames held/);
     expect(row('GC: pauses')).toMatch(/\| \d+ pauses, \d+ ms; \d+ full; .* \| \d+ pauses, \d+ ms; \d+ full; /);
     expect(row('snapshots sent')).toMatch(/\| \d+ \(0\) \/ 0 \|/);
+    // --survivors: every run sampled (three bare, two with the map), and the sites named by function and module.
+    expect(row('all |')).toMatch(/^\| all \| [1-9]\d*; [1-9]\d*; [1-9]\d* \| [1-9]\d*; [1-9]\d* \| -?\d+ \|$/);
+    expect(r.stdout).toMatch(/^\| \S+ \([\w./-]+\.[cm]?[jt]s\) \| /m);
   }, 180_000);
 
   it("reads taskset CPU lists as the CPUs they name (a container may be given any of the machine's)", () => {
