@@ -44,14 +44,17 @@
  *
  * Run alone: `node --import tsx --conditions=@odid/source packages/receiver/bench/web-map.bench.ts
  * [--seconds 60] [--drones 1000] [--rounds 2] [--states-per-second 1000] [--web-first] [--shared-cpus] [--uncompiled]
- * [--page-profile FILE] [--survivors]`. --states-per-second is the map's track states a second in all (the batcher's
+ * [--page-profile FILE] [--survivors] [--process-per-run]`. --states-per-second is the map's track states a second in all (the batcher's
  * default; 2 × drones or more sends each drone twice a second, as a crowd-less map would). --seconds
  * is each run's length (all runs together at most 800 s); --rounds the number of runs with the map, each
  * followed by a bare one; --web-first runs the map first, then one bare run (the bare run
  * then gets whatever warmth the first left); --uncompiled measures the TypeScript sources under tsx instead of the bundle; --page-profile
  * writes a CPU profile of the page over the map run (Chromium's, a .cpuprofile for DevTools); --survivors
  * samples, in each run after its first seconds, what outlives the young generation by allocation site
- * (heap-survivors.ts; the sampler's own cost is in that bench's CPU figures). For the receiver's own
+ * (heap-survivors.ts; the sampler's own cost is in that bench's CPU figures); --process-per-run runs each
+ * run in a receiver process of its own, warmed up as rid-scan is, as rid-scan runs with --web or without
+ * (the map's code then is the process's from its start, never attached to a pipeline already optimised
+ * without it; the runs still alternate, so that the machine's drift cancels). For the receiver's own
  * profile, run the bench under `node --cpu-prof`: the measured process inherits the flag.
  */
 
@@ -88,6 +91,11 @@ export interface WebMapBenchOptions {
   sharedCpus?: boolean;
   /** Write a CPU profile of the page over the map run here. */
   pageProfile?: string;
+  /**
+   * Each run in a receiver process of its own (with its own warm-up), as rid-scan with and without --web
+   * run, instead of all runs in one process.
+   */
+  processPerRun?: boolean;
   /** The map's track states a second in all (default: the batcher's, DEFAULT_STATES_PER_SECOND). */
   statesPerSecond?: number;
   /** Sample what outlives the young generation in each run (heap-survivors.ts). */
@@ -150,6 +158,7 @@ export interface WebMapBenchResult {
   drones: number;
   seconds: number;
   webFirst: boolean;
+  processPerRun: boolean;
   compiled: boolean;
   /** The map's track states a second in all. */
   statesPerSecond: number;
@@ -160,8 +169,8 @@ export interface WebMapBenchResult {
   plain: RealTimeResult[];
   web: RealTimeResult[];
   warmUp: WebLoadResult['warmUp'];
-  recording: WebLoadResult['recording'];
-  server: WebLoadResult['server'];
+  recording: NonNullable<WebLoadResult['recording']>;
+  server: NonNullable<WebLoadResult['server']>;
   /** CPU per wall second, the map runs' mean against the bare runs' mean: relative, %, and in points of one core. */
   extraCpuPct: number;
   extraCorePoints: number;
@@ -234,7 +243,7 @@ export async function benchWebMap(opts: WebMapBenchOptions = {}): Promise<WebMap
       statesPerSecond,
       ...(opts.survivors ? { survivorsAfterS: warmupSeconds } : {}),
     };
-    const { result, page } = await measure(job, bundled, browser, log, 'receiver' in cpus ? cpus : undefined, opts.pageProfile);
+    const { result, page } = await measure(job, bundled, browser, log, 'receiver' in cpus ? cpus : undefined, opts.pageProfile, opts.processPerRun ?? false);
     const perWall = (r: RealTimeResult): number => r.cpuSeconds / r.wallSeconds;
     const steadyPerWall = (r: RealTimeResult): number => r.steadyCpuSeconds / r.steadyWallSeconds;
     const mean = (list: RealTimeResult[], f = perWall): number => list.reduce((sum, r) => sum + f(r), 0) / list.length;
@@ -247,6 +256,7 @@ export async function benchWebMap(opts: WebMapBenchOptions = {}): Promise<WebMap
       drones: droneCount,
       seconds,
       webFirst,
+      processPerRun: opts.processPerRun ?? false,
       compiled,
       statesPerSecond,
       cpus,
@@ -254,8 +264,8 @@ export async function benchWebMap(opts: WebMapBenchOptions = {}): Promise<WebMap
       plain: result.plain,
       web: result.web,
       warmUp: result.warmUp,
-      recording: result.recording,
-      server: result.server,
+      recording: result.recording!,
+      server: result.server!,
       extraCpuPct: (100 * (withMap - bare)) / bare,
       extraCorePoints: 100 * (withMap - bare),
       steadyExtraCpuPct: (100 * (steadyWithMap - steadyBare)) / steadyBare,
@@ -369,29 +379,52 @@ interface PageRun {
 }
 
 /** Runs the measured process and plays the page's part in each of its map runs: a fresh page each time. */
-async function measure(job: WebLoadOptions, bundled: string | undefined, browser: Browser, log: (line: string) => void, split: CpuSplit | undefined, pageProfile?: string): Promise<{ result: WebLoadResult; page: PageFigures }> {
+async function measure(
+  job: WebLoadOptions,
+  bundled: string | undefined,
+  browser: Browser,
+  log: (line: string) => void,
+  split: CpuSplit | undefined,
+  pageProfile: string | undefined,
+  processPerRun: boolean,
+): Promise<{ result: WebLoadResult; page: PageFigures }> {
   const profiling = process.execArgv.filter((a) => /^--((cpu|heap)-prof|trace-gc|trace-incremental-marking)/.test(a));
   // --expose-gc: the collection between the two runs.
   const execArgv = bundled ? [...profiling, '--expose-gc'] : [...profiling, '--expose-gc', '--conditions=@odid/source', '--import', 'tsx'];
-  const child = fork(bundled ?? WEB_LOAD_SOURCE, [WEB_LOAD_FLAG, JSON.stringify(job)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  if (split) pinReceiver(split, child.pid!);
-  const inbox = new Inbox(child);
-  try {
-    const runs: PageRun[] = [];
-    const mapRuns = job.runs.filter((r) => r === 'map').length;
-    for (let i = 0; i < mapRuns; i++) {
-      // Only the first map run is profiled: one profile is what DevTools opens.
-      runs.push(await pageRun(inbox, job, browser, log, `${i + 1} of ${mapRuns}`, i === 0 ? pageProfile : undefined));
+  const mapRuns = job.runs.filter((r) => r === 'map').length;
+  const pages: PageRun[] = [];
+  const results: WebLoadResult[] = [];
+  for (const runs of processPerRun ? job.runs.map((r) => [r]) : [job.runs]) {
+    const child = fork(bundled ?? WEB_LOAD_SOURCE, [WEB_LOAD_FLAG, JSON.stringify({ ...job, runs })], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    if (split) pinReceiver(split, child.pid!);
+    const inbox = new Inbox(child);
+    try {
+      for (const run of runs) {
+        // Only the first map run is profiled: one profile is what DevTools opens.
+        if (run === 'map') pages.push(await pageRun(inbox, job, browser, log, `${pages.length + 1} of ${mapRuns}`, pages.length === 0 ? pageProfile : undefined));
+      }
+      // After a bare run more, when the map's was not the last.
+      const { result } = await inbox.next('result', (job.seconds + 60) * 1000, 'the results');
+      await inbox.exit;
+      results.push(result);
+    } catch (e) {
+      // The process this bench started, by its handle.
+      if (child.exitCode === null && child.signalCode === null) child.kill();
+      throw e;
     }
-    // After a bare run more, when the map's was not the last.
-    const { result } = await inbox.next('result', (job.seconds + 60) * 1000, 'the results');
-    await inbox.exit;
-    return { result, page: pageFigures(runs) };
-  } catch (e) {
-    // The process this bench started, by its handle.
-    if (child.exitCode === null && child.signalCode === null) child.kill();
-    throw e;
   }
+  const withMap = results.filter((r) => r.recording);
+  const last = withMap[withMap.length - 1]!;
+  const survivors = results.flatMap((r) => r.survivors ?? []);
+  const result: WebLoadResult = {
+    plain: results.flatMap((r) => r.plain),
+    web: results.flatMap((r) => r.web),
+    warmUp: results[0]!.warmUp,
+    recording: last.recording!,
+    server: last.server!,
+    ...(job.survivorsAfterS !== undefined ? { survivors } : {}),
+  };
+  return { result, page: pageFigures(pages) };
 }
 
 /** One map run: a page opened on the run's server before its clock starts, read when the run ends. */
@@ -557,8 +590,9 @@ export function printWebMap(r: WebMapBenchResult): void {
   const code = r.compiled ? 'compiled bundle, plain node' : 'TypeScript under tsx';
   const order = r.webFirst ? 'with the map, then bare' : `bare, then ${web.length === 1 ? 'with the map and bare again' : `${web.length} times with the map and bare again`}; the map runs' mean against the bare runs' mean`;
   console.log(`Machine: ${r.machine}; load average (1 min) ${page.loadAvg[0].toFixed(1)} when the first map run started, ${page.loadAvg[1].toFixed(1)} when the last ended`);
+  const processes = r.processPerRun ? ', each in a receiver process of its own, warmed up as rid-scan is' : ' in one receiver process';
   console.log(
-    `Load: ${int(r.drones)} drones, ${r.seconds} s a run in one receiver process (${code}; ${order}; a full GC before each run); ` +
+    `Load: ${int(r.drones)} drones, ${r.seconds} s a run${processes} (${code}; ${order}; a full GC before each run); ` +
       `the map attached by rid-scan's startWebMap on 127.0.0.1 (each track at most twice a second, ${int(r.statesPerSecond)} track states a second in all), a headless Chromium page connected before each map run's clock starts; ` +
       `${'receiver' in r.cpus ? `the receiver alone on CPU ${r.cpus.receiver}, the page and the bench on CPU ${r.cpus.rest}` : `every CPU shared (${r.cpus.why})`}; ` +
       `frames stamped on the wall clock at reception, the page measuring with its own Date.now()\n`,
@@ -632,7 +666,8 @@ function parseArgs(argv: string[]): WebMapBenchOptions {
     else if (a === '--states-per-second' && Number.isFinite(Number(argv[i + 1]))) out.statesPerSecond = Number(argv[++i]);
     else if (a === '--page-profile' && argv[i + 1]) out.pageProfile = path.resolve(argv[++i]!);
     else if (a === '--survivors') out.survivors = true;
-    else throw new Error(`usage: web-map.bench.ts [--seconds N] [--drones N] [--rounds N] [--states-per-second N] [--web-first] [--shared-cpus] [--uncompiled] [--page-profile FILE] [--survivors] (at ${a})`);
+    else if (a === '--process-per-run') out.processPerRun = true;
+    else throw new Error(`usage: web-map.bench.ts [--seconds N] [--drones N] [--rounds N] [--states-per-second N] [--web-first] [--shared-cpus] [--uncompiled] [--page-profile FILE] [--survivors] [--process-per-run] (at ${a})`);
   }
   return out;
 }

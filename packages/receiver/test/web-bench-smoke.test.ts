@@ -43,6 +43,21 @@ describe('live map load benchmark (miniature)', () => {
     expect(r.stdout).toMatch(/^\| \S+ \([\w./-]+\.[cm]?[jt]s\) \| /m);
   }, 180_000);
 
+  it('--process-per-run: each run a receiver process of its own (bare, map, bare), each run measured and the page drawn', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@odid/source', 'packages/receiver/bench/web-map.bench.ts', '--seconds', '2', '--drones', '20', '--rounds', '1', '--process-per-run'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      timeout: 150_000,
+    });
+    expect(r.status, `${r.stderr}\n${r.stdout}`).toBe(0);
+    const row = (metric: string): string => r.stdout.split('\n').find((l) => l.startsWith(`| ${metric}`)) ?? `(no row "${metric}" in\n${r.stdout})`;
+    expect(r.stdout).toMatch(/2 s a run, each in a receiver process of its own/);
+    expect(row('frames offered / dropped')).toMatch(/\| 400 \/ 0; 400 \/ 0 \| 400 \/ 0 \|/);
+    expect(row('CPU the web output adds')).toMatch(/[+-]\d+\.\d % of the receiver's/);
+    expect(row('tracks at the end')).toMatch(/\| 20 \/ 20, 20 at the tracker's latest position, /);
+    expect(row('session recording')).toMatch(/\| [\d,]+ frames held/);
+  }, 180_000);
+
   it("reads taskset CPU lists as the CPUs they name (a container may be given any of the machine's)", () => {
     expect(cpuList('0-3')).toEqual([0, 1, 2, 3]);
     expect(cpuList('4,5')).toEqual([4, 5]);
