@@ -3,8 +3,9 @@
  * the web output adds to the receiver, and how long after its reception the page shows a position.
  *
  * The receiver bench's load (load.ts: frames from a pool made beforehand in other processes, pushed as they
- * fall due in real time, drained on one event loop) runs again and again in one measured process, compiled
- * to one JavaScript file: bare, then with the live map attached by rid-scan's own startWebMap
+ * fall due in real time, drained on one event loop) runs again and again, each run in a measured process of
+ * its own warmed up as rid-scan is (--one-process: all runs in one), compiled to one JavaScript file: bare,
+ * then with the live map attached by rid-scan's own startWebMap
  * (cli/web-map.ts: the server, its batcher and its session recording, on the pipeline's sinks) and one
  * headless Chromium page (Debian's, through playwright-core, with the browser tests' flags) connected to it
  * before the clock starts, then bare again, and so on (--rounds map runs, default 2: five runs); the map's
@@ -36,25 +37,26 @@
  * each other).
  *
  * Measured: the receiver's CPU time each run and the extra (goal: at most 10 % more; also after each run's
- * first 5 s, without the one-off work of the fleet appearing and of the JIT compiling the map's code — V8
- * drops it during the bare run before), the page's reception
+ * first 5 s, without the one-off work of the fleet appearing and of the JIT compiling the map's code — with
+ * --one-process V8 drops it during the bare run before), the page's reception
  * → shown latencies (goal: 500 ms), tracks and positions on the page against the tracker's at the end,
  * WebSocket bytes the page received, RSS, drops and the receiver's own latency both ways. It throws if the
  * page never connects, never draws an update, or raises an error.
  *
  * Run alone: `node --import tsx --conditions=@odid/source packages/receiver/bench/web-map.bench.ts
  * [--seconds 60] [--drones 1000] [--rounds 2] [--states-per-second 1000] [--web-first] [--shared-cpus] [--uncompiled]
- * [--page-profile FILE] [--survivors] [--process-per-run]`. --states-per-second is the map's track states a second in all (the batcher's
+ * [--page-profile FILE] [--survivors] [--one-process]`. --states-per-second is the map's track states a second in all (the batcher's
  * default; 2 × drones or more sends each drone twice a second, as a crowd-less map would). --seconds
  * is each run's length (all runs together at most 800 s); --rounds the number of runs with the map, each
- * followed by a bare one; --web-first runs the map first, then one bare run (the bare run
- * then gets whatever warmth the first left); --uncompiled measures the TypeScript sources under tsx instead of the bundle; --page-profile
+ * followed by a bare one; --web-first runs the map first, then one bare run (with
+ * --one-process the bare run then gets whatever warmth the first left); --uncompiled measures the TypeScript sources under tsx instead of the bundle; --page-profile
  * writes a CPU profile of the page over the map run (Chromium's, a .cpuprofile for DevTools); --survivors
  * samples, in each run after its first seconds, what outlives the young generation by allocation site
- * (heap-survivors.ts; the sampler's own cost is in that bench's CPU figures); --process-per-run runs each
- * run in a receiver process of its own, warmed up as rid-scan is, as rid-scan runs with --web or without
- * (the map's code then is the process's from its start, never attached to a pipeline already optimised
- * without it; the runs still alternate, so that the machine's drift cancels). For the receiver's own
+ * (heap-survivors.ts; the sampler's own cost is in that bench's CPU figures). Each run has a process of its
+ * own because that is how rid-scan runs, with --web or without: the map there from the process's start. With
+ * --one-process (the bench before session 11) the map is attached to a pipeline V8 has optimised without it,
+ * and detached again, which a receiver never does; in session 11 that put the figure ~3 points of the 10 %
+ * higher (+8.9 to +11.8 % against +5.5 to +8.8 %). For the receiver's own
  * profile, run the bench under `node --cpu-prof`: the measured process inherits the flag.
  */
 
@@ -91,11 +93,8 @@ export interface WebMapBenchOptions {
   sharedCpus?: boolean;
   /** Write a CPU profile of the page over the map run here. */
   pageProfile?: string;
-  /**
-   * Each run in a receiver process of its own (with its own warm-up), as rid-scan with and without --web
-   * run, instead of all runs in one process.
-   */
-  processPerRun?: boolean;
+  /** All runs in one receiver process, instead of each in one of its own (with its own warm-up, as rid-scan). */
+  oneProcess?: boolean;
   /** The map's track states a second in all (default: the batcher's, DEFAULT_STATES_PER_SECOND). */
   statesPerSecond?: number;
   /** Sample what outlives the young generation in each run (heap-survivors.ts). */
@@ -243,7 +242,7 @@ export async function benchWebMap(opts: WebMapBenchOptions = {}): Promise<WebMap
       statesPerSecond,
       ...(opts.survivors ? { survivorsAfterS: warmupSeconds } : {}),
     };
-    const { result, page } = await measure(job, bundled, browser, log, 'receiver' in cpus ? cpus : undefined, opts.pageProfile, opts.processPerRun ?? false);
+    const { result, page } = await measure(job, bundled, browser, log, 'receiver' in cpus ? cpus : undefined, opts.pageProfile, !opts.oneProcess);
     const perWall = (r: RealTimeResult): number => r.cpuSeconds / r.wallSeconds;
     const steadyPerWall = (r: RealTimeResult): number => r.steadyCpuSeconds / r.steadyWallSeconds;
     const mean = (list: RealTimeResult[], f = perWall): number => list.reduce((sum, r) => sum + f(r), 0) / list.length;
@@ -256,7 +255,7 @@ export async function benchWebMap(opts: WebMapBenchOptions = {}): Promise<WebMap
       drones: droneCount,
       seconds,
       webFirst,
-      processPerRun: opts.processPerRun ?? false,
+      processPerRun: !opts.oneProcess,
       compiled,
       statesPerSecond,
       cpus,
@@ -666,8 +665,8 @@ function parseArgs(argv: string[]): WebMapBenchOptions {
     else if (a === '--states-per-second' && Number.isFinite(Number(argv[i + 1]))) out.statesPerSecond = Number(argv[++i]);
     else if (a === '--page-profile' && argv[i + 1]) out.pageProfile = path.resolve(argv[++i]!);
     else if (a === '--survivors') out.survivors = true;
-    else if (a === '--process-per-run') out.processPerRun = true;
-    else throw new Error(`usage: web-map.bench.ts [--seconds N] [--drones N] [--rounds N] [--states-per-second N] [--web-first] [--shared-cpus] [--uncompiled] [--page-profile FILE] [--survivors] [--process-per-run] (at ${a})`);
+    else if (a === '--one-process') out.oneProcess = true;
+    else throw new Error(`usage: web-map.bench.ts [--seconds N] [--drones N] [--rounds N] [--states-per-second N] [--web-first] [--shared-cpus] [--uncompiled] [--page-profile FILE] [--survivors] [--one-process] (at ${a})`);
   }
   return out;
 }

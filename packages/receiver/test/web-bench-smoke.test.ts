@@ -23,7 +23,7 @@ describe('live map load benchmark (miniature)', () => {
       expect(line, `row "${metric}" in\n${r.stdout}`).toBeDefined();
       return line!;
     };
-    expect(r.stdout).toMatch(/compiled bundle, plain node/);
+    expect(r.stdout).toMatch(/2 s a run, each in a receiver process of its own, warmed up as rid-scan is \(compiled bundle, plain node/);
     // The measured receiver had a CPU to itself where it can (cpu-split.ts): the page's rendering is not its cost.
     if (process.platform === 'linux' && os.availableParallelism() >= 2) expect(r.stdout).toMatch(/the receiver alone on CPU \d+, the page and the bench on CPU \d+/);
     expect(row('receiver CPU')).toMatch(/% of one core \| .* % of one core/);
@@ -43,15 +43,15 @@ describe('live map load benchmark (miniature)', () => {
     expect(r.stdout).toMatch(/^\| \S+ \([\w./-]+\.[cm]?[jt]s\) \| /m);
   }, 180_000);
 
-  it('--process-per-run: each run a receiver process of its own (bare, map, bare), each run measured and the page drawn', () => {
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@odid/source', 'packages/receiver/bench/web-map.bench.ts', '--seconds', '2', '--drones', '20', '--rounds', '1', '--process-per-run'], {
+  it('--one-process: every run in one receiver process (bare, map, bare), each run measured and the page drawn', () => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=@odid/source', 'packages/receiver/bench/web-map.bench.ts', '--seconds', '2', '--drones', '20', '--rounds', '1', '--one-process'], {
       cwd: repoRoot,
       encoding: 'utf8',
       timeout: 150_000,
     });
     expect(r.status, `${r.stderr}\n${r.stdout}`).toBe(0);
     const row = (metric: string): string => r.stdout.split('\n').find((l) => l.startsWith(`| ${metric}`)) ?? `(no row "${metric}" in\n${r.stdout})`;
-    expect(r.stdout).toMatch(/2 s a run, each in a receiver process of its own/);
+    expect(r.stdout).toMatch(/2 s a run in one receiver process/);
     expect(row('frames offered / dropped')).toMatch(/\| 400 \/ 0; 400 \/ 0 \| 400 \/ 0 \|/);
     expect(row('CPU the web output adds')).toMatch(/[+-]\d+\.\d % of the receiver's/);
     expect(row('tracks at the end')).toMatch(/\| 20 \/ 20, 20 at the tracker's latest position, /);

@@ -122,9 +122,10 @@ interface KeyState {
   dirty: boolean;
   urgent: boolean;
   /**
-   * The latest position told, by its reception time (NO_POSITION: none; NOT_TOLD: not told yet), and when it
-   * came (wall ms). Its time, not the object: the tracker's position objects are not kept alive here (the
-   * batcher would hold each for up to an interval, long enough for V8 to move it to the old generation).
+   * The latest position told, by its reception time (NO_POSITION: none; NOT_TOLD: not told yet), and
+   * when it came (wall ms). Its time, not the object: the tracker's position objects are not kept alive
+   * here (the batcher would hold each for up to an interval, long enough for V8 to move it to the old
+   * generation).
    */
   positionT: number;
   movedAt: number;
