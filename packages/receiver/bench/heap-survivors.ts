@@ -1,11 +1,11 @@
 /**
- * What outlives the young generation, by allocation site (web-map.bench.ts --survivors). V8 starts a full
- * collection once the old generation has grown by a set amount since the last, so what a run moves there —
- * objects that survived two scavenges, reclaimed only by a full collection — sets how often it pays for one.
- * V8's sampling heap profiler, told to keep what the full collections reclaimed and to drop what the
- * scavenges did, counts exactly those (and what is still alive when it stops): the sites whose garbage lives
- * a little too long. It samples every SAMPLING_BYTES allocated, so a site's figure is an estimate (±10 % at
- * a few hundred KB/s over 50 s), and it costs the measured process some CPU of its own.
+ * What outlives the young generation, by allocation site (web-map.bench.ts --survivors): objects that
+ * survived two scavenges and are reclaimed only by a full collection — the garbage that lives a little too
+ * long. V8's sampling heap profiler, told to keep what the full collections reclaimed and to drop what the
+ * scavenges did, counts exactly those (and what is still alive when it stops). It samples every
+ * SAMPLING_BYTES allocated, so a site's figure is an estimate (±10 % at a few hundred KB/s over 50 s), and
+ * it costs the measured process some CPU of its own. (In session 11 cutting the map's share of it tenfold
+ * moved neither the receiver's CPU nor its count of full collections: a lead to check, not a cost in itself.)
  */
 
 import { Session } from 'node:inspector/promises';
@@ -92,14 +92,34 @@ export function siteNamer(bundle?: { url: string; text: string }): (site: string
   };
 }
 
-/** Each site's KB/s, the named sites' sums. */
-export function perSecond(runs: readonly SurvivorSites[], name: (site: string) => string): Map<string, number>[] {
-  return runs.map((r) => {
+/** A site's KB/s in each run without the map and with it, in the order run, and the mean the map adds. */
+export interface SurvivorRow {
+  site: string;
+  bare: number[];
+  map: number[];
+  adds: number;
+}
+
+/**
+ * The runs' samples as rows, sites named by `name` (those of one name summed): every site's total first,
+ * then the sites, the most the map adds first.
+ */
+export function survivorRows(runs: readonly { run: 'bare' | 'map'; sites: SurvivorSites }[], name: (site: string) => string): { total: SurvivorRow; sites: SurvivorRow[] } {
+  const rates = runs.map(({ sites }) => {
     const out = new Map<string, number>();
-    for (const [site, bytes] of Object.entries(r.bytes)) {
+    for (const [site, bytes] of Object.entries(sites.bytes)) {
       const n = name(site);
-      out.set(n, (out.get(n) ?? 0) + bytes / 1024 / r.seconds);
+      out.set(n, (out.get(n) ?? 0) + bytes / 1024 / sites.seconds);
     }
     return out;
   });
+  const mean = (v: number[]): number => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : 0);
+  const row = (site: string, of: (rate: Map<string, number>) => number): SurvivorRow => {
+    const bare = runs.flatMap((r, i) => (r.run === 'bare' ? [of(rates[i]!)] : []));
+    const map = runs.flatMap((r, i) => (r.run === 'map' ? [of(rates[i]!)] : []));
+    return { site, bare, map, adds: mean(map) - mean(bare) };
+  };
+  const total = row('all', (rate) => [...rate.values()].reduce((a, b) => a + b, 0));
+  const sites = [...new Set(rates.flatMap((rate) => [...rate.keys()]))].map((site) => row(site, (rate) => rate.get(site) ?? 0));
+  return { total, sites: sites.sort((a, b) => b.adds - a.adds) };
 }

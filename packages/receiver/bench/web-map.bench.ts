@@ -74,7 +74,7 @@ import { bundle } from './bundle.js';
 import { pinReceiver, splitCpus, undoSplit, type CpuSplit } from './cpu-split.js';
 import { FRAMES_PER_DRONE_PER_S, buildFleet } from './fleet.js';
 import { buildFramePool, type PoolSummary } from './frame-pool.js';
-import { perSecond, siteNamer } from './heap-survivors.js';
+import { siteNamer, survivorRows, type SurvivorRow } from './heap-survivors.js';
 import type { RealTimeResult } from './load.js';
 import { machine } from './receiver.bench.js';
 import { WEB_LOAD_FLAG, type FromLoad, type ToLoad, type WebLoadOptions, type WebLoadResult } from './web-map-load.js';
@@ -100,13 +100,6 @@ export interface WebMapBenchOptions {
   /** Sample what outlives the young generation in each run (heap-survivors.ts). */
   survivors?: boolean;
   log?: (line: string) => void;
-}
-
-/** With --survivors: the sites whose garbage outlived the young generation, KB/s in each run. */
-export interface SurvivorRow {
-  site: string;
-  bare: number[];
-  map: number[];
 }
 
 export interface Quantiles {
@@ -271,26 +264,13 @@ export async function benchWebMap(opts: WebMapBenchOptions = {}): Promise<WebMap
       steadyExtraCorePoints: 100 * (steadyWithMap - steadyBare),
       steadyAfterS: job.warmupSeconds,
       page,
-      ...(result.survivors ? { survivors: survivorRows(result.survivors, bundled) } : {}),
+      ...(result.survivors ? { survivors: survivorRows(result.survivors, siteNamer(bundled ? { url: bundled, text: readFileSync(bundled, 'utf8') } : undefined)) } : {}),
     };
   } finally {
     await browser?.close();
     if ('receiver' in cpus) undoSplit(cpus);
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** The sampled sites as rows (named by function and source module), the most the map adds first. */
-function survivorRows(runs: NonNullable<WebLoadResult['survivors']>, bundled: string | undefined): { total: SurvivorRow; sites: SurvivorRow[] } {
-  const name = siteNamer(bundled ? { url: bundled, text: readFileSync(bundled, 'utf8') } : undefined);
-  const rates = perSecond(runs.map((r) => r.sites), name);
-  const of = (kind: 'bare' | 'map', site: string): number[] => runs.flatMap((r, i) => (r.run === kind ? [rates[i]!.get(site) ?? 0] : []));
-  const sum = (m: Map<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);
-  const total = { site: 'all', bare: runs.flatMap((r, i) => (r.run === 'bare' ? [sum(rates[i]!)] : [])), map: runs.flatMap((r, i) => (r.run === 'map' ? [sum(rates[i]!)] : [])) };
-  const mean = (v: number[]): number => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : 0);
-  const sites = [...new Set(rates.flatMap((m) => [...m.keys()]))].map((site) => ({ site, bare: of('bare', site), map: of('map', site) }));
-  sites.sort((a, b) => mean(b.map) - mean(b.bare) - (mean(a.map) - mean(a.bare)));
-  return { total, sites };
 }
 
 /** The child's messages, awaited one type at a time; a wait fails if the child ends or takes too long. */
@@ -639,10 +619,9 @@ const SURVIVOR_ROWS = 15;
 
 function printSurvivors(s: NonNullable<WebMapBenchResult['survivors']>, afterS: number): void {
   const kb = (v: number[]): string => v.map((x) => x.toFixed(0)).join('; ');
-  const mean = (v: number[]): number => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : 0);
   console.log(`\nWhat outlived the young generation after each run's first ${afterS} s (V8's sampling heap profiler: what full collections reclaimed or was still alive; KB/s, each run in order; a site inlined elsewhere is counted where it was inlined):\n`);
   console.log('| allocation site (function, module) | without the map | with the map | the map adds |\n|---|---|---|---|');
-  const row = (r: SurvivorRow): void => console.log(`| ${r.site} | ${kb(r.bare)} | ${kb(r.map)} | ${(mean(r.map) - mean(r.bare)).toFixed(0)} |`);
+  const row = (r: SurvivorRow): void => console.log(`| ${r.site} | ${kb(r.bare)} | ${kb(r.map)} | ${r.adds.toFixed(0)} |`);
   row(s.total);
   s.sites.slice(0, SURVIVOR_ROWS).forEach(row);
 }

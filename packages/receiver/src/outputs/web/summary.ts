@@ -179,7 +179,8 @@ const orUndefined = (v: number): number | undefined => (v !== v ? undefined : v)
  * sent once or twice a second). Its numbers are overwritten in place in a Float64Array: as fields of a
  * summary object each new value would be a new heap number (a field that may be undefined holds any
  * value), and each new position a new object, all held until the next send — long enough for V8 to move
- * them to the old generation, whose growth sets how often it runs full collections. Its lists, strings and
+ * them to the old generation (~220 KB/s at 1,000 drones; the receiver's CPU did not measurably change
+ * with them gone: see the receiver README, "Live map under load"). Its lists, strings and
  * the hub's estimate are kept as sent, replaced when they change, never changed: a summary or delta handed
  * out shares them safely. A delta's position and places are new objects of their own.
  */
